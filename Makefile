@@ -1,0 +1,60 @@
+# MarrowTrack: `make run` serves the demo clinic, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export MARROWTRACK_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-pg install install-dev lint assets clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+
+run: install
+	$(BIN)/marrowtrack migrate --noinput
+	$(BIN)/marrowtrack collectstatic --noinput --verbosity 0
+	$(BIN)/marrowtrack demo --if-empty
+	@echo ""
+	@echo "MarrowTrack is serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo ""
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+		--access-logfile - --graceful-timeout 10
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DATABASE_URL= $(BIN)/marrowtrack makemigrations --check --dry-run
+	bash scripts/ensure-chromium.sh
+	$(BIN)/pytest -m "not postgres"
+
+# The same suite against PostgreSQL (DATABASE_URL must point at a server; .ci/run sets it).
+test-pg: install-dev
+	@test -n "$(DATABASE_URL)" || (echo "test-pg needs DATABASE_URL" && exit 2)
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/marrowtrack bench
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,13 @@
+"""Test settings: fast hashing, in-memory email, a throwaway SQLite file unless DATABASE_URL."""
+
+from .settings import *  # noqa: F403
+from .settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MARROWTRACK_REQUIRE_2FA = False
+AUTH_PASSWORD_VALIDATORS = []

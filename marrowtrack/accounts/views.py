@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from marrowtrack.accounts.forms import LoginForm, TotpConfirmForm
+from marrowtrack.accounts.services import totp_confirm, totp_device_pending
+from marrowtrack.core.exceptions import DomainError
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return "/"
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        auth_login(request, user)
+        if getattr(user, "otp_device", None) is not None:
+            otp_login(request, user.otp_device)
+        return redirect(_next_url(request))
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.info(request, "You are logged out.")
+    return redirect("accounts:login")
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any):
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return render(request, "accounts/two_factor_on.html")
+    device = totp_device_pending(user=request.user)
+    form = TotpConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            totp_confirm(user=request.user, device=device, token=form.cleaned_data["token"])
+        except DomainError as exc:
+            form.add_error("token", exc.message)
+        else:
+            otp_login(request, device)
+            messages.success(request, "Two-factor authentication is on for your account.")
+            return redirect("web:home")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title="Enrolment QR")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": _base32_secret(device)},
+    )
+
+
+def _base32_secret(device: Any) -> str:
+    return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")

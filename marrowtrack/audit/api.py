@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.audit.selectors import AuditFilter, audit_events
+
+router = Router(tags=["audit"])
+
+
+class AuditQuery(Schema):
+    actor: str = Field(default="", max_length=150)
+    action: str = Field(default="", max_length=20)
+    entity: str = Field(default="", max_length=80)
+    patient_id: UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class AuditEventOut(Schema):
+    sequence: int
+    occurred_at: datetime
+    actor_label: str
+    action: str
+    entity: str
+    entity_id: str
+    patient_id: str
+    changes: dict
+    reason: str
+    entry_hash: str
+
+
+@router.get("/events", response=list[AuditEventOut])
+@paginate(LimitOffsetPagination)
+def audit_event_list(request: HttpRequest, query: Query[AuditQuery]):
+    require_perm(request.user, "audit.view_auditevent")
+    values = query.dict()
+    values["patient_id"] = str(values["patient_id"] or "")
+    return audit_events(clinic=request.user.clinic, filters=AuditFilter(**values))

@@ -1,0 +1,288 @@
+"""Lab processing calculations for bone marrow aspirate and concentrate (BMAC).
+
+Pure functions, no ORM. Source: domain spec §2 "Lab processing record" (calculations and
+validation) and §0 (defaults: recovery flagged above 110 %, aspirate volume warned outside
+30-120 mL).
+
+Numbers: every function takes ``Decimal``, ``int`` or ``str`` (a ``float`` is accepted and
+converted through ``str``, so 0.1 stays 0.1) and returns an unrounded ``Decimal``. Decimal
+matches Django's ``DecimalField`` and makes thresholds exact (a recovery of exactly 110 %
+is not flagged). Rounding for storage or display belongs to the caller.
+
+Units are in the argument names and are the only units accepted:
+- cell counts are **cells per µL** (absolute). Analyzers that print ``×10³/µL`` (= ×10⁹/L)
+  must be converted with :func:`per_ul_from_10e3_per_ul` first;
+- volumes are **mL**; radius is **cm**; speed is **rpm**; RCF is **×g**;
+- haematocrit and viability are **percent** (0-100).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+Number = Decimal | int | str | float
+
+RCF_CONSTANT = Decimal("1.118E-5")  # RCF = 1.118e-5 × r_cm × rpm² (spec §2)
+UL_PER_ML = Decimal(1000)
+
+
+class LabValueError(ValueError):
+    """A lab value is impossible (not merely unusual); ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def to_decimal(value: Number, field: str = "value") -> Decimal:
+    """Convert an input to ``Decimal`` (floats via ``str``); reject NaN and infinity."""
+    if isinstance(value, bool):
+        raise LabValueError(field, f"expected a number, got {value!r}")
+    try:
+        result = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        raise LabValueError(field, f"expected a number, got {value!r}") from exc
+    if not result.is_finite():
+        raise LabValueError(field, f"expected a finite number, got {value!r}")
+    return result
+
+
+def _positive(value: Number, field: str) -> Decimal:
+    number = to_decimal(value, field)
+    if number <= 0:
+        raise LabValueError(field, f"must be greater than 0, got {number}")
+    return number
+
+
+def _non_negative(value: Number, field: str) -> Decimal:
+    number = to_decimal(value, field)
+    if number < 0:
+        raise LabValueError(field, f"cannot be negative, got {number}")
+    return number
+
+
+def per_ul_from_10e3_per_ul(value: Number) -> Decimal:
+    """Convert an analyzer count in ×10³/µL (= ×10⁹/L) to absolute cells per µL."""
+    return _non_negative(value, "count_10e3_per_ul") * 1000
+
+
+def tnc_neat_per_ul(
+    *, measured_per_ul: Number, marrow_ml: Number, anticoagulant_ml: Number
+) -> Decimal:
+    """Correct a count measured in anticoagulated aspirate back to neat marrow.
+
+    TNC_neat = TNC_measured × (V_marrow + V_ac) / V_marrow (spec §2, dilution correction).
+    ``marrow_ml`` is the marrow volume *without* anticoagulant.
+    """
+    measured = _non_negative(measured_per_ul, "measured_per_ul")
+    marrow = _positive(marrow_ml, "marrow_ml")
+    anticoagulant = _non_negative(anticoagulant_ml, "anticoagulant_ml")
+    return measured * (marrow + anticoagulant) / marrow
+
+
+def total_cells(*, per_ul: Number, volume_ml: Number) -> Decimal:
+    """Total cells in a volume: count/µL × 1000 µL/mL × mL (spec §2, total TNC)."""
+    count = _non_negative(per_ul, "per_ul")
+    return count * UL_PER_ML * _non_negative(volume_ml, "volume_ml")
+
+
+def concentration_factor(*, concentrate_per_ul: Number, aspirate_per_ul: Number) -> Decimal:
+    """Concentration factor = concentrate count / aspirate count (spec §2).
+
+    Works for TNC, platelets and CD34+ alike; both counts must be in the same unit and the
+    aspirate count on the same dilution basis as used elsewhere in the record.
+    """
+    concentrate = _non_negative(concentrate_per_ul, "concentrate_per_ul")
+    return concentrate / _positive(aspirate_per_ul, "aspirate_per_ul")
+
+
+def recovery_pct(
+    *,
+    concentrate_per_ul: Number,
+    concentrate_ml: Number,
+    aspirate_per_ul: Number,
+    aspirate_ml: Number,
+) -> Decimal:
+    """Recovery % = (count_c × V_c) / (count_a × V_a) × 100 (spec §2).
+
+    Pair the aspirate count with a matching volume: the measured (diluted) count with the
+    volume *including* anticoagulant, or the neat count with the marrow-only volume. Above
+    ~100 % points to a unit or volume error; :func:`qc_flags` flags it above the limit.
+    """
+    recovered = total_cells(per_ul=concentrate_per_ul, volume_ml=concentrate_ml)
+    aspirate_total = total_cells(per_ul=aspirate_per_ul, volume_ml=aspirate_ml)
+    if aspirate_total == 0:
+        raise LabValueError("aspirate_per_ul", "aspirate count × volume must be greater than 0")
+    return recovered / aspirate_total * 100
+
+
+def rcf_from_rpm(*, radius_cm: Number, rpm: Number) -> Decimal:
+    """Relative centrifugal force (×g) = 1.118×10⁻⁵ × r_cm × rpm² (spec §2).
+
+    Store the RCF: rpm alone cannot be reproduced on a rotor of another radius.
+    """
+    radius = _positive(radius_cm, "radius_cm")
+    speed = _non_negative(rpm, "rpm")
+    return RCF_CONSTANT * radius * speed * speed
+
+
+def rpm_from_rcf(*, radius_cm: Number, rcf: Number) -> Decimal:
+    """Rotor speed (rpm) giving ``rcf`` ×g at ``radius_cm``: √(RCF / (1.118×10⁻⁵ × r))."""
+    radius = _positive(radius_cm, "radius_cm")
+    force = _non_negative(rcf, "rcf")
+    return (force / (RCF_CONSTANT * radius)).sqrt()
+
+
+def cells_delivered(*, concentrate_per_ul: Number, injected_ml: Number) -> Decimal:
+    """Cells delivered by an injection of ``injected_ml`` of concentrate."""
+    return total_cells(per_ul=concentrate_per_ul, volume_ml=injected_ml)
+
+
+def cells_delivered_per_target(
+    *,
+    concentrate_per_ul: Number,
+    injected_ml_by_target: Mapping[str, Number],
+    concentrate_ml: Number | None = None,
+) -> dict[str, Decimal]:
+    """Cells delivered to each target from the mL injected there.
+
+    When ``concentrate_ml`` is given, the injected volumes together may not exceed it.
+    """
+    volumes = {
+        target: _non_negative(ml, f"injected_ml[{target}]")
+        for target, ml in injected_ml_by_target.items()
+    }
+    if concentrate_ml is not None:
+        available = _positive(concentrate_ml, "concentrate_ml")
+        injected = sum(volumes.values(), Decimal(0))
+        if injected > available:
+            raise LabValueError(
+                "injected_ml",
+                f"{injected} mL injected in total exceeds the {available} mL of concentrate",
+            )
+    return {
+        target: cells_delivered(concentrate_per_ul=concentrate_per_ul, injected_ml=ml)
+        for target, ml in volumes.items()
+    }
+
+
+def validate_volumes(*, aspirate_ml: Number, concentrate_ml: Number) -> None:
+    """Concentrate volume must be positive and smaller than the aspirate volume (spec §2)."""
+    aspirate = _positive(aspirate_ml, "aspirate_ml")
+    concentrate = _positive(concentrate_ml, "concentrate_ml")
+    if concentrate >= aspirate:
+        raise LabValueError(
+            "concentrate_ml",
+            f"concentrate volume ({concentrate} mL) must be less than the aspirate volume "
+            f"({aspirate} mL)",
+        )
+
+
+def validate_hct(hct_pct: Number, field: str = "hct_pct") -> None:
+    """Haematocrit must lie within 0-60 % (spec §2)."""
+    _check_range(hct_pct, field, Decimal(0), Decimal(60), "Haematocrit")
+
+
+def validate_viability(viability_pct: Number, field: str = "viability_pct") -> None:
+    """Viability (7-AAD) must lie within 0-100 % (spec §2)."""
+    _check_range(viability_pct, field, Decimal(0), Decimal(100), "Viability")
+
+
+def _check_range(value: Number, field: str, low: Decimal, high: Decimal, name: str) -> None:
+    number = to_decimal(value, field)
+    if not low <= number <= high:
+        raise LabValueError(field, f"{name} must be between {low} and {high} %, got {number} %")
+
+
+@dataclass(frozen=True)
+class QcLimits:
+    """Plausibility limits for :func:`qc_flags`; clinic-configurable (spec §0, §2).
+
+    ``None`` switches a check off. The viability floor is clinic-defined (often 70 % for
+    HPC products) and therefore off by default; a concentrate haematocrit ceiling is
+    device-dependent and also off (values outside 0-60 % are rejected regardless). A TNC
+    concentration factor below 1 means the product was not concentrated at all.
+    """
+
+    recovery_max_pct: Decimal = Decimal(110)
+    aspirate_ml_min: Decimal | None = Decimal(30)
+    aspirate_ml_max: Decimal | None = Decimal(120)
+    cf_tnc_min: Decimal | None = Decimal(1)
+    cf_tnc_max: Decimal | None = None
+    hct_max_pct: Decimal | None = None
+    viability_min_pct: Decimal | None = None
+
+
+def qc_flags(
+    *,
+    aspirate_ml: Number,
+    concentrate_ml: Number,
+    aspirate_tnc_per_ul: Number,
+    concentrate_tnc_per_ul: Number,
+    concentrate_hct_pct: Number | None = None,
+    viability_pct: Number | None = None,
+    limits: QcLimits | None = None,
+) -> list[str]:
+    """Return human-readable plausibility flags for a processing record (empty if none).
+
+    Flags need review, they do not block release (spec §2: reference values are for
+    plausibility, not release criteria). Impossible values raise ``LabValueError`` via
+    the validation helpers before any flag is computed.
+    """
+    limits = limits or QcLimits()
+    validate_volumes(aspirate_ml=aspirate_ml, concentrate_ml=concentrate_ml)
+    flags = _aspirate_volume_flags(to_decimal(aspirate_ml, "aspirate_ml"), limits)
+    cf = concentration_factor(
+        concentrate_per_ul=concentrate_tnc_per_ul, aspirate_per_ul=aspirate_tnc_per_ul
+    )
+    flags += _cf_flags(cf, limits)
+    recovery = recovery_pct(
+        concentrate_per_ul=concentrate_tnc_per_ul,
+        concentrate_ml=concentrate_ml,
+        aspirate_per_ul=aspirate_tnc_per_ul,
+        aspirate_ml=aspirate_ml,
+    )
+    if recovery > limits.recovery_max_pct:
+        flags.append(
+            f"TNC recovery {recovery:.1f} % is above {limits.recovery_max_pct} %: "
+            "check units and volumes."
+        )
+    flags += _hct_viability_flags(concentrate_hct_pct, viability_pct, limits)
+    return flags
+
+
+def _aspirate_volume_flags(aspirate: Decimal, limits: QcLimits) -> list[str]:
+    low, high = limits.aspirate_ml_min, limits.aspirate_ml_max
+    if (low is not None and aspirate < low) or (high is not None and aspirate > high):
+        return [f"Aspirate volume {aspirate} mL is outside the expected {low}-{high} mL."]
+    return []
+
+
+def _cf_flags(cf: Decimal, limits: QcLimits) -> list[str]:
+    if limits.cf_tnc_min is not None and cf < limits.cf_tnc_min:
+        return [f"TNC concentration factor {cf:.2f}× is below {limits.cf_tnc_min}×."]
+    if limits.cf_tnc_max is not None and cf > limits.cf_tnc_max:
+        return [f"TNC concentration factor {cf:.2f}× is above {limits.cf_tnc_max}×."]
+    return []
+
+
+def _hct_viability_flags(
+    hct_pct: Number | None, viability_pct: Number | None, limits: QcLimits
+) -> list[str]:
+    flags: list[str] = []
+    if hct_pct is not None:
+        validate_hct(hct_pct, "concentrate_hct_pct")
+        hct = to_decimal(hct_pct)
+        if limits.hct_max_pct is not None and hct > limits.hct_max_pct:
+            flags.append(f"Concentrate haematocrit {hct} % is above {limits.hct_max_pct} %.")
+    if viability_pct is not None:
+        validate_viability(viability_pct)
+        viability = to_decimal(viability_pct)
+        if limits.viability_min_pct is not None and viability < limits.viability_min_pct:
+            flags.append(
+                f"Viability {viability} % is below the clinic minimum {limits.viability_min_pct} %."
+            )
+    return flags

@@ -1,0 +1,226 @@
+"""The patient record: identity, contact, weight, allergies, medications, conditions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from marrowtrack.core.models import ArchivableModel, Clinic
+from marrowtrack.core.text import fold
+from marrowtrack.patients.validators import not_in_future, plausible_birth_date
+
+phone_validator = RegexValidator(
+    r"^[0-9+()\-. ]{7,30}$", "Enter a phone number: digits, spaces, +, -, ( and ) only."
+)
+
+
+class ReferralCondition(models.TextChoices):
+    KNEE_OA = "knee_oa", "Knee osteoarthritis"
+    FACET = "facet", "Spinal facet arthritis / low back pain"
+    SHOULDER = "shoulder", "Shoulder bursitis / rotator cuff"
+    SI_JOINT = "si_joint", "Sacroiliac joint pain"
+    RA = "ra", "Rheumatoid arthritis"
+    OTHER = "other", "Other musculoskeletal condition"
+
+
+class Patient(ArchivableModel):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Not recorded"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("MRN", max_length=20, editable=False)
+    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(validators=[plausible_birth_date])
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    preferred_language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    referral_condition = models.CharField(
+        max_length=20, choices=ReferralCondition.choices, blank=True
+    )
+    referral_notes = models.CharField(max_length=500, blank=True)
+    no_known_allergies = models.BooleanField(
+        default=False, help_text="Allergies were asked about and the patient reports none."
+    )
+    # Folded copies of the names, indexed for fast accent-insensitive prefix search.
+    family_name_key = models.CharField(max_length=100, editable=False, default="")
+    given_name_key = models.CharField(max_length=100, editable=False, default="")
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        permissions = [
+            ("archive_patient", "Can archive a patient record"),
+            ("change_clinical_record", "Can edit weight, allergies, medications, conditions"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_unique_mrn_per_clinic")
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "family_name_key"], name="patient_family_key"),
+            models.Index(fields=["clinic", "given_name_key"], name="patient_given_key"),
+            models.Index(fields=["clinic", "date_of_birth"], name="patient_dob"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name} ({self.mrn})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "family_name_key", "given_name_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:detail", args=[self.public_id])
+
+    def refresh_search_keys(self) -> None:
+        self.family_name_key = fold(self.family_name)
+        self.given_name_key = fold(self.given_name)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, on: date) -> int:
+        before_birthday = (on.month, on.day) < (self.date_of_birth.month, self.date_of_birth.day)
+        return on.year - self.date_of_birth.year - int(before_birthday)
+
+
+class WeightMeasurement(ArchivableModel):
+    """Weight drives the lidocaine dose limit, so its date is always kept with it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="weights")
+    weight_kg = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(Decimal("2.0"), "Weight must be at least 2 kg."),
+            MaxValueValidator(Decimal("400.0"), "Weight must be at most 400 kg."),
+        ],
+    )
+    measured_on = models.DateField(validators=[not_in_future])
+
+    class Meta:
+        ordering = ["-measured_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight_kg__gt=0), name="weight_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weight_kg} kg on {self.measured_on}"
+
+
+class Allergy(ArchivableModel):
+    class Category(models.TextChoices):
+        LOCAL_ANAESTHETIC = "local_anaesthetic", "Local anaesthetic (e.g. lidocaine)"
+        ANTISEPTIC = "antiseptic", "Antiseptic (e.g. chlorhexidine, iodine)"
+        LATEX = "latex", "Latex"
+        CONTRAST = "contrast", "Contrast medium"
+        DRUG = "drug", "Other medicine"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe (anaphylaxis)"
+        UNKNOWN = "unknown", "Unknown"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    substance = models.CharField(max_length=120)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default="unknown")
+
+    class Meta:
+        ordering = ["category", "substance"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return f"{self.substance} ({self.get_category_display()})"
+
+
+class Medication(ArchivableModel):
+    class DrugClass(models.TextChoices):
+        ANTICOAGULANT = "anticoagulant", "Anticoagulant"
+        ANTIPLATELET = "antiplatelet", "Antiplatelet"
+        NSAID = "nsaid", "NSAID (anti-inflammatory)"
+        SYSTEMIC_CORTICOSTEROID = "systemic_corticosteroid", "Systemic corticosteroid"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
+    name = models.CharField(max_length=120)
+    drug_class = models.CharField(max_length=30, choices=DrugClass.choices)
+    dose = models.CharField(max_length=120, blank=True, help_text="e.g. 5 mg twice daily")
+    started_on = models.DateField(null=True, blank=True, validators=[not_in_future])
+    stopped_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["stopped_on", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_drug_class_display()})"
+
+    def clean(self) -> None:
+        if self.started_on and self.stopped_on and self.stopped_on < self.started_on:
+            raise ValidationError({"stopped_on": "The stop date is before the start date."})
+
+    def is_current_on(self, on: date) -> bool:
+        started = self.started_on is None or self.started_on <= on
+        return started and (self.stopped_on is None or self.stopped_on >= on)
+
+
+class Condition(ArchivableModel):
+    """Conditions that bear on eligibility (domain.md section 4)."""
+
+    class Kind(models.TextChoices):
+        INFECTION_SYSTEMIC = "infection_systemic", "Infection (systemic)"
+        INFECTION_LOCAL = "infection_local", "Infection (harvest or target site)"
+        MALIGNANCY_SOLID = "malignancy_solid", "Cancer (solid tumour)"
+        MALIGNANCY_HAEM = "malignancy_haematological", "Blood cancer (haematological)"
+        BLEEDING_DISORDER = "bleeding_disorder", "Bleeding disorder"
+        PREGNANCY = "pregnancy", "Pregnancy"
+        IMMUNOSUPPRESSION = "immunosuppression", "Immunosuppression"
+        DIABETES_UNCONTROLLED = "diabetes_uncontrolled", "Diabetes (uncontrolled)"
+        RHEUMATIC_DISEASE = "rheumatic_disease", "Rheumatic disease"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    diagnosed_on = models.DateField(null=True, blank=True, validators=[not_in_future])
+    resolved_on = models.DateField(null=True, blank=True, validators=[not_in_future])
+    cleared_by_haematology = models.BooleanField(
+        default=False, help_text="For bleeding disorders: haematology has cleared the procedure."
+    )
+
+    class Meta:
+        ordering = ["resolved_on", "kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self) -> None:
+        if self.diagnosed_on and self.resolved_on and self.resolved_on < self.diagnosed_on:
+            raise ValidationError({"resolved_on": "Resolved before it was diagnosed."})
+
+    @property
+    def is_active(self) -> bool:
+        return self.resolved_on is None

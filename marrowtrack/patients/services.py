@@ -1,0 +1,214 @@
+"""Writes to the patient record. Each validates, saves and audits in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+from marrowtrack.accounts.models import User
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.services import diff, event_record
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.services import counter_next, validated
+from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
+
+PATIENT_FIELDS = (
+    "family_name",
+    "given_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "preferred_language",
+    "referral_condition",
+    "referral_notes",
+    "no_known_allergies",
+)
+MEDICATION_FIELDS = ("name", "drug_class", "dose", "started_on", "stopped_on")
+ALLERGY_FIELDS = ("category", "substance", "reaction", "severity")
+CONDITION_FIELDS = ("kind", "detail", "diagnosed_on", "resolved_on", "cleared_by_haematology")
+
+
+def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed({name: ["This field is not accepted here."] for name in unknown})
+    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+def _strip_blank_names(values: dict[str, Any]) -> None:
+    for field in ("family_name", "given_name"):
+        if field in values and not values[field]:
+            raise ValidationFailed({field: ["This field is required."]})
+
+
+def format_mrn(number: int) -> str:
+    return f"MT{number:07d}"
+
+
+def _audit_create(by: User, instance: models.Model, patient: Patient, fields: tuple[str, ...]):
+    changes = {field: [None, getattr(instance, field)] for field in fields}
+    event_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=instance,
+        changes=changes,
+        patient_public_id=patient.public_id,
+    )
+
+
+def patient_register(*, by: User, data: Mapping[str, Any]) -> Patient:
+    """Register a new patient in the staff member's clinic and give them the next MRN."""
+    values = _only(data, PATIENT_FIELDS)
+    _strip_blank_names(values)
+    with transaction.atomic():
+        patient = Patient(clinic=by.clinic, mrn="pending", **values)
+        validated(patient, exclude=["mrn"])
+        patient.mrn = format_mrn(counter_next(clinic=by.clinic, name="mrn"))
+        patient.save()
+        _audit_create(by, patient, patient, ("mrn", *values.keys()))
+    return patient
+
+
+def _ensure_not_archived(patient: Patient) -> None:
+    if patient.is_archived:
+        raise DomainError("This patient record is archived and cannot be changed.")
+
+
+def _update(
+    *, by: User, instance: models.Model, patient: Patient, values: dict[str, Any]
+) -> models.Model:
+    changes = diff(instance, values)
+    if not changes:
+        return instance
+    for field, value in values.items():
+        setattr(instance, field, value)
+    validated(instance)
+    instance.save(update_fields=[*changes.keys(), "updated_at"])
+    event_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=instance,
+        changes=changes,
+        patient_public_id=patient.public_id,
+    )
+    return instance
+
+
+def patient_update(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Patient:
+    values = _only(data, PATIENT_FIELDS)
+    _strip_blank_names(values)
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        _ensure_not_archived(patient)
+        _update(by=by, instance=patient, patient=patient, values=values)
+    return patient
+
+
+def _archive(*, by: User, instance: Any, patient: Patient, reason: str) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["Give a reason for archiving."]})
+    if instance.is_archived:
+        raise DomainError("This record is already archived.")
+    instance.archived_at = clock.now()
+    instance.archive_reason = reason[:200]
+    instance.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+    event_record(
+        actor=by,
+        action=AuditAction.ARCHIVE,
+        target=instance,
+        changes={"archived_at": [None, instance.archived_at]},
+        reason=reason,
+        patient_public_id=patient.public_id,
+    )
+
+
+def patient_archive(*, patient: Patient, by: User, reason: str) -> Patient:
+    with transaction.atomic():
+        _archive(by=by, instance=patient, patient=patient, reason=reason)
+    return patient
+
+
+def patient_record_viewed(*, patient: Patient, by: User, context: str = "record") -> None:
+    """Log a read of a patient's record (who viewed whom, when)."""
+    with transaction.atomic():
+        event_record(
+            actor=by,
+            action=AuditAction.READ,
+            target=patient,
+            changes={"viewed": context},
+            patient_public_id=patient.public_id,
+        )
+
+
+def weight_record(
+    *, patient: Patient, by: User, weight_kg: Decimal, measured_on: date
+) -> WeightMeasurement:
+    with transaction.atomic():
+        _ensure_not_archived(patient)
+        weight = WeightMeasurement(patient=patient, weight_kg=weight_kg, measured_on=measured_on)
+        validated(weight)
+        weight.save()
+        _audit_create(by, weight, patient, ("weight_kg", "measured_on"))
+    return weight
+
+
+def _add_child(*, by: User, patient: Patient, instance: models.Model, fields: tuple[str, ...]):
+    with transaction.atomic():
+        _ensure_not_archived(patient)
+        validated(instance)
+        instance.save()
+        _audit_create(by, instance, patient, fields)
+    return instance
+
+
+def allergy_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Allergy:
+    values = _only(data, ALLERGY_FIELDS)
+    allergy = Allergy(patient=patient, **values)
+    return _add_child(by=by, patient=patient, instance=allergy, fields=tuple(values))
+
+
+def medication_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Medication:
+    values = _only(data, MEDICATION_FIELDS)
+    medication = Medication(patient=patient, **values)
+    return _add_child(by=by, patient=patient, instance=medication, fields=tuple(values))
+
+
+def condition_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Condition:
+    values = _only(data, CONDITION_FIELDS)
+    condition = Condition(patient=patient, **values)
+    return _add_child(by=by, patient=patient, instance=condition, fields=tuple(values))
+
+
+def _update_child(*, by: User, instance: Any, data: Mapping[str, Any], fields: tuple[str, ...]):
+    values = _only(data, fields)
+    with transaction.atomic():
+        instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+        _ensure_not_archived(instance.patient)
+        if instance.is_archived:
+            raise DomainError("This entry is archived and cannot be changed.")
+        _update(by=by, instance=instance, patient=instance.patient, values=values)
+    return instance
+
+
+def medication_update(*, medication: Medication, by: User, data: Mapping[str, Any]) -> Medication:
+    return _update_child(by=by, instance=medication, data=data, fields=MEDICATION_FIELDS)
+
+
+def condition_update(*, condition: Condition, by: User, data: Mapping[str, Any]) -> Condition:
+    return _update_child(by=by, instance=condition, data=data, fields=CONDITION_FIELDS)
+
+
+def entry_archive(
+    *, entry: Allergy | Medication | Condition | WeightMeasurement, by: User, reason: str
+) -> None:
+    """Archive an allergy, medication, condition or weight entered in error."""
+    with transaction.atomic():
+        _archive(by=by, instance=entry, patient=entry.patient, reason=reason)

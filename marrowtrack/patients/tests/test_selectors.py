@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marrowtrack.patients.selectors import patient_search
+from marrowtrack.testing.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(clinic, other_clinic):
+    return {
+        "rosa": PatientFactory(
+            clinic=clinic,
+            family_name="Núñez",
+            given_name="Rosa",
+            date_of_birth=date(1961, 2, 3),
+            mrn="MT0000101",
+        ),
+        "john": PatientFactory(
+            clinic=clinic,
+            family_name="Smith",
+            given_name="John",
+            date_of_birth=date(1970, 7, 8),
+            mrn="MT0000102",
+        ),
+        "jane": PatientFactory(
+            clinic=clinic,
+            family_name="Smithers",
+            given_name="Jane",
+            date_of_birth=date(1970, 7, 8),
+            mrn="MT0000103",
+        ),
+        "elsewhere": PatientFactory(
+            clinic=other_clinic,
+            family_name="Smith",
+            given_name="Zed",
+            date_of_birth=date(1970, 7, 8),
+            mrn="MT0000102",
+        ),
+    }
+
+
+def test_name_search_ignores_accents_and_case(clinic, people) -> None:
+    assert list(patient_search(clinic=clinic, query="nunez")) == [people["rosa"]]
+    assert list(patient_search(clinic=clinic, query="NÚÑ")) == [people["rosa"]]
+
+
+def test_several_words_must_each_start_a_name(clinic, people) -> None:
+    assert list(patient_search(clinic=clinic, query="smi jo")) == [people["john"]]
+    assert list(patient_search(clinic=clinic, query="Smith, Jane")) == [people["jane"]]
+
+
+def test_search_by_mrn_and_by_date_of_birth(clinic, people) -> None:
+    assert list(patient_search(clinic=clinic, query="mt0000102")) == [people["john"]]
+    found = set(patient_search(clinic=clinic, query="1970-07-08"))
+    assert found == {people["john"], people["jane"]}
+    assert set(patient_search(clinic=clinic, query="07/08/1970")) == found
+
+
+def test_search_never_returns_another_clinics_patients(clinic, people) -> None:
+    assert people["elsewhere"] not in set(patient_search(clinic=clinic, query="smith"))
+
+
+def test_archived_patients_are_left_out_unless_asked_for(clinic, people) -> None:
+    from django.utils import timezone
+
+    people["john"].archived_at = timezone.now()
+    people["john"].save()
+    assert people["john"] not in set(patient_search(clinic=clinic, query="smith"))
+    assert people["john"] in set(
+        patient_search(clinic=clinic, query="smith", include_archived=True)
+    )

@@ -1,0 +1,153 @@
+"""Patient pages. Each view parses, checks access, calls one service and renders."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.patients import selectors, services
+from marrowtrack.patients.access import entry_for_user, patient_for_user
+from marrowtrack.patients.entries import ENTRY_KINDS, EntryKind
+from marrowtrack.patients.forms import ArchiveForm, PatientForm, SearchForm
+
+CLINICAL = "patients.change_clinical_record"
+
+
+def _apply_errors(form: object, exc: DomainError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, exc.message)  # type: ignore[attr-defined]
+
+
+def _kind(slug: str) -> EntryKind:
+    if slug not in ENTRY_KINDS:
+        raise Http404("Unknown kind of entry.")
+    return ENTRY_KINDS[slug]
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "patients.view_patient")
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    patients = selectors.patient_search(clinic=request.user.clinic, query=query)
+    template = (
+        "patients/patient_list.html#results" if request.htmx else "patients/patient_list.html"
+    )
+    return render(request, template, {"form": form, "patients": patients, "query": query})
+
+
+@login_required
+def patient_register(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "patients.add_patient")
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_register(by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
+            return redirect(patient)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+@login_required
+def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = patient_for_user(request.user, public_id)
+    services.patient_record_viewed(patient=patient, by=request.user)
+    context = {"patient": selectors.patient_with_record(patient), "kinds": ENTRY_KINDS}
+    return render(request, "patients/patient_detail.html", context)
+
+
+@login_required
+def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = patient_for_user(request.user, public_id, "patients.change_patient")
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect(patient)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = patient_for_user(request.user, public_id, "patients.archive_patient")
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_archive(patient=patient, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"The record of {patient.full_name} is archived.")
+            return redirect(patient)
+    context = {"form": form, "patient": patient, "what": "this patient's record"}
+    return render(request, "patients/archive_form.html", context)
+
+
+@login_required
+def entry_add(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
+    entry_kind = _kind(kind)
+    patient = patient_for_user(request.user, public_id, CLINICAL)
+    form = entry_kind.form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry_kind.add(patient=patient, by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"The {entry_kind.label} was added.")
+            return redirect(patient)
+    context = {"form": form, "patient": patient, "kind": entry_kind, "entry": None}
+    return render(request, "patients/entry_form.html", context)
+
+
+@login_required
+def entry_edit(request: HttpRequest, kind: str, public_id: UUID) -> HttpResponse:
+    entry_kind = _kind(kind)
+    if entry_kind.update is None:
+        raise Http404("This kind of entry is archived and re-entered, not edited.")
+    entry = entry_for_user(request.user, entry_kind.model, public_id, CLINICAL)
+    form = entry_kind.form(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry_kind.update(entry=entry, by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"The {entry_kind.label} was updated.")
+            return redirect(entry.patient)
+    context = {"form": form, "patient": entry.patient, "kind": entry_kind, "entry": entry}
+    return render(request, "patients/entry_form.html", context)
+
+
+@login_required
+def entry_archive(request: HttpRequest, kind: str, public_id: UUID) -> HttpResponse:
+    entry_kind = _kind(kind)
+    entry = entry_for_user(request.user, entry_kind.model, public_id, CLINICAL)
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_archive(entry=entry, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"The {entry_kind.label} was archived.")
+            return redirect(entry.patient)
+    context = {"form": form, "patient": entry.patient, "what": f"this {entry_kind.label}"}
+    return render(request, "patients/archive_form.html", context)

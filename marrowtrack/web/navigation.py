@@ -1,0 +1,28 @@
+"""The navigation shown to each role. An item appears only if its permission is held."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marrowtrack.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None
+    section: str
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Home", "web:home", None, "home"),
+    NavItem("Patients", "patients:list", "patients.view_patient", "patients"),
+    NavItem("Audit trail", "audit:list", "audit.view_auditevent", "audit"),
+]
+
+
+def nav_for(user: User) -> list[NavItem]:
+    if not user.is_authenticated or user.clinic_id is None:
+        return []
+    return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]
