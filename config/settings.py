@@ -81,6 +81,11 @@ INSTALLED_APPS = [
     "marrowtrack.audit",
     "marrowtrack.facilities",
     "marrowtrack.patients",
+    "marrowtrack.esign",
+    "marrowtrack.intake",
+    "marrowtrack.procedures",
+    "marrowtrack.lab",
+    "marrowtrack.outcomes",
     "marrowtrack.web",
 ]
 

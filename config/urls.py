@@ -8,6 +8,10 @@ urlpatterns = [
     path("accounts/", include("marrowtrack.accounts.urls")),
     path("patients/", include("marrowtrack.patients.urls")),
     path("audit/", include("marrowtrack.audit.urls")),
+    path("plans/", include("marrowtrack.intake.urls")),
+    path("procedures/", include("marrowtrack.procedures.urls")),
+    path("lab/", include("marrowtrack.lab.urls")),
+    path("outcomes/", include("marrowtrack.outcomes.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationForm
 
 
@@ -15,6 +18,20 @@ class LoginForm(OTPAuthenticationForm):
         help_text="The 6-digit code from your authenticator app, if two-factor is on.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+    def clean_otp(self, user: Any) -> None:
+        # django-otp's form always demands a code; accounts without two-factor use the
+        # password alone (MARROWTRACK_REQUIRE_2FA then sends them to enrolment).
+        if user is None or not list(devices_for_user(user, confirmed=True)):
+            return
+        super().clean_otp(user)
+
+    def _chosen_device(self, user: Any) -> Any:
+        # The page has no device picker: a staff member has one confirmed authenticator.
+        device = super()._chosen_device(user)
+        if device is None:
+            device = next(iter(devices_for_user(user, confirmed=True, for_verify=True)), None)
+        return device
 
 
 class TotpConfirmForm(forms.Form):

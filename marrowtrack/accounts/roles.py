@@ -48,6 +48,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def role_permissions() -> dict[str, list[str]]:
+    """The table above merged with each app's `permissions.ROLE_PERMISSIONS`."""
+    from marrowtrack.core.discovery import app_modules
+
+    merged = {role: list(codes) for role, codes in ROLE_PERMISSIONS.items()}
+    for module in app_modules("permissions"):
+        for role, codes in module.ROLE_PERMISSIONS.items():
+            merged.setdefault(role, []).extend(codes)
+    return merged
+
+
 def _permissions(codes: Iterable[str]) -> list[Permission]:
     found = []
     for code in codes:
@@ -63,7 +74,7 @@ def _permissions(codes: Iterable[str]) -> list[Permission]:
 
 def roles_sync() -> None:
     """Create the role groups and set exactly the permissions the table lists."""
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=str(role))
         group.permissions.set(_permissions(codes))
 

@@ -83,3 +83,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 api.add_router("/auth/", "marrowtrack.accounts.api.router")
 api.add_router("/patients/", "marrowtrack.patients.api.router")
 api.add_router("/audit/", "marrowtrack.audit.api.router")
+api.add_router("/intake/", "marrowtrack.intake.api.router")
+api.add_router("/procedures/", "marrowtrack.procedures.api.router")
+api.add_router("/lab/", "marrowtrack.lab.api.router")
+api.add_router("/outcomes/", "marrowtrack.outcomes.api.router")

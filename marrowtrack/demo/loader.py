@@ -15,11 +15,17 @@ from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.models import Clinic
 from marrowtrack.demo.context import DemoContext
 
-# Each feature appends its step; steps run in this order.
+# The foundation's steps; each app then adds its own `demo.seed` (INSTALLED_APPS order).
 STEPS: list[str] = [
     "marrowtrack.demo.clinic.seed",
     "marrowtrack.demo.patients.seed",
 ]
+
+
+def demo_steps() -> list[Callable[[DemoContext], None]]:
+    from marrowtrack.core.discovery import app_modules
+
+    return [import_string(path) for path in STEPS] + [m.seed for m in app_modules("demo")]
 
 
 def database_is_empty() -> bool:
@@ -34,8 +40,7 @@ def demo_load(*, patients: int = 40, seed: int = 1) -> DemoContext:
         raise DomainError("The database already holds clinics; the demo loads only when empty.")
     ctx = DemoContext(seed=seed, patients=patients, today=clock.today(), rng=random.Random(seed))
     with transaction.atomic():
-        for path in STEPS:
-            step: Callable[[DemoContext], None] = import_string(path)
+        for step in demo_steps():
             step(ctx)
         event_record(
             actor=None,
