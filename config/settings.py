@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "marrowtrack.core",
     "marrowtrack.accounts",
     "marrowtrack.audit",
@@ -257,3 +259,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background work (reminders, messages): a database-backed queue run by `marrowtrack worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
