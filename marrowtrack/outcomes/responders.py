@@ -1,0 +1,244 @@
+"""Change from baseline, meaningful change (MCID) and the OMERACT-OARSI responder (pure).
+
+Sources (as listed in the MarrowTrack instrument spec): NPRS Farrar 2001 and Ostelo 2008;
+KOOS Roos & Lohmander 2003; KOOS JR policy (US joint-replacement quality measures); ODI
+Ostelo 2008; QuickDASH Franchignoni 2014; SPADI Roy 2009; ASES Michener 2002; LEFS Binkley
+1999; EQ-5D-5L index policy (mid-range of published 5L MIDs); OMERACT-OARSI responder Pham
+2004. Thresholds are configurable; every result names the rule it applied. Comparisons are
+exact, so a change exactly at the threshold counts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from fractions import Fraction
+
+from .scoring import round_half_up
+
+Number = int | float | Decimal | Fraction
+
+
+class NoRuleError(ValueError):
+    """No meaningful-change rule is defined for this instrument score."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Meaningful-change thresholds (points on each score's own scale, percent of baseline)."""
+
+    nprs_points: Decimal = Decimal(2)
+    nprs_percent: Decimal = Decimal(30)
+    koos_points: Decimal = Decimal(10)
+    koos_jr_points: Decimal = Decimal(20)
+    odi_points: Decimal = Decimal(10)
+    odi_percent: Decimal = Decimal(30)
+    quickdash_points: Decimal = Decimal("15.91")
+    spadi_points: Decimal = Decimal(13)
+    ases_points: Decimal = Decimal("6.4")
+    lefs_points: Decimal = Decimal(9)
+    eq5d_index_points: Decimal = Decimal("0.063")
+    oarsi_high_percent: Decimal = Decimal(50)
+    oarsi_high_points: Decimal = Decimal(20)
+    oarsi_moderate_percent: Decimal = Decimal(20)
+    oarsi_moderate_points: Decimal = Decimal(10)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which threshold fields apply to which scores of an instrument, and the source."""
+
+    instrument: str
+    score_keys: tuple[str, ...]
+    points: str
+    percent: str | None
+    citation: str
+    higher_is_better: bool
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("NPRS", ("total",), "nprs_points", "nprs_percent", "Farrar 2001; Ostelo 2008", False),
+    Rule(
+        "KOOS",
+        ("pain", "symptoms", "adl", "sport_rec", "qol"),
+        "koos_points",
+        None,
+        "Roos & Lohmander 2003",
+        True,
+    ),
+    Rule("KOOS_JR", ("total",), "koos_jr_points", None, "policy: US TJA quality measures", True),
+    Rule("ODI", ("total",), "odi_points", "odi_percent", "Ostelo 2008", False),
+    Rule("QUICKDASH", ("total",), "quickdash_points", None, "Franchignoni 2014", False),
+    Rule("SPADI", ("total",), "spadi_points", None, "Roy 2009", False),
+    Rule("ASES", ("total",), "ases_points", None, "Michener 2002", True),
+    Rule("LEFS", ("total",), "lefs_points", None, "Binkley 1999", True),
+    Rule(
+        "EQ5D5L",
+        ("index_us", "index_england"),
+        "eq5d_index_points",
+        None,
+        "policy: mid-range of published 5L MIDs",
+        True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """Change of one score from baseline, and whether it is meaningful under the named rule."""
+
+    instrument: str
+    score_key: str
+    baseline: Fraction | None
+    follow_up: Fraction | None
+    change: Fraction | None  # follow-up minus baseline, in the score's own direction
+    improvement: Fraction | None  # positive = better, whatever the score's direction
+    percent_improvement: Decimal | None  # 2 decimals; None if no % rule or baseline 0
+    meaningful: bool | None  # None when either score is missing
+    rule: str
+
+
+@dataclass(frozen=True)
+class OarsiResult:
+    """OMERACT-OARSI responder status, which criterion was met, and the rule text."""
+
+    responder: bool
+    criterion: str | None
+    improved_domains: tuple[str, ...]
+    rule: str
+
+
+def exact(value: Number) -> Fraction:
+    """A score as an exact number (floats through their shortest decimal repr)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def improvement(baseline: Number, follow_up: Number, *, higher_is_better: bool) -> Fraction:
+    """Direction-aware change: positive when the patient got better."""
+    change = exact(follow_up) - exact(baseline)
+    return change if higher_is_better else -change
+
+
+def percent_improvement(
+    baseline: Number, follow_up: Number, *, higher_is_better: bool
+) -> Fraction | None:
+    """Improvement as a percentage of baseline; None (undefined) when baseline is 0."""
+    if exact(baseline) == 0:
+        return None
+    return (
+        improvement(baseline, follow_up, higher_is_better=higher_is_better) / exact(baseline) * 100
+    )
+
+
+def rule_for(instrument: str, score_key: str) -> Rule:
+    """The meaningful-change rule of an instrument score (raises NoRuleError)."""
+    for rule in RULES:
+        if rule.instrument == instrument and score_key in rule.score_keys:
+            return rule
+    raise NoRuleError(f"no meaningful-change rule for {instrument} {score_key}")
+
+
+def rule_text(rule: Rule, score_key: str, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
+    """e.g. 'NPRS: >=2 points or >=30% (Farrar 2001; Ostelo 2008)'."""
+    name = rule.instrument if rule.score_keys == ("total",) else f"{rule.instrument} {score_key}"
+    text = f"{name}: >={getattr(thresholds, rule.points)} points"
+    if rule.percent:
+        text += f" or >={getattr(thresholds, rule.percent)}%"
+    return f"{text} ({rule.citation})"
+
+
+def meaningful_change(
+    instrument: str,
+    score_key: str,
+    baseline: Number | None,
+    follow_up: Number | None,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> ChangeResult:
+    """Whether the change from baseline reaches the instrument's meaningful-change threshold."""
+    rule = rule_for(instrument, score_key)
+    text = rule_text(rule, score_key, thresholds)
+    if baseline is None or follow_up is None:
+        return ChangeResult(instrument, score_key, None, None, None, None, None, None, text)
+    gain = improvement(baseline, follow_up, higher_is_better=rule.higher_is_better)
+    percent = percent_improvement(baseline, follow_up, higher_is_better=rule.higher_is_better)
+    meaningful = gain >= exact(getattr(thresholds, rule.points))
+    if rule.percent and percent is not None:
+        meaningful = meaningful or percent >= exact(getattr(thresholds, rule.percent))
+    shown = round_half_up(percent, 2) if rule.percent and percent is not None else None
+    change = exact(follow_up) - exact(baseline)
+    return ChangeResult(
+        instrument,
+        score_key,
+        exact(baseline),
+        exact(follow_up),
+        change,
+        gain,
+        shown,
+        meaningful,
+        text,
+    )
+
+
+def oarsi_rule_text(thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
+    """The OMERACT-OARSI rule with the thresholds in use."""
+    t = thresholds
+    return (
+        f"OMERACT-OARSI (Pham 2004): pain or function >={t.oarsi_high_percent}% and "
+        f">={t.oarsi_high_points} points; or 2 of pain, function, patient global "
+        f">={t.oarsi_moderate_percent}% and >={t.oarsi_moderate_points} points"
+    )
+
+
+def _meets(baseline: Number, follow_up: Number, percent: Decimal, points: Decimal) -> bool:
+    # Both scores are 0-100 with higher = worse here; % is relative to baseline.
+    gain = improvement(baseline, follow_up, higher_is_better=False)
+    relative = percent_improvement(baseline, follow_up, higher_is_better=False)
+    return relative is not None and relative >= exact(percent) and gain >= exact(points)
+
+
+def omeract_oarsi_responder(
+    *,
+    pain: tuple[Number, Number],
+    function: tuple[Number, Number],
+    patient_global: tuple[Number, Number],
+    higher_is_better: bool = False,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> OarsiResult:
+    """OMERACT-OARSI responder (Pham 2004) from (baseline, follow-up) pairs on 0-100 scales.
+
+    Scores where higher is better (e.g. KOOS) are flipped to 100 - x first, because the
+    criteria are defined on scales where higher = worse.
+    """
+    domains = {"pain": pain, "function": function, "patient_global": patient_global}
+    if higher_is_better:
+        domains = {k: (100 - exact(b), 100 - exact(f)) for k, (b, f) in domains.items()}
+    t, text = thresholds, oarsi_rule_text(thresholds)
+    high = [
+        k
+        for k in ("pain", "function")
+        if _meets(*domains[k], t.oarsi_high_percent, t.oarsi_high_points)
+    ]
+    moderate = tuple(
+        k
+        for k, pair in domains.items()
+        if _meets(*pair, t.oarsi_moderate_percent, t.oarsi_moderate_points)
+    )
+    if high:
+        return OarsiResult(True, f"high improvement in {' and '.join(high)}", moderate, text)
+    if len(moderate) >= 2:
+        return OarsiResult(True, "moderate improvement in at least 2 of 3", moderate, text)
+    return OarsiResult(False, None, moderate, text)
+
+
+def threshold_names() -> list[str]:
+    """The configurable threshold fields (for settings screens and exports)."""
+    return [field.name for field in fields(Thresholds)]

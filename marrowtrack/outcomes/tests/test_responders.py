@@ -1,0 +1,194 @@
+"""Meaningful change thresholds and the OMERACT-OARSI responder, at and just below each edge."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from marrowtrack.outcomes.responders import (
+    NoRuleError,
+    Thresholds,
+    improvement,
+    meaningful_change,
+    omeract_oarsi_responder,
+    percent_improvement,
+)
+
+# (instrument, score key, baseline, follow-up at the threshold, follow-up just below it)
+AT_AND_BELOW = [
+    ("KOOS", "pain", 50, 60, 59.99),
+    ("KOOS", "qol", 40, 50, 49.99),
+    ("KOOS_JR", "total", 40.0, 60.0, 59.999),
+    ("QUICKDASH", "total", 50, 34.09, 34.1),
+    ("SPADI", "total", 60, 47, 47.01),
+    ("ASES", "total", 50, 56.4, 56.39),
+    ("LEFS", "total", 40, 49, 48),
+    ("EQ5D5L", "index_us", 0.5, 0.563, 0.562),
+    ("EQ5D5L", "index_england", 0.7, 0.763, 0.762),
+]
+
+
+@pytest.mark.parametrize(("code", "key", "baseline", "at", "below"), AT_AND_BELOW)
+def test_a_change_exactly_at_the_threshold_is_meaningful_and_just_below_is_not(
+    code: str, key: str, baseline: float, at: float, below: float
+) -> None:
+    assert meaningful_change(code, key, baseline, at).meaningful is True
+    assert meaningful_change(code, key, baseline, below).meaningful is False
+
+
+@pytest.mark.parametrize(("code", "key", "baseline", "at", "below"), AT_AND_BELOW)
+def test_a_change_in_the_wrong_direction_is_never_meaningful(
+    code: str, key: str, baseline: float, at: float, below: float
+) -> None:
+    worse = 2 * Fraction(repr(baseline)) - Fraction(repr(at))
+    assert meaningful_change(code, key, baseline, worse).meaningful is False
+
+
+def test_nprs_two_points_is_meaningful_even_below_thirty_percent() -> None:
+    result = meaningful_change("NPRS", "total", 8, 6)
+    assert result.meaningful is True
+    assert result.percent_improvement == Decimal("25.00")
+
+
+def test_nprs_one_point_is_not_meaningful_when_under_thirty_percent() -> None:
+    assert meaningful_change("NPRS", "total", 4, 3).meaningful is False
+
+
+def test_nprs_thirty_percent_exactly_is_meaningful_when_points_fall_short() -> None:
+    # 10 -> 7 is exactly 30% (3 points); with the points bar raised to 5, only the
+    # percentage can make it meaningful. 10 -> 8 is 20%.
+    strict_points = Thresholds(nprs_points=Decimal(5))
+    assert meaningful_change("NPRS", "total", 10, 7, thresholds=strict_points).meaningful is True
+    assert meaningful_change("NPRS", "total", 10, 8, thresholds=strict_points).meaningful is False
+
+
+def test_nprs_one_point_from_three_is_meaningful_by_percentage() -> None:
+    result = meaningful_change("NPRS", "total", 3, 2)
+    assert result.meaningful is True
+    assert result.percent_improvement == Decimal("33.33")
+
+
+def test_nprs_percentage_is_undefined_at_baseline_zero() -> None:
+    result = meaningful_change("NPRS", "total", 0, 0)
+    assert result.percent_improvement is None
+    assert result.meaningful is False
+    assert percent_improvement(0, 2, higher_is_better=False) is None
+
+
+def test_odi_ten_points_exactly_is_meaningful_and_just_under_ten_is_not() -> None:
+    assert meaningful_change("ODI", "total", 50, 40).meaningful is True
+    assert meaningful_change("ODI", "total", 50, 40.01).meaningful is False
+
+
+def test_odi_thirty_percent_exactly_is_meaningful_below_ten_points() -> None:
+    assert meaningful_change("ODI", "total", 20, 14).meaningful is True
+    assert meaningful_change("ODI", "total", 20, 14.01).meaningful is False
+
+
+def test_results_name_the_rule_used() -> None:
+    assert meaningful_change("NPRS", "total", 5, 3).rule == (
+        "NPRS: >=2 points or >=30% (Farrar 2001; Ostelo 2008)"
+    )
+    assert meaningful_change("KOOS", "adl", 50, 60).rule == (
+        "KOOS adl: >=10 points (Roos & Lohmander 2003)"
+    )
+    assert meaningful_change("QUICKDASH", "total", 50, 30).rule == (
+        "QUICKDASH: >=15.91 points (Franchignoni 2014)"
+    )
+
+
+def test_configured_thresholds_change_the_decision_and_the_rule_text() -> None:
+    custom = Thresholds(koos_points=Decimal(8))
+    result = meaningful_change("KOOS", "pain", 50, 58, thresholds=custom)
+    assert result.meaningful is True
+    assert result.rule == "KOOS pain: >=8 points (Roos & Lohmander 2003)"
+    assert meaningful_change("KOOS", "pain", 50, 58).meaningful is False
+
+
+def test_change_and_improvement_are_direction_aware() -> None:
+    result = meaningful_change("ODI", "total", 40, 30)
+    assert result.change == -10 and result.improvement == 10
+    koos = meaningful_change("KOOS", "pain", 40, 30)
+    assert koos.change == -10 and koos.improvement == -10
+    assert improvement(40, 30, higher_is_better=True) == -10
+
+
+def test_a_missing_score_gives_no_decision_but_names_the_rule() -> None:
+    result = meaningful_change("LEFS", "total", None, 50)
+    assert result.meaningful is None
+    assert result.rule == "LEFS: >=9 points (Binkley 1999)"
+
+
+@pytest.mark.parametrize(
+    ("code", "key"), [("WOMAC", "total"), ("PGIC", "total"), ("EQ5D5L", "vas"), ("KOOS", "total")]
+)
+def test_scores_without_a_rule_raise_no_rule_error(code: str, key: str) -> None:
+    with pytest.raises(NoRuleError):
+        meaningful_change(code, key, 1, 2)
+
+
+def test_oarsi_pain_fifty_percent_and_twenty_points_is_a_responder() -> None:
+    result = omeract_oarsi_responder(pain=(40, 20), function=(50, 50), patient_global=(50, 50))
+    assert result.responder is True
+    assert result.criterion == "high improvement in pain"
+
+
+def test_oarsi_pain_just_under_fifty_percent_alone_is_not_a_responder() -> None:
+    result = omeract_oarsi_responder(pain=(40, 20.01), function=(50, 50), patient_global=(50, 50))
+    assert result.responder is False
+
+
+def test_oarsi_fifty_percent_needs_twenty_points_too() -> None:
+    # 30 -> 15 is 50% but only 15 points; 10+ points and 20%+ still count as one moderate.
+    result = omeract_oarsi_responder(pain=(30, 15), function=(50, 50), patient_global=(50, 50))
+    assert result.responder is False
+    assert result.improved_domains == ("pain",)
+
+
+def test_oarsi_function_high_improvement_alone_is_a_responder() -> None:
+    result = omeract_oarsi_responder(pain=(50, 50), function=(60, 30), patient_global=(50, 55))
+    assert result.responder is True
+    assert result.criterion == "high improvement in function"
+
+
+def test_oarsi_two_of_three_at_exactly_twenty_percent_and_ten_points_is_a_responder() -> None:
+    result = omeract_oarsi_responder(pain=(50, 40), function=(80, 80), patient_global=(50, 40))
+    assert result.responder is True
+    assert result.improved_domains == ("pain", "patient_global")
+
+
+def test_oarsi_two_of_three_just_below_ten_points_is_not_a_responder() -> None:
+    result = omeract_oarsi_responder(pain=(50, 40.01), function=(80, 80), patient_global=(50, 40))
+    assert result.responder is False
+
+
+def test_oarsi_moderate_needs_twenty_percent_as_well_as_ten_points() -> None:
+    # 60 -> 49 is 11 points but 18.3%: not a moderate improvement.
+    result = omeract_oarsi_responder(pain=(60, 49), function=(60, 49), patient_global=(50, 40))
+    assert result.improved_domains == ("patient_global",)
+    assert result.responder is False
+
+
+def test_oarsi_only_one_moderate_domain_is_not_a_responder() -> None:
+    result = omeract_oarsi_responder(pain=(50, 40), function=(50, 50), patient_global=(50, 50))
+    assert result.responder is False
+
+
+def test_oarsi_baseline_zero_cannot_improve_by_a_percentage() -> None:
+    result = omeract_oarsi_responder(pain=(0, 0), function=(0, 0), patient_global=(0, 0))
+    assert result.responder is False and result.improved_domains == ()
+
+
+def test_oarsi_flips_higher_is_better_scores_before_applying_the_criteria() -> None:
+    # KOOS pain 60 -> 80 is WOMAC-like 40 -> 20: 50% and 20 points.
+    result = omeract_oarsi_responder(
+        pain=(60, 80), function=(50, 50), patient_global=(50, 50), higher_is_better=True
+    )
+    assert result.responder is True
+
+
+def test_oarsi_names_its_rule() -> None:
+    result = omeract_oarsi_responder(pain=(50, 50), function=(50, 50), patient_global=(50, 50))
+    assert result.rule.startswith("OMERACT-OARSI (Pham 2004): pain or function >=50%")
