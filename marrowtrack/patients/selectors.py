@@ -24,12 +24,22 @@ def parse_date_query(text: str) -> date | None:
     return None
 
 
+def _prefix(field: str, text: str) -> Q:
+    # A range the (clinic, key) index can serve, plus startswith for exactness; a plain
+    # LIKE prefix cannot use the index on SQLite (case-insensitive LIKE) nor on PostgreSQL.
+    return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"}) & Q(
+        **{f"{field}__startswith": text}
+    )
+
+
 def _name_filter(words: list[str]) -> Q:
-    """Every word must start the family or the given name ('smi jo' finds John Smith)."""
-    condition = Q()
-    for word in words:
-        condition &= Q(family_name_key__startswith=word) | Q(given_name_key__startswith=word)
-    return condition
+    """'smi' starts a family or given name; 'smi jo' / 'jo smi' find John Smith."""
+    if len(words) == 1:
+        return _prefix("family_name_key", words[0]) | _prefix("given_name_key", words[0])
+    first, second = words[0], " ".join(words[1:])
+    return (_prefix("family_name_key", first) & _prefix("given_name_key", second)) | (
+        _prefix("family_name_key", second) & _prefix("given_name_key", first)
+    )
 
 
 def patient_search(
@@ -46,7 +56,7 @@ def patient_search(
     if not text:
         return patients.order_by("-created_at")[:limit]
     if MRN_PATTERN.match(text):
-        return patients.filter(mrn__istartswith=text.upper())[:limit]
+        return patients.filter(_prefix("mrn", text.upper())).order_by("mrn")[:limit]
     birth_date = parse_date_query(text)
     if birth_date is not None:
         return patients.filter(date_of_birth=birth_date)[:limit]
