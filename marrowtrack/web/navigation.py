@@ -19,6 +19,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "web:home", None, "home"),
     NavItem("Patients", "patients:list", "patients.view_patient", "patients"),
     NavItem("Audit trail", "audit:list", "audit.view_auditevent", "audit"),
+    NavItem("Staff", "accounts:staff-list", "accounts.manage_staff", "accounts"),
 ]
 
 

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
+from marrowtrack.accounts.staff import (
+    MANAGE,
+    staff_create,
+    staff_for_admin,
+    staff_reset_credentials,
+    staff_update,
+)
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.RegexField(regex=r"^[\w.@+-]{3,150}$", max_length=150)
+    display_name = forms.CharField(max_length=150, label="Full name")
+    credentials = forms.CharField(max_length=40, required=False, help_text="e.g. MD, RN, MLS")
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class StaffEditForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    is_active = forms.BooleanField(required=False, label="Account active")
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, MANAGE)
+    staff = User.objects.filter(clinic=request.user.clinic).prefetch_related("groups")
+    enrolled = set(
+        TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
+    )
+    return render(request, "accounts/staff_list.html", {"staff": staff, "enrolled": enrolled})
+
+
+@login_required
+def staff_new(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, MANAGE)
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = staff_create(by=request.user, data=form.cleaned_data)
+        except ValidationFailed as exc:
+            for field, errors in exc.errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(
+                request, "accounts/staff_password.html", {"staff": user, "password": password}
+            )
+    return render(request, "accounts/staff_form.html", {"form": form, "staff": None})
+
+
+@login_required
+def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_for_admin(request.user, public_id)
+    initial = {"role": (user.role_names or [""])[0], "is_active": user.is_active}
+    form = StaffEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_update(by=request.user, user=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{user.printed_name} updated.")
+            return redirect("accounts:staff-list")
+    return render(request, "accounts/staff_form.html", {"form": form, "staff": user})
+
+
+@require_POST
+@login_required
+def staff_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_for_admin(request.user, public_id)
+    password = staff_reset_credentials(by=request.user, user=user)
+    return render(request, "accounts/staff_password.html", {"staff": user, "password": password})
