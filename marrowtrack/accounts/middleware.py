@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -17,11 +18,21 @@ EXEMPT_PREFIXES = ("/static/", "/api/")
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
+    # Read the header: django-htmx's middleware (request.htmx) runs after these ones.
+    if request.headers.get("HX-Request") == "true":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+def _logged_out_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    # MessageMiddleware runs after this one, so store the notice on the response directly.
+    storage = default_storage(request)
+    storage.add(messages.INFO, "You were logged out after a period of inactivity.")
+    response = _redirect(request, url)
+    storage.update(response)
+    return response
 
 
 class IdleLogoutMiddleware:
@@ -36,9 +47,8 @@ class IdleLogoutMiddleware:
             last = request.session.get(SESSION_KEY)
             if last is not None and now - float(last) > settings.MARROWTRACK_IDLE_MINUTES * 60:
                 logout(request)
-                messages.info(request, "You were logged out after a period of inactivity.")
                 login_url = reverse("accounts:login")
-                return _redirect(request, f"{login_url}?next={request.path}")
+                return _logged_out_redirect(request, f"{login_url}?next={request.path}")
             request.session[SESSION_KEY] = now
         return self.get_response(request)
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -44,7 +44,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+LOCKED_MESSAGE = "Too many failed log-in attempts: the account is locked for a while."
+
+
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": LOCKED_MESSAGE}, status=429)
     return render(request, "accounts/locked_out.html", status=429)
 
 

@@ -1,4 +1,8 @@
-from __future__ import annotations
+"""Audit trail endpoints.
+
+No `from __future__ import annotations` here: @paginate rebuilds the signature in its own
+module, where string annotations such as "Query[AuditQuery]" cannot be resolved.
+"""
 
 from datetime import date, datetime
 from uuid import UUID

@@ -1,3 +1,179 @@
+"""Intake endpoints: plans, screening, decisions, consents, appointments. Each parses,
+checks access and calls the same service as the web pages."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
 from ninja import Router
 
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.models import User
+from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.facilities.models import Equipment, Room
+from marrowtrack.intake import rules, schemas, selectors
+from marrowtrack.intake.access import appointment_for_user, consent_for_user, plan_for_user
+from marrowtrack.intake.services import booking, consent, plans, screening
+from marrowtrack.patients.access import patient_for_user
+
 router = Router(tags=["intake"])
+CHANGE = "intake.change_treatmentplan"
+BOOK = "intake.book_appointment"
+
+
+def _plan_data(request: HttpRequest, data: dict) -> dict:
+    previous = data.pop("previous_plan", None)
+    if previous:
+        data["previous_plan"] = plan_for_user(request.user, previous)
+    return data
+
+
+@router.get("/plans", response=list[schemas.PlanOut])
+def plan_list(request: HttpRequest, status: str = ""):
+    require_perm(request.user, "intake.view_treatmentplan")
+    return list(selectors.plans_for_clinic(clinic=request.user.clinic, status=status)[:200])
+
+
+@router.post("/patients/{uuid:patient_id}/plans", response={201: schemas.PlanOut})
+def plan_create(request: HttpRequest, patient_id: UUID, payload: schemas.PlanIn):
+    patient = patient_for_user(request.user, patient_id)
+    require_perm(request.user, "intake.add_treatmentplan")
+    data = _plan_data(request, payload.dict())
+    return 201, plans.plan_create(patient=patient, by=request.user, data=data)
+
+
+@router.get("/plans/{uuid:public_id}", response=schemas.PlanOut)
+def plan_read(request: HttpRequest, public_id: UUID):
+    return plan_for_user(request.user, public_id)
+
+
+@router.post("/plans/{uuid:public_id}/prior", response={201: dict})
+def prior_create(request: HttpRequest, public_id: UUID, payload: schemas.PriorIn):
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    prior = plans.prior_treatment_add(plan=plan, by=request.user, data=payload.dict())
+    return 201, {"public_id": str(prior.public_id)}
+
+
+@router.post("/plans/{uuid:public_id}/lab-values", response={201: dict})
+def lab_value_create(request: HttpRequest, public_id: UUID, payload: schemas.LabValueIn):
+    plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
+    lab = plans.lab_value_record(patient=plan.patient, by=request.user, **payload.dict())
+    return 201, {"public_id": str(lab.public_id), "unit": lab.unit}
+
+
+@router.post("/plans/{uuid:public_id}/screenings", response={201: schemas.ScreeningOut})
+def screening_create(request: HttpRequest, public_id: UUID):
+    plan = plan_for_user(request.user, public_id, "intake.run_screening")
+    return 201, screening.screening_run(plan=plan, by=request.user)
+
+
+@router.get("/plans/{uuid:public_id}/screenings", response=list[schemas.ScreeningOut])
+def screening_list(request: HttpRequest, public_id: UUID):
+    return list(plan_for_user(request.user, public_id).screenings.all())
+
+
+@router.post("/plans/{uuid:public_id}/decisions", response={201: schemas.DecisionOut})
+def decision_create(request: HttpRequest, public_id: UUID, payload: schemas.DecisionIn):
+    plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
+    decision = screening.eligibility_decide(plan=plan, by=request.user, **payload.dict())
+    return 201, decision
+
+
+@router.get("/plans/{uuid:public_id}/decisions", response=list[schemas.DecisionOut])
+def decision_list(request: HttpRequest, public_id: UUID):
+    plan = plan_for_user(request.user, public_id)
+    return list(plan.decisions.select_related("signature", "screening"))
+
+
+@router.post("/plans/{uuid:public_id}/consents", response={201: schemas.ConsentOut})
+def consent_create(request: HttpRequest, public_id: UUID):
+    plan = plan_for_user(request.user, public_id, "intake.take_consent")
+    return 201, consent.consent_start(plan=plan, by=request.user)
+
+
+@router.get("/consents/{uuid:public_id}", response=schemas.ConsentOut)
+def consent_read(request: HttpRequest, public_id: UUID):
+    return consent_for_user(request.user, public_id, "intake.view_consent")
+
+
+@router.post("/consents/{uuid:public_id}/patient-signature", response=schemas.ConsentOut)
+def consent_sign(request: HttpRequest, public_id: UUID, payload: schemas.PatientSignIn):
+    item = consent_for_user(request.user, public_id, "intake.take_consent")
+    return consent.consent_patient_sign(consent=item, by=request.user, **payload.dict())
+
+
+@router.post("/consents/{uuid:public_id}/witness", response=schemas.ConsentOut)
+def consent_witness(request: HttpRequest, public_id: UUID, payload: schemas.WitnessIn):
+    item = consent_for_user(request.user, public_id, "intake.witness_consent")
+    return consent.consent_witness(consent=item, by=request.user, **payload.dict())
+
+
+def _in_clinic(model: type, public_id: UUID | None, clinic_id: int, field: str) -> object:
+    if public_id is None:
+        return None
+    found = model.objects.filter(public_id=public_id, clinic_id=clinic_id).first()
+    if found is None:
+        raise ValidationFailed({field: ["Not found in your clinic."]})
+    return found
+
+
+def _team(request: HttpRequest, payload: schemas.AppointmentIn) -> booking.Team:
+    clinic_id = request.user.clinic_id
+    return booking.Team(
+        room=_in_clinic(Room, payload.room, clinic_id, "room"),
+        physician=_in_clinic(User, payload.physician, clinic_id, "physician"),
+        nurse=_in_clinic(User, payload.nurse, clinic_id, "nurse"),
+        centrifuge=_in_clinic(Equipment, payload.centrifuge, clinic_id, "centrifuge"),
+        lab_tech=_in_clinic(User, payload.lab_tech, clinic_id, "lab_tech"),
+    )  # type: ignore[arg-type]
+
+
+@router.post("/plans/{uuid:public_id}/appointments", response={201: schemas.AppointmentOut})
+def appointment_create(request: HttpRequest, public_id: UUID, payload: schemas.AppointmentIn):
+    plan = plan_for_user(request.user, public_id, BOOK)
+    team = _team(request, payload)
+    return 201, booking.appointment_book(
+        plan=plan, by=request.user, starts_at=payload.starts_at, team=team
+    )
+
+
+@router.get("/plans/{uuid:public_id}/appointments", response=list[schemas.AppointmentOut])
+def appointment_list(request: HttpRequest, public_id: UUID):
+    plan = plan_for_user(request.user, public_id, "intake.view_appointment")
+    return list(plan.appointments.select_related("room", "plan"))
+
+
+@router.post("/appointments/{uuid:public_id}/reschedule", response=schemas.AppointmentOut)
+def appointment_reschedule(request: HttpRequest, public_id: UUID, payload: schemas.RescheduleIn):
+    item = appointment_for_user(request.user, public_id, BOOK)
+    return booking.appointment_reschedule(
+        appointment=item,
+        by=request.user,
+        starts_at=payload.starts_at,
+        reason=payload.reason,
+        team=_team(request, payload),
+    )
+
+
+@router.post("/appointments/{uuid:public_id}/cancel", response=schemas.AppointmentOut)
+def appointment_cancel(request: HttpRequest, public_id: UUID, payload: schemas.CancelIn):
+    item = appointment_for_user(request.user, public_id, BOOK)
+    return booking.appointment_cancel(appointment=item, by=request.user, reason=payload.reason)
+
+
+@router.get("/ruleset", response=schemas.RuleSetOut)
+def ruleset_read(request: HttpRequest):
+    require_perm(request.user, "intake.view_treatmentplan")
+    ruleset = screening.clinic_ruleset(request.user.clinic)
+    text = rules.ruleset_to_json(ruleset)
+    return {"version": ruleset.version, "sha256": rules.ruleset_sha256(ruleset), "json": text}
+
+
+@router.put("/ruleset", response={201: schemas.RuleSetOut})
+def ruleset_publish(request: HttpRequest, payload: schemas.RuleSetIn):
+    require_perm(request.user, "intake.add_clinicruleset")
+    stored = screening.clinic_ruleset_publish(
+        clinic=request.user.clinic, by=request.user, text=payload.json_text
+    )
+    return 201, stored

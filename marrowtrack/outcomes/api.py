@@ -1,3 +1,94 @@
+"""Outcomes endpoints: the scoring calculator, follow-ups, responses and responders."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
 from ninja import Router
 
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.outcomes import analysis, scoring, selectors
+from marrowtrack.outcomes import schemas as s
+from marrowtrack.outcomes.access import plan_for_user, response_for_user
+from marrowtrack.outcomes.presenters import change_out, instrument_out, score_payload
+from marrowtrack.outcomes.services import responses as response_services
+
 router = Router(tags=["outcomes"])
+WRITE = "outcomes.add_surveyresponse"
+VERIFY = "outcomes.verify_surveyresponse"
+
+
+@router.get("/instruments", response=list[s.InstrumentOut])
+def instrument_list(request: HttpRequest):
+    require_perm(request.user)
+    return [instrument_out(d) for d in scoring.instrument_list()]
+
+
+@router.post("/score/{instrument}")
+def score(request: HttpRequest, instrument: str) -> Any:
+    """Score a JSON object of item -> value, or an array of them (422 names the item)."""
+    require_perm(request.user, "outcomes.score_answers")
+    if instrument.upper() not in {d.code for d in scoring.instrument_list()}:
+        raise Http404("Unknown instrument.")
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError as exc:
+        raise ValidationFailed({"body": [f"not valid JSON: {exc}"]}) from exc
+    return score_payload(instrument.upper(), body)
+
+
+@router.get("/plans/{uuid:plan_id}/followups", response=list[s.FollowUpOut])
+def plan_followups(request: HttpRequest, plan_id: UUID):
+    plan = plan_for_user(request.user, plan_id, "outcomes.view_followup")
+    rows = selectors.plan_followups(plan=plan, today=clock.today())
+    return [{**_fields(f), "status": f.shown_status} for f in rows]
+
+
+def _fields(followup: Any) -> dict[str, Any]:
+    names = ["public_id", "timepoint", "target_on", "opens_on", "closes_on", "censored_reason"]
+    return {name: getattr(followup, name) for name in [*names, "schedule_version"]}
+
+
+@router.get("/plans/{uuid:plan_id}/responses", response=list[s.ResponseOut])
+def plan_responses(request: HttpRequest, plan_id: UUID):
+    plan = plan_for_user(request.user, plan_id)
+    return list(plan.responses.order_by("answered_at", "instrument"))
+
+
+@router.post("/plans/{uuid:plan_id}/responses", response={201: s.ResponseOut})
+def transcribe(request: HttpRequest, plan_id: UUID, payload: s.TranscriptionIn):
+    plan = plan_for_user(request.user, plan_id, WRITE)
+    response = response_services.response_transcribe(plan=plan, by=request.user, **payload.dict())
+    return 201, response
+
+
+@router.post("/responses/{uuid:public_id}/verify", response=s.ResponseOut)
+def verify(request: HttpRequest, public_id: UUID):
+    response = response_for_user(request.user, public_id, VERIFY)
+    return response_services.response_verify(response=response, by=request.user)
+
+
+@router.post("/responses/{uuid:public_id}/double-entry", response=s.ResponseOut)
+def double_entry(request: HttpRequest, public_id: UUID, payload: s.DoubleEntryIn):
+    response = response_for_user(request.user, public_id, WRITE)
+    return response_services.response_double_entry(
+        response=response, answers=payload.answers, by=request.user
+    )
+
+
+@router.get("/plans/{uuid:plan_id}/responders", response=list[s.TimepointRespondersOut])
+def plan_responders(request: HttpRequest, plan_id: UUID):
+    plan = plan_for_user(request.user, plan_id)
+    return [change_out(row) for row in analysis.plan_responders(plan=plan)]
+
+
+@router.get("/completeness", response=list[s.CompletenessOut])
+def completeness(request: HttpRequest):
+    require_perm(request.user, "outcomes.view_followup")
+    rows = selectors.completeness(clinic=request.user.clinic, today=clock.today())
+    return [{**vars(r), "percent": r.percent} for r in rows]

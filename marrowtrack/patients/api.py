@@ -31,7 +31,14 @@ def _detail(patient: Patient) -> Patient:
 @router.get("", response=list[schemas.PatientOut])
 def patient_search(request: HttpRequest, query: Query[SearchQuery]):
     require_perm(request.user, "patients.view_patient")
-    return list(selectors.patient_search(clinic=request.user.clinic, **query.dict()))
+    return list(
+        selectors.patient_search(
+            clinic=request.user.clinic,
+            query=query.q,
+            include_archived=query.include_archived,
+            limit=query.limit,
+        )
+    )
 
 
 @router.post("", response={201: schemas.PatientDetailOut})

@@ -1,3 +1,104 @@
+"""Procedure-day endpoints: the same services as the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
 from ninja import Router
 
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.models import User
+from marrowtrack.core import clock
+from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.procedures import schemas, selectors, services
+from marrowtrack.procedures.access import VIEW, encounter_for_user
+from marrowtrack.procedures.permissions import EVIDENCE, STEP
+
 router = Router(tags=["procedures"])
+
+
+@router.get("/encounters", response=list[schemas.EncounterOut])
+def encounter_list(request: HttpRequest, day: date | None = None):
+    require_perm(request.user, VIEW)
+    return list(selectors.encounters_on(clinic=request.user.clinic, day=day or clock.today()))
+
+
+@router.post("/encounters", response={201: schemas.EncounterOut})
+def encounter_check_in(request: HttpRequest, payload: schemas.CheckInIn):
+    require_perm(request.user, STEP)
+    plan = TreatmentPlan.objects.filter(
+        public_id=payload.plan_id, patient__clinic_id=request.user.clinic_id
+    ).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    return 201, services.encounter_check_in(
+        plan=plan, by=request.user, typed_name=payload.typed_name, typed_dob=payload.typed_dob
+    )
+
+
+@router.get("/encounters/{uuid:public_id}", response=schemas.EncounterOut)
+def encounter_read(request: HttpRequest, public_id: UUID):
+    return encounter_for_user(request.user, public_id)
+
+
+def _data(request: HttpRequest, payload: schemas.TransitionIn) -> dict[str, Any]:
+    data = dict(payload.data)
+    if payload.signers:
+        data["signers"] = services.signers_resolve(
+            clinic=request.user.clinic, entries=[s.dict() for s in payload.signers]
+        )
+    return data
+
+
+@router.post("/encounters/{uuid:public_id}/transitions", response=schemas.EncounterOut)
+def encounter_transition(request: HttpRequest, public_id: UUID, payload: schemas.TransitionIn):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return services.encounter_transition(
+        encounter=encounter, to=payload.to, by=request.user, data=_data(request, payload)
+    )
+
+
+@router.post("/encounters/{uuid:public_id}/lidocaine", response={201: schemas.DoseOut})
+def lidocaine_give(request: HttpRequest, public_id: UUID, payload: schemas.LidocaineIn):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, services.lidocaine_give(encounter=encounter, by=request.user, **payload.dict())
+
+
+@router.post("/encounters/{uuid:public_id}/harvest", response={201: schemas.HarvestOut})
+def harvest_record(request: HttpRequest, public_id: UUID, payload: schemas.HarvestIn):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, services.harvest_record(encounter=encounter, by=request.user, data=payload.dict())
+
+
+@router.post(
+    "/encounters/{uuid:public_id}/bedside-verifications", response={201: schemas.BedsideOut}
+)
+def bedside_verify(request: HttpRequest, public_id: UUID, payload: schemas.BedsideIn):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    d = payload.dict()
+    second = User.objects.filter(
+        username=d.pop("second_username"), clinic_id=request.user.clinic_id
+    ).first()
+    return 201, services.bedside_verify(
+        encounter=encounter, by=request.user, second_person=second, **d
+    )
+
+
+@router.post("/encounters/{uuid:public_id}/injections", response={201: schemas.InjectionOut})
+def injection_record(request: HttpRequest, public_id: UUID, payload: schemas.InjectionIn):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    data = payload.dict()
+    scan = data.pop("syringe_scan")
+    return 201, services.injection_record(
+        encounter=encounter, by=request.user, syringe_scan=scan, data=data
+    )
+
+
+@router.get("/encounters/{uuid:public_id}/evidence", response=dict[str, Any])
+def evidence(request: HttpRequest, public_id: UUID):
+    encounter = encounter_for_user(request.user, public_id, EVIDENCE)
+    facts = selectors.evidence_summary(encounter)
+    return {k: (str(v) if isinstance(v, date) else v) for k, v in facts.items()}

@@ -1,1 +1,227 @@
-"""Models of the procedures app."""
+"""The procedure day: one encounter per plan and day, its steps, time-outs, anaesthetic,
+harvest, bedside verification attempts and the injection."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from marrowtrack.core.models import BaseModel, Clinic
+from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
+from marrowtrack.patients.models import Patient
+from marrowtrack.procedures.states import LABELS, TERMINAL_STATES, ProcedureState
+
+STATE_CHOICES = [(state.value, LABELS[state]) for state in ProcedureState]
+PLANNED_MINUTES = 180  # spec §0: procedure slot length
+
+
+class HarvestSite(models.TextChoices):
+    L_PIC = "l_pic", "Left posterior iliac crest"
+    R_PIC = "r_pic", "Right posterior iliac crest"
+    BILATERAL = "bilateral", "Bilateral posterior iliac crest"
+
+
+class Guidance(models.TextChoices):
+    US = "us", "Ultrasound"
+    FLUORO = "fluoro", "Fluoroscopy"
+    LANDMARK = "landmark", "Landmark"
+
+
+class ProcedureEncounter(BaseModel):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="encounters")
+    day = models.DateField()
+    state = models.CharField(max_length=20, choices=STATE_CHOICES)
+    state_entered_at = models.DateTimeField()
+    checked_in_at = models.DateTimeField()
+    planned_minutes = models.PositiveSmallIntegerField(default=PLANNED_MINUTES)
+    harvest_side = models.CharField(max_length=10, choices=HarvestSite.choices, blank=True)
+    ended_reason = models.CharField(max_length=300, blank=True)
+    ended_from_state = models.CharField(max_length=20, choices=STATE_CHOICES, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-day", "checked_in_at"]
+        permissions = [
+            ("record_step", "Can record procedure-day steps"),
+            ("view_evidence", "Can view same-procedure evidence"),
+        ]
+        indexes = [models.Index(fields=["clinic", "day"], name="encounter_clinic_day")]
+
+    def __str__(self) -> str:
+        return f"Procedure day {self.day} for {self.patient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures:encounter", args=[self.public_id])
+
+    @property
+    def current(self) -> ProcedureState:
+        return ProcedureState(self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.current not in TERMINAL_STATES
+
+
+class StepEvent(BaseModel):
+    """One recorded step: when, by whom, who else was there, and its checklist."""
+
+    encounter = models.ForeignKey(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="steps"
+    )
+    from_state = models.CharField(max_length=20, choices=STATE_CHOICES, blank=True)
+    to_state = models.CharField(max_length=20, choices=STATE_CHOICES)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    checklist = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_to_state_display()} at {self.at:%H:%M}"
+
+
+class TimeOut(BaseModel):
+    """Universal-protocol time-out: every item confirmed and signed by everyone present."""
+
+    ITEMS = {
+        "two_identifiers": "Patient identity confirmed by name and date of birth",
+        "consent": "Signed consent matches the procedure",
+        "site_and_side": "Harvest site and target site and side confirmed and marked",
+        "allergies": "Allergies reviewed (including local anaesthetic)",
+        "anticoagulation": "Anticoagulant / antiplatelet status reviewed",
+        "imaging": "Imaging available and equipment (fluoroscopy / ultrasound) ready",
+    }
+
+    encounter = models.ForeignKey(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="timeouts"
+    )
+    number = models.PositiveSmallIntegerField()
+    checklist = models.JSONField(default=dict)
+    signatures = models.ManyToManyField("esign.Signature", related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Time-out {self.number}"
+
+
+class LidocaineEntry(BaseModel):
+    """One lidocaine administration; all entries of the day count against one limit."""
+
+    encounter = models.ForeignKey(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="lidocaine"
+    )
+    percent = models.DecimalField(max_digits=4, decimal_places=2)
+    ml = models.DecimalField(max_digits=6, decimal_places=2)
+    with_epinephrine = models.BooleanField(default=False)
+    site = models.CharField(max_length=80)
+    mixed_into_injectate = models.BooleanField(default=False)
+    mg = models.DecimalField(max_digits=7, decimal_places=2)
+    given_at = models.DateTimeField()
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["given_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ml__gt=0), name="lidocaine_ml_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ml} mL lidocaine {self.percent} % at {self.site}"
+
+
+class HarvestRecord(BaseModel):
+    class Anticoagulant(models.TextChoices):
+        ACD_A = "acd_a", "ACD-A"
+        HEPARIN = "heparin", "Heparin"
+
+    encounter = models.OneToOneField(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="harvest"
+    )
+    side = models.CharField(max_length=10, choices=HarvestSite.choices)
+    needle = models.CharField(max_length=80)
+    gauge = models.PositiveSmallIntegerField()
+    punctures = models.PositiveSmallIntegerField()
+    aspirate_ml = models.DecimalField(max_digits=6, decimal_places=1)
+    anticoagulant = models.CharField(max_length=10, choices=Anticoagulant.choices)
+    anticoagulant_lot = models.CharField(max_length=40)
+    anticoagulant_ml = models.DecimalField(max_digits=5, decimal_places=1)
+    fluoroscopy_s = models.PositiveIntegerField(null=True, blank=True)
+    air_kerma_mgy = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    kap_gy_cm2 = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    complications = models.CharField(max_length=300, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Harvest {self.aspirate_ml} mL ({self.get_side_display()})"
+
+
+class BedsideCheck(BaseModel):
+    """Every bedside scan, accepted or refused; refused ones are kept (and audited)."""
+
+    encounter = models.ForeignKey(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="bedside_checks"
+    )
+    container = models.ForeignKey(
+        "lab.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    wristband_scan = models.CharField(max_length=80)
+    syringe_scan = models.CharField(max_length=80)
+    accepted = models.BooleanField()
+    refusal = models.CharField(max_length=400, blank=True)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    second_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signatures = models.ManyToManyField("esign.Signature", related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"Bedside check {'accepted' if self.accepted else 'REFUSED'} at {self.at:%H:%M}"
+
+
+class Injection(BaseModel):
+    encounter = models.OneToOneField(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="injection"
+    )
+    container = models.ForeignKey("lab.Container", on_delete=models.PROTECT, related_name="+")
+    target = models.CharField(max_length=20, choices=Target.choices)
+    laterality = models.CharField(max_length=10, choices=Laterality.choices)
+    target_level = models.CharField(max_length=20, blank=True)
+    guidance = models.CharField(max_length=10, choices=Guidance.choices)
+    volume_ml = models.DecimalField(max_digits=5, decimal_places=1)
+    co_injectate = models.CharField(max_length=120, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.volume_ml} mL into {self.get_laterality_display()} {self.get_target_display()}"
+        )

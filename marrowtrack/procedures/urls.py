@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from marrowtrack.procedures import views
 
 app_name = "procedures"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("check-in/", views.check_in, name="check-in"),
+    path("<uuid:public_id>/", views.encounter_detail, name="encounter"),
+    path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
+    path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
+    path("<uuid:public_id>/harvest/", views.harvest, name="harvest"),
+    path("<uuid:public_id>/bedside/", views.bedside, name="bedside"),
+    path("<uuid:public_id>/inject/", views.inject, name="inject"),
+    path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
+]

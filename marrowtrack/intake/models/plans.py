@@ -1,4 +1,4 @@
-"""Treatment plans (episodes of care) and informed consent.
+"""Treatment plans (episodes of care), prior treatments and lab values for screening.
 
 A plan is the hub of a patient's journey: screening, consent, booking, the procedure day
 (or comparator injection) and the outcome schedule all hang on it.
@@ -6,8 +6,10 @@ A plan is the hub of a patient's journey: screening, consent, booking, the proce
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -45,6 +47,14 @@ class Treatment(models.TextChoices):
 
 
 HARVEST_TREATMENTS = {Treatment.BMAC, Treatment.BMAC_PRP}
+# Comparators given by injection: drug, dose and volume are recorded like BMAC's (domain.md §7).
+INJECTED_COMPARATORS = {Treatment.CSI, Treatment.NERVE_BLOCK, Treatment.PRP, Treatment.HA}
+
+
+class Guidance(models.TextChoices):
+    ULTRASOUND = "us", "Ultrasound"
+    FLUOROSCOPY = "fluoro", "Fluoroscopy"
+    LANDMARK = "landmark", "Landmark (no imaging)"
 
 
 class TreatmentPlan(ArchivableModel):
@@ -78,7 +88,39 @@ class TreatmentPlan(ArchivableModel):
         related_name="repeats",
         help_text="For a repeat treatment: the earlier plan it follows.",
     )
+    guidance = models.CharField(max_length=10, choices=Guidance.choices, blank=True)
+    # Comparator injection details (domain.md §7 "For CSI: drug, mg, mL, anaesthetic, guidance").
+    injectate_drug = models.CharField(
+        max_length=120, blank=True, help_text="e.g. triamcinolone acetonide"
+    )
+    dose_mg = models.DecimalField(
+        "Dose (mg)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    volume_ml = models.DecimalField(
+        "Volume (mL)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("100"))],
+    )
+    anaesthetic = models.CharField(
+        max_length=120, blank=True, help_text="Local anaesthetic mixed in, e.g. lidocaine 1% 2 mL"
+    )
+    anticoagulant_plan = models.TextField(
+        blank=True, help_text="The prescriber's plan for blood thinners: hold, last dose, restart"
+    )
+    fasting_note = models.CharField(
+        max_length=200, blank=True, help_text="Leave blank when no fasting is needed"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Set by the eligibility decision so every list can show the override badge cheaply.
+    hard_stop_overridden = models.BooleanField(default=False, editable=False)
     # The anchor of the outcome schedule: the day the treatment was given.
     treated_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -88,6 +130,10 @@ class TreatmentPlan(ArchivableModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["patient", "status"], name="plan_patient_status")]
+        permissions = [
+            ("run_screening", "Can run an eligibility screening"),
+            ("decide_eligibility", "Can record and sign an eligibility decision"),
+        ]
 
     def __str__(self) -> str:
         side = "" if self.laterality == Laterality.MIDLINE else f"{self.get_laterality_display()} "
@@ -100,6 +146,10 @@ class TreatmentPlan(ArchivableModel):
     @property
     def needs_harvest(self) -> bool:
         return self.treatment in HARVEST_TREATMENTS
+
+    @property
+    def is_injected_comparator(self) -> bool:
+        return self.treatment in INJECTED_COMPARATORS
 
 
 class PriorTreatment(BaseModel):
@@ -131,50 +181,29 @@ class PriorTreatment(BaseModel):
         return f"{self.get_kind_display()} {self.given_on or ''}".strip()
 
 
-class ConsentDocument(BaseModel):
-    """A versioned consent text for one treatment, written in our own plain words."""
+class LabValue(ArchivableModel):
+    """A laboratory result the screening needs (platelets, INR), with the day it was taken."""
 
-    treatment = models.CharField(max_length=20, choices=Treatment.choices)
-    version = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown-free plain text; paragraphs split by blank lines")
-    effective_from = models.DateTimeField()
+    class Test(models.TextChoices):
+        PLATELETS = "platelets", "Platelet count"
+        INR = "inr", "INR"
+
+    UNITS = {Test.PLATELETS: "×10^9/L", Test.INR: "ratio"}
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="lab_values")
+    test = models.CharField(max_length=20, choices=Test.choices)
+    value = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    unit = models.CharField(max_length=20, editable=False)
+    taken_on = models.DateField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
-        ordering = ["treatment", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["treatment", "version"], name="consent_doc_version")
-        ]
+        ordering = ["-taken_on", "-created_at"]
+        indexes = [models.Index(fields=["patient", "test", "taken_on"], name="labvalue_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.title} v{self.version}"
-
-
-class Consent(BaseModel):
-    """A patient's consent to one plan on one document version."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Awaiting signature"
-        SIGNED = "signed", "Signed by patient"
-        WITNESSED = "witnessed", "Signed and witnessed"
-        INVALIDATED = "invalidated", "Invalidated"
-
-    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="consents")
-    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    patient_typed_name = models.CharField(max_length=200, blank=True)
-    patient_signature = models.TextField(
-        blank=True, help_text="Drawn signature as an SVG path or PNG data URI, or 'click'"
-    )
-    patient_signed_at = models.DateTimeField(null=True, blank=True)
-    witness_signature = models.ForeignKey(
-        "esign.Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
-    invalidated_reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Consent to {self.plan} ({self.get_status_display()})"
+        return f"{self.get_test_display()} {self.value} {self.unit} on {self.taken_on}"

@@ -1,0 +1,160 @@
+"""Intake forms: parsing and field types only; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from marrowtrack.esign.forms import SignatureFieldsMixin
+from marrowtrack.intake.models import (
+    EligibilityDecision,
+    LabValue,
+    PriorTreatment,
+    TreatmentPlan,
+)
+from marrowtrack.patients.models import Patient
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = TreatmentPlan
+        fields = [
+            "condition",
+            "target",
+            "target_level",
+            "laterality",
+            "symptom_duration_months",
+            "kellgren_lawrence_grade",
+            "severity_notes",
+            "treatment",
+            "previous_plan",
+            "guidance",
+            "injectate_drug",
+            "dose_mg",
+            "volume_ml",
+            "anaesthetic",
+            "anticoagulant_plan",
+            "fasting_note",
+        ]
+        widgets = {"anticoagulant_plan": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "previous_plan": "Repeat of an earlier plan",
+            "injectate_drug": "Drug injected (comparators)",
+            "anaesthetic": "Local anaesthetic mixed in",
+            "symptom_duration_months": "Symptom duration (months)",
+        }
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        earlier = patient.plans.filter(archived_at=None)
+        if self.instance.pk:
+            earlier = earlier.exclude(pk=self.instance.pk)
+        self.fields["previous_plan"].queryset = earlier
+        self.fields["previous_plan"].required = False
+
+
+class PriorTreatmentForm(forms.ModelForm):
+    class Meta:
+        model = PriorTreatment
+        fields = ["kind", "drug", "given_on", "target", "laterality", "notes"]
+        widgets = {"given_on": DateInput()}
+
+
+class LabValueForm(forms.ModelForm):
+    class Meta:
+        model = LabValue
+        fields = ["test", "value", "taken_on"]
+        widgets = {"taken_on": DateInput()}
+        labels = {"value": "Value (platelets ×10^9/L; INR as a ratio)"}
+
+
+class DecisionForm(SignatureFieldsMixin):
+    verdict = forms.ChoiceField(
+        choices=EligibilityDecision.Verdict.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reasons for the decision"
+    )
+    override_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for overriding the hard stops",
+        help_text="Required when approving despite a hard stop.",
+    )
+    field_order = ["verdict", "rationale", "override_reason", "password", "totp"]
+
+
+class PatientSignForm(forms.Form):
+    typed_name = forms.CharField(label="Type your full name", max_length=200)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    click_to_sign = forms.BooleanField(
+        required=False, label="I cannot draw a signature: sign by clicking here instead"
+    )
+
+    def signature_value(self) -> str:
+        if self.cleaned_data.get("signature"):
+            return self.cleaned_data["signature"]
+        return "click" if self.cleaned_data.get("click_to_sign") else ""
+
+
+class WitnessForm(SignatureFieldsMixin):
+    pass
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BookingForm(forms.Form):
+    day = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=TimeInput())
+    room = forms.ModelChoiceField(queryset=None)
+    physician = forms.ModelChoiceField(queryset=None)
+    nurse = forms.ModelChoiceField(queryset=None)
+    centrifuge = forms.ModelChoiceField(queryset=None, required=False)
+    lab_tech = forms.ModelChoiceField(queryset=None, required=False, label="Lab technologist")
+
+    def __init__(self, *args: Any, plan: TreatmentPlan, **kwargs: Any) -> None:
+        from marrowtrack.accounts.roles import Role
+        from marrowtrack.intake import resources
+
+        super().__init__(*args, **kwargs)
+        clinic = plan.patient.clinic
+        self.fields["room"].queryset = resources.procedure_rooms(
+            clinic, fluoroscopy=plan.needs_harvest
+        )
+        self.fields["physician"].queryset = resources.staff_with_role(clinic, Role.PHYSICIAN)
+        self.fields["nurse"].queryset = resources.staff_with_role(clinic, Role.NURSE)
+        if plan.needs_harvest:
+            self.fields["centrifuge"].queryset = resources.centrifuges(clinic)
+            self.fields["lab_tech"].queryset = resources.staff_with_role(clinic, Role.LAB_TECH)
+            self.fields["centrifuge"].required = self.fields["lab_tech"].required = True
+        else:
+            del self.fields["centrifuge"], self.fields["lab_tech"]
+
+
+class RescheduleForm(BookingForm):
+    reason = forms.CharField(max_length=200)
+
+
+class ScheduleFilterForm(forms.Form):
+    day = forms.DateField(required=False, widget=DateInput())
+    view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
+    resource = forms.ChoiceField(required=False, choices=[("", "All resources")])
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].choices = [("", "All resources"), *choices]
+
+
+class SlotFinderForm(forms.Form):
+    day = forms.DateField(widget=DateInput())

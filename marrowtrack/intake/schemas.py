@@ -1,0 +1,172 @@
+"""API schemas for intake. Types and lengths here; clinical rules in the services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+Condition = Literal["knee_oa", "facet", "shoulder", "si_joint", "ra", "other"]
+Target = Literal[
+    "knee",
+    "hip",
+    "glenohumeral",
+    "subacromial",
+    "rotator_cuff",
+    "si_joint",
+    "facet",
+    "disc",
+    "other",
+]
+Laterality = Literal["left", "right", "bilateral", "midline"]
+Treatment = Literal["bmac", "bmac_prp", "csi", "nerve_block", "prp", "ha", "exercise"]
+Guidance = Literal["us", "fluoro", "landmark", ""]
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanIn(StrictIn):
+    condition: Condition
+    target: Target
+    target_level: str = Field(default="", max_length=20)
+    laterality: Laterality
+    symptom_duration_months: int | None = Field(default=None, ge=0, le=1200)
+    kellgren_lawrence_grade: int | None = Field(default=None, ge=0, le=4)
+    severity_notes: str = Field(default="", max_length=300)
+    treatment: Treatment
+    previous_plan: UUID | None = None
+    guidance: Guidance = ""
+    injectate_drug: str = Field(default="", max_length=120)
+    dose_mg: Decimal | None = Field(default=None, gt=0, max_digits=7, decimal_places=2)
+    volume_ml: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=2)
+    anaesthetic: str = Field(default="", max_length=120)
+    anticoagulant_plan: str = Field(default="", max_length=2000)
+    fasting_note: str = Field(default="", max_length=200)
+
+
+class PriorIn(StrictIn):
+    kind: Literal["injection", "physiotherapy", "surgery", "other"]
+    drug: Literal["corticosteroid", "ha", "prp", "other", ""] = ""
+    given_on: date | None = None
+    target: Target | Literal[""] = ""
+    laterality: Laterality | Literal[""] = ""
+    notes: str = Field(default="", max_length=300)
+
+
+class LabValueIn(StrictIn):
+    test: Literal["platelets", "inr"]
+    value: Decimal = Field(ge=0, max_digits=7, decimal_places=2)
+    taken_on: date
+
+
+class PlanOut(Schema):
+    public_id: UUID
+    patient: UUID = Field(alias="patient.public_id")
+    condition: str
+    target: str
+    target_level: str
+    laterality: str
+    treatment: str
+    status: str
+    hard_stop_overridden: bool
+    previous_plan: UUID | None = Field(default=None, alias="previous_plan.public_id")
+    guidance: str
+    injectate_drug: str
+    dose_mg: Decimal | None
+    volume_ml: Decimal | None
+    anaesthetic: str
+    created_at: datetime
+
+
+class ScreeningOut(Schema):
+    public_id: UUID
+    outcome: str
+    findings: list[dict[str, Any]]
+    ruleset_version: str
+    ruleset_sha256: str
+    screened_on: date
+    reference_date: date
+
+
+class DecisionIn(StrictIn):
+    verdict: Literal["approve", "decline"]
+    rationale: str = Field(default="", max_length=2000)
+    override_reason: str = Field(default="", max_length=2000)
+    password: str = Field(min_length=1)
+    totp: str | None = None
+
+
+class DecisionOut(Schema):
+    public_id: UUID
+    verdict: str
+    overrides_hard_stops: bool
+    override_reason: str
+    rationale: str
+    ruleset_version: str
+    signed_by: str = Field(alias="signature.printed_name")
+    signed_at: datetime = Field(alias="signature.signed_at")
+
+
+class ConsentOut(Schema):
+    public_id: UUID
+    plan: UUID = Field(alias="plan.public_id")
+    status: str
+    document_version: int = Field(alias="document.version")
+    document_title: str = Field(alias="document.title")
+    patient_typed_name: str
+    patient_signed_at: datetime | None
+    invalidated_reason: str
+
+
+class PatientSignIn(StrictIn):
+    typed_name: str = Field(min_length=1, max_length=200)
+    signature: str = Field(min_length=1, max_length=400_000)
+
+
+class WitnessIn(StrictIn):
+    password: str = Field(min_length=1)
+    totp: str | None = None
+
+
+class AppointmentIn(StrictIn):
+    starts_at: datetime
+    room: UUID
+    physician: UUID
+    nurse: UUID
+    centrifuge: UUID | None = None
+    lab_tech: UUID | None = None
+
+
+class RescheduleIn(AppointmentIn):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class CancelIn(StrictIn):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class AppointmentOut(Schema):
+    public_id: UUID
+    plan: UUID = Field(alias="plan.public_id")
+    kind: str
+    status: str
+    status_reason: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str = Field(alias="room.name")
+
+
+class RuleSetIn(StrictIn):
+    json_text: str = Field(alias="json", min_length=2)
+
+
+class RuleSetOut(Schema):
+    version: str
+    sha256: str
+    json_text: str = Field(alias="json")

@@ -1,0 +1,238 @@
+"""Booking, rescheduling and cancelling appointments; resource hours and exceptions.
+
+No double booking, even under concurrent requests: inside one transaction the service
+locks the rows of every resource the appointment needs (rooms, then equipment, then staff,
+each by primary key, so two bookings never wait on each other in opposite orders), then
+re-reads the calendar and checks it. On SQLite the transaction itself is BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.models import Clinic
+from marrowtrack.facilities.models import Equipment, Room
+from marrowtrack.intake import availability, resources
+from marrowtrack.intake.models import Appointment, BookingSettings, TreatmentPlan
+from marrowtrack.intake.services.common import audit, audit_create, required_text
+
+
+class BookingRefused(DomainError):
+    """The slot cannot be booked; the message gives every reason."""
+
+
+@dataclass(frozen=True)
+class Team:
+    room: Room
+    physician: User
+    nurse: User | None = None
+    centrifuge: Equipment | None = None
+    lab_tech: User | None = None
+
+
+def booking_settings(clinic: Clinic) -> BookingSettings:
+    found = BookingSettings.objects.filter(clinic=clinic).first()
+    return found or BookingSettings(clinic=clinic)
+
+
+def appointment_minutes(plan: TreatmentPlan) -> int:
+    settings = booking_settings(plan.patient.clinic)
+    return settings.procedure_minutes if plan.needs_harvest else settings.comparator_minutes
+
+
+def _check_team(plan: TreatmentPlan, team: Team) -> None:
+    clinic, errors = plan.patient.clinic, {}
+    if team.room.clinic_id != clinic.pk or not team.room.active:
+        errors["room"] = ["Choose an active room of this clinic."]
+    elif plan.needs_harvest and not team.room.has_fluoroscopy:
+        errors["room"] = [f"{team.room} has no fluoroscopy; the marrow harvest needs it."]
+    staff = {"physician": (team.physician, Role.PHYSICIAN), "nurse": (team.nurse, Role.NURSE)}
+    if plan.needs_harvest:
+        staff["lab_tech"] = (team.lab_tech, Role.LAB_TECH)
+        if team.centrifuge is None or team.centrifuge.kind != Equipment.Kind.CENTRIFUGE:
+            errors["centrifuge"] = ["A BMAC procedure needs a centrifuge."]
+        elif team.centrifuge.clinic_id != clinic.pk or not team.centrifuge.active:
+            errors["centrifuge"] = ["Choose an active centrifuge of this clinic."]
+    for field, (user, role) in staff.items():
+        if user is None or user.clinic_id != clinic.pk or not resources.has_role(user, role):
+            errors[field] = [f"Choose a {Role(role).label.lower()} of this clinic."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_plan(plan: TreatmentPlan) -> None:
+    if plan.is_archived or plan.patient.is_archived:
+        raise BookingRefused("The plan or the patient record is archived.")
+    if plan.status != TreatmentPlan.Status.APPROVED:
+        raise BookingRefused(
+            f"The plan is '{plan.get_status_display()}': a physician must approve eligibility "
+            "before a booking."
+        )
+
+
+def _team_members(team: Team) -> list[object]:
+    return [m for m in (team.room, team.centrifuge, team.physician, team.nurse, team.lab_tech) if m]
+
+
+def _lock(team: Team) -> None:
+    """Lock resource rows in one global order: rooms, equipment, staff; each by pk."""
+    Room.objects.select_for_update().filter(pk=team.room.pk).get()
+    if team.centrifuge:
+        Equipment.objects.select_for_update().filter(pk=team.centrifuge.pk).get()
+    staff = sorted({u.pk for u in (team.physician, team.nurse, team.lab_tech) if u})
+    list(User.objects.select_for_update().filter(pk__in=staff).order_by("pk"))
+
+
+def _conflicts(
+    plan: TreatmentPlan, team: Team, start: datetime, end: datetime, ignore: Appointment | None
+) -> list[str]:
+    members = [resources.candidate(m) for m in _team_members(team)]  # type: ignore[arg-type]
+    calendar = resources.calendar_for(
+        plan.patient.clinic, start=start, end=end, keys=[c.key for c in members], ignore=ignore
+    )
+    found = [p for c in members for p in availability.problems(calendar, c, start, end)]
+    clash = Appointment.objects.filter(
+        plan__patient=plan.patient,
+        status=Appointment.Status.BOOKED,
+        starts_at__lt=end,
+        ends_at__gt=start,
+    ).exclude(pk=ignore.pk if ignore else None)
+    if clash.exists():
+        found.append("The patient already has an appointment at that time.")
+    return found
+
+
+def _create(plan: TreatmentPlan, team: Team, start: datetime, by: User) -> Appointment:
+    kind = Appointment.Kind.PROCEDURE if plan.needs_harvest else Appointment.Kind.COMPARATOR
+    return Appointment.objects.create(
+        clinic=plan.patient.clinic,
+        plan=plan,
+        kind=kind,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=appointment_minutes(plan)),
+        room=team.room,
+        centrifuge=team.centrifuge if plan.needs_harvest else None,
+        physician=team.physician,
+        nurse=team.nurse,
+        lab_tech=team.lab_tech if plan.needs_harvest else None,
+        booked_by=by,
+    )
+
+
+def _book(
+    plan: TreatmentPlan, team: Team, start: datetime, by: User, ignore: Appointment | None
+) -> Appointment:
+    """Runs inside the caller's transaction: check, lock, re-check, insert, audit."""
+    if start.tzinfo is None:
+        raise ValidationFailed({"starts_at": ["Give the time with its timezone."]})
+    if start < clock.now():
+        raise ValidationFailed({"starts_at": ["The time is in the past."]})
+    plan = (
+        TreatmentPlan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
+    )
+    _check_plan(plan)
+    _check_team(plan, team)
+    _lock(team)
+    end = start + timedelta(minutes=appointment_minutes(plan))
+    problems = _conflicts(plan, team, start, end, ignore)
+    if problems:
+        raise BookingRefused("Cannot book: " + " ".join(dict.fromkeys(problems)))
+    appointment = _create(plan, team, start, by)
+    audit_create(
+        by=by,
+        instance=appointment,
+        patient=plan.patient,
+        fields=(
+            "kind",
+            "starts_at",
+            "ends_at",
+            "room",
+            "centrifuge",
+            "physician",
+            "nurse",
+            "lab_tech",
+        ),
+    )
+    return appointment
+
+
+def appointment_book(
+    *, plan: TreatmentPlan, by: User, starts_at: datetime, team: Team
+) -> Appointment:
+    """Book the plan's appointment (procedure or comparator), refusing with every reason."""
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.select_related("patient__clinic").get(pk=plan.pk)
+        return _book(plan, team, starts_at, by, ignore=None)
+
+
+def _close(appointment: Appointment, by: User, status: str, reason: str) -> None:
+    old = appointment.status
+    appointment.status = status
+    appointment.status_reason = reason
+    appointment.save(update_fields=["status", "status_reason", "rescheduled_to", "updated_at"])
+    audit(
+        by=by,
+        action=AuditAction.UPDATE,
+        instance=appointment,
+        patient=appointment.plan.patient,
+        changes={"status": [old, status]},
+        reason=reason,
+    )
+
+
+def _locked_active(appointment: Appointment) -> Appointment:
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("plan__patient__clinic", "room", "centrifuge")
+        .get(pk=appointment.pk)
+    )
+    if appointment.status != Appointment.Status.BOOKED:
+        raise DomainError(
+            f"This appointment is already {appointment.get_status_display().lower()}."
+        )
+    return appointment
+
+
+def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    reason = required_text(reason, "reason", "Give a reason for cancelling.")
+    with transaction.atomic():
+        appointment = _locked_active(appointment)
+        _close(appointment, by, Appointment.Status.CANCELLED, reason)
+    return appointment
+
+
+def team_of(appointment: Appointment) -> Team:
+    return Team(
+        room=appointment.room,
+        physician=appointment.physician,
+        nurse=appointment.nurse,
+        centrifuge=appointment.centrifuge,
+        lab_tech=appointment.lab_tech,
+    )
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    by: User,
+    starts_at: datetime,
+    reason: str,
+    team: Team | None = None,
+) -> Appointment:
+    """Move an appointment: the new one is booked with every check, the old one keeps its
+    history as RESCHEDULED with the reason and a link to the new one."""
+    reason = required_text(reason, "reason", "Give a reason for rescheduling.")
+    with transaction.atomic():
+        old = _locked_active(appointment)
+        new = _book(old.plan, team or team_of(old), starts_at, by, ignore=old)
+        old.rescheduled_to = new
+        _close(old, by, Appointment.Status.RESCHEDULED, reason)
+    return new

@@ -1,0 +1,245 @@
+"""Informed consent: versioned documents, the patient's signature, the witness, the PDF.
+
+A newer document version makes earlier unsigned drafts invalid; a signed consent stays
+tied to its version (issue 3, item 3). The patient signs on a clinic tablet in a staff
+member's session (typed name + drawn or click signature); a staff witness countersigns with
+an electronic signature (re-authenticated, 21 CFR 11.50) and the PDF copy is kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from marrowtrack.accounts.models import User
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.text import fold
+from marrowtrack.esign.models import Signature
+from marrowtrack.esign.services import signature_sign
+from marrowtrack.intake import contentlint
+from marrowtrack.intake.models import Consent, ConsentDocument, Treatment, TreatmentPlan
+from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open
+
+PNG_PREFIX = "data:image/png;base64,"
+MAX_SIGNATURE_CHARS = 400_000
+Status = Consent.Status
+
+
+def current_document(treatment: str) -> ConsentDocument | None:
+    return (
+        ConsentDocument.objects.filter(treatment=treatment, effective_from__lte=clock.now())
+        .order_by("-version")
+        .first()
+    )
+
+
+def consent_document_publish(*, treatment: str, title: str, body: str, by: User) -> ConsentDocument:
+    """Publish the next version of a treatment's consent text; unsigned drafts on older
+    versions become invalid. Refused when the text makes a banned claim."""
+    errors: dict[str, list[str]] = {}
+    if treatment not in Treatment.values:
+        errors["treatment"] = ["Unknown treatment."]
+    for name, value in (("title", title), ("body", body)):
+        found = contentlint.lint(value or "")
+        if not (value or "").strip():
+            errors[name] = ["This field is required."]
+        elif found:
+            errors[name] = [f'Remove the claim "{p.phrase}": …{p.excerpt}…' for p in found]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        latest = ConsentDocument.objects.select_for_update().filter(treatment=treatment)
+        version = (latest.aggregate(v=Max("version"))["v"] or 0) + 1
+        document = ConsentDocument.objects.create(
+            treatment=treatment,
+            version=version,
+            title=title.strip(),
+            body=body.strip(),
+            effective_from=clock.now(),
+            published_by=by,
+        )
+        audit_create(by=by, instance=document, patient=None, fields=("treatment", "version"))
+        _invalidate_drafts(document, by)
+    return document
+
+
+def _invalidate_drafts(document: ConsentDocument, by: User) -> None:
+    stale = Consent.objects.select_related("plan__patient").filter(
+        status=Status.DRAFT,
+        document__treatment=document.treatment,
+        document__version__lt=document.version,
+    )
+    reason = f"Superseded by version {document.version} of the consent document."
+    for consent in stale:
+        consent.status = Status.INVALIDATED
+        consent.invalidated_reason = reason
+        consent.save(update_fields=["status", "invalidated_reason", "updated_at"])
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=consent,
+            patient=consent.plan.patient,
+            changes={"status": [Status.DRAFT, Status.INVALIDATED]},
+            reason=reason,
+        )
+
+
+def consent_start(*, plan: TreatmentPlan, by: User) -> Consent:
+    """Prepare the current document for the patient to sign (reuses an open draft)."""
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        ensure_plan_open(plan)
+        if plan.status != TreatmentPlan.Status.APPROVED:
+            raise DomainError("Consent is taken once a physician has approved the plan.")
+        document = current_document(plan.treatment)
+        if document is None:
+            raise DomainError("There is no consent document for this treatment yet.")
+        draft = plan.consents.filter(status=Status.DRAFT, document=document).first()
+        if draft:
+            return draft
+        consent = Consent.objects.create(plan=plan, document=document, presented_by=by)
+        audit_create(by=by, instance=consent, patient=plan.patient, fields=("status",))
+    return consent
+
+
+def _check_typed_name(consent: Consent, typed_name: str) -> str:
+    typed = typed_name.strip()
+    patient = consent.plan.patient
+    words = set(fold(typed).replace("-", " ").split())
+    needed = set(fold(f"{patient.given_name} {patient.family_name}").replace("-", " ").split())
+    if not typed:
+        raise ValidationFailed({"typed_name": ["The patient types their full name."]})
+    if not needed <= words:
+        raise ValidationFailed(
+            {"typed_name": ["The typed name must be the patient's full name as registered."]}
+        )
+    return typed
+
+
+def _check_signature(signature: str) -> str:
+    if signature == "click":
+        return signature
+    error = {"signature": ["Draw the signature, or use click-to-sign."]}
+    if not signature.startswith(PNG_PREFIX) or len(signature) > MAX_SIGNATURE_CHARS:
+        raise ValidationFailed(error)
+    try:
+        raw = base64.b64decode(signature[len(PNG_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(error) from None
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationFailed(error)
+    return signature
+
+
+def consent_patient_sign(*, consent: Consent, by: User, typed_name: str, signature: str) -> Consent:
+    """The patient's signature on the tablet: typed full name plus drawn or click signature."""
+    with transaction.atomic():
+        consent = (
+            Consent.objects.select_for_update()
+            .select_related("plan__patient", "document")
+            .get(pk=consent.pk)
+        )
+        ensure_plan_open(consent.plan)
+        if consent.status != Status.DRAFT:
+            raise DomainError(f"This consent is {consent.get_status_display().lower()}.")
+        current = current_document(consent.document.treatment)
+        if current is None or current.pk != consent.document_id:
+            raise DomainError("A newer consent document exists: start a new consent.")
+        consent.patient_typed_name = _check_typed_name(consent, typed_name)
+        consent.patient_signature = _check_signature(signature)
+        consent.patient_signed_at = clock.now()
+        consent.status = Status.SIGNED
+        consent.save(
+            update_fields=[
+                "patient_typed_name",
+                "patient_signature",
+                "patient_signed_at",
+                "status",
+                "updated_at",
+            ]
+        )
+        changes = {
+            "status": [Status.DRAFT, Status.SIGNED],
+            "document_version": consent.document.version,
+            "signature": "click" if consent.signed_by_click else "drawn",
+        }
+        audit(
+            by=by,
+            action=AuditAction.SIGN,
+            instance=consent,
+            patient=consent.plan.patient,
+            changes=changes,
+        )
+    return consent
+
+
+def consent_content(consent: Consent) -> dict[str, Any]:
+    """What the witness signs: the exact document text and the patient's signature."""
+    return {
+        "consent": str(consent.public_id),
+        "plan": str(consent.plan.public_id),
+        "document": str(consent.document.public_id),
+        "document_version": consent.document.version,
+        "document_sha256": hashlib.sha256(consent.document.body.encode()).hexdigest(),
+        "typed_name": consent.patient_typed_name,
+        "patient_signed_at": consent.patient_signed_at,
+        "signature_sha256": hashlib.sha256(consent.patient_signature.encode()).hexdigest(),
+    }
+
+
+def consent_witness(
+    *, consent: Consent, by: User, password: str, totp: str | None = None
+) -> Consent:
+    """A staff witness countersigns (re-authenticated); the PDF copy is rendered and kept."""
+    from marrowtrack.intake.documents import consent_pdf
+
+    with transaction.atomic():
+        consent = (
+            Consent.objects.select_for_update()
+            .select_related("plan__patient", "document")
+            .get(pk=consent.pk)
+        )
+        ensure_plan_open(consent.plan)
+        if consent.status != Status.SIGNED:
+            raise DomainError("The patient must sign before the witness countersigns.")
+        consent.witness_signature = signature_sign(
+            user=by,
+            password=password,
+            totp=totp,
+            meaning=Signature.Meaning.WITNESSED,
+            record=consent,
+            content=consent_content(consent),
+            statement="I witnessed the patient sign this consent.",
+            patient_public_id=consent.plan.patient.public_id,
+        )
+        consent.status = Status.WITNESSED
+        consent.pdf = consent_pdf(consent)
+        consent.save(update_fields=["witness_signature", "status", "pdf", "updated_at"])
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=consent,
+            patient=consent.plan.patient,
+            changes={"status": [Status.SIGNED, Status.WITNESSED]},
+        )
+    return consent
+
+
+def consent_pdf_ensure(*, consent: Consent) -> bytes:
+    """The kept PDF; rendered once for consents loaded in bulk (demo) that lack one."""
+    from marrowtrack.intake.documents import consent_pdf
+
+    if consent.pdf:
+        return bytes(consent.pdf)
+    if consent.status != Status.WITNESSED:
+        raise DomainError("A PDF copy exists only once the consent is signed and witnessed.")
+    consent.pdf = consent_pdf(consent)
+    consent.save(update_fields=["pdf", "updated_at"])
+    return bytes(consent.pdf)

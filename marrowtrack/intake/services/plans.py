@@ -1,0 +1,174 @@
+"""Treatment plans, prior treatments and lab values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from marrowtrack.accounts.models import User
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.services import diff
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.services import validated
+from marrowtrack.intake.models import (
+    INJECTED_COMPARATORS,
+    LabValue,
+    PriorTreatment,
+    Target,
+    TreatmentPlan,
+)
+from marrowtrack.intake.services.common import (
+    audit,
+    audit_create,
+    ensure_patient_active,
+    ensure_plan_open,
+    only,
+)
+from marrowtrack.patients.models import Patient
+
+PLAN_FIELDS = (
+    "condition",
+    "target",
+    "target_level",
+    "laterality",
+    "symptom_duration_months",
+    "kellgren_lawrence_grade",
+    "severity_notes",
+    "treatment",
+    "previous_plan",
+    "guidance",
+    "injectate_drug",
+    "dose_mg",
+    "volume_ml",
+    "anaesthetic",
+    "anticoagulant_plan",
+    "fasting_note",
+)
+# Fields that change what was screened: editing them sends an approved plan back to draft.
+SCREENED_FIELDS = {"condition", "target", "laterality", "treatment"}
+PRIOR_FIELDS = ("kind", "drug", "given_on", "target", "laterality", "notes")
+SPINAL = {Target.FACET, Target.DISC}
+
+
+def _plan_rules(plan: TreatmentPlan) -> None:
+    """Cross-field rules the model fields alone cannot express (domain.md §1, §7)."""
+    errors: dict[str, list[str]] = {}
+    if plan.target in SPINAL and not plan.target_level:
+        errors["target_level"] = ["Give the spinal level, e.g. L4-L5."]
+    if plan.kellgren_lawrence_grade is not None and plan.target != Target.KNEE:
+        errors["kellgren_lawrence_grade"] = ["The Kellgren-Lawrence grade is for knees only."]
+    if plan.treatment in INJECTED_COMPARATORS:
+        for name in ("injectate_drug", "volume_ml", "guidance"):
+            if not getattr(plan, name):
+                errors[name] = ["Record this for a comparator injection, as for BMAC."]
+    if plan.treatment == "csi" and not plan.dose_mg:
+        errors["dose_mg"] = ["Record the corticosteroid dose in mg."]
+    prev = plan.previous_plan
+    if prev is not None and (prev.patient_id != plan.patient_id or prev.pk == plan.pk):
+        errors["previous_plan"] = ["A repeat treatment must follow a plan of the same patient."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def plan_create(*, patient: Patient, by: User, data: Mapping[str, Any]) -> TreatmentPlan:
+    """Start a treatment plan (episode of care) for a patient; a repeat names its earlier plan."""
+    values = only(data, PLAN_FIELDS)
+    with transaction.atomic():
+        ensure_patient_active(patient)
+        plan = TreatmentPlan(patient=patient, created_by=by, **values)
+        validated(plan)
+        _plan_rules(plan)
+        plan.save()
+        audit_create(by=by, instance=plan, patient=patient, fields=tuple(values))
+    return plan
+
+
+def plan_update(*, plan: TreatmentPlan, by: User, data: Mapping[str, Any]) -> TreatmentPlan:
+    """Edit a plan; changing what was screened sends an approved plan back for a new decision."""
+    values = only(data, PLAN_FIELDS)
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        ensure_plan_open(plan)
+        changes = diff(plan, values)
+        if not changes:
+            return plan
+        for name, value in values.items():
+            setattr(plan, name, value)
+        if SCREENED_FIELDS & set(changes) and plan.status != TreatmentPlan.Status.DRAFT:
+            changes["status"] = [plan.status, TreatmentPlan.Status.DRAFT]
+            plan.status = TreatmentPlan.Status.DRAFT
+            if plan.hard_stop_overridden:
+                plan.hard_stop_overridden = False
+                changes["hard_stop_overridden"] = [True, False]
+        validated(plan)
+        _plan_rules(plan)
+        plan.save(update_fields=[*changes, "updated_at"])
+        audit(
+            by=by, action=AuditAction.UPDATE, instance=plan, patient=plan.patient, changes=changes
+        )
+    return plan
+
+
+def plan_cancel(*, plan: TreatmentPlan, by: User, reason: str) -> TreatmentPlan:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["Give a reason for cancelling the plan."]})
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        ensure_plan_open(plan)
+        if plan.appointments.filter(status="booked").exists():
+            raise DomainError("Cancel the plan's booked appointments first.")
+        old = plan.status
+        plan.status = TreatmentPlan.Status.CANCELLED
+        plan.save(update_fields=["status", "updated_at"])
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=plan,
+            patient=plan.patient,
+            changes={"status": [old, plan.status]},
+            reason=reason,
+        )
+    return plan
+
+
+def prior_treatment_add(
+    *, plan: TreatmentPlan, by: User, data: Mapping[str, Any]
+) -> PriorTreatment:
+    values = only(data, PRIOR_FIELDS)
+    with transaction.atomic():
+        ensure_plan_open(plan)
+        prior = PriorTreatment(plan=plan, **values)
+        validated(prior)
+        if prior.kind == PriorTreatment.Kind.INJECTION and not (prior.drug and prior.given_on):
+            raise ValidationFailed(
+                {"drug": ["An injection needs its drug."], "given_on": ["And its date."]}
+                if not prior.drug
+                else {"given_on": ["Give the date of the injection."]}
+            )
+        prior.save()
+        audit_create(by=by, instance=prior, patient=plan.patient, fields=tuple(values))
+    return prior
+
+
+def lab_value_record(
+    *, patient: Patient, by: User, test: str, value: Decimal, taken_on: date
+) -> LabValue:
+    """Record a platelet count or INR; the unit is fixed per test so values compare."""
+    with transaction.atomic():
+        ensure_patient_active(patient)
+        unit = LabValue.UNITS.get(test, "")
+        lab = LabValue(
+            patient=patient, test=test, value=value, unit=unit, taken_on=taken_on, entered_by=by
+        )
+        validated(lab)
+        if taken_on > clock.today():
+            raise ValidationFailed({"taken_on": ["The date is in the future."]})
+        lab.save()
+        audit_create(by=by, instance=lab, patient=patient, fields=("test", "value", "taken_on"))
+    return lab

@@ -1,0 +1,106 @@
+"""Consent pages: start, the tablet signing page, the witness countersignature, the PDF."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from marrowtrack.accounts.access import has_perm
+from marrowtrack.core.exceptions import DomainError
+from marrowtrack.intake.access import consent_for_user, plan_for_user
+from marrowtrack.intake.forms import PatientSignForm, WitnessForm
+from marrowtrack.intake.models import Consent
+from marrowtrack.intake.services import consent as consent_services
+from marrowtrack.intake.views.common import apply_errors
+
+
+@login_required
+@require_POST
+def consent_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, "intake.take_consent")
+    try:
+        consent = consent_services.consent_start(plan=plan, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(plan)
+    return redirect(consent)
+
+
+def _render(
+    request: HttpRequest,
+    consent: Consent,
+    sign: PatientSignForm | None = None,
+    witness: WitnessForm | None = None,
+) -> HttpResponse:
+    context = {
+        "consent": consent,
+        "plan": consent.plan,
+        "patient": consent.plan.patient,
+        "document": consent.document,
+        "sign_form": sign or PatientSignForm(),
+        "witness_form": witness or WitnessForm(),
+        "can_witness": has_perm(request.user, "intake.witness_consent"),
+    }
+    return render(request, "intake/consent_detail.html", context)
+
+
+@login_required
+def consent_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consent = consent_for_user(request.user, public_id, "intake.view_consent")
+    return _render(request, consent)
+
+
+@login_required
+@require_POST
+def consent_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consent = consent_for_user(request.user, public_id, "intake.take_consent")
+    form = PatientSignForm(request.POST)
+    if form.is_valid():
+        try:
+            consent_services.consent_patient_sign(
+                consent=consent,
+                by=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                signature=form.signature_value(),
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Signed by the patient. A witness now countersigns.")
+            return redirect(consent)
+    return _render(request, consent, sign=form)
+
+
+@login_required
+@require_POST
+def consent_witness(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consent = consent_for_user(request.user, public_id, "intake.witness_consent")
+    form = WitnessForm(request.POST)
+    if form.is_valid():
+        try:
+            consent_services.consent_witness(consent=consent, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Consent witnessed; the PDF copy is kept.")
+            return redirect(consent)
+    return _render(request, consent, witness=form)
+
+
+@login_required
+def consent_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consent = consent_for_user(request.user, public_id, "intake.view_consent")
+    try:
+        pdf = consent_services.consent_pdf_ensure(consent=consent)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(consent)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"consent-{consent.plan.patient.mrn}-v{consent.document.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,208 @@
+"""Plan pages: list, create, detail, edit, prior treatments, lab values, screening,
+the physician's decision, and pre-procedure instructions (page, PDF, .ics)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.core.exceptions import DomainError
+from marrowtrack.intake import documents, selectors
+from marrowtrack.intake.access import plan_for_user
+from marrowtrack.intake.forms import (
+    DecisionForm,
+    LabValueForm,
+    PlanForm,
+    PriorTreatmentForm,
+    ReasonForm,
+)
+from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.services import plans as plan_services
+from marrowtrack.intake.services import screening as screening_services
+from marrowtrack.intake.views.common import apply_errors
+from marrowtrack.patients.access import patient_for_user
+
+CHANGE = "intake.change_treatmentplan"
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "intake.view_treatmentplan")
+    status = request.GET.get("status", "")
+    status = status if status in TreatmentPlan.Status.values else ""
+    plans = selectors.plans_for_clinic(clinic=request.user.clinic, status=status)[:200]
+    context = {"plans": plans, "status": status, "statuses": TreatmentPlan.Status.choices}
+    return render(request, "intake/plan_list.html", context)
+
+
+@login_required
+def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for_user(request.user, patient_id)
+    require_perm(request.user, "intake.add_treatmentplan")
+    initial = {"condition": patient.referral_condition}
+    form = PlanForm(request.POST or None, initial=initial, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_services.plan_create(
+                patient=patient, by=request.user, data=form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Treatment plan started.")
+            return redirect(plan)
+    return render(request, "intake/plan_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = selectors.plan_with_detail(plan_for_user(request.user, public_id))
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "screening": plan.screenings.all()[0] if plan.screenings.all() else None,
+        "decision": plan.decisions.all()[0] if plan.decisions.all() else None,
+        "lab_values": selectors.lab_values_for(plan.patient)[:5],
+        "repeats": plan.repeats.filter(archived_at=None),
+    }
+    return render(request, "intake/plan_detail.html", context)
+
+
+@login_required
+def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    form = PlanForm(request.POST or None, instance=plan, patient=plan.patient)
+    if request.method == "POST" and form.is_valid():
+        plan.refresh_from_db()  # the form wrote into the instance; the service diffs it
+        try:
+            plan_services.plan_update(plan=plan, by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Plan saved.")
+            return redirect(plan)
+    context = {"form": form, "patient": plan.patient, "plan": plan}
+    return render(request, "intake/plan_form.html", context)
+
+
+@login_required
+def plan_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.plan_cancel(plan=plan, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Plan cancelled.")
+            return redirect(plan)
+    context = {"form": form, "plan": plan, "title": "Cancel the plan", "button": "Cancel plan"}
+    return render(request, "intake/simple_form.html", context)
+
+
+@login_required
+def prior_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    form = PriorTreatmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.prior_treatment_add(plan=plan, by=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Prior treatment added.")
+            return redirect(plan)
+    context = {"form": form, "plan": plan, "title": "Add a prior treatment", "button": "Add"}
+    return render(request, "intake/simple_form.html", context)
+
+
+@login_required
+def lab_value_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
+    form = LabValueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.lab_value_record(
+                patient=plan.patient, by=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Lab value recorded.")
+            return redirect(plan)
+    context = {"form": form, "plan": plan, "title": "Record a lab value", "button": "Save"}
+    return render(request, "intake/simple_form.html", context)
+
+
+@login_required
+@require_POST
+def screening_run(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, "intake.run_screening")
+    try:
+        screening = screening_services.screening_run(plan=plan, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Screening result: {screening.get_outcome_display()}.")
+    return redirect(plan)
+
+
+@login_required
+def decision(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
+    screening = screening_services.latest_screening(plan)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening_services.eligibility_decide(plan=plan, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Decision signed.")
+            return redirect(plan)
+    context = {"form": form, "plan": plan, "patient": plan.patient, "screening": screening}
+    return render(request, "intake/decision_form.html", context)
+
+
+@login_required
+def instructions(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    plan = plan_for_user(request.user, public_id)
+    data = documents.plan_instructions(plan)
+    context = {"plan": plan, "patient": plan.patient, "ins": data}
+    return render(request, "intake/instructions.html", context)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _instructions_or_404(request: HttpRequest, public_id: UUID) -> documents.PlanInstructions:
+    from django.http import Http404
+
+    data = documents.plan_instructions(plan_for_user(request.user, public_id))
+    if data is None:
+        raise Http404("Book an appointment first.")
+    return data
+
+
+@login_required
+def instructions_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    data = _instructions_or_404(request, public_id)
+    name = f"instructions-{data.plan.patient.mrn}.pdf"
+    return _download(documents.instructions_pdf(data), "application/pdf", name)
+
+
+@login_required
+def instructions_ics(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    data = _instructions_or_404(request, public_id)
+    name = f"appointment-{data.plan.patient.mrn}.ics"
+    return _download(documents.instructions_ics(data), "text/calendar", name)

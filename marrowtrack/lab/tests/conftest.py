@@ -1,0 +1,1 @@
+from marrowtrack.procedures.tests.conftest import encounter, plan, walk  # noqa: F401

@@ -1,0 +1,3 @@
+from marrowtrack.web.navigation import NavItem
+
+NAV_ITEMS = [NavItem("Outcomes", "outcomes:dashboard", "outcomes.view_followup", "outcomes")]

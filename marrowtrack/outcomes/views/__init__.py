@@ -1,0 +1,1 @@
+"""Outcome pages: staff (dashboard, plan chart, transcription) and the patient portal."""

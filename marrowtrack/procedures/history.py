@@ -1,0 +1,330 @@
+"""Demo history: completed procedure days of earlier months, written as rows directly
+(no password checks per signature), consistent with what the services would record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from marrowtrack.demo.context import DemoContext
+from marrowtrack.esign.models import Signature
+from marrowtrack.esign.services import content_hash
+from marrowtrack.facilities.models import Equipment
+from marrowtrack.intake.models import Consent, TreatmentPlan
+from marrowtrack.lab import calculations as calc
+from marrowtrack.lab.models import Container, CustodyEvent, Location, ProcessingRun
+from marrowtrack.lab.services import din_allocate, expiry_for
+from marrowtrack.lab.services.processing import computed_values
+from marrowtrack.patients.models import Patient
+from marrowtrack.procedures.models import (
+    HarvestRecord,
+    Injection,
+    LidocaineEntry,
+    ProcedureEncounter,
+    StepEvent,
+)
+from marrowtrack.procedures.scenario import consent_document
+from marrowtrack.procedures.states import MAIN_PATH
+from marrowtrack.procedures.states import ProcedureState as S
+
+KIT_LOTS = ["KIT-A15", "KIT-A16", "KIT-A17"]
+AC_LOTS = ["ACD-2240", "ACD-2265", "ACD-2291"]
+TARGETS = [
+    ("knee", "left"),
+    ("knee", "right"),
+    ("glenohumeral", "left"),
+    ("si_joint", "right"),
+    ("subacromial", "right"),
+    ("hip", "left"),
+    ("facet", "midline"),
+]
+
+
+def _at(day: date, hour: int, minute: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def seed_history(ctx: DemoContext, patients: list[Patient], *, count: int) -> int:
+    centrifuges = list(Equipment.objects.filter(clinic=ctx.clinic, kind="centrifuge"))
+    document = consent_document()
+    day = ctx.today - timedelta(days=2)
+    for index in range(count):
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        _one_day(ctx, patients[index % len(patients)], day, centrifuges, document, index)
+        if index % 2:
+            day -= timedelta(days=ctx.rng.choice([1, 2, 3]))
+    return count
+
+
+def _one_day(
+    ctx: DemoContext,
+    patient: Patient,
+    day: date,
+    centrifuges: list[Equipment],
+    document: Any,
+    index: int,
+) -> None:
+    rng, staff = ctx.rng, ctx.staff
+    target, side = rng.choice(TARGETS)
+    level = "L4-L5" if target == "facet" else ""
+    plan = TreatmentPlan.objects.create(
+        public_id=ctx.uuid(),
+        patient=patient,
+        condition=patient.referral_condition or "knee_oa",
+        target=target,
+        laterality=side,
+        target_level=level,
+        treatment="bmac",
+        status=TreatmentPlan.Status.TREATED,
+        treated_on=day,
+        created_by=staff["doctor"],
+    )
+    Consent.objects.create(
+        public_id=ctx.uuid(),
+        plan=plan,
+        document=document,
+        status=Consent.Status.WITNESSED,
+        patient_typed_name=patient.full_name,
+        patient_signed_at=_at(day - timedelta(days=7), 10, 0),
+    )
+    arrival = _at(day, 7 + (index % 3), rng.choice([0, 15, 30, 45]))
+    total = rng.randint(125, 200)
+    encounter = ProcedureEncounter.objects.create(
+        public_id=ctx.uuid(),
+        clinic=ctx.clinic,
+        patient=patient,
+        plan=plan,
+        day=day,
+        state=S.DISCHARGED,
+        state_entered_at=arrival + timedelta(minutes=total),
+        checked_in_at=arrival,
+        finished_at=arrival + timedelta(minutes=total),
+        harvest_side=rng.choice(["l_pic", "r_pic", "l_pic"]),
+        physician=staff["doctor"],
+        nurse=staff["nurse"],
+    )
+    _steps(encounter, arrival, total, staff)
+    harvest = _harvest(ctx, encounter, arrival)
+    run = _lab(ctx, encounter, harvest, rng.choice(centrifuges))
+    _injection(ctx, encounter, run, arrival + timedelta(minutes=int(total * 0.8)))
+
+
+def _steps(encounter: ProcedureEncounter, arrival: datetime, total: int, staff: dict) -> None:
+    path = [s for s in MAIN_PATH if s != S.TIMEOUT_2]
+    rows, previous = [], ""
+    for i, state in enumerate(path):
+        by = (
+            staff["lab"]
+            if state in (S.PROCESSING, S.RELEASED)
+            else (
+                staff["nurse"]
+                if state in (S.CHECKED_IN, S.PRE_ASSESSED, S.RECOVERY, S.DISCHARGED)
+                else staff["doctor"]
+            )
+        )
+        rows.append(
+            StepEvent(
+                encounter=encounter,
+                from_state=previous,
+                to_state=state,
+                at=arrival + timedelta(minutes=total * i / (len(path) - 1)),
+                by=by,
+                checklist={"demo": True},
+            )
+        )
+        previous = state
+    StepEvent.objects.bulk_create(rows)
+
+
+def _harvest(ctx: DemoContext, encounter: ProcedureEncounter, arrival: datetime) -> HarvestRecord:
+    rng = ctx.rng
+    start = arrival + timedelta(minutes=rng.randint(40, 55))
+    LidocaineEntry.objects.create(
+        encounter=encounter,
+        percent=Decimal("1"),
+        ml=Decimal(rng.choice([10, 12, 15])),
+        with_epinephrine=False,
+        site="posterior iliac crest",
+        mg=Decimal(10) * 10,
+        given_at=start - timedelta(minutes=6),
+        given_by=ctx.staff["doctor"],
+    )
+    return HarvestRecord.objects.create(
+        encounter=encounter,
+        side=encounter.harvest_side,
+        needle="Jamshidi 11G",
+        gauge=11,
+        punctures=rng.randint(1, 4),
+        aspirate_ml=Decimal(rng.randint(45, 75)),
+        anticoagulant="acd_a",
+        anticoagulant_lot=rng.choice(AC_LOTS),
+        anticoagulant_ml=Decimal(6),
+        fluoroscopy_s=rng.randint(15, 90),
+        air_kerma_mgy=Decimal(rng.randint(10, 90)) / 10,
+        kap_gy_cm2=Decimal(rng.randint(10, 120)) / 100,
+        started_at=start,
+        ended_at=start + timedelta(minutes=rng.randint(14, 25)),
+        complications="" if rng.random() > 0.1 else "Minor bleeding at puncture site, pressure",
+        performed_by=ctx.staff["doctor"],
+    )
+
+
+def _container(
+    ctx: DemoContext,
+    encounter: ProcedureEncounter,
+    kind: str,
+    volume: Decimal,
+    at: datetime,
+    **extra: Any,
+) -> Container:
+    return Container.objects.create(
+        public_id=ctx.uuid(),
+        clinic=ctx.clinic,
+        patient=encounter.patient,
+        encounter=encounter,
+        kind=kind,
+        din=din_allocate(clinic=ctx.clinic, at=at),
+        volume_ml=volume,
+        collected_at=at,
+        expires_at=expiry_for(at),
+        **extra,
+    )
+
+
+def _custody(container: Container, moves: list[tuple[str, str, datetime, Any, Any]]) -> None:
+    CustodyEvent.objects.bulk_create(
+        [
+            CustodyEvent(
+                container=container,
+                from_location=a,
+                to_location=b,
+                at=at,
+                seal_intact=True,
+                released_by=rel,
+                received_by=rec,
+                place="",
+            )
+            for a, b, at, rel, rec in moves
+        ]
+    )
+
+
+def _lab(
+    ctx: DemoContext, encounter: ProcedureEncounter, harvest: HarvestRecord, centrifuge: Equipment
+) -> ProcessingRun:
+    rng, s = ctx.rng, ctx.staff
+    end = harvest.ended_at
+    aspirate = _container(
+        ctx,
+        encounter,
+        "aspirate",
+        harvest.aspirate_ml + 6,
+        end,
+        location=Location.LAB,
+        status="processed",
+    )
+    _custody(
+        aspirate,
+        [
+            ("procedure_room", "in_transit", end + timedelta(minutes=3), s["nurse"], s["nurse"]),
+            ("in_transit", "lab", end + timedelta(minutes=6), s["nurse"], s["lab"]),
+        ],
+    )
+    data = {
+        "aspirate_ml": aspirate.volume_ml,
+        "anticoagulant_ml": Decimal(6),
+        "concentrate_ml": Decimal(rng.choice([6, 7, 8, 9, 10])),
+        "pre_tnc_per_ul": Decimal(rng.randint(18, 42) * 1000),
+        "post_tnc_per_ul": Decimal(rng.randint(95, 210) * 1000),
+        "pre_plt_per_ul": Decimal(rng.randint(150, 300) * 1000),
+        "post_plt_per_ul": Decimal(rng.randint(600, 1400) * 1000),
+    }
+    computed = computed_values(data, data["aspirate_ml"] - 6)
+    flags = calc.qc_flags(
+        aspirate_ml=data["aspirate_ml"],
+        concentrate_ml=data["concentrate_ml"],
+        aspirate_tnc_per_ul=data["pre_tnc_per_ul"],
+        concentrate_tnc_per_ul=data["post_tnc_per_ul"],
+    )
+    started = end + timedelta(minutes=10)
+    run = ProcessingRun.objects.create(
+        public_id=ctx.uuid(),
+        encounter=encounter,
+        aspirate=aspirate,
+        device="Angel",
+        kit_lot=rng.choice(KIT_LOTS),
+        kit_expires_on=encounter.day + timedelta(days=90),
+        centrifuge=centrifuge,
+        rpm=3200,
+        rcf_g=calc.rcf_from_rpm(radius_cm=10, rpm=3200).quantize(Decimal("0.1")),
+        spin_minutes=15,
+        spins=1,
+        brake=True,
+        qc_sample_ml=Decimal("0.5"),
+        computed=computed,
+        qc_flags=flags,
+        started_at=started,
+        ended_at=started + timedelta(minutes=25),
+        performed_by=s["lab"],
+        status="released",
+        verification="second_person",
+        released_at=started + timedelta(minutes=32),
+        **data,
+    )
+    run.release_signature = _signature(s["lab"], "released", run, run.released_at)
+    run.verification_signature = _signature(s["nurse"], "verified", run, run.released_at)
+    run.save(update_fields=["release_signature", "verification_signature"])
+    syringe = _container(
+        ctx,
+        encounter,
+        "concentrate",
+        data["concentrate_ml"] - Decimal("0.5"),
+        end,
+        location=Location.ADMINISTERED,
+        status="administered",
+        parent=aspirate,
+        run=run,
+        target=encounter.plan.target,
+        laterality=encounter.plan.laterality,
+    )
+    _custody(
+        syringe,
+        [("lab", "procedure_room", run.released_at + timedelta(minutes=4), s["lab"], s["nurse"])],
+    )
+    return run
+
+
+def _signature(user: Any, meaning: str, record: Any, at: datetime) -> Signature:
+    return Signature.objects.create(
+        signer=user,
+        printed_name=user.printed_name,
+        meaning=meaning,
+        signed_at=at,
+        record_type="lab.processingrun",
+        record_id=str(record.public_id),
+        record_hash=content_hash({"run": str(record.public_id)}),
+    )
+
+
+def _injection(
+    ctx: DemoContext, encounter: ProcedureEncounter, run: ProcessingRun, at: datetime
+) -> None:
+    syringe = run.syringes.get()
+    plan = encounter.plan
+    Injection.objects.create(
+        encounter=encounter,
+        container=syringe,
+        target=plan.target,
+        laterality=plan.laterality,
+        target_level=plan.target_level,
+        guidance=ctx.rng.choice(["us", "us", "fluoro"]),
+        volume_ml=syringe.volume_ml,
+        co_injectate="",
+        started_at=at,
+        ended_at=at + timedelta(minutes=6),
+        performed_by=ctx.staff["doctor"],
+    )

@@ -1,0 +1,7 @@
+from marrowtrack.web.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(
+        "Procedure day", "procedures:board", "procedures.view_procedureencounter", "procedures"
+    ),
+]

@@ -1,0 +1,296 @@
+"""Build procedure days through the real services, step by step (tests and the browser
+test use it; the demo writes rows directly for speed)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from marrowtrack.accounts.models import User
+from marrowtrack.core import clock
+from marrowtrack.facilities.models import Equipment
+from marrowtrack.intake.models import Consent, ConsentDocument, TreatmentPlan
+from marrowtrack.patients.models import Patient, WeightMeasurement
+from marrowtrack.procedures import services
+from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
+from marrowtrack.procedures.states import MAIN_PATH, ProcedureState
+from marrowtrack.procedures.step_gates import (
+    CONSENT,
+    DISCHARGE,
+    PRE_ASSESSMENT,
+    RECOVERY,
+    SITE_MARKING,
+)
+
+S = ProcedureState
+
+
+def consent_document() -> ConsentDocument:
+    document = ConsentDocument.objects.filter(treatment="bmac").order_by("-version").first()
+    return document or ConsentDocument.objects.create(
+        treatment="bmac",
+        version=1,
+        title="Bone marrow concentrate injection",
+        body="Risks: pain, bruising, infection, flare.",
+        effective_from=clock.now(),
+    )
+
+
+def approved_plan(
+    patient: Patient,
+    *,
+    by: User,
+    target: str = "knee",
+    laterality: str = "left",
+    weight_kg: Decimal | None = Decimal("70"),
+) -> TreatmentPlan:
+    """An approved BMAC plan with a witnessed consent (what intake provides)."""
+    plan = TreatmentPlan.objects.create(
+        patient=patient,
+        condition="knee_oa",
+        target=target,
+        laterality=laterality,
+        treatment="bmac",
+        status=TreatmentPlan.Status.APPROVED,
+        created_by=by,
+    )
+    Consent.objects.create(
+        plan=plan,
+        document=consent_document(),
+        status=Consent.Status.WITNESSED,
+        patient_typed_name=patient.full_name,
+        patient_signed_at=clock.now(),
+    )
+    if weight_kg is not None and not patient.weights.exists():
+        WeightMeasurement.objects.create(
+            patient=patient, weight_kg=weight_kg, measured_on=clock.today()
+        )
+    return plan
+
+
+def centrifuge_for(clinic: Any) -> Equipment:
+    found = Equipment.objects.filter(clinic=clinic, kind="centrifuge").first()
+    return found or Equipment.objects.create(
+        clinic=clinic,
+        name="Centrifuge T",
+        kind="centrifuge",
+        rotor_radius_cm=Decimal("10"),
+        calibration_due=clock.today() + timedelta(days=90),
+    )
+
+
+def check_in(plan: TreatmentPlan, by: User) -> ProcedureEncounter:
+    patient = plan.patient
+    return services.encounter_check_in(
+        plan=plan, by=by, typed_name=patient.full_name, typed_dob=patient.date_of_birth
+    )
+
+
+def harvest_data(side: str = "l_pic", aspirate_ml: str = "60") -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "side": side,
+        "needle": "Jamshidi 11G",
+        "gauge": 11,
+        "punctures": 2,
+        "aspirate_ml": Decimal(aspirate_ml),
+        "anticoagulant": "acd_a",
+        "anticoagulant_lot": "ACD-2291",
+        "anticoagulant_ml": Decimal("6"),
+        "fluoroscopy_s": 42,
+        "air_kerma_mgy": Decimal("3.2"),
+        "kap_gy_cm2": Decimal("0.45"),
+        "started_at": now - timedelta(minutes=20),
+        "ended_at": now - timedelta(minutes=1),
+        "complications": "",
+    }
+
+
+def run_data(clinic: Any, **overrides: Any) -> dict[str, Any]:
+    now = clock.now()
+    data = {
+        "device": "Angel",
+        "kit_lot": "KIT-A17",
+        "kit_expires_on": clock.today() + timedelta(days=60),
+        "centrifuge": centrifuge_for(clinic),
+        "rpm": 3200,
+        "spin_minutes": 15,
+        "spins": 1,
+        "brake": True,
+        "aspirate_ml": Decimal("66"),
+        "anticoagulant_ml": Decimal("6"),
+        "concentrate_ml": Decimal("8"),
+        "qc_sample_ml": Decimal("0.5"),
+        "pre_tnc_per_ul": Decimal("30000"),
+        "post_tnc_per_ul": Decimal("150000"),
+        "pre_hct_pct": Decimal("35"),
+        "post_hct_pct": Decimal("25"),
+        "started_at": now - timedelta(minutes=25),
+        "ended_at": now,
+        "syringes": 1,
+    }
+    return {**data, **overrides}
+
+
+def _sign(staff: dict[str, User], password: str) -> list[tuple[User, str]]:
+    return [(staff["physician"], password), (staff["nurse"], password)]
+
+
+def step(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    """Record the next main-path step (skipping time-out 2) with complete data."""
+    current = encounter.current
+    nxt = MAIN_PATH[MAIN_PATH.index(current) + 1]
+    if nxt == S.TIMEOUT_2:
+        nxt = S.BEDSIDE_VERIFIED
+    STEPS[nxt](encounter, staff, password)
+    encounter.refresh_from_db()
+
+
+def walk_to(
+    encounter: ProcedureEncounter, target: S, staff: dict[str, User], password: str
+) -> ProcedureEncounter:
+    while encounter.current != target:
+        step(encounter, staff, password)
+    return encounter
+
+
+def _t(to: S, role: str, data: dict[str, Any]) -> Any:
+    def run(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+        services.encounter_transition(encounter=encounter, to=to, by=staff[role], data=data)
+
+    return run
+
+
+def _timeout(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    data = {"checklist": dict.fromkeys(TimeOut.ITEMS, True), "signers": _sign(staff, password)}
+    services.encounter_transition(
+        encounter=encounter, to=S.TIMEOUT_1, by=staff["physician"], data=data
+    )
+
+
+def _anaesthesia(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    services.lidocaine_give(
+        encounter=encounter,
+        by=staff["physician"],
+        percent=Decimal("1"),
+        ml=Decimal("10"),
+        with_epinephrine=False,
+        site="left iliac crest",
+    )
+    services.encounter_transition(encounter=encounter, to=S.LOCAL_ANESTHESIA, by=staff["physician"])
+
+
+def _harvesting(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    services.encounter_transition(encounter=encounter, to=S.HARVESTING, by=staff["physician"])
+    services.harvest_record(encounter=encounter, by=staff["physician"], data=harvest_data())
+
+
+def _aspirate_din(encounter: ProcedureEncounter) -> str:
+    return encounter.containers.get(kind="aspirate").din
+
+
+def _in_transit(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    data = {"din_scan": _aspirate_din(encounter), "seal_intact": True}
+    services.encounter_transition(
+        encounter=encounter, to=S.IN_TRANSIT, by=staff["nurse"], data=data
+    )
+
+
+def _processing(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    data = {"din_scan": _aspirate_din(encounter), "seal_intact": True}
+    services.encounter_transition(
+        encounter=encounter, to=S.PROCESSING, by=staff["lab_tech"], data=data
+    )
+
+
+def _released(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    from marrowtrack.lab import services as lab
+
+    run = lab.run_record(encounter=encounter, by=staff["lab_tech"], data=run_data(encounter.clinic))
+    lab.run_release(
+        run=run,
+        by=staff["lab_tech"],
+        password=password,
+        verifier=staff["nurse"],
+        verifier_password=password,
+    )
+    for syringe in run.syringes.all():
+        lab.custody_scan(
+            by=staff["lab_tech"],
+            scan=syringe.din,
+            to_location="procedure_room",
+            received_by=staff["nurse"],
+            seal_intact=True,
+        )
+
+
+def syringe(encounter: ProcedureEncounter) -> Any:
+    return encounter.containers.filter(kind="concentrate").first()
+
+
+def verify(
+    encounter: ProcedureEncounter,
+    staff: dict[str, User],
+    password: str,
+    syringe_scan: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    plan = encounter.plan
+    args = {
+        "encounter": encounter,
+        "by": staff["physician"],
+        "password": password,
+        "second_person": staff["nurse"],
+        "second_password": password,
+        "wristband_scan": encounter.patient.mrn,
+        "syringe_scan": syringe_scan or syringe(encounter).din,
+        "target": plan.target,
+        "laterality": plan.laterality,
+        "patient_confirmed_identity": True,
+    }
+    return services.bedside_verify(**{**args, **kwargs})
+
+
+def injection_data(encounter: ProcedureEncounter, **overrides: Any) -> dict[str, Any]:
+    now = clock.now()
+    plan = encounter.plan
+    data = {
+        "target": plan.target,
+        "laterality": plan.laterality,
+        "target_level": "",
+        "guidance": "us",
+        "volume_ml": Decimal("7"),
+        "co_injectate": "",
+        "started_at": now,
+        "ended_at": now + timedelta(minutes=5),
+    }
+    return {**data, **overrides}
+
+
+def _injected(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    services.injection_record(
+        encounter=encounter,
+        by=staff["physician"],
+        syringe_scan=syringe(encounter).din,
+        data=injection_data(encounter),
+    )
+
+
+STEPS = {
+    S.PRE_ASSESSED: _t(S.PRE_ASSESSED, "nurse", dict.fromkeys(PRE_ASSESSMENT, True)),
+    S.CONSENTED: _t(
+        S.CONSENTED, "physician", {**dict.fromkeys(CONSENT, True), "harvest_side": "l_pic"}
+    ),
+    S.SITE_MARKED: _t(S.SITE_MARKED, "physician", dict.fromkeys(SITE_MARKING, True)),
+    S.TIMEOUT_1: _timeout,
+    S.LOCAL_ANESTHESIA: _anaesthesia,
+    S.HARVESTING: _harvesting,
+    S.IN_TRANSIT: _in_transit,
+    S.PROCESSING: _processing,
+    S.RELEASED: _released,
+    S.BEDSIDE_VERIFIED: lambda e, staff, pw: verify(e, staff, pw),
+    S.INJECTED: _injected,
+    S.RECOVERY: _t(S.RECOVERY, "nurse", dict.fromkeys(RECOVERY, True)),
+    S.DISCHARGED: _t(S.DISCHARGED, "nurse", dict.fromkeys(DISCHARGE, True)),
+}

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+
+class EncounterOut(Schema):
+    public_id: UUID
+    patient_mrn: str = Field(alias="patient.mrn")
+    patient_id: UUID = Field(alias="patient.public_id")
+    plan_id: UUID = Field(alias="plan.public_id")
+    day: date
+    state: str
+    state_entered_at: datetime
+    checked_in_at: datetime
+    planned_minutes: int
+    harvest_side: str
+
+
+class CheckInIn(Schema):
+    plan_id: UUID
+    typed_name: str = Field(max_length=200)
+    typed_dob: date
+
+
+class SignerIn(Schema):
+    username: str
+    password: str
+
+
+class TransitionIn(Schema):
+    to: str
+    data: dict[str, Any] = {}
+    signers: list[SignerIn] = []
+
+
+class LidocaineIn(Schema):
+    percent: Decimal = Field(gt=0, le=10)
+    ml: Decimal = Field(gt=0, le=100)
+    with_epinephrine: bool = False
+    site: str = Field(max_length=80)
+
+
+class DoseOut(Schema):
+    total_mg: Decimal
+    limit_mg: Decimal
+    remaining_mg: Decimal
+    formula: str
+
+
+class HarvestIn(Schema):
+    side: str
+    needle: str
+    gauge: int
+    punctures: int
+    aspirate_ml: Decimal
+    anticoagulant: str
+    anticoagulant_lot: str
+    anticoagulant_ml: Decimal
+    fluoroscopy_s: int | None = None
+    air_kerma_mgy: Decimal | None = None
+    kap_gy_cm2: Decimal | None = None
+    started_at: datetime
+    ended_at: datetime
+    complications: str = ""
+
+
+class HarvestOut(Schema):
+    public_id: UUID
+    aspirate_ml: Decimal
+    warnings: list[str]
+
+
+class BedsideIn(Schema):
+    password: str
+    second_username: str
+    second_password: str
+    wristband_scan: str = Field(max_length=80)
+    syringe_scan: str = Field(max_length=80)
+    target: str
+    laterality: str
+    patient_confirmed_identity: bool
+
+
+class BedsideOut(Schema):
+    public_id: UUID
+    accepted: bool
+    refusal: str
+
+
+class InjectionIn(Schema):
+    syringe_scan: str = Field(max_length=80)
+    target: str
+    laterality: str
+    target_level: str = ""
+    guidance: str
+    volume_ml: Decimal
+    co_injectate: str = ""
+    anaesthetic_percent: Decimal | None = None
+    anaesthetic_ml: Decimal | None = None
+    started_at: datetime
+    ended_at: datetime
+
+
+class InjectionOut(Schema):
+    public_id: UUID
+    din: str = Field(alias="container.din")
+    target: str
+    laterality: str
+    guidance: str
+    volume_ml: Decimal
+    started_at: datetime

@@ -1,0 +1,125 @@
+"""Reads for the procedure day: the board, one encounter, and the evidence summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from marrowtrack.core import clock
+from marrowtrack.core.models import Clinic
+from marrowtrack.lab.models import Container, Location
+from marrowtrack.procedures.models import ProcedureEncounter
+from marrowtrack.procedures.states import ProcedureState, next_states
+
+LAB_STATES = {"in_transit", "processing"}
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    encounter: ProcedureEncounter
+    elapsed_minutes: int
+    overrun: bool
+    in_lab: bool
+    next_labels: list[str]
+
+
+def encounters_on(*, clinic: Clinic, day: date) -> QuerySet[ProcedureEncounter]:
+    return (
+        ProcedureEncounter.objects.filter(clinic=clinic, day=day)
+        .select_related("patient", "plan", "physician", "nurse")
+        .order_by("checked_in_at")
+    )
+
+
+def board_rows(
+    *, clinic: Clinic, day: date | None = None, now: datetime | None = None
+) -> list[BoardRow]:
+    """Today's encounters with elapsed time against the planned slot (overruns flagged)."""
+    now = now or clock.now()
+    rows = []
+    for e in encounters_on(clinic=clinic, day=day or clock.today()):
+        end = e.finished_at or now
+        elapsed = int((end - e.checked_in_at).total_seconds() // 60)
+        rows.append(
+            BoardRow(
+                encounter=e,
+                elapsed_minutes=elapsed,
+                overrun=elapsed > e.planned_minutes,
+                in_lab=e.state in LAB_STATES or (e.state == "released" and _syringe_in_lab(e)),
+                next_labels=[
+                    s.label
+                    for s in sorted(next_states(e.current), key=str)
+                    if s not in (ProcedureState.ABORTED, ProcedureState.PRODUCT_DISCARDED)
+                ],
+            )
+        )
+    return rows
+
+
+def _syringe_in_lab(encounter: ProcedureEncounter) -> bool:
+    return Container.objects.filter(
+        encounter=encounter, kind="concentrate", location=Location.LAB
+    ).exists()
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return int((end - start).total_seconds() // 60)
+
+
+def evidence_summary(encounter: ProcedureEncounter) -> dict[str, Any]:
+    """Facts for counsel about one procedure day (spec §3): same patient, same day, minutes
+    from end of harvest to injection, processing steps, additives, stored, shipped.
+    It states facts only and draws no regulatory conclusion."""
+    harvest = getattr(encounter, "harvest", None)
+    injection = getattr(encounter, "injection", None)
+    run = getattr(encounter, "run", None)
+    containers = list(encounter.containers.prefetch_related("custody"))
+    harvest_day = timezone.localdate(harvest.ended_at) if harvest else None
+    inject_day = timezone.localdate(injection.started_at) if injection else None
+    locations = {event.to_location for c in containers for event in c.custody.all()}
+    return {
+        "same_patient": bool(injection) and injection.container.patient_id == encounter.patient_id,
+        "harvest_day": harvest_day,
+        "injection_day": inject_day,
+        "same_day": harvest_day is not None and harvest_day == inject_day,
+        "minutes_harvest_to_injection": _minutes(
+            harvest.ended_at if harvest else None, injection.started_at if injection else None
+        ),
+        "steps": _processing_steps(run),
+        "additives": _additives(encounter, harvest, injection),
+        "stored": "no",
+        "shipped": "no" if locations <= {c for c in Location.values} else "yes",
+        "custody_locations": sorted(Location(loc).label for loc in locations),
+    }
+
+
+def _processing_steps(run: Any) -> list[str]:
+    if run is None:
+        return []
+    rpm = f"{run.rpm} rpm, " if run.rpm else ""
+    return [
+        "Aspirate received in the clinic's lab (chain-of-custody scan)",
+        f"Centrifugation on {run.device} (kit lot {run.kit_lot}): {run.spins} spin(s), "
+        f"{rpm}{run.rcf_g} ×g, {run.spin_minutes} min, brake {'on' if run.brake else 'off'}",
+        f"Concentrate drawn into {run.syringes.count()} syringe(s), {run.concentrate_ml} mL",
+    ]
+
+
+def _additives(encounter: ProcedureEncounter, harvest: Any, injection: Any) -> list[str]:
+    items = []
+    if harvest:
+        items.append(
+            f"Anticoagulant {harvest.get_anticoagulant_display()} {harvest.anticoagulant_ml} mL "
+            f"(lot {harvest.anticoagulant_lot})"
+        )
+    for entry in encounter.lidocaine.filter(mixed_into_injectate=True):
+        items.append(f"Lidocaine {entry.percent} % {entry.ml} mL mixed into the injectate")
+    if injection and injection.co_injectate:
+        items.append(f"Co-injectate: {injection.co_injectate}")
+    return items

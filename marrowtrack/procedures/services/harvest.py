@@ -1,0 +1,115 @@
+"""The harvest record: side, needle, volumes, anticoagulant, radiation dose, times.
+
+Aspirate volume is warned outside 30-120 mL (spec §0); radiation values that cannot be
+real (air kerma near the 5 Gy NCRP 168 threshold, spec §1) are refused as data errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from marrowtrack.accounts.models import User
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.services import event_record
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.services import validated
+from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter
+from marrowtrack.procedures.services.common import require_role, require_same_clinic
+from marrowtrack.procedures.states import ProcedureState, Role
+
+ASPIRATE_WARN = (Decimal(30), Decimal(120))
+# Hard plausibility limits: values beyond these are data-entry errors, not clinical facts.
+LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
+    "aspirate_ml": (Decimal(1), Decimal(500), "mL"),
+    "anticoagulant_ml": (Decimal(0), Decimal(100), "mL"),
+    "fluoroscopy_s": (Decimal(0), Decimal(1800), "s"),
+    "air_kerma_mgy": (Decimal(0), Decimal("4999.99"), "mGy"),
+    "kap_gy_cm2": (Decimal(0), Decimal(500), "Gy·cm²"),
+    "gauge": (Decimal(8), Decimal(22), "G"),
+    "punctures": (Decimal(1), Decimal(20), ""),
+}
+MAX_HARVEST = timedelta(hours=3)
+
+
+def _check_limits(data: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, (low, high, unit) in LIMITS.items():
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        if not low <= Decimal(str(value)) <= high:
+            errors[name] = [f"{value} {unit} is not plausible (allowed {low}-{high} {unit})."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_times(data: Mapping[str, Any]) -> None:
+    started, ended = data.get("started_at"), data.get("ended_at")
+    if not started or not ended or ended <= started:
+        raise ValidationFailed({"ended_at": ["The harvest must end after it started."]})
+    if ended - started > MAX_HARVEST:
+        raise ValidationFailed({"ended_at": ["A harvest longer than 3 hours is not plausible."]})
+
+
+def harvest_warnings(aspirate_ml: Decimal) -> list[str]:
+    low, high = ASPIRATE_WARN
+    if not low <= aspirate_ml <= high:
+        return [f"Aspirate volume {aspirate_ml} mL is outside the expected {low}-{high} mL."]
+    return []
+
+
+FIELDS = (
+    "side",
+    "needle",
+    "gauge",
+    "punctures",
+    "aspirate_ml",
+    "anticoagulant",
+    "anticoagulant_lot",
+    "anticoagulant_ml",
+    "fluoroscopy_s",
+    "air_kerma_mgy",
+    "kap_gy_cm2",
+    "started_at",
+    "ended_at",
+    "complications",
+)
+
+
+def harvest_record(
+    *, encounter: ProcedureEncounter, by: User, data: Mapping[str, Any]
+) -> HarvestRecord:
+    """Record the harvest and label the aspirate container (a DIN) in one transaction."""
+    from marrowtrack.lab.services import aspirate_create
+
+    require_same_clinic(by, encounter.clinic_id)
+    require_role(by, {Role.PHYSICIAN}, "record the harvest")
+    if encounter.current != ProcedureState.HARVESTING:
+        raise DomainError(
+            f"The harvest is recorded while harvesting, not at {encounter.current.label}."
+        )
+    if hasattr(encounter, "harvest"):
+        raise DomainError("The harvest is already recorded for this procedure day.")
+    _check_limits(data)
+    _check_times(data)
+    values = {name: data.get(name) for name in FIELDS}
+    values["complications"] = values["complications"] or ""
+    harvest = HarvestRecord(encounter=encounter, performed_by=by, **values)
+    harvest.warnings = harvest_warnings(Decimal(str(harvest.aspirate_ml)))
+    validated(harvest, exclude=["encounter"])
+    with transaction.atomic():
+        harvest.save()
+        event_record(
+            actor=by,
+            action=AuditAction.CREATE,
+            target=harvest,
+            changes={name: values[name] for name in FIELDS},
+            patient_public_id=encounter.patient.public_id,
+        )
+        aspirate_create(encounter=encounter, harvest=harvest, by=by)
+    return harvest
