@@ -220,6 +220,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("MARROWTRACK_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("MARROWTRACK_EMAIL_PORT", 25)
+# Absolute address used in links sent by email (survey reminders).
+MARROWTRACK_BASE_URL = os.environ.get("MARROWTRACK_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("MARROWTRACK_FROM_EMAIL", "clinic@marrowtrack.invalid")
 
 # Strict CSP: every script and style is a same-origin static file.

@@ -55,6 +55,13 @@ def prior_create(request: HttpRequest, public_id: UUID, payload: schemas.PriorIn
     return 201, {"public_id": str(prior.public_id)}
 
 
+@router.post("/plans/{uuid:public_id}/treated", response=schemas.PlanOut)
+def plan_treated(request: HttpRequest, public_id: UUID, payload: schemas.TreatedIn):
+    """Record a comparator treatment as given; this schedules the follow-up surveys."""
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    return plans.plan_mark_treated(plan=plan, by=request.user, **payload.dict())
+
+
 @router.post("/plans/{uuid:public_id}/lab-values", response={201: dict})
 def lab_value_create(request: HttpRequest, public_id: UUID, payload: schemas.LabValueIn):
     plan = plan_for_user(request.user, public_id, "intake.add_labvalue")

@@ -114,6 +114,13 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class TreatedForm(forms.Form):
+    on = forms.DateField(label="Date the treatment was given", widget=DateInput())
+    note = forms.CharField(
+        max_length=300, required=False, label="Note", help_text="e.g. batch, side effects seen"
+    )
+
+
 class BookingForm(forms.Form):
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput())

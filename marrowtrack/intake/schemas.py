@@ -147,6 +147,11 @@ class RescheduleIn(AppointmentIn):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class TreatedIn(StrictIn):
+    on: date
+    note: str = Field(default="", max_length=300)
+
+
 class CancelIn(StrictIn):
     reason: str = Field(min_length=1, max_length=200)
 

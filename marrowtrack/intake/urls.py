@@ -9,6 +9,7 @@ urlpatterns = [
     path("<uuid:public_id>/", plans.plan_detail, name="plan-detail"),
     path("<uuid:public_id>/edit/", plans.plan_edit, name="plan-edit"),
     path("<uuid:public_id>/cancel/", plans.plan_cancel, name="plan-cancel"),
+    path("<uuid:public_id>/treated/", plans.plan_treated, name="plan-treated"),
     path("<uuid:public_id>/prior/add/", plans.prior_add, name="prior-add"),
     path("<uuid:public_id>/lab-values/add/", plans.lab_value_add, name="labvalue-add"),
     path("<uuid:public_id>/screening/", plans.screening_run, name="screening-run"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -87,3 +88,8 @@ def latest_weight(patient: Patient) -> WeightMeasurement | None:
         .order_by("-measured_on", "-created_at")
         .first()
     )
+
+
+def patient_plans(patient: Patient) -> list[Any]:
+    """The patient's treatment plans, newest first (shown on the record)."""
+    return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))

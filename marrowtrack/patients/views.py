@@ -65,7 +65,11 @@ def patient_register(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id)
     services.patient_record_viewed(patient=patient, by=request.user)
-    context = {"patient": selectors.patient_with_record(patient), "kinds": ENTRY_KINDS}
+    context = {
+        "patient": selectors.patient_with_record(patient),
+        "kinds": ENTRY_KINDS,
+        "plans": selectors.patient_plans(patient),
+    }
     return render(request, "patients/patient_detail.html", context)
 
 

@@ -172,3 +172,39 @@ def lab_value_record(
         lab.save()
         audit_create(by=by, instance=lab, patient=patient, fields=("test", "value", "taken_on"))
     return lab
+
+
+def plan_mark_treated(
+    *, plan: TreatmentPlan, by: User, on: date, note: str = "", via_procedure: bool = False
+) -> TreatmentPlan:
+    """Record that the plan's treatment was given on `on` (BMAC by the procedure day,
+    comparators from the plan page). Anchors the outcome schedule."""
+    from marrowtrack.intake.gates import current_signed_consent
+    from marrowtrack.intake.signals import plan_treated
+
+    if on > clock.today():
+        raise ValidationFailed({"on": ["The treatment date cannot be in the future."]})
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        if plan.status != TreatmentPlan.Status.APPROVED:
+            raise DomainError(
+                f"Only an approved plan can be marked treated (this one is "
+                f"'{plan.get_status_display()}')."
+            )
+        if plan.needs_harvest and not via_procedure:
+            raise DomainError("A BMAC plan is marked treated by the procedure day's injection.")
+        if plan.treatment != "exercise" and current_signed_consent(plan) is None:
+            raise DomainError("There is no signed and witnessed consent for this plan.")
+        old = (plan.status, plan.treated_on)
+        plan.status, plan.treated_on = TreatmentPlan.Status.TREATED, on
+        plan.save(update_fields=["status", "treated_on", "updated_at"])
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=plan,
+            patient=plan.patient,
+            changes={"status": [old[0], plan.status], "treated_on": [old[1], on]},
+            reason=note.strip()[:500],
+        )
+        plan_treated.send(sender=TreatmentPlan, plan=plan, by=by)
+    return plan

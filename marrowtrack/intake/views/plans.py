@@ -21,6 +21,7 @@ from marrowtrack.intake.forms import (
     PlanForm,
     PriorTreatmentForm,
     ReasonForm,
+    TreatedForm,
 )
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.intake.services import plans as plan_services
@@ -104,6 +105,23 @@ def plan_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, "Plan cancelled.")
             return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Cancel the plan", "button": "Cancel plan"}
+    return render(request, "intake/simple_form.html", context)
+
+
+@login_required
+def plan_treated(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Comparator treatments (cortisone, PRP, ...) are recorded as given from the plan."""
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    form = TreatedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.plan_mark_treated(plan=plan, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Treatment recorded; the follow-up surveys are scheduled.")
+            return redirect(plan)
+    context = {"form": form, "plan": plan, "title": "Record the treatment given", "button": "Save"}
     return render(request, "intake/simple_form.html", context)
 
 

@@ -22,6 +22,7 @@ from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.esign.services import signature_sign
+from marrowtrack.intake.services.plans import plan_mark_treated
 from marrowtrack.lab.models import Container, Location
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import BedsideCheck, Guidance, Injection, ProcedureEncounter
@@ -307,14 +308,6 @@ def _injection_save(
 
 def _plan_treated(encounter: ProcedureEncounter, by: User, at: datetime) -> None:
     # The outcome schedule is anchored on the day the treatment was given.
-    plan = encounter.plan
-    old = (plan.status, plan.treated_on)
-    plan.status, plan.treated_on = plan.Status.TREATED, timezone.localdate(at)
-    plan.save(update_fields=["status", "treated_on", "updated_at"])
-    event_record(
-        actor=by,
-        action=AuditAction.UPDATE,
-        target=plan,
-        changes={"status": [old[0], plan.status], "treated_on": [old[1], plan.treated_on]},
-        patient_public_id=encounter.patient.public_id,
+    plan_mark_treated(
+        plan=encounter.plan, by=by, on=timezone.localdate(at), note="Injected", via_procedure=True
     )

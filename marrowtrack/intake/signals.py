@@ -1,0 +1,7 @@
+"""Signals that let other apps react to a plan's milestones without intake knowing them."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that marks a plan treated: kwargs plan, by.
+# Outcomes creates the follow-up schedule on it (so both commit or neither does).
+plan_treated = Signal()
