@@ -8,6 +8,7 @@ from django.http import Http404
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.models import User
+from marrowtrack.intake.access import plan_for_user as intake_plan_for_user
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 
@@ -15,15 +16,8 @@ VIEW = "outcomes.view_surveyresponse"
 
 
 def plan_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> TreatmentPlan:
-    require_perm(user, perm)
-    plan = (
-        TreatmentPlan.objects.select_related("patient__clinic")
-        .filter(public_id=public_id, patient__clinic_id=user.clinic_id)
-        .first()
-    )
-    if plan is None:
-        raise Http404("No such treatment plan in your clinic.")
-    return plan
+    """The plan, checked against an outcomes permission (intake owns the lookup)."""
+    return intake_plan_for_user(user, public_id, perm)
 
 
 def followup_for_user(user: User, public_id: UUID | str, perm: str) -> FollowUp:
