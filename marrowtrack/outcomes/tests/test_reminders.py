@@ -13,7 +13,9 @@ from marrowtrack.outcomes.models import Reminder, ReminderLog
 from marrowtrack.outcomes.services.reminders import reminder_deliver, reminders_enqueue_due
 from marrowtrack.outcomes.tests.factories import make_plan
 
-pytestmark = pytest.mark.django_db
+# The worker commits and closes connections as it would in its own process; a test inside
+# one wrapping transaction would see its connection closed under it on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 # The 2-week follow-up of a plan treated 8 Jan: target 22 Jan, window 19-29 Jan.
 
 
