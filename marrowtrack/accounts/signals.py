@@ -28,11 +28,16 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def audit_login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
+    from marrowtrack.accounts.models import User
+
     username = str(credentials.get("username", ""))[:150]
+    # Attribute the attempt to the named account's clinic, so its administrator sees it.
+    known = User.objects.filter(username=username).select_related("clinic").first()
     with transaction.atomic():
         event_record(
             actor=None,
             action=AuditAction.LOGIN_FAILED,
             target="accounts.session",
             actor_label=f"unknown ({username})" if username else "unknown",
+            clinic=known.clinic if known else None,
         )

@@ -142,3 +142,17 @@ def audit_verify() -> VerifyResult:
             f"entries after #{checked} were removed (the chain head records #{head.last_sequence})",
         )
     return VerifyResult(True, checked, f"audit trail intact: {checked} entries verified")
+
+
+def document_printed(
+    *, by: User, target: models.Model, document: str, patient_public_id: UUID | str | None
+) -> None:
+    """Log that a document holding patient data was downloaded or printed."""
+    with transaction.atomic():
+        event_record(
+            actor=by,
+            action=AuditAction.PRINT,
+            target=target,
+            changes={"document": document},
+            patient_public_id=patient_public_id,
+        )

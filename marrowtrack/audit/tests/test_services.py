@@ -102,3 +102,15 @@ def test_audit_verify_command_exits_0_when_intact_and_1_naming_the_bad_entry(cap
         call_command("audit", "verify")
     assert exit_info.value.code == 1
     assert "entry #2 was altered" in capsys.readouterr().err
+
+
+def test_a_failed_log_in_is_shown_to_the_clinic_of_the_named_account(staff) -> None:
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    nurse = staff["nurse"]
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username=nurse.username, password="wrong") is None
+    event = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).get()
+    assert event.clinic == nurse.clinic
+    assert event.actor_label == f"unknown ({nurse.username})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from marrowtrack.audit.models import AuditEvent
 from marrowtrack.intake.models import Appointment, Consent, TreatmentPlan
 from marrowtrack.intake.services import booking, consent, screening
 from marrowtrack.intake.tests.conftest import MONDAY, at
@@ -106,6 +107,8 @@ def test_consent_on_the_tablet_then_witness_then_pdf(client_for, approved_plan, 
     pdf = client.get(reverse("intake:consent-pdf", args=[item.public_id]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    printed = AuditEvent.objects.filter(action="print", entity="intake.consent").get()
+    assert printed.patient_id == str(approved_plan.patient.public_id)
 
 
 def test_an_outsider_gets_404_for_a_consent(client_for, approved_plan, staff, outsider):
@@ -166,6 +169,7 @@ def test_instructions_downloads_need_a_booking_and_give_pdf_and_ics(
         plan=approved_plan, by=facility.nurse, starts_at=at(MONDAY, 9), team=facility.team()
     )
     assert client.get(pdf_url).content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="print", actor=staff["front_desk"]).count() == 1
     ics = client.get(reverse("intake:instructions-ics", args=[approved_plan.public_id]))
     assert ics["Content-Type"] == "text/calendar"
     assert b"BEGIN:VCALENDAR" in ics.content

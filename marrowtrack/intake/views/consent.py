@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm
+from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.intake.access import consent_for_user, plan_for_user
 from marrowtrack.intake.forms import PatientSignForm, WitnessForm
@@ -100,7 +101,13 @@ def consent_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(consent)
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"consent-{consent.plan.patient.mrn}-v{consent.document.version}.pdf"
+    document_printed(
+        by=request.user,
+        target=consent,
+        document=name,
+        patient_public_id=consent.plan.patient.public_id,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

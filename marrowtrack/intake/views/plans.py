@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
@@ -216,6 +217,12 @@ def _instructions_or_404(request: HttpRequest, public_id: UUID) -> documents.Pla
 def instructions_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     data = _instructions_or_404(request, public_id)
     name = f"instructions-{data.plan.patient.mrn}.pdf"
+    document_printed(
+        by=request.user,
+        target=data.plan,
+        document=name,
+        patient_public_id=data.plan.patient.public_id,
+    )
     return _download(documents.instructions_pdf(data), "application/pdf", name)
 
 
