@@ -19,6 +19,7 @@ from marrowtrack.outcomes import catalogue, scoring
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.schedules import DEFAULT_SCHEDULE, plan_schedule
 from marrowtrack.outcomes.services.responses import compute_scores
+from marrowtrack.patients.models import Patient
 
 MAX_PLANS = 120
 TARGETS = {
@@ -77,24 +78,34 @@ def _answers(code: str, badness: float, improvement: float, rng: random.Random) 
 
 
 def _plans(ctx: DemoContext) -> list[TreatmentPlan]:
-    patients = list(ctx.clinic.patients.order_by("pk")[:MAX_PLANS])
-    plans = []
-    for patient in patients:
-        condition = patient.referral_condition or "knee_oa"
-        plans.append(
-            TreatmentPlan(
-                public_id=ctx.uuid(),
-                patient=patient,
-                condition=condition,
-                target=TARGETS[condition],
-                laterality="midline" if condition == "facet" else ctx.rng.choice(["left", "right"]),
-                treatment="bmac" if ctx.rng.random() < 0.65 else "csi",
-                status=TreatmentPlan.Status.TREATED,
-                treated_on=ctx.today - timedelta(days=ctx.rng.randint(1, 730)),
-                created_by=ctx.staff["doctor"],
-            )
-        )
-    return TreatmentPlan.objects.bulk_create(plans)
+    """Treated plans of earlier demo steps that have no schedule yet, then new treated plans
+    for patients who have none, so no demo patient gets a duplicate plan."""
+    existing = list(
+        TreatmentPlan.objects.filter(
+            patient__clinic=ctx.clinic,
+            status=TreatmentPlan.Status.TREATED,
+            treated_on__isnull=False,
+            followups__isnull=True,
+        ).order_by("pk")[:MAX_PLANS]
+    )
+    free = ctx.clinic.patients.filter(plans__isnull=True).order_by("pk")
+    plans = [_new_plan(ctx, patient) for patient in free[: MAX_PLANS - len(existing)]]
+    return existing + TreatmentPlan.objects.bulk_create(plans)
+
+
+def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
+    condition = patient.referral_condition or "knee_oa"
+    return TreatmentPlan(
+        public_id=ctx.uuid(),
+        patient=patient,
+        condition=condition,
+        target=TARGETS[condition],
+        laterality="midline" if condition == "facet" else ctx.rng.choice(["left", "right"]),
+        treatment="bmac" if ctx.rng.random() < 0.65 else "csi",
+        status=TreatmentPlan.Status.TREATED,
+        treated_on=ctx.today - timedelta(days=ctx.rng.randint(1, 730)),
+        created_by=ctx.staff["doctor"],
+    )
 
 
 def _followups(ctx: DemoContext, plans: list[TreatmentPlan]) -> list[FollowUp]:
