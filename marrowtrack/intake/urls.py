@@ -1,10 +1,11 @@
 from django.urls import path
 
-from marrowtrack.intake.views import consent, plans, schedule
+from marrowtrack.intake.views import availability, consent, plans, schedule
 
 app_name = "intake"
 urlpatterns = [
     path("", plans.plan_list, name="plan-list"),
+    path("availability/", availability.availability, name="availability"),
     path("new/<uuid:patient_id>/", plans.plan_create, name="plan-create"),
     path("<uuid:public_id>/", plans.plan_detail, name="plan-detail"),
     path("<uuid:public_id>/edit/", plans.plan_edit, name="plan-edit"),

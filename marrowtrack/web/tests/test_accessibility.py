@@ -45,7 +45,7 @@ def axe_page(browser: Browser) -> Page:
                 "/outcomes/",
             ],
         ),
-        (Role.CLINIC_ADMIN, ["/", "/audit/", "/accounts/staff/"]),
+        (Role.CLINIC_ADMIN, ["/", "/audit/", "/accounts/staff/", "/plans/availability/"]),
         (Role.LAB_TECH, ["/", "/lab/"]),
     ],
 )
