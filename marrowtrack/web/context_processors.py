@@ -5,13 +5,24 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from marrowtrack.web.navigation import nav_for
+from marrowtrack.web.navigation import NavItem, nav_for
+
+
+def _active(items: list[NavItem], request: HttpRequest) -> str:
+    """The one nav item to mark current: the page itself, else its section's first item."""
+    match = request.resolver_match
+    if match is None:
+        return ""
+    exact = [item.url_name for item in items if item.url_name == match.view_name]
+    in_section = [item.url_name for item in items if item.section == match.namespace]
+    return (exact or in_section or [""])[0]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    items = nav_for(user) if user is not None else []
     return {
-        "nav_items": nav_for(user) if user is not None else [],
+        "nav_items": items,
+        "active_nav": _active(items, request),
         "idle_minutes": settings.MARROWTRACK_IDLE_MINUTES,
-        "current_section": (request.resolver_match.namespace if request.resolver_match else ""),
     }
