@@ -20,7 +20,8 @@ from marrowtrack.accounts.staff import (
     staff_reset_credentials,
     staff_update,
 )
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 
 
 class StaffCreateForm(forms.Form):
@@ -53,9 +54,8 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user, password = staff_create(by=request.user, data=form.cleaned_data)
-        except ValidationFailed as exc:
-            for field, errors in exc.errors.items():
-                form.add_error(field if field in form.fields else None, errors)
+        except DomainError as exc:
+            apply_errors(form, exc)
         else:
             return render(
                 request, "accounts/staff_password.html", {"staff": user, "password": password}
@@ -72,7 +72,7 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             staff_update(by=request.user, user=user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{user.printed_name} updated.")
             return redirect("accounts:staff-list")

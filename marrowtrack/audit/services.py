@@ -93,6 +93,23 @@ def event_record(
     return event
 
 
+def event_record_created(
+    *,
+    actor: User | None,
+    target: models.Model,
+    fields: tuple[str, ...],
+    patient_public_id: UUID | str | None = None,
+) -> AuditEvent:
+    """Audit a new record: each listed field's value as [None, value]."""
+    return event_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=target,
+        changes={name: [None, getattr(target, name)] for name in fields},
+        patient_public_id=patient_public_id,
+    )
+
+
 def diff(instance: models.Model, new_values: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Old and new values of the fields that actually change."""
     changes: dict[str, list[Any]] = {}

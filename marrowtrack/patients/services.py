@@ -11,7 +11,7 @@ from django.db import models, transaction
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
-from marrowtrack.audit.services import diff, event_record
+from marrowtrack.audit.services import diff, event_record, event_record_created
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import counter_next, validated
@@ -52,17 +52,6 @@ def format_mrn(number: int) -> str:
     return f"MT{number:07d}"
 
 
-def _audit_create(by: User, instance: models.Model, patient: Patient, fields: tuple[str, ...]):
-    changes = {field: [None, getattr(instance, field)] for field in fields}
-    event_record(
-        actor=by,
-        action=AuditAction.CREATE,
-        target=instance,
-        changes=changes,
-        patient_public_id=patient.public_id,
-    )
-
-
 def patient_register(*, by: User, data: Mapping[str, Any]) -> Patient:
     """Register a new patient in the staff member's clinic and give them the next MRN."""
     values = _only(data, PATIENT_FIELDS)
@@ -72,7 +61,12 @@ def patient_register(*, by: User, data: Mapping[str, Any]) -> Patient:
         validated(patient, exclude=["mrn"])
         patient.mrn = format_mrn(counter_next(clinic=by.clinic, name="mrn"))
         patient.save()
-        _audit_create(by, patient, patient, ("mrn", *values.keys()))
+        event_record_created(
+            actor=by,
+            target=patient,
+            fields=("mrn", *values.keys()),
+            patient_public_id=patient.public_id,
+        )
     return patient
 
 
@@ -156,7 +150,12 @@ def weight_record(
         weight = WeightMeasurement(patient=patient, weight_kg=weight_kg, measured_on=measured_on)
         validated(weight)
         weight.save()
-        _audit_create(by, weight, patient, ("weight_kg", "measured_on"))
+        event_record_created(
+            actor=by,
+            target=weight,
+            fields=("weight_kg", "measured_on"),
+            patient_public_id=patient.public_id,
+        )
     return weight
 
 
@@ -165,7 +164,9 @@ def _add_child(*, by: User, patient: Patient, instance: models.Model, fields: tu
         _ensure_not_archived(patient)
         validated(instance)
         instance.save()
-        _audit_create(by, instance, patient, fields)
+        event_record_created(
+            actor=by, target=instance, fields=fields, patient_public_id=patient.public_id
+        )
     return instance
 
 

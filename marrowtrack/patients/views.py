@@ -10,22 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.access import require_perm
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.patients import selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.entries import ENTRY_KINDS, EntryKind
 from marrowtrack.patients.forms import ArchiveForm, PatientForm, SearchForm
 
 CLINICAL = "patients.change_clinical_record"
-
-
-def _apply_errors(form: object, exc: DomainError) -> None:
-    if isinstance(exc, ValidationFailed):
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, exc.message)  # type: ignore[attr-defined]
 
 
 def _kind(slug: str) -> EntryKind:
@@ -54,7 +46,7 @@ def patient_register(request: HttpRequest) -> HttpResponse:
         try:
             patient = services.patient_register(by=request.user, data=form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
             return redirect(patient)
@@ -81,7 +73,7 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.patient_update(patient=patient, by=request.user, data=form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Patient details saved.")
             return redirect(patient)
@@ -96,7 +88,7 @@ def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.patient_archive(patient=patient, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The record of {patient.full_name} is archived.")
             return redirect(patient)
@@ -113,7 +105,7 @@ def entry_add(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
         try:
             entry_kind.add(patient=patient, by=request.user, data=form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The {entry_kind.label} was added.")
             return redirect(patient)
@@ -132,7 +124,7 @@ def entry_edit(request: HttpRequest, kind: str, public_id: UUID) -> HttpResponse
         try:
             entry_kind.update(entry=entry, by=request.user, data=form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The {entry_kind.label} was updated.")
             return redirect(entry.patient)
@@ -149,7 +141,7 @@ def entry_archive(request: HttpRequest, kind: str, public_id: UUID) -> HttpRespo
         try:
             services.entry_archive(entry=entry, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The {entry_kind.label} was archived.")
             return redirect(entry.patient)

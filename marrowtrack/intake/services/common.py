@@ -8,8 +8,7 @@ from typing import Any
 from django.db import models
 
 from marrowtrack.accounts.models import User
-from marrowtrack.audit.models import AuditAction
-from marrowtrack.audit.services import event_record
+from marrowtrack.audit.services import event_record, event_record_created
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.patients.models import Patient
@@ -44,11 +43,10 @@ def ensure_plan_open(plan: TreatmentPlan) -> None:
 def audit_create(
     *, by: User, instance: models.Model, patient: Patient | None, fields: tuple[str, ...]
 ) -> None:
-    event_record(
+    event_record_created(
         actor=by,
-        action=AuditAction.CREATE,
         target=instance,
-        changes={name: [None, getattr(instance, name)] for name in fields},
+        fields=fields,
         patient_public_id=patient.public_id if patient else None,
     )
 

@@ -16,13 +16,13 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.core.models import Clinic
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake.clinictime import at
 from marrowtrack.intake.forms import DateInput, TimeInput
 from marrowtrack.intake.models import ResourceException, WorkingHours
 from marrowtrack.intake.services.calendar import resource_exception_add, working_hours_set
-from marrowtrack.intake.views.common import apply_errors
 
 MANAGE = "intake.change_workinghours"
 WEEKDAYS = [
@@ -72,9 +72,9 @@ class HoursForm(forms.Form):
         help_text="Leave both empty to mark the day closed.",
     )
 
-    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, resources: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource"].choices = resource_choices(clinic)
+        self.fields["resource"].choices = resources
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -92,9 +92,9 @@ class ExceptionForm(forms.Form):
     time_to = forms.TimeField(widget=TimeInput(), label="To time")
     reason = forms.CharField(max_length=200)
 
-    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, resources: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource"].choices = resource_choices(clinic)
+        self.fields["resource"].choices = resources
 
 
 def _save_hours(request: HttpRequest, form: HoursForm) -> None:
@@ -130,8 +130,11 @@ def availability(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, MANAGE)
     clinic = request.user.clinic
     which = request.POST.get("form")
-    hours_form = HoursForm(request.POST if which == "hours" else None, clinic=clinic)
-    exception_form = ExceptionForm(request.POST if which == "exception" else None, clinic=clinic)
+    resources = resource_choices(clinic)
+    hours_form = HoursForm(request.POST if which == "hours" else None, resources=resources)
+    exception_form = ExceptionForm(
+        request.POST if which == "exception" else None, resources=resources
+    )
     for name, form, save in (
         ("hours", hours_form, _save_hours),
         ("exception", exception_form, _save_exception),

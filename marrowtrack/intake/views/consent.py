@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from marrowtrack.accounts.access import has_perm
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake.access import consent_for_user, plan_for_user
 from marrowtrack.intake.forms import PatientSignForm, WitnessForm
 from marrowtrack.intake.models import Consent
 from marrowtrack.intake.services import consent as consent_services
-from marrowtrack.intake.views.common import apply_errors
 
 
 @login_required

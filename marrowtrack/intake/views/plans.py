@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.intake.forms import (
@@ -27,7 +28,6 @@ from marrowtrack.intake.forms import (
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.intake.services import plans as plan_services
 from marrowtrack.intake.services import screening as screening_services
-from marrowtrack.intake.views.common import apply_errors
 from marrowtrack.patients.access import patient_for_user
 
 CHANGE = "intake.change_treatmentplan"

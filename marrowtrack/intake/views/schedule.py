@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake import schedule as schedule_reads
 from marrowtrack.intake.access import appointment_for_user, plan_for_user
 from marrowtrack.intake.clinictime import at
 from marrowtrack.intake.forms import BookingForm, ReasonForm, RescheduleForm, ScheduleFilterForm
 from marrowtrack.intake.services import booking
-from marrowtrack.intake.views.common import apply_errors
 
 BOOK = "intake.book_appointment"
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import analysis, catalogue, pages
 from marrowtrack.outcomes.forms import ItemsForm
@@ -23,7 +24,7 @@ from marrowtrack.outcomes.models import FollowUp, SurveyLink
 from marrowtrack.outcomes.services import responses as response_services
 from marrowtrack.outcomes.services.followups import instruments_for_plan
 from marrowtrack.outcomes.services.links import LinkInvalid, survey_link_resolve, token_hash
-from marrowtrack.outcomes.views.common import apply_errors, plan_charts
+from marrowtrack.outcomes.views.common import plan_charts
 
 LINK_KEY = "outcomes_portal_link"
 RESULTS_KEY = "outcomes_portal_results"
@@ -111,7 +112,7 @@ def _screen(
                 response=response, answers=form.answers(), page=screen.page
             )
         except DomainError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, name_field=True)
         else:
             return redirect("outcomes:portal-survey")
     context = {

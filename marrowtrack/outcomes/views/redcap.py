@@ -49,5 +49,5 @@ def redcap_page(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
             )
-    context = {"form": form, "report": report, "current_section": "outcomes"}
+    context = {"form": form, "report": report}
     return render(request, "outcomes/redcap.html", context)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 from marrowtrack.outcomes import analysis, scoring, selectors
 from marrowtrack.outcomes.access import followup_for_user, plan_for_user, response_for_user
 from marrowtrack.outcomes.catalogue import timepoint_label
@@ -21,10 +22,8 @@ from marrowtrack.outcomes.forms import CensorForm, ItemsForm, TranscriptionForm
 from marrowtrack.outcomes.services import followups as followup_services
 from marrowtrack.outcomes.services import responses as response_services
 from marrowtrack.outcomes.services.links import survey_link_create
-from marrowtrack.outcomes.views.common import apply_errors, plan_charts
+from marrowtrack.outcomes.views.common import plan_charts
 from marrowtrack.patients.access import patient_for_user
-
-SECTION = {"current_section": "outcomes"}
 
 
 @login_required
@@ -32,7 +31,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.view_followup")
     clinic, today = request.user.clinic, clock.today()
     context = {
-        **SECTION,
         "completeness": selectors.completeness(clinic=clinic, today=today),
         "plans": selectors.plans_with_followups(clinic=clinic)[:50],
         "awaiting": selectors.awaiting_verification(clinic=clinic)[:50],
@@ -45,7 +43,6 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id)
     today = clock.today()
     context = {
-        **SECTION,
         "plan": plan,
         "followups": selectors.plan_followups(plan=plan, today=today),
         "completeness": selectors.completeness(
@@ -73,7 +70,7 @@ def patient_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
         }
         for plan in selectors.patient_plans(patient=patient)
     ]
-    context = {**SECTION, "patient": patient, "plans": plans}
+    context = {"patient": patient, "plans": plans}
     return render(request, "outcomes/patient_chart.html", context)
 
 
@@ -123,11 +120,11 @@ def transcribe(request: HttpRequest, public_id: UUID, instrument: str) -> HttpRe
                 by=request.user,
             )
         except DomainError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, name_field=True)
         else:
             messages.success(request, f"{definition.name} saved; a second person must verify it.")
             return redirect("outcomes:plan-detail", plan.public_id)
-    context = {**SECTION, "plan": plan, "definition": definition, "form": form}
+    context = {"plan": plan, "definition": definition, "form": form}
     return render(request, "outcomes/transcribe.html", context)
 
 
@@ -140,14 +137,13 @@ def response_verify(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             _verify(request, response, form)
         except DomainError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, name_field=True)
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{definition.name} verified and scored.")
             return redirect("outcomes:plan-detail", response.plan.public_id)
     rows = [(item, response.answers.get(item.code)) for item in definition.items]
     context = {
-        **SECTION,
         "response": response,
         "definition": definition,
         "rows": rows,
