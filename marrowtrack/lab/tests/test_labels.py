@@ -1,11 +1,9 @@
 import io
 import re
-import shutil
-import subprocess
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
+import pypdfium2
 import pytest
 import zxingcpp
 from PIL import Image
@@ -51,17 +49,10 @@ def pdf_bytes() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def page_images(pdf_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[Image.Image]:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
-    folder = tmp_path_factory.mktemp("labels")
-    (folder / "labels.pdf").write_bytes(pdf_bytes)
-    subprocess.run(  # noqa: S603 - fixed arguments, no shell
-        [pdftoppm, "-png", "-r", "300", str(folder / "labels.pdf"), str(folder / "page")],
-        check=True,
-    )
-    return [Image.open(path) for path in sorted(Path(folder).glob("page-*.png"))]
+def page_images(pdf_bytes: bytes) -> list[Image.Image]:
+    # 300 dpi, as a label printer would print it; PDF points are 1/72 inch.
+    document = pypdfium2.PdfDocument(pdf_bytes)
+    return [page.render(scale=300 / 72).to_pil() for page in document]
 
 
 def decoded(image: Image.Image) -> dict[str, str]:
