@@ -1,5 +1,9 @@
 """Test settings: fast hashing, in-memory email, a throwaway SQLite file unless DATABASE_URL."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .settings import *  # noqa: F403
 from .settings import STORAGES
 
@@ -11,3 +15,5 @@ STORAGES = {
 }
 MARROWTRACK_REQUIRE_2FA = False
 AUTH_PASSWORD_VALIDATORS = []
+# Each test run anchors the audit trail in its own file (tests point it elsewhere as needed).
+MARROWTRACK_AUDIT_ANCHOR = Path(tempfile.gettempdir()) / f"marrowtrack-anchor-{os.getpid()}.log"
