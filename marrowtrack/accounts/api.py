@@ -68,10 +68,23 @@ class PasswordChangeIn(Schema):
     new_password: str = Field(min_length=1, max_length=200)
 
 
+class TokenRequestThrottle(AnonRateThrottle):
+    """Per client address, at MARROWTRACK_TOKEN_RATE (read on each request)."""
+
+    scope = "auth-token"
+
+    def __init__(self) -> None:
+        super().__init__(settings.MARROWTRACK_TOKEN_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.num_requests, self.duration = self.parse_rate(settings.MARROWTRACK_TOKEN_RATE)
+        return super().allow_request(request)
+
+
 @router.post(
     "/token",
     auth=None,
-    throttle=[AnonRateThrottle(settings.MARROWTRACK_TOKEN_RATE)],
+    throttle=[TokenRequestThrottle()],
     response={200: TokenOut, 401: MessageOut, 403: MessageOut, 429: MessageOut},
 )
 def token_create(request: HttpRequest, payload: TokenIn):
