@@ -10,6 +10,7 @@ from ninja import Router
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.facilities.models import Equipment
 from marrowtrack.lab import schemas, selectors, services
 from marrowtrack.lab.access import container_for_user, run_for_user
@@ -84,7 +85,16 @@ def run_read(request: HttpRequest, public_id: UUID):
 @router.post("/processing-runs/{uuid:public_id}/release", response=schemas.RunOut)
 def run_release(request: HttpRequest, public_id: UUID, payload: schemas.ReleaseIn):
     run = run_for_user(request.user, public_id, PROCESS)
-    verifier = _user(request, payload.verifier_username) if payload.verifier_username else None
+    verifier = (
+        cosigner_authenticate(
+            by=request.user,
+            username=payload.verifier_username,
+            password=payload.verifier_password,
+            field="verifier_password",
+        )
+        if payload.verifier_username
+        else None
+    )
     return services.run_release(
         run=run,
         by=request.user,
