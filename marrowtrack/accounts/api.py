@@ -59,6 +59,11 @@ class TokenInfoOut(Schema):
     revoked_reason: str
 
 
+class TokenListOut(Schema):
+    items: list[TokenInfoOut]
+    count: int
+
+
 class RevokedOut(Schema):
     revoked: int
 
@@ -124,11 +129,13 @@ def token_logout(request: HttpRequest):
     return {"revoked": api_tokens_revoke(user=user, by=user, reason="logout", tokens=tokens)}
 
 
-@router.get("/tokens", response=list[TokenInfoOut])
+@router.get("/tokens", response=TokenListOut)
 def token_list(request: HttpRequest, user: UUID | None = None):
-    """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`."""
+    """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`.
+    The newest 200, newest first."""
     owner = staff_for_admin(request.user, user) if user else request.user
-    return ApiToken.objects.filter(user=owner).select_related("user")[:200]
+    tokens = ApiToken.objects.filter(user=owner).select_related("user")
+    return {"items": list(tokens[:200]), "count": tokens.count()}
 
 
 @router.post("/tokens/{uuid:public_id}/revoke", response=RevokedOut)
