@@ -229,7 +229,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-# The audit anchor: an append-only file outside the database (docs/decisions/0006-audit-anchor-and-per-clinic-chains.md).
+# The audit anchor: an append-only file outside the database
+# (docs/decisions/0006-audit-anchor-and-per-clinic-chains.md).
 MARROWTRACK_AUDIT_ANCHOR = Path(
     os.environ.get("MARROWTRACK_AUDIT_ANCHOR", VAR_DIR / "audit-anchor.log")
 )

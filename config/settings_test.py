@@ -18,4 +18,4 @@ AUTH_PASSWORD_VALIDATORS = []
 # Each test run anchors the audit trail in its own file (tests point it elsewhere as needed).
 MARROWTRACK_AUDIT_ANCHOR = Path(tempfile.gettempdir()) / f"marrowtrack-anchor-{os.getpid()}.log"
 # Every API test asks for a token; the throttle test sets its own rate.
-MARROWTRACK_TOKEN_RATE = "100000/m"
+MARROWTRACK_TOKEN_RATE = "100000/m"  # noqa: S105 - a rate, not a secret
