@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "marrowtrack.lab",
     "marrowtrack.outcomes",
     "marrowtrack.web",
+    "marrowtrack.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,18 +7,31 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.db import models, transaction
 
-from marrowtrack.accounts.models import User
 from marrowtrack.audit.chain import GENESIS_HASH, canonical_timestamp, entry_hash
 from marrowtrack.audit.models import AuditAction, AuditChainHead, AuditEvent
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 
 Changes = Mapping[str, tuple[Any, Any] | list[Any]]
+
+
+class Actor(Protocol):
+    """The person an entry is attributed to: an ``accounts.User``. Audit sits below
+    accounts in the layers (docs/decisions/0006-one-way-app-layers.md), so it names only
+    what it reads."""
+
+    pk: Any
+
+    @property
+    def printed_name(self) -> str: ...
+
+    @property
+    def clinic(self) -> Clinic | None: ...
 
 
 def _jsonable(value: Any) -> Any:
@@ -59,7 +72,7 @@ def _entity_name(target: models.Model | str) -> str:
 
 def event_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: AuditAction | str,
     target: models.Model | str,
     changes: Changes | None = None,
@@ -95,7 +108,7 @@ def event_record(
 
 def event_record_created(
     *,
-    actor: User | None,
+    actor: Actor | None,
     target: models.Model,
     fields: tuple[str, ...],
     patient_public_id: UUID | str | None = None,
@@ -162,7 +175,7 @@ def audit_verify() -> VerifyResult:
 
 
 def document_printed(
-    *, by: User, target: models.Model, document: str, patient_public_id: UUID | str | None
+    *, by: Actor, target: models.Model, document: str, patient_public_id: UUID | str | None
 ) -> None:
     """Log that a document holding patient data was downloaded or printed."""
     with transaction.atomic():

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marrowtrack.accounts.models import User
-from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.exceptions import SafetyRefusal, ValidationFailed
 from marrowtrack.intake.gates import current_signed_consent, procedure_blockers
-from marrowtrack.procedures.exceptions import SafetyRefusal
 from marrowtrack.procedures.models import HarvestSite, ProcedureEncounter
 
 Data = Mapping[str, Any]

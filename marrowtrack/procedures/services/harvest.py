@@ -13,14 +13,15 @@ from typing import Any
 
 from django.db import transaction
 
+from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
 from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter
-from marrowtrack.procedures.services.common import require_role, require_same_clinic
-from marrowtrack.procedures.states import ProcedureState, Role
+from marrowtrack.procedures.states import ProcedureState
 
 ASPIRATE_WARN = (Decimal(30), Decimal(120))
 # Hard plausibility limits: values beyond these are data-entry errors, not clinical facts.
