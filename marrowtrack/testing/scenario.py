@@ -18,14 +18,14 @@ from marrowtrack.lab import services as lab
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
 from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
-from marrowtrack.procedures.states import MAIN_PATH, ProcedureState
-from marrowtrack.procedures.step_gates import (
+from marrowtrack.procedures.services.gates import (
     CONSENT,
     DISCHARGE,
     PRE_ASSESSMENT,
     RECOVERY,
     SITE_MARKING,
 )
+from marrowtrack.procedures.states import MAIN_PATH, ProcedureState
 
 S = ProcedureState
 

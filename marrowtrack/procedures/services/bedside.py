@@ -27,6 +27,7 @@ from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFa
 from marrowtrack.esign.services import signature_sign
 from marrowtrack.intake.services.plans import plan_mark_treated
 from marrowtrack.lab.models import Container, Location
+from marrowtrack.lab.services import container_for_scan
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import BedsideCheck, Guidance, Injection, ProcedureEncounter
 from marrowtrack.procedures.services.anaesthesia import lidocaine_add
@@ -45,8 +46,6 @@ def wristband_matches(patient: Patient, scan: str) -> bool:
 
 
 def _scanned_container(encounter: ProcedureEncounter, scan: str) -> Container:
-    from marrowtrack.lab.services import container_for_scan
-
     try:
         return container_for_scan(clinic_id=encounter.clinic_id, scan=scan)
     except DomainError as exc:

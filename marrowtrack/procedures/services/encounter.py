@@ -27,8 +27,8 @@ from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.text import fold
 from marrowtrack.intake.gates import procedure_blockers
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.procedures import step_gates as gates
 from marrowtrack.procedures.models import ProcedureEncounter, StepEvent
+from marrowtrack.procedures.services import gates
 from marrowtrack.procedures.states import (
     INITIAL_ROLES,
     INITIAL_STATE,

@@ -20,6 +20,7 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.lab.services import aspirate_create
 from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter
 from marrowtrack.procedures.states import ProcedureState
 
@@ -86,8 +87,6 @@ def harvest_record(
     *, encounter: ProcedureEncounter, by: User, data: Mapping[str, Any]
 ) -> HarvestRecord:
     """Record the harvest and label the aspirate container (a DIN) in one transaction."""
-    from marrowtrack.lab.services import aspirate_create
-
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, {Role.PHYSICIAN}, "record the harvest")
     if encounter.current != ProcedureState.HARVESTING:
