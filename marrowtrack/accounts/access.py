@@ -23,9 +23,9 @@ def user_roles(user: User) -> set[Role]:
 
 def require_role(user: User, allowed: Iterable[Role], what: str) -> None:
     """403 unless the user holds one of ``allowed``; the message names who may ``what``."""
-    allowed = frozenset(allowed)
-    if not user_roles(user) & allowed:
-        names = ", ".join(sorted(role.value for role in allowed))
+    roles = frozenset(allowed)
+    if not user_roles(user) & roles:
+        names = ", ".join(sorted(role.value for role in roles))
         raise PermissionDenied(f"Only {names} may {what}.")
 
 

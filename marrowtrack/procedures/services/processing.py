@@ -15,16 +15,17 @@ from django.db import transaction
 
 from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.lab import services as lab
 from marrowtrack.lab.models import ProcessingRun
-from marrowtrack.lab.services.processing import LAB
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.services.encounter import transition_apply
 from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState
+LAB = frozenset({Role.LAB_TECH})
 
 
 def processing_record(
