@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "marrowtrack.lab",
     "marrowtrack.outcomes",
     "marrowtrack.web",
+    "marrowtrack.demo",
 ]
 
 MIDDLEWARE = [
@@ -230,7 +231,7 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 # The audit anchor: an append-only file outside the database
-# (docs/decisions/0006-audit-anchor-and-per-clinic-chains.md).
+# (docs/decisions/0007-audit-anchor-and-per-clinic-chains.md).
 MARROWTRACK_AUDIT_ANCHOR = Path(
     os.environ.get("MARROWTRACK_AUDIT_ANCHOR", VAR_DIR / "audit-anchor.log")
 )

@@ -49,4 +49,5 @@ api.add_router("/audit/", "marrowtrack.audit.api.router")
 api.add_router("/intake/", "marrowtrack.intake.api.router")
 api.add_router("/procedures/", "marrowtrack.procedures.api.router")
 api.add_router("/lab/", "marrowtrack.lab.api.router")
+api.add_router("/lab/", "marrowtrack.procedures.lab_api.router")  # the lab bench's day
 api.add_router("/outcomes/", "marrowtrack.outcomes.api.router")

@@ -5,7 +5,7 @@ Someone who can write to the database can delete the newest entries and move the
 back, or delete everything, or rewrite every entry and re-hash the chain: the table alone
 would still look consistent. The anchor is written by the application on each commit to a
 file the database cannot reach, so `audit verify` compares the table with it
-(docs/decisions/0006-audit-anchor-and-per-clinic-chains.md).
+(docs/decisions/0007-audit-anchor-and-per-clinic-chains.md).
 
 Each record is a line ``<chain key> <sequence> <sha256>``, appended with O_APPEND in one
 short ``write`` (so concurrent workers do not interleave within a line); the newline is

@@ -12,8 +12,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from marrowtrack.accounts.access import require_perm
 from marrowtrack.audit.selectors import AuditFilter, audit_events
+from marrowtrack.core.access import require_perm
 
 router = Router(tags=["audit"])
 

@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.db import models, transaction
 
-from marrowtrack.accounts.models import User
 from marrowtrack.audit.anchor import anchor_append
 from marrowtrack.audit.chain import entry_hash, hashed_fields
 from marrowtrack.audit.models import AuditAction, AuditChainHead, AuditEvent
@@ -24,6 +23,20 @@ ChangeValue = tuple[Any, Any] | list[Any] | Mapping[str, Any]
 Changes = Mapping[str, ChangeValue]
 SYSTEM_CHAIN = "system"
 LEGACY_CHAIN = "legacy"
+
+
+class Actor(Protocol):
+    """The person an entry is attributed to: an ``accounts.User``. Audit sits below
+    accounts in the layers (docs/decisions/0006-one-way-app-layers.md), so it names only
+    what it reads."""
+
+    pk: Any
+
+    @property
+    def printed_name(self) -> str: ...
+
+    @property
+    def clinic(self) -> Clinic | None: ...
 
 
 def _jsonable(value: Any) -> Any:
@@ -90,7 +103,7 @@ def _locked_head(clinic: Clinic | None) -> AuditChainHead:
 
 def event_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: AuditAction | str,
     target: models.Model | str,
     changes: Changes | None = None,
@@ -143,7 +156,7 @@ def event_record(
 
 def event_record_created(
     *,
-    actor: User | None,
+    actor: Actor | None,
     target: models.Model,
     fields: tuple[str, ...],
     patient_public_id: UUID | str | None = None,
@@ -169,7 +182,7 @@ def diff(instance: models.Model, new_values: Mapping[str, Any]) -> dict[str, dic
 
 
 def document_printed(
-    *, by: User, target: models.Model, document: str, patient_public_id: UUID | str | None
+    *, by: Actor, target: models.Model, document: str, patient_public_id: UUID | str | None
 ) -> None:
     """Log that a document holding patient data was downloaded or printed."""
     with transaction.atomic():

@@ -5,7 +5,7 @@ that are invisible or reorder what is shown (bidi overrides, zero-width characte
 characters) let two records look the same while differing, or make a name display as
 something else (Unicode Technical Report #36, "Unicode Security Considerations", section 2).
 They are refused, not stripped: a silent change to a name is worse than asking again
-(docs/decisions/0007-input-hygiene-and-reauthentication.md). NUL and lone surrogates
+(docs/decisions/0008-input-hygiene-and-reauthentication.md). NUL and lone surrogates
 cannot be stored by PostgreSQL or encoded as UTF-8 at all.
 
 Dates: a year such as 1 or 1268 is a typing slip, never a clinical fact.

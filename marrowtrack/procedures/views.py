@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, user_roles
 from marrowtrack.accounts.models import User
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import forms, selectors, services
@@ -21,7 +21,6 @@ from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
 from marrowtrack.procedures.services.anaesthesia import dose_status
-from marrowtrack.procedures.services.common import SafetyRefusal, user_roles
 from marrowtrack.procedures.states import ProcedureState, next_states, roles_for
 
 

@@ -25,8 +25,8 @@ from marrowtrack.esign.services import (
     cosigner_authenticate,
     signature_sign,
 )
-from marrowtrack.procedures import scenario
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

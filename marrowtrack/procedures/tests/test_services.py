@@ -9,13 +9,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from marrowtrack.audit.models import AuditEvent
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.intake.models import Consent
 from marrowtrack.patients.models import Allergy, WeightMeasurement
-from marrowtrack.procedures import scenario, services
+from marrowtrack.procedures import services
 from marrowtrack.procedures.models import LidocaineEntry, TimeOut
-from marrowtrack.procedures.services import SafetyRefusal, TransitionRefused
+from marrowtrack.procedures.services import TransitionRefused
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
