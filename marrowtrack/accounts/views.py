@@ -9,7 +9,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -57,9 +57,7 @@ LOCKED_MESSAGE = "Too many failed log-in attempts: the account is locked for a w
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any):
     if request.path.startswith("/api/"):
-        from marrowtrack.api.errors import json_error
-
-        return json_error(429, LOCKED_MESSAGE)
+        return JsonResponse({"message": LOCKED_MESSAGE}, status=429)  # the API error shape
     return render(request, "accounts/locked_out.html", status=429)
 
 

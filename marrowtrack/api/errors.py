@@ -135,8 +135,3 @@ def _as_json(response: HttpResponse) -> HttpResponse:
         if header in response:
             shaped[header] = response[header]
     return shaped
-
-
-def json_error(status: int, message: str) -> JsonResponse:
-    """For code outside ninja (middleware, lockout) that answers an API request."""
-    return JsonResponse(error_body(message), status=status)
