@@ -7,7 +7,7 @@ from django.db import transaction
 
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.audit.refusals import audited_refusals, refusal_record
-from marrowtrack.audit.services import audit_verify
+from marrowtrack.audit.verification import audit_verify
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal
 
 
