@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "marrowtrack.ops",
     "marrowtrack.core",
     "marrowtrack.accounts",
     "marrowtrack.audit",
@@ -93,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (errors included) carries the request id and is logged and counted.
+    "marrowtrack.ops.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "marrowtrack.api.errors.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -132,8 +135,7 @@ TEMPLATES = [
 ]
 
 
-def _database_config() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL", "")
+def _database_config(url: str) -> dict[str, object]:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'marrowtrack.sqlite3'}"
@@ -153,7 +155,14 @@ def _database_config() -> dict[str, object]:
     return config
 
 
-DATABASES = {"default": _database_config()}
+DATABASES = {"default": _database_config(os.environ.get("DATABASE_URL", ""))}
+# A streaming replica for analytics and exports (docs/deploy.md): reads of the apps in
+# MARROWTRACK_REPLICA_APPS go there (marrowtrack.ops.routers.ReplicaRouter), writes never do.
+if os.environ.get("MARROWTRACK_REPLICA_URL"):
+    DATABASES["replica"] = _database_config(os.environ["MARROWTRACK_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["marrowtrack.ops.routers.ReplicaRouter"]
+MARROWTRACK_REPLICA_APPS = env_list("MARROWTRACK_REPLICA_APPS", ["analytics", "interop"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -205,6 +214,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 # TOTP is required for staff in production and optional in the demo.
 MARROWTRACK_REQUIRE_2FA = env_bool("MARROWTRACK_REQUIRE_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "MarrowTrack"
@@ -273,17 +283,69 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# One JSON object a line on stderr, with the request id and no patient data (ops/logs.py).
+# MARROWTRACK_LOG_FORMAT=text gives plain lines for a terminal.
+_LOG_FORMATTER = os.environ.get("MARROWTRACK_LOG_FORMAT", "json")
+if _LOG_FORMATTER not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"MARROWTRACK_LOG_FORMAT must be json or text, not {_LOG_FORMATTER!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "marrowtrack.ops.requestid.RequestIdFilter"},
+        "path_withheld": {"()": "marrowtrack.ops.logs.PathWithheldFilter"},
+    },
+    "formatters": {
+        "json": {"()": "marrowtrack.ops.logs.SafeJsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": _LOG_FORMATTER,
+            "filters": ["request_id", "path_withheld"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MARROWTRACK_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # SQL with its parameters (names, MRNs) even when the level is DEBUG.
+        "django.db.backends": {"level": "WARNING"},
+        "marrowtrack.request": {"level": os.environ.get("MARROWTRACK_REQUEST_LOG", "INFO")},
     },
 }
+
+# Rate limits per client address (marrowtrack.ops.ratelimit): the log-in form's POSTs and
+# patient links (survey links now, the portal's later). django-axes locks a name after
+# MARROWTRACK_LOCKOUT_FAILURES failures; these stop one address trying many names.
+MARROWTRACK_LOGIN_RATE = os.environ.get("MARROWTRACK_LOGIN_RATE", "10/m")
+MARROWTRACK_PORTAL_LINK_RATE = os.environ.get("MARROWTRACK_PORTAL_LINK_RATE", "20/m")
+# Proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
+MARROWTRACK_TRUSTED_PROXIES = env_int("MARROWTRACK_TRUSTED_PROXIES", 0)
+NINJA_NUM_PROXIES = MARROWTRACK_TRUSTED_PROXIES
+AXES_CLIENT_IP_CALLABLE = "marrowtrack.ops.ratelimit.client_address"
+# Rate-limit counters and throttles live in the cache: with several app processes it must be
+# shared (database: run `marrowtrack createcachetable` once), or each process counts alone.
+_CACHE = os.environ.get("MARROWTRACK_CACHE", "local")
+if _CACHE not in {"local", "database"}:
+    raise ImproperlyConfigured(f"MARROWTRACK_CACHE must be local or database, not {_CACHE!r}")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+        if _CACHE == "database"
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "marrowtrack_cache",
+    }
+}
+
+# Health and metrics (marrowtrack.ops): the worker is failing after this many seconds without
+# a heartbeat; /metrics answers only these networks (the Prometheus scraper's).
+MARROWTRACK_WORKER_MAX_SILENCE = env_int("MARROWTRACK_WORKER_MAX_SILENCE", 120, minimum=10)
+MARROWTRACK_METRICS_FROM = env_list("MARROWTRACK_METRICS_FROM", ["127.0.0.0/8", "::1/128"])
 
 NINJA_PAGINATION_PER_PAGE = 50
 # A bound on every page size (ninja's default is unbounded); offsets are bounded per class

@@ -19,3 +19,6 @@ AUTH_PASSWORD_VALIDATORS = []
 MARROWTRACK_AUDIT_ANCHOR = Path(tempfile.gettempdir()) / f"marrowtrack-anchor-{os.getpid()}.log"
 # Every API test asks for a token; the throttle test sets its own rate.
 MARROWTRACK_TOKEN_RATE = "100000/m"  # noqa: S105 - a rate, not a secret
+# Tests log in and open links often; the rate-limit tests set their own rates.
+MARROWTRACK_LOGIN_RATE = "100000/m"
+MARROWTRACK_PORTAL_LINK_RATE = "100000/m"

@@ -11,6 +11,7 @@ LAB_PAGES = (lab_bench_urls.urlpatterns + lab_urls.urlpatterns, "lab")
 
 urlpatterns = [
     path("", include("marrowtrack.web.urls")),
+    path("", include("marrowtrack.ops.urls")),
     path("accounts/", include("marrowtrack.accounts.urls")),
     path("patients/", include("marrowtrack.patients.urls")),
     path("audit/", include("marrowtrack.audit.urls")),

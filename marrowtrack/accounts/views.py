@@ -25,6 +25,7 @@ from marrowtrack.accounts.services import (
 )
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
+from marrowtrack.ops.ratelimit import rate_limited
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -34,6 +35,7 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
+@rate_limited("login", "MARROWTRACK_LOGIN_RATE")
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():

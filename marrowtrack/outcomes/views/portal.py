@@ -18,6 +18,7 @@ from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.ops.ratelimit import rate_limited
 from marrowtrack.outcomes import analysis, catalogue, pages
 from marrowtrack.outcomes.forms import ItemsForm
 from marrowtrack.outcomes.models import FollowUp, SurveyLink
@@ -67,6 +68,7 @@ def _progress(followup: FollowUp) -> dict[str, int]:
 
 
 @never_cache
+@rate_limited("portal-link", "MARROWTRACK_PORTAL_LINK_RATE", methods=("GET", "POST"))
 def portal_start(request: HttpRequest, token: str) -> HttpResponse:
     try:
         survey_link_resolve(token)
