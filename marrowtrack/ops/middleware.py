@@ -48,6 +48,7 @@ def _record(request: HttpRequest, status: int, seconds: float) -> None:
     logger.info(
         "request",
         extra={
+            "request_id": request_id(),
             "method": request.method,
             "route": match.route if match is not None else None,
             "view": view,

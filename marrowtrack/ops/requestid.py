@@ -42,5 +42,6 @@ class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record (``-`` outside a request: commands, the worker)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _current.get()
+        if not hasattr(record, "request_id"):
+            record.request_id = _current.get()
         return True

@@ -1,0 +1,60 @@
+"""The JSON formatter keeps patient data out: allow-listed fields, paths and DB messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+from django.db import IntegrityError
+from django.test import RequestFactory
+
+from marrowtrack.ops.logs import WITHHELD, PathWithheldFilter, SafeJsonFormatter
+
+
+def _record(msg: str, *args: object, exc_info=None, **extra: object) -> logging.LogRecord:
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, msg, args, exc_info)
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return record
+
+
+def test_a_line_is_one_json_object_with_level_logger_and_time() -> None:
+    line = json.loads(SafeJsonFormatter().format(_record("hello %s", "world")))
+    assert line["message"] == "hello world" and line["level"] == "WARNING"
+    assert line["logger"] == "django.request" and "timestamp" in line
+
+
+def test_fields_outside_the_allow_list_are_dropped() -> None:
+    request = RequestFactory().get("/patients/", {"q": "Garcia"})
+    record = _record("x", request=request, patient_name="Garcia", status_code=404)
+    line = json.loads(SafeJsonFormatter().format(record))
+    assert "Garcia" not in json.dumps(line)
+    assert line["status_code"] == 404
+
+
+def test_a_database_error_message_is_withheld_but_its_traceback_kept() -> None:
+    detail = "duplicate key value DETAIL: Key (mrn)=(MT0000042) already exists"
+    try:
+        raise IntegrityError(detail)
+    except IntegrityError:
+        record = _record("failed", exc_info=sys.exc_info())
+    text = SafeJsonFormatter().format(record)
+    assert "MT0000042" not in text
+    assert WITHHELD in json.loads(text)["exc_info"] and "IntegrityError" in text
+
+
+def test_other_exceptions_keep_their_message() -> None:
+    try:
+        raise KeyError("missing-setting")
+    except KeyError:
+        record = _record("failed", exc_info=sys.exc_info())
+    assert "missing-setting" in SafeJsonFormatter().format(record)
+
+
+def test_djangos_not_found_line_names_no_path() -> None:
+    request = RequestFactory().get("/patients/Garcia-Rosa/")
+    request.resolver_match = None
+    record = _record("%s: %s", "Not Found", "/patients/Garcia-Rosa/", request=request)
+    PathWithheldFilter().filter(record)
+    assert record.getMessage() == "Not Found: [unmatched path]"
