@@ -1,0 +1,298 @@
+"""Who may reach each page and API operation: the table the authorisation matrix checks.
+
+Deny by default: a route missing here fails `test_authorisation_matrix.py`, so a new page or
+endpoint needs an entry, and the entry is the decision. Principals: the six staff roles, a
+patient holding a survey link (the portal), an anonymous visitor. A staff member of another
+clinic (every role) is denied every route that names a record.
+
+`args` builds the address's parameters from the world (`world.py`) so the request reaches the
+view; `allow` names who gets past the access check (any answer but 401, 403, 404, 410 or a
+redirect to log in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from marrowtrack.ops.tests.world import World
+from marrowtrack.testing.factories import PASSWORD
+
+ANON, PATIENT = "anonymous", "patient"
+DESK, NURSE, DOC, LAB, ADMIN, RESEARCH = (
+    "front_desk",
+    "nurse",
+    "physician",
+    "lab_tech",
+    "clinic_admin",
+    "researcher",
+)
+STAFF = frozenset({DESK, NURSE, DOC, LAB, ADMIN, RESEARCH})
+EVERYONE = STAFF | {ANON, PATIENT}
+NOBODY: frozenset[str] = frozenset()
+PATIENT_RECORD = frozenset({DESK, NURSE, DOC, LAB, ADMIN})  # patients.view_patient
+CLINICAL_WRITE = frozenset({DESK, NURSE, DOC})
+PLANS = frozenset({DESK, NURSE, DOC, LAB, ADMIN})  # intake.view_treatmentplan
+CLINICIANS = frozenset({NURSE, DOC})
+ENCOUNTERS = frozenset({DESK, NURSE, DOC, LAB, ADMIN})
+STEPPERS = frozenset({DESK, NURSE, DOC, LAB})
+LAB_VIEW = frozenset({NURSE, DOC, LAB, ADMIN})
+TRACE = frozenset({DOC, LAB, ADMIN})
+OUTCOMES_READ = frozenset({DESK, NURSE, DOC, ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    allow: frozenset[str]
+    args: Callable[[World], dict[str, Any]] | None = None
+    # API fields that replace the schema's smallest body (or query) so the request passes
+    # validation and names real records.
+    fields: Callable[[World], dict[str, Any]] | None = None
+    query: Callable[[World], dict[str, Any]] | None = None
+    # Whether the address names a clinic's record (then another clinic's staff get 404).
+    record: bool = True
+    # Ask from a new session: opening a survey link puts the patient's survey in the session.
+    fresh_session: bool = False
+    # The survey-link pages need the link opened first (a patient's session).
+    note: str = field(default="")
+
+
+def _id(attr: str, name: str = "public_id") -> Callable[[World], dict[str, Any]]:
+    def build(world: World) -> dict[str, Any]:
+        return {name: getattr(world, attr).public_id}
+
+    return build
+
+
+def _with(build: Callable[[World], dict[str, Any]], **more: Any) -> Callable[[World], dict]:
+    return lambda world: {**build(world), **more}
+
+
+# The page lets any role that records steps post the form; the service then refuses anyone
+# but a physician (the API rows, where a valid body reaches the service, show it: 403).
+PHYSICIAN_STEP = "form first; the service allows physicians only"
+
+PAGES: dict[str, Rule] = {
+    "web:home": Rule(STAFF),
+    "web:health": Rule(EVERYONE),
+    "ops:health": Rule(EVERYONE),
+    "ops:metrics": Rule(EVERYONE, note="by address: the scraper's network only"),
+    "accounts:login": Rule(EVERYONE),
+    "accounts:logout": Rule(EVERYONE, note="logging out asks nothing"),
+    "accounts:two-factor": Rule(STAFF),
+    "accounts:password-change": Rule(STAFF),
+    "accounts:tokens": Rule(STAFF),
+    "accounts:token-revoke": Rule(frozenset({NURSE}), _id("nurse_token"), "the nurse's own"),
+    "accounts:staff-list": Rule(frozenset({ADMIN})),
+    "accounts:staff-new": Rule(frozenset({ADMIN})),
+    "accounts:staff-edit": Rule(frozenset({ADMIN}), lambda w: _staff(w)),
+    "accounts:staff-reset": Rule(frozenset({ADMIN}), lambda w: _staff(w)),
+    "accounts:staff-unlock": Rule(frozenset({ADMIN}), lambda w: _staff(w)),
+    "accounts:staff-tokens-revoke": Rule(frozenset({ADMIN}), lambda w: _staff(w)),
+    "patients:list": Rule(PATIENT_RECORD),
+    "patients:register": Rule(CLINICAL_WRITE),
+    "patients:detail": Rule(PATIENT_RECORD, _id("patient")),
+    "patients:edit": Rule(CLINICAL_WRITE, _id("patient")),
+    "patients:archive": Rule(frozenset({DESK, NURSE, DOC, ADMIN}), _id("patient")),
+    "patients:entry-add": Rule(CLINICAL_WRITE, _with(_id("patient"), kind="allergies")),
+    "patients:entry-edit": Rule(CLINICAL_WRITE, _with(_id("medication"), kind="medications")),
+    "patients:entry-archive": Rule(CLINICAL_WRITE, _with(_id("allergy"), kind="allergies")),
+    "audit:list": Rule(frozenset({ADMIN})),
+    "intake:plan-list": Rule(PLANS),
+    "intake:availability": Rule(frozenset({ADMIN})),
+    "intake:plan-create": Rule(CLINICIANS, _id("patient", "patient_id")),
+    "intake:plan-detail": Rule(PLANS, _id("plan")),
+    "intake:plan-edit": Rule(CLINICIANS, _id("plan")),
+    "intake:plan-cancel": Rule(CLINICIANS, _id("plan")),
+    "intake:plan-treated": Rule(CLINICIANS, _id("plan")),
+    "intake:prior-add": Rule(CLINICIANS, _id("plan")),
+    "intake:labvalue-add": Rule(CLINICIANS, _id("plan")),
+    "intake:screening-run": Rule(CLINICIANS, _id("plan")),
+    "intake:decision": Rule(frozenset({DOC}), _id("plan")),
+    "intake:instructions": Rule(PLANS, _id("plan")),
+    "intake:instructions-pdf": Rule(PLANS, _id("plan")),
+    "intake:instructions-ics": Rule(PLANS, _id("plan")),
+    "intake:consent-start": Rule(CLINICIANS, _id("plan")),
+    "intake:consent-detail": Rule(frozenset({NURSE, DOC, ADMIN}), _id("consent")),
+    "intake:consent-sign": Rule(CLINICIANS, _id("consent")),
+    "intake:consent-witness": Rule(CLINICIANS, _id("consent")),
+    "intake:consent-pdf": Rule(frozenset({NURSE, DOC, ADMIN}), _id("consent")),
+    "intake:appointment-book": Rule(CLINICAL_WRITE, _id("plan")),
+    "intake:appointment-reschedule": Rule(CLINICAL_WRITE, _id("appointment")),
+    "intake:appointment-cancel": Rule(CLINICAL_WRITE, _id("appointment")),
+    "intake:schedule": Rule(PLANS),
+    "intake:free-slots": Rule(CLINICAL_WRITE),
+    "procedures:board": Rule(ENCOUNTERS),
+    "procedures:check-in": Rule(STEPPERS),
+    "procedures:encounter": Rule(ENCOUNTERS, _id("encounter")),
+    "procedures:step": Rule(STEPPERS, _with(_id("encounter"), to="pre_assessed")),
+    "procedures:lidocaine": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:harvest": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:bedside": Rule(STEPPERS, _id("encounter")),
+    "procedures:inject": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:evidence": Rule(frozenset({NURSE, DOC, ADMIN}), _id("encounter")),
+    "lab:queue": Rule(LAB_VIEW),
+    "lab:trace": Rule(TRACE),
+    "lab:receive": Rule(frozenset({LAB}), _id("encounter")),
+    "lab:run-new": Rule(frozenset({LAB}), _id("encounter")),
+    "lab:labels": Rule(LAB_VIEW, _id("encounter")),
+    "lab:run-release": Rule(frozenset({LAB}), _id("run")),
+    "lab:handoff": Rule(frozenset({NURSE, DOC, LAB})),
+    "lab:run": Rule(LAB_VIEW, _id("run")),
+    "lab:late-result": Rule(frozenset({LAB}), _id("run")),
+    "lab:container": Rule(LAB_VIEW, lambda w: {"din": w.aspirate.din}),
+    "lab:discard": Rule(frozenset({NURSE, DOC, LAB}), lambda w: {"din": w.aspirate.din}),
+    "outcomes:dashboard": Rule(OUTCOMES_READ),
+    "outcomes:plan-detail": Rule(OUTCOMES_READ, _id("treated_plan")),
+    "outcomes:plan-censor": Rule(CLINICIANS, _id("treated_plan")),
+    "outcomes:transcribe": Rule(
+        CLINICAL_WRITE, _with(_id("treated_plan"), instrument="KOOS")
+    ),
+    "outcomes:followup-link": Rule(CLINICAL_WRITE, _id("followup")),
+    "outcomes:response-verify": Rule(CLINICIANS, _id("response")),
+    "outcomes:patient-chart": Rule(OUTCOMES_READ, _id("patient")),
+    "outcomes:redcap": Rule(frozenset({ADMIN})),
+    "outcomes:redcap-dictionary": Rule(frozenset({ADMIN})),
+    "outcomes:redcap-records": Rule(frozenset({ADMIN})),
+    "outcomes:portal-start": Rule(
+        EVERYONE, lambda w: {"token": w.link_token}, "the link", fresh_session=True
+    ),
+    "outcomes:portal-survey": Rule(frozenset({PATIENT})),
+    "outcomes:portal-submit": Rule(frozenset({PATIENT})),
+    "outcomes:portal-results": Rule(frozenset({PATIENT})),
+    # The API's pages: the schema and docs list every endpoint (staff only, decision 0008).
+    "api:openapi-json": Rule(STAFF),
+    "api:openapi-view": Rule(STAFF),
+    "api:api-root": Rule(NOBODY, note="answers 404 to everyone"),
+}
+
+
+def _staff(world: World) -> dict[str, Any]:
+    return {"public_id": world.colleague.public_id}
+
+
+def _api_id(attr: str, name: str = "public_id") -> Callable[[World], dict[str, Any]]:
+    return _id(attr, name)
+
+
+# API operations, "METHOD /path" as in the OpenAPI document. Anonymous visitors and patients
+# have no token: every operation but the token exchange answers them 401.
+API: dict[str, Rule] = {
+    "POST /api/v1/auth/token": Rule(
+        EVERYONE, fields=lambda w: {"username": "nurse", "password": PASSWORD}
+    ),
+    "POST /api/v1/auth/logout": Rule(STAFF),
+    "GET /api/v1/auth/tokens": Rule(STAFF),
+    "POST /api/v1/auth/tokens/{public_id}/revoke": Rule(
+        frozenset({NURSE, ADMIN}), _id("nurse_token"), note="an administrator revokes any"
+    ),
+    "POST /api/v1/auth/password": Rule(STAFF),
+    "GET /api/v1/patients/": Rule(PATIENT_RECORD),
+    "POST /api/v1/patients/": Rule(CLINICAL_WRITE),
+    "GET /api/v1/patients/{public_id}": Rule(PATIENT_RECORD, _id("patient")),
+    "PATCH /api/v1/patients/{public_id}": Rule(CLINICAL_WRITE, _id("patient")),
+    "POST /api/v1/patients/{public_id}/archive": Rule(
+        frozenset({DESK, NURSE, DOC, ADMIN}), _id("patient")
+    ),
+    "POST /api/v1/patients/{public_id}/weights": Rule(CLINICAL_WRITE, _id("patient")),
+    "POST /api/v1/patients/{public_id}/allergies": Rule(CLINICAL_WRITE, _id("patient")),
+    "POST /api/v1/patients/{public_id}/medications": Rule(CLINICAL_WRITE, _id("patient")),
+    "PATCH /api/v1/patients/medications/{public_id}": Rule(CLINICAL_WRITE, _id("medication")),
+    "POST /api/v1/patients/{public_id}/conditions": Rule(CLINICAL_WRITE, _id("patient")),
+    "GET /api/v1/audit/events": Rule(frozenset({ADMIN})),
+    "GET /api/v1/intake/plans": Rule(PLANS),
+    "POST /api/v1/intake/patients/{patient_id}/plans": Rule(
+        CLINICIANS, _id("patient", "patient_id")
+    ),
+    "GET /api/v1/intake/plans/{public_id}": Rule(PLANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/prior": Rule(CLINICIANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/treated": Rule(CLINICIANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/lab-values": Rule(CLINICIANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/screenings": Rule(CLINICIANS, _id("plan")),
+    "GET /api/v1/intake/plans/{public_id}/screenings": Rule(PLANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/decisions": Rule(frozenset({DOC}), _id("plan")),
+    "GET /api/v1/intake/plans/{public_id}/decisions": Rule(PLANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/consents": Rule(CLINICIANS, _id("plan")),
+    "GET /api/v1/intake/consents/{public_id}": Rule(
+        frozenset({NURSE, DOC, ADMIN}), _id("consent")
+    ),
+    "POST /api/v1/intake/consents/{public_id}/patient-signature": Rule(
+        CLINICIANS, _id("consent")
+    ),
+    "POST /api/v1/intake/consents/{public_id}/witness": Rule(CLINICIANS, _id("consent")),
+    "POST /api/v1/intake/plans/{public_id}/appointments": Rule(CLINICAL_WRITE, _id("plan")),
+    "GET /api/v1/intake/plans/{public_id}/appointments": Rule(PLANS, _id("plan")),
+    "POST /api/v1/intake/appointments/{public_id}/reschedule": Rule(
+        CLINICAL_WRITE, _id("appointment")
+    ),
+    "POST /api/v1/intake/appointments/{public_id}/cancel": Rule(
+        CLINICAL_WRITE, _id("appointment")
+    ),
+    "GET /api/v1/intake/ruleset": Rule(PLANS),
+    "PUT /api/v1/intake/ruleset": Rule(frozenset({ADMIN})),
+    "GET /api/v1/procedures/encounters": Rule(ENCOUNTERS),
+    "POST /api/v1/procedures/encounters": Rule(
+        frozenset({DESK, NURSE}),
+        fields=lambda w: {"plan_id": w.plan.public_id, "typed_dob": w.patient.date_of_birth},
+    ),
+    "GET /api/v1/procedures/encounters/{public_id}": Rule(ENCOUNTERS, _id("encounter")),
+    "POST /api/v1/procedures/encounters/{public_id}/transitions": Rule(
+        STEPPERS, _id("encounter"), fields=lambda w: {"to": "pre_assessed"}
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/lidocaine": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/harvest": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/bedside-verifications": Rule(
+        STEPPERS, _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/injections": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "GET /api/v1/procedures/encounters/{public_id}/evidence": Rule(
+        frozenset({NURSE, DOC, ADMIN}), _id("encounter")
+    ),
+    "GET /api/v1/lab/specimens/{din}": Rule(LAB_VIEW, lambda w: {"din": w.aspirate.din}),
+    "GET /api/v1/lab/products": Rule(LAB_VIEW),
+    "POST /api/v1/lab/custody-scans": Rule(frozenset({NURSE, DOC, LAB})),
+    "GET /api/v1/lab/processing-runs/{public_id}": Rule(LAB_VIEW, _id("run")),
+    "POST /api/v1/lab/processing-runs/{public_id}/late-results": Rule(
+        frozenset({LAB}), _id("run")
+    ),
+    "GET /api/v1/lab/specimens": Rule(
+        LAB_VIEW, query=lambda w: {"encounter_id": w.encounter.public_id}
+    ),
+    "POST /api/v1/lab/processing-runs": Rule(
+        frozenset({LAB}),
+        fields=lambda w: {
+            "encounter_id": w.encounter.public_id,
+            "centrifuge_id": w.run.centrifuge.public_id,
+        },
+    ),
+    "POST /api/v1/lab/processing-runs/{public_id}/release": Rule(frozenset({LAB}), _id("run")),
+    "GET /api/v1/lab/traceability": Rule(TRACE),
+    "GET /api/v1/outcomes/instruments": Rule(STAFF),
+    "POST /api/v1/outcomes/score/{instrument}": Rule(
+        frozenset({NURSE, DOC, ADMIN, RESEARCH}), lambda w: {"instrument": "KOOS"}, record=False
+    ),
+    "GET /api/v1/outcomes/plans/{plan_id}/followups": Rule(
+        OUTCOMES_READ, _id("treated_plan", "plan_id")
+    ),
+    "GET /api/v1/outcomes/plans/{plan_id}/responses": Rule(
+        OUTCOMES_READ, _id("treated_plan", "plan_id")
+    ),
+    "POST /api/v1/outcomes/plans/{plan_id}/responses": Rule(
+        CLINICAL_WRITE, _id("treated_plan", "plan_id")
+    ),
+    "POST /api/v1/outcomes/responses/{public_id}/verify": Rule(CLINICIANS, _id("response")),
+    "POST /api/v1/outcomes/responses/{public_id}/double-entry": Rule(
+        CLINICAL_WRITE, _id("response")
+    ),
+    "GET /api/v1/outcomes/plans/{plan_id}/responders": Rule(
+        OUTCOMES_READ, _id("treated_plan", "plan_id")
+    ),
+    "GET /api/v1/outcomes/completeness": Rule(OUTCOMES_READ),
+}

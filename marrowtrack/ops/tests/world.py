@@ -1,0 +1,129 @@
+"""A clinic with one record of every kind the pages and endpoints take in their addresses.
+
+Built through the real services (the scenario builder) so that a request for any route
+reaches its view: the authorisation matrix and the API fuzzing use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import Group
+
+from marrowtrack.accounts.models import ApiToken, User
+from marrowtrack.accounts.roles import Role
+from marrowtrack.accounts.services import api_token_issue
+from marrowtrack.core import clock
+from marrowtrack.core.models import Clinic
+from marrowtrack.intake.models import Appointment, Consent, TreatmentPlan
+from marrowtrack.intake.tests.factories import RoomFactory
+from marrowtrack.lab.models import Container, ProcessingRun
+from marrowtrack.outcomes.models import FollowUp, SurveyResponse
+from marrowtrack.outcomes.services.links import survey_link_create
+from marrowtrack.outcomes.services.responses import response_transcribe
+from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
+from marrowtrack.patients.models import Allergy, Condition, Medication, Patient
+from marrowtrack.procedures.models import ProcedureEncounter
+from marrowtrack.procedures.states import ProcedureState
+from marrowtrack.testing import scenario
+from marrowtrack.testing.factories import (
+    PASSWORD,
+    AllergyFactory,
+    ClinicFactory,
+    ConditionFactory,
+    MedicationFactory,
+    PatientFactory,
+    UserFactory,
+    WeightFactory,
+)
+
+ROLES = [str(role) for role in Role]
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    staff: dict[str, User]
+    outsider: User  # every role, another clinic
+    colleague: User  # a nurse the administrator's staff pages act on
+    patient: Patient
+    allergy: Allergy
+    medication: Medication
+    condition: Condition
+    weight: Any
+    plan: TreatmentPlan  # approved, witnessed consent, booked
+    consent: Consent
+    appointment: Appointment
+    encounter: ProcedureEncounter  # released: containers and a run
+    run: ProcessingRun
+    aspirate: Container
+    treated_plan: TreatmentPlan  # follow-ups scheduled, one transcribed response
+    followup: FollowUp
+    response: SurveyResponse
+    link_token: str
+    nurse_token: ApiToken
+    api_secrets: dict[str, str]
+
+
+def world_build() -> World:
+    clinic = ClinicFactory(name="Matrix Clinic")
+    staff = {role: UserFactory(clinic=clinic, role=role, username=role) for role in ROLES}
+    outsider = UserFactory(clinic=ClinicFactory(name="Elsewhere"), username="outsider")
+    outsider.groups.set(Group.objects.filter(name__in=ROLES))
+    patient = PatientFactory(clinic=clinic, family_name="Matrixova", given_name="Ilse", mrn="MX0000001")
+    plan = scenario.approved_plan(patient, by=staff[Role.PHYSICIAN])
+    encounter = scenario.walk_to(
+        scenario.check_in(plan, staff[Role.NURSE]), ProcedureState.RELEASED, staff, PASSWORD
+    )
+    treated = make_plan(patient, staff[Role.PHYSICIAN], target="shoulder", laterality="right")
+    return World(
+        clinic=clinic,
+        staff=staff,
+        outsider=outsider,
+        colleague=UserFactory(clinic=clinic, role=Role.NURSE, username="colleague"),
+        patient=patient,
+        allergy=AllergyFactory(patient=patient),
+        medication=MedicationFactory(patient=patient),
+        condition=ConditionFactory(patient=patient),
+        weight=WeightFactory(patient=patient),
+        plan=plan,
+        consent=plan.consents.get(),
+        appointment=_appointment(plan, staff),
+        encounter=encounter,
+        run=encounter.run,
+        aspirate=encounter.containers.get(kind="aspirate"),
+        treated_plan=treated,
+        followup=treated.followups.order_by("position").first(),
+        response=_transcribed(treated, staff[Role.FRONT_DESK]),
+        link_token=survey_link_create(
+            followup=treated.followups.order_by("position").first(), by=staff[Role.NURSE]
+        ).token,
+        nurse_token=api_token_issue(user=staff[Role.NURSE])[0],
+        api_secrets={
+            name: api_token_issue(user=user)[1]
+            for name, user in {**staff, "outsider": outsider}.items()
+        },
+    )
+
+
+def _appointment(plan: TreatmentPlan, staff: dict[str, User]) -> Appointment:
+    starts = clock.now() + timedelta(days=7)
+    return Appointment.objects.create(
+        clinic=plan.patient.clinic,
+        plan=plan,
+        kind=Appointment.Kind.PROCEDURE,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        room=RoomFactory(clinic=plan.patient.clinic),
+        physician=staff[Role.PHYSICIAN],
+        booked_by=staff[Role.FRONT_DESK],
+    )
+
+
+def _transcribed(plan: TreatmentPlan, by: User) -> SurveyResponse:
+    day = plan.followups.order_by("position").first().target_on
+    return response_transcribe(
+        plan=plan, instrument="KOOS", answers=koos_answers(), answered_on=day, by=by
+    )
