@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 from uuid import uuid4
@@ -43,7 +43,8 @@ def _walk(resolver: URLResolver, prefix: str, namespace: str | None) -> Iterator
             yield from _walk(entry, prefix + str(entry.pattern), space)
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
-            converters = {key: type(conv).__name__ for key, conv in entry.pattern.converters.items()}
+            pattern = entry.pattern
+            converters = {key: type(conv).__name__ for key, conv in pattern.converters.items()}
             if not converters and entry.pattern.regex.groups:
                 converters = dict.fromkeys(entry.pattern.regex.groupindex, "regex")
             operation = entry.callback.__module__.startswith("ninja.operation")
@@ -67,7 +68,8 @@ def is_server_error(name: str, status: int) -> bool:
 
 
 def is_denied(status: int, location: str = "") -> bool:
-    return status in DENIED_STATUSES or (status in (301, 302) and location.startswith(LOGIN_REDIRECT))
+    to_login = status in (301, 302) and location.startswith(LOGIN_REDIRECT)
+    return status in DENIED_STATUSES or to_login
 
 
 class Principals:

@@ -146,9 +146,7 @@ PAGES: dict[str, Rule] = {
     "outcomes:dashboard": Rule(OUTCOMES_READ),
     "outcomes:plan-detail": Rule(OUTCOMES_READ, _id("treated_plan")),
     "outcomes:plan-censor": Rule(CLINICIANS, _id("treated_plan")),
-    "outcomes:transcribe": Rule(
-        CLINICAL_WRITE, _with(_id("treated_plan"), instrument="KOOS")
-    ),
+    "outcomes:transcribe": Rule(CLINICAL_WRITE, _with(_id("treated_plan"), instrument="KOOS")),
     "outcomes:followup-link": Rule(CLINICAL_WRITE, _id("followup")),
     "outcomes:response-verify": Rule(CLINICIANS, _id("response")),
     "outcomes:patient-chart": Rule(OUTCOMES_READ, _id("patient")),
@@ -214,21 +212,15 @@ API: dict[str, Rule] = {
     "POST /api/v1/intake/plans/{public_id}/decisions": Rule(frozenset({DOC}), _id("plan")),
     "GET /api/v1/intake/plans/{public_id}/decisions": Rule(PLANS, _id("plan")),
     "POST /api/v1/intake/plans/{public_id}/consents": Rule(CLINICIANS, _id("plan")),
-    "GET /api/v1/intake/consents/{public_id}": Rule(
-        frozenset({NURSE, DOC, ADMIN}), _id("consent")
-    ),
-    "POST /api/v1/intake/consents/{public_id}/patient-signature": Rule(
-        CLINICIANS, _id("consent")
-    ),
+    "GET /api/v1/intake/consents/{public_id}": Rule(frozenset({NURSE, DOC, ADMIN}), _id("consent")),
+    "POST /api/v1/intake/consents/{public_id}/patient-signature": Rule(CLINICIANS, _id("consent")),
     "POST /api/v1/intake/consents/{public_id}/witness": Rule(CLINICIANS, _id("consent")),
     "POST /api/v1/intake/plans/{public_id}/appointments": Rule(CLINICAL_WRITE, _id("plan")),
     "GET /api/v1/intake/plans/{public_id}/appointments": Rule(PLANS, _id("plan")),
     "POST /api/v1/intake/appointments/{public_id}/reschedule": Rule(
         CLINICAL_WRITE, _id("appointment")
     ),
-    "POST /api/v1/intake/appointments/{public_id}/cancel": Rule(
-        CLINICAL_WRITE, _id("appointment")
-    ),
+    "POST /api/v1/intake/appointments/{public_id}/cancel": Rule(CLINICAL_WRITE, _id("appointment")),
     "GET /api/v1/intake/ruleset": Rule(PLANS),
     "PUT /api/v1/intake/ruleset": Rule(frozenset({ADMIN})),
     "GET /api/v1/procedures/encounters": Rule(ENCOUNTERS),
@@ -259,9 +251,7 @@ API: dict[str, Rule] = {
     "GET /api/v1/lab/products": Rule(LAB_VIEW),
     "POST /api/v1/lab/custody-scans": Rule(frozenset({NURSE, DOC, LAB})),
     "GET /api/v1/lab/processing-runs/{public_id}": Rule(LAB_VIEW, _id("run")),
-    "POST /api/v1/lab/processing-runs/{public_id}/late-results": Rule(
-        frozenset({LAB}), _id("run")
-    ),
+    "POST /api/v1/lab/processing-runs/{public_id}/late-results": Rule(frozenset({LAB}), _id("run")),
     "GET /api/v1/lab/specimens": Rule(
         LAB_VIEW, query=lambda w: {"encounter_id": w.encounter.public_id}
     ),

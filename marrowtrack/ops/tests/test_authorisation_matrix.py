@@ -46,7 +46,7 @@ def test_every_page_answers_each_principal_as_the_policy_says(world: World) -> N
         rule = PAGES[route.name]
         url = reverse(route.name, kwargs=rule.args(world) if rule.args else None)
         wrong += _page_mismatches(principals, route.name, url, rule)
-    assert wrong == [], '\n'.join(map(str, wrong))
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 def _page_mismatches(principals: matrix.Principals, name: str, url: str, rule: Rule) -> list:
@@ -55,7 +55,8 @@ def _page_mismatches(principals: matrix.Principals, name: str, url: str, rule: R
         client = principals.client(who, fresh=rule.fresh_session)
         status, location = matrix.page_answer(client, url)
         expected_denied = who == "outsider" or who not in rule.allow
-        if matrix.is_server_error(name, status) or matrix.is_denied(status, location) != expected_denied:
+        denied = matrix.is_denied(status, location)
+        if matrix.is_server_error(name, status) or denied != expected_denied:
             wrong.append((name, who, status, "should be denied" if expected_denied else "allowed"))
     return wrong
 
@@ -73,7 +74,7 @@ def test_every_api_operation_answers_each_principal_as_the_policy_says(world: Wo
             expected_denied = who == "outsider" or who not in rule.allow
             if matrix.is_server_error(key, status) or matrix.is_denied(status) != expected_denied:
                 wrong.append((key, who, status, "denied" if expected_denied else "allowed"))
-    assert wrong == [], '\n'.join(map(str, wrong))
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_the_django_admin_is_closed_to_every_principal(world: World) -> None:

@@ -14,8 +14,7 @@ def test_requests_are_counted_by_view_method_and_status(client_for, staff, patie
     desk.get(f"/patients/{patient.public_id}/")
     body = desk.get("/metrics").content.decode()
     assert (
-        'marrowtrack_http_requests_total{method="GET",status="200",view="patients:detail"}'
-        in body
+        'marrowtrack_http_requests_total{method="GET",status="200",view="patients:detail"}' in body
     )
     assert "marrowtrack_http_request_duration_seconds_bucket" in body
     assert str(patient.public_id) not in body

@@ -72,7 +72,8 @@ def world_build() -> World:
     staff = {role: UserFactory(clinic=clinic, role=role, username=role) for role in ROLES}
     outsider = UserFactory(clinic=ClinicFactory(name="Elsewhere"), username="outsider")
     outsider.groups.set(Group.objects.filter(name__in=ROLES))
-    patient = PatientFactory(clinic=clinic, family_name="Matrixova", given_name="Ilse", mrn="MX0000001")
+    # An MRN outside the clinic's counter: the API registers patients during the checks.
+    patient = PatientFactory(clinic=clinic, family_name="Matrixova", given_name="Ilse", mrn="MX1")
     plan = scenario.approved_plan(patient, by=staff[Role.PHYSICIAN])
     encounter = scenario.walk_to(
         scenario.check_in(plan, staff[Role.NURSE]), ProcedureState.RELEASED, staff, PASSWORD
