@@ -7,8 +7,9 @@ What keeps patient data out (issue 16; HIPAA's identifiers, 45 CFR 164.514(b)(2)
 - Django's own request records (``Not Found: /path``) get the route instead of the path, and
   the request object Django attaches is never serialised (its repr holds the query string);
 - only the fields below reach the output, whatever a caller passes in ``extra``;
-- a database error's message is withheld from tracebacks: PostgreSQL repeats the offending
-  values there (``DETAIL: Key (mrn)=(...) already exists``).
+- tracebacks keep the exception's type and every frame but never its message: PostgreSQL
+  repeats the offending values there (``DETAIL: Key (mrn)=(...) already exists``), and so do
+  ``ValueError``, ``KeyError`` and validation errors (``'<input>' is not a valid ...``).
 `ops/tests/test_phi_in_logs.py` loads the demo, tours the pages and searches the captured log
 for every demo patient's name and MRN.
 """
@@ -20,7 +21,6 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from django.db import DatabaseError
 from django.utils.encoding import escape_uri_path
 from pythonjsonlogger.json import JsonFormatter
 
@@ -46,7 +46,7 @@ ALLOWED_FIELDS = frozenset(
         "seconds",
     }
 )
-WITHHELD = "[withheld: may contain patient data]"
+WITHHELD = "[message withheld: may contain patient data]"
 
 
 class SafeJsonFormatter(JsonFormatter):
@@ -62,14 +62,17 @@ class SafeJsonFormatter(JsonFormatter):
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
         exc_type, exc, tb = ei
-        if isinstance(exc, DatabaseError):
-            return _traceback_without_message(exc_type, tb)
-        return "".join(traceback.format_exception(exc_type, exc, tb))
+        chain = []
+        while exc is not None:  # the causes too: a DB error is often wrapped
+            chain.append(_frames_without_message(type(exc), exc.__traceback__))
+            exc = exc.__cause__ or exc.__context__
+        return "\n\nwhile handling:\n".join(reversed(chain))
 
 
-def _traceback_without_message(exc_type: type[BaseException], tb: TracebackType | None) -> str:
+def _frames_without_message(exc_type: type[BaseException], tb: TracebackType | None) -> str:
     frames = "".join(traceback.format_tb(tb))
-    return f"Traceback (most recent call last):\n{frames}{exc_type.__qualname__}: {WITHHELD}"
+    name = f"{exc_type.__module__}.{exc_type.__qualname__}"
+    return f"Traceback (most recent call last):\n{frames}{name}: {WITHHELD}"
 
 
 class PathWithheldFilter(logging.Filter):

@@ -13,7 +13,6 @@ from marrowtrack.ops.requestid import (
     HEADER,
     request_id,
     request_id_from,
-    request_id_reset,
     request_id_set,
 )
 
@@ -29,15 +28,12 @@ class RequestObservabilityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = request_id_set(request_id_from(request.META))
+        request_id_set(request_id_from(request.META))  # cleared on request_finished
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response[HEADER] = request_id()
-            _record(request, response.status_code, time.perf_counter() - started)
-            return response
-        finally:
-            request_id_reset(token)
+        response = self.get_response(request)
+        response[HEADER] = request_id()
+        _record(request, response.status_code, time.perf_counter() - started)
+        return response
 
 
 def _record(request: HttpRequest, status: int, seconds: float) -> None:

@@ -26,16 +26,18 @@ def request_id_from(meta: dict[str, object]) -> str:
     return uuid.uuid4().hex
 
 
-def request_id_set(value: str) -> object:
-    return _current.set(value)
-
-
-def request_id_reset(token: object) -> None:
-    _current.reset(token)  # type: ignore[arg-type]
+def request_id_set(value: str) -> None:
+    _current.set(value)
 
 
 def request_id() -> str:
     return _current.get()
+
+
+def request_id_clear(**kwargs: object) -> None:
+    """``request_finished``: Django logs a 4xx/5xx after the middleware returned, so the id
+    stays set until the response is done."""
+    _current.set("-")
 
 
 class RequestIdFilter(logging.Filter):

@@ -41,15 +41,22 @@ def test_a_database_error_message_is_withheld_but_its_traceback_kept() -> None:
         record = _record("failed", exc_info=sys.exc_info())
     text = SafeJsonFormatter().format(record)
     assert "MT0000042" not in text
-    assert WITHHELD in json.loads(text)["exc_info"] and "IntegrityError" in text
+    assert WITHHELD in json.loads(text)["exc_info"] and "django.db.utils.IntegrityError" in text
 
 
-def test_other_exceptions_keep_their_message() -> None:
+def test_any_exception_keeps_its_type_and_frames_but_not_its_message() -> None:
+    typed = "Garcia Lopez"
     try:
-        raise KeyError("missing-setting")
-    except KeyError:
+        try:
+            int(typed)
+        except ValueError as exc:
+            raise RuntimeError(f"could not read {typed}") from exc
+    except RuntimeError:
         record = _record("failed", exc_info=sys.exc_info())
-    assert "missing-setting" in SafeJsonFormatter().format(record)
+    text = json.loads(SafeJsonFormatter().format(record))["exc_info"]
+    assert "Garcia" not in text
+    assert "builtins.ValueError" in text and "builtins.RuntimeError" in text
+    assert "test_any_exception_keeps_its_type_and_frames" in text
 
 
 def test_djangos_not_found_line_names_no_path() -> None:
