@@ -18,7 +18,10 @@ workers = int(os.environ.get("MARROWTRACK_WORKERS", "2"))
 threads = 4
 timeout = 30
 graceful_timeout = 10
-accesslog = "-"
+# No access log of gunicorn's own: its request line carries the query string (a patient's
+# name in a search) and survey links' secrets. The application logs every request as JSON,
+# by route and with the request id (marrowtrack/ops/middleware.py).
+accesslog = None
 
 PR_SET_PDEATHSIG = 1
 
@@ -30,6 +33,14 @@ def die_with_parent() -> bool:
         return libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    # Prometheus' multiprocess mode: forget a dead worker's live gauges (prometheus-client).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -310,7 +310,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("MARROWTRACK_LOG_LEVEL", "INFO")},
     "loggers": {
-        "axes": {"level": "WARNING"},
+        # Axes logs each failed log-in with the name typed, which can be a patient's name
+        # typed into the wrong box; failures are in the audit trail (login_failed) instead.
+        "axes": {"level": "ERROR"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # SQL with its parameters (names, MRNs) even when the level is DEBUG.

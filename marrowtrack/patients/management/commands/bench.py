@@ -1,4 +1,5 @@
 """`marrowtrack bench search`: time patient search on the current database.
+(`bench load` and `bench crash` drive a running server: marrowtrack/ops/bench.py.)
 
 Prints median and 95th-percentile milliseconds for each kind of search, next to two
 baselines measured in the same run: a primary-key lookup (the floor) and an unindexed
@@ -16,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.ops import bench as ops_bench
 from marrowtrack.patients.models import Patient
 from marrowtrack.patients.selectors import patient_search
 
@@ -30,13 +32,23 @@ def _timings(run: Callable[[], Any], repeats: int) -> list[float]:
 
 
 class Command(BaseCommand):
-    help = "Benchmarks: `search` times patient search on the current database."
+    help = (
+        "Benchmarks: `search` times patient search on the current database; `load` drives a "
+        "running server with the clinic's mix and the bare endpoint; `crash` kills a server "
+        "in the middle of writes and checks nothing acknowledged was lost."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["search"])
-        parser.add_argument("--repeats", type=int, default=50)
+        kinds = parser.add_subparsers(dest="what", required=True)
+        kinds.add_parser("search").add_argument("--repeats", type=int, default=50)
+        ops_bench.load_arguments(kinds.add_parser("load"))
+        ops_bench.crash_arguments(kinds.add_parser("crash"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "load":
+            return ops_bench.load_run(options, self.stdout.write)
+        if options["what"] == "crash":
+            return ops_bench.crash_run(options, self.stdout.write)
         clinic = Clinic.objects.order_by("pk").first()
         if clinic is None:
             raise CommandError("No clinic: load data first (marrowtrack demo --patients 100000).")
