@@ -68,7 +68,7 @@ test-pg: install-dev
 	$(BIN)/pytest
 
 bench: install
-	$(BIN)/marrowtrack bench
+	$(BIN)/marrowtrack bench search
 
 clean:
 	rm -rf $(VENV) node_modules var
