@@ -232,8 +232,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("MARROWTRACK_FROM_EMAIL", "clinic@marrowtrac
 MARROWTRACK_FHIR_NAMESPACE = os.environ.get(
     "MARROWTRACK_FHIR_NAMESPACE", "https://marrowtrack.invalid/fhir"
 ).rstrip("/")
-# Hours the files of an asynchronous bulk export stay downloadable.
-MARROWTRACK_FHIR_EXPORT_HOURS = env_int("MARROWTRACK_FHIR_EXPORT_HOURS", 24)
+# Hours the files of an asynchronous bulk export stay downloadable, and where they are kept
+# (the web processes and the worker must see the same directory).
+MARROWTRACK_FHIR_EXPORT_HOURS = env_int("MARROWTRACK_FHIR_EXPORT_HOURS", 24, minimum=1)
+MARROWTRACK_FHIR_EXPORT_DIR = Path(
+    os.environ.get("MARROWTRACK_FHIR_EXPORT_DIR", VAR_DIR / "fhir-exports")
+)
 
 # Strict CSP: every script and style is a same-origin static file.
 CONTENT_SECURITY_POLICY = {

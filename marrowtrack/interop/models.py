@@ -46,12 +46,13 @@ class BulkExport(BaseModel):
 
 
 class BulkExportFile(BaseModel):
-    """One NDJSON file of a bulk export: every resource of one type, one per line."""
+    """One NDJSON file of a bulk export (every resource of one type, one per line), kept in
+    MARROWTRACK_FHIR_EXPORT_DIR/<export public id>/<type>.ndjson until the export expires."""
 
     export = models.ForeignKey(BulkExport, on_delete=models.CASCADE, related_name="files")
     resource_type = models.CharField(max_length=60)
     count = models.PositiveIntegerField()
-    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(help_text="Bytes")
 
     class Meta:
         ordering = ["resource_type"]

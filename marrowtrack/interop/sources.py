@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from marrowtrack.accounts.selectors import staff_of_clinic
 from marrowtrack.core.scope import ExportScope
@@ -267,15 +268,31 @@ SECTIONS: tuple[Section, ...] = (
 EXPORTED_TYPES = frozenset().union(*(section.types for section in SECTIONS))
 
 
-def resources(ctx: Context, types: frozenset[str] | None = None) -> Iterator[Resource]:
-    """Every resource of the scope (of the given types only, if any), section by section."""
-    for section in SECTIONS:
-        if types and not section.types & types:
-            continue
+def _sections(types: frozenset[str] | None) -> list[Section]:
+    return [section for section in SECTIONS if not types or section.types & types]
+
+
+def resources(
+    ctx: Context, types: frozenset[str] | None = None, on_row: Callable[[], None] | None = None
+) -> Iterator[Resource]:
+    """Every resource of the scope (of the given types only, if any), section by section;
+    `on_row` is called once per source row (a progress bar counts them)."""
+    for section in _sections(types):
         for row in _iterate(section.rows(ctx.scope)):
             for resource in section.emit(ctx, row):
                 if not types or resource["resourceType"] in types:
                     yield resource
+            if on_row is not None:
+                on_row()
+
+
+def row_count(ctx: Context, types: frozenset[str] | None = None) -> int:
+    """How many source rows `resources` will read (one COUNT per section)."""
+    total = 0
+    for section in _sections(types):
+        rows = section.rows(ctx.scope)
+        total += rows.count() if isinstance(rows, QuerySet) else len(list(rows))
+    return total
 
 
 def _iterate(rows: Iterable[Any]) -> Iterable[Any]:

@@ -57,13 +57,3 @@ def model_errors(resource: dict[str, Any]) -> list[str]:
 
 def all_errors(resources: list[dict[str, Any]]) -> list[str]:
     return [e for r in resources for e in (*schema_errors(r), *model_errors(r))]
-
-
-def references(node: Any) -> list[str]:
-    """Every literal reference ("Type/id") anywhere in a resource."""
-    if isinstance(node, dict):
-        own = [node["reference"]] if isinstance(node.get("reference"), str) else []
-        return own + [r for value in node.values() for r in references(value)]
-    if isinstance(node, list):
-        return [r for item in node for r in references(item)]
-    return []

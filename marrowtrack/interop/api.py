@@ -1,0 +1,222 @@
+"""The FHIR R4 server under /fhir/r4/: its own NinjaAPI instance (FHIR bodies, FHIR errors),
+the same bearer tokens as /api/v1/. docs/fhir.md lists every interaction."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from marrowtrack.accounts.services import api_token_user
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.interop import permissions, responses
+from marrowtrack.interop.access import export_for_user
+from marrowtrack.interop.fhir.server import FHIR_NDJSON, bundle, capability_statement, outcome
+from marrowtrack.interop.services import exports, imports, reads
+from marrowtrack.interop.status import manifest, progress_headers
+
+logger = logging.getLogger(__name__)
+
+
+class FhirBearer(HttpBearer):
+    """`Authorization: Bearer <token>`, the token from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+fhir_api = NinjaAPI(
+    title="MarrowTrack FHIR R4",
+    version="r4",
+    urls_namespace="fhir",
+    auth=FhirBearer(),
+    docs_url=None,
+    openapi_url=None,
+)
+
+
+@fhir_api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    message = "Authentication required: send a valid bearer token."
+    return responses.error(401, "login", message, WWW_Authenticate="Bearer")
+
+
+@fhir_api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return responses.error(403, "forbidden", str(exc) or "Your role does not allow this.")
+
+
+@fhir_api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return responses.error(404, "not-found", str(exc) or "Not found.")
+
+
+@fhir_api.exception_handler(ValidationFailed)
+def on_invalid(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    return responses.invalid(exc)
+
+
+@fhir_api.exception_handler(NinjaValidationError)
+def on_bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return responses.error(400, "invalid", "The request is not well formed.")
+
+
+@fhir_api.exception_handler(reads.NotSupported)
+def on_not_supported(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return responses.error(404, "not-supported", exc.message)
+
+
+@fhir_api.exception_handler(DomainError)
+def on_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return responses.error(409, "processing", exc.message)
+
+
+@fhir_api.exception_handler(Exception)
+def on_crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("FHIR request failed: %s", request.path)
+    return responses.error(500, "exception", "The server failed to answer; the error is logged.")
+
+
+@fhir_api.get("/metadata", auth=None, url_name="metadata")
+def metadata(request: HttpRequest) -> HttpResponse:
+    base = responses.fhir_base(request)
+    return responses.fhir(capability_statement(base=base, version="1", now=clock.now()))
+
+
+@fhir_api.get("/Patient/{patient_id}/$everything", url_name="patient-everything")
+def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
+    found = reads.patient_everything(user=request.user, patient_id=patient_id)
+    base = responses.fhir_base(request)
+    self_url = request.build_absolute_uri()
+    return responses.fhir(bundle("searchset", found, base=base, self_url=self_url))
+
+
+@fhir_api.post("/Patient/$import", url_name="patient-import")
+def patient_import(request: HttpRequest) -> HttpResponse:
+    report = imports.patients_import(user=request.user, text=request.body.decode("utf-8-sig"))
+    lines = [report.summary(), *report.created, *report.matched]
+    body = {"resourceType": "OperationOutcome", "issue": [_info(line) for line in lines]}
+    return responses.fhir(body)
+
+
+def _info(text: str) -> dict[str, str]:
+    return {"severity": "information", "code": "informational", "diagnostics": text}
+
+
+def _kick_off(request: HttpRequest, level: str) -> HttpResponse:
+    if "respond-async" not in request.headers.get("Prefer", ""):
+        return responses.error(
+            400, "invalid", "Bulk export needs the header Prefer: respond-async."
+        )
+    wanted = exports.ExportRequest(
+        level=level,
+        types=responses.list_param(request, "_type"),
+        since=responses.since_param(request),
+        output_format=request.GET.get("_outputFormat", "application/fhir+ndjson"),
+        url=request.build_absolute_uri(),
+    )
+    export = exports.bulk_export_request(user=request.user, request=wanted)
+    status_url = f"{responses.fhir_base(request)}/bulk/{export.public_id}"
+    return responses.fhir(
+        outcome("informational", "Export queued.", severity="information"),
+        202,
+        Content_Location=status_url,
+    )
+
+
+@fhir_api.get("/$export", url_name="export")
+def system_export(request: HttpRequest) -> HttpResponse:
+    return _kick_off(request, "system")
+
+
+@fhir_api.get("/Patient/$export", url_name="patient-export")
+def patient_export(request: HttpRequest) -> HttpResponse:
+    return _kick_off(request, "patient")
+
+
+@fhir_api.get("/bulk/{export_id}", url_name="export-status")
+def export_status(request: HttpRequest, export_id: str) -> HttpResponse:
+    export = export_for_user(request.user, permissions.EXPORT, export_id)
+    base = responses.fhir_base(request)
+    if export.status == export.Status.COMPLETED and export.expires_at > clock.now():
+        return HttpResponse(manifest(export, base), content_type="application/json")
+    if export.status in (export.Status.QUEUED, export.Status.RUNNING):
+        return responses.fhir(
+            outcome("informational", "In progress.", severity="information"),
+            202,
+            **progress_headers(export),
+        )
+    if export.status == export.Status.FAILED:
+        return responses.error(500, "exception", f"The export failed: {export.error}")
+    raise Http404("This export was cancelled or has expired.")
+
+
+@fhir_api.delete("/bulk/{export_id}", url_name="export-cancel")
+def export_cancel(request: HttpRequest, export_id: str) -> HttpResponse:
+    export = export_for_user(request.user, permissions.EXPORT, export_id)
+    exports.bulk_export_cancel(user=request.user, export=export)
+    return responses.fhir(
+        outcome("informational", "Export cancelled and its files deleted.", severity="information"),
+        202,
+    )
+
+
+@fhir_api.get("/bulk/{export_id}/{file_name}", url_name="export-file")
+def export_file(request: HttpRequest, export_id: str, file_name: str) -> FileResponse:
+    export = export_for_user(request.user, permissions.EXPORT, export_id)
+    wanted = file_name.removesuffix(".ndjson")
+    found = export.files.filter(resource_type=wanted).first()
+    if (
+        found is None
+        or export.status != export.Status.COMPLETED
+        or export.expires_at <= clock.now()
+    ):
+        raise Http404("No such file.")
+    path = exports.bulk_file_opened(user=request.user, export_file=found)
+    return FileResponse(path.open("rb"), content_type=FHIR_NDJSON)
+
+
+def _read_routes(resource_type: str) -> None:
+    """`GET /<type>/<id>` (read) and `GET /<type>?identifier=` (search) of one type."""
+
+    def read(request: HttpRequest, resource_id: str) -> HttpResponse:
+        found = reads.fhir_read(
+            user=request.user, resource_type=resource_type, resource_id=resource_id
+        )
+        return responses.fhir(found)
+
+    def search(request: HttpRequest) -> HttpResponse:
+        found = reads.fhir_search(
+            user=request.user,
+            resource_type=resource_type,
+            identifier=request.GET.get("identifier", ""),
+            resource_id=request.GET.get("_id", ""),
+        )
+        base = responses.fhir_base(request)
+        return responses.fhir(
+            bundle("searchset", found, base=base, self_url=request.build_absolute_uri())
+        )
+
+    fhir_api.get(f"/{resource_type}/{{resource_id}}", url_name=f"{resource_type}-read")(read)
+    fhir_api.get(f"/{resource_type}", url_name=f"{resource_type}-search")(search)
+
+
+for _type in reads.READABLE:
+    _read_routes(_type)
+
+
+@fhir_api.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None)
+def unknown(request: HttpRequest, rest: str) -> HttpResponse:
+    return responses.error(
+        404, "not-supported", f"This server does not support {request.method} {rest}."
+    )
