@@ -28,7 +28,8 @@ class ExportScope:
         """Rows of the clinic (through `clinic_path`), of the patient, changed since."""
         rows = rows.filter(**{clinic_path: self.clinic})
         if self.patient is not None:
-            rows = rows.filter(**{patient_path: self.patient})
+            patient = self.patient.pk if patient_path == "pk" else self.patient
+            rows = rows.filter(**{patient_path: patient})
         if self.since is not None:
             rows = rows.filter(updated_at__gte=self.since)
         return rows.order_by("pk")
