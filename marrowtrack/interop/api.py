@@ -3,7 +3,9 @@ the same bearer tokens as /api/v1/. docs/fhir.md lists every interaction."""
 
 from __future__ import annotations
 
+import inspect
 import logging
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -215,7 +217,36 @@ for _type in reads.READABLE:
     _read_routes(_type)
 
 
-@fhir_api.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None)
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _not_allowed(path: str, allowed: str) -> Any:
+    """A view answering 405 with an OperationOutcome, taking the path's own parameters."""
+
+    def not_allowed(request: HttpRequest, **params: str) -> HttpResponse:
+        message = f"{request.method} is not supported here; use {allowed}."
+        return responses.error(405, "not-supported", message, Allow=allowed)
+
+    names = re.findall(r"{(?:\w+:)?(\w+)}", path)
+    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names]
+    not_allowed.__signature__ = inspect.Signature([request, *params])  # type: ignore[attr-defined]
+    return not_allowed
+
+
+def _refuse_other_methods() -> None:
+    """405 with an OperationOutcome (not Django's bare 405) for a method a path lacks."""
+    for path, view in list(fhir_api.default_router.path_operations.items()):
+        taken = sorted({m for operation in view.operations for m in operation.methods})
+        others = [m for m in ALL_METHODS if m not in taken]
+        if others:
+            fhir_api.api_operation(others, path, auth=None)(_not_allowed(path, ", ".join(taken)))
+
+
+_refuse_other_methods()
+
+
+@fhir_api.api_operation(list(ALL_METHODS), "/{path:rest}", auth=None)
 def unknown(request: HttpRequest, rest: str) -> HttpResponse:
     return responses.error(
         404, "not-supported", f"This server does not support {request.method} {rest}."
