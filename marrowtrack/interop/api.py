@@ -10,12 +10,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django_otp import devices_for_user
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from marrowtrack.accounts.services import api_token_user
+from marrowtrack.accounts.services import api_token_user, two_factor_missing
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.interop import permissions, responses
@@ -28,12 +29,14 @@ logger = logging.getLogger(__name__)
 
 
 class FhirBearer(HttpBearer):
-    """`Authorization: Bearer <token>`, the token from POST /api/v1/auth/token."""
+    """`Authorization: Bearer <token>`, the token from POST /api/v1/auth/token; refused, like
+    /api/v1/, for an account that must enrol two-factor first."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_user(token)
-        if user is not None:
-            request.user = user
+        if user is None or two_factor_missing(user, devices_for_user):
+            return None
+        request.user = user
         return user
 
 

@@ -92,7 +92,8 @@ def bulk_export_request(*, user: User, request: ExportRequest) -> BulkExport:
             actor=user,
             action=AuditAction.EXPORT,
             target=export,
-            changes={"format": "FHIR R4 NDJSON", "level": request.level, "types": types},
+            name="fhir.export_requested",
+            extra={"format": "FHIR R4 NDJSON", "level": request.level, "types": types},
         )
         bulk_export_task.enqueue(str(export.public_id))
     return export
@@ -165,7 +166,13 @@ def bulk_export_cancel(*, user: User, export: BulkExport) -> None:
     """DELETE on the status URL: stop the job if it runs, and delete its files (audited)."""
     with transaction.atomic():
         _set(export, status=BulkExport.Status.CANCELLED, finished_at=clock.now())
-        event_record(actor=user, action=AuditAction.ARCHIVE, target=export, reason="cancelled")
+        event_record(
+            actor=user,
+            action=AuditAction.ARCHIVE,
+            target=export,
+            name="fhir.export_cancelled",
+            reason="cancelled by the requester",
+        )
     shutil.rmtree(export_directory(export), ignore_errors=True)
 
 
@@ -176,7 +183,8 @@ def bulk_file_opened(*, user: User, export_file: BulkExportFile) -> Path:
             actor=user,
             action=AuditAction.EXPORT,
             target=export_file.export,
-            changes={"downloaded": f"{export_file.resource_type}.ndjson"},
+            name="fhir.export_downloaded",
+            extra={"file": f"{export_file.resource_type}.ndjson"},
         )
     return export_directory(export_file.export) / f"{export_file.resource_type}.ndjson"
 
@@ -205,7 +213,8 @@ def clinic_export_write(
             actor=None,
             action=AuditAction.EXPORT,
             target="interop.bulk_export",
-            changes={"format": "FHIR R4 NDJSON", "counts": counts, "since": since},
+            name="fhir.export_written",
+            extra={"format": "FHIR R4 NDJSON", "counts": counts, "since": since},
             clinic=clinic,
             actor_label="command line (marrowtrack export fhir)",
         )

@@ -78,7 +78,8 @@ def patients_import(*, user: User, text: str) -> ImportReport:
             actor=user,
             action=AuditAction.CREATE,
             target="interop.patient_import",
-            changes={"registered": report.created, "matched": report.matched},
+            name="fhir.patients_imported",
+            extra={"registered": report.created, "matched": report.matched},
         )
     return report
 

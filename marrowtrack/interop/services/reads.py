@@ -141,6 +141,7 @@ def _audit_read(user: User, what: str, patient_ids: Iterable[str], count: int) -
             actor=user,
             action=AuditAction.READ,
             target="fhir.api",
-            changes={"request": what, "resources": count, "patients": distinct},
+            name="fhir.read",
+            extra={"request": what, "resources": count, "patients": distinct},
             patient_public_id=distinct[0] if len(distinct) == 1 else "",
         )
