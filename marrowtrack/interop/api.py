@@ -8,6 +8,7 @@ import logging
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django_otp import devices_for_user
@@ -17,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from marrowtrack.accounts.services import api_token_user, two_factor_missing
+from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.interop import permissions, responses
@@ -58,7 +60,9 @@ def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @fhir_api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return responses.error(403, "forbidden", str(exc) or "Your role does not allow this.")
+    message = str(exc) or "Your role does not allow this."
+    access_denied_record(user=request.user, path=request.path, reason=message)
+    return responses.error(403, "forbidden", message)
 
 
 @fhir_api.exception_handler(Http404)
@@ -95,7 +99,9 @@ def on_crash(request: HttpRequest, exc: Exception) -> HttpResponse:
 @fhir_api.get("/metadata", auth=None, url_name="metadata")
 def metadata(request: HttpRequest) -> HttpResponse:
     base = responses.fhir_base(request)
-    return responses.fhir(capability_statement(base=base, version="1", now=clock.now()))
+    namespace = settings.MARROWTRACK_FHIR_NAMESPACE
+    statement = capability_statement(base=base, namespace=namespace, version="1", now=clock.now())
+    return responses.fhir(statement)
 
 
 @fhir_api.get("/Patient/{patient_id}/$everything", url_name="patient-everything")
@@ -108,7 +114,11 @@ def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 @fhir_api.post("/Patient/$import", url_name="patient-import")
 def patient_import(request: HttpRequest) -> HttpResponse:
-    report = imports.patients_import(user=request.user, text=request.body.decode("utf-8-sig"))
+    try:
+        text = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed({"body": ["The body is not UTF-8 text."]}) from None
+    report = imports.patients_import(user=request.user, text=text)
     lines = [report.summary(), *report.created, *report.matched]
     body = {"resourceType": "OperationOutcome", "issue": [_info(line) for line in lines]}
     return responses.fhir(body)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
 from marrowtrack.interop.fhir.base import Resource
-
-Progress = Callable[[int], None]
 
 
 def dumps(resource: Resource) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from marrowtrack.core.validators import unencodable, unreadable_characters
 from marrowtrack.interop.fhir.people import GENDERS, LANGUAGES
 
 
@@ -115,4 +116,20 @@ def incoming_patient(resource: Any) -> IncomingPatient:
         return found
     for read in (_name, _birth_date, _gender, _contact, _language, _identifiers):
         read(resource, found)
+    _readable(found)
     return found
+
+
+def _refused(text: str) -> bool:
+    return unencodable(text) or bool(unreadable_characters(text))
+
+
+def _readable(found: IncomingPatient) -> None:
+    """Refuse invisible and control characters, as every other entry point does
+    (docs/decisions/0008-input-hygiene-and-reauthentication.md)."""
+    message = "contains invisible or control characters; correct it at the source"
+    for name, value in found.values.items():
+        if isinstance(value, str) and _refused(value):
+            found.errors.append((FIELD_PATHS[name], message))
+    if any(_refused(system + value) for system, value in found.identifiers):
+        found.errors.append(("Patient.identifier", message))

@@ -81,7 +81,7 @@ def _rest_resource(resource_type: str) -> dict[str, Any]:
     return entry
 
 
-def capability_statement(*, base: str, version: str, now: datetime) -> Resource:
+def capability_statement(*, base: str, namespace: str, version: str, now: datetime) -> Resource:
     """What this server does: read and identifier search of four types, a patient's
     $everything, Bulk Data $export (system and Patient level) and patient import."""
     security = (
@@ -107,7 +107,7 @@ def capability_statement(*, base: str, version: str, now: datetime) -> Resource:
                 "resource": [_rest_resource(kind) for kind in _READ_SEARCH],
                 "operation": [
                     {"name": "export", "definition": BULK_EXPORT},
-                    {"name": "import", "definition": f"{base}/OperationDefinition/import"},
+                    {"name": "import", "definition": f"{namespace}/OperationDefinition/import"},
                 ],
             }
         ],

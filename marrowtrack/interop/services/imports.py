@@ -19,6 +19,7 @@ from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.interop import permissions
 from marrowtrack.interop.access import fhir_clinic
@@ -70,6 +71,9 @@ def patients_import(*, user: User, text: str) -> ImportReport:
         raise ValidationFailed(errors)
     report = ImportReport()
     with transaction.atomic():
+        # One import of a clinic at a time: two imports of the same patient racing would
+        # each find no match and register them twice (NO KEY: rows may still point at it).
+        Clinic.objects.select_for_update(no_key=True).filter(pk=clinic.pk).first()
         for where, patient in incoming:
             _import_one(user, ctx, where, patient, report, errors)
         if errors:

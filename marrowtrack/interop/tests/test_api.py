@@ -58,6 +58,12 @@ def test_roles_without_fhir_read_get_403(fhir, staff, patient, role):
     _outcome(fhir(staff[role]).get(f"/Patient/{patient.public_id}"), 403, "forbidden")
 
 
+def test_a_refused_request_is_audited_as_an_access_denial(fhir, staff, patient):
+    fhir(staff["researcher"]).get(f"/Patient/{patient.public_id}")
+    denial = AuditEvent.objects.get(name="access.denied")
+    assert denial.actor == staff["researcher"]
+
+
 def test_no_token_gets_401_and_a_bad_token_too(fhir, patient):
     response = fhir(None).get(f"/Patient/{patient.public_id}")
     _outcome(response, 401, "login")

@@ -95,6 +95,26 @@ def test_a_value_the_patient_record_refuses_rolls_back_the_whole_import(staff):
     assert not Patient.objects.exists()
 
 
+@pytest.mark.parametrize("family", ["Oka\u202efor", "Oka\x00for"])
+def test_names_with_invisible_or_unstorable_characters_are_refused(staff, family):
+    with pytest.raises(ValidationFailed) as refused:
+        patients_import(user=staff["front_desk"], text=_ndjson(_patient("H-1", family=family)))
+    assert list(refused.value.errors) == ["line 1: Patient.name.family"]
+    assert not Patient.objects.exists()
+
+
+def test_a_body_that_is_not_utf8_is_422(fhir, staff):
+    client = fhir(staff["front_desk"])
+    response = client.client.post(
+        "/fhir/r4/Patient/$import",
+        b"\xff\xfe\x00",
+        content_type="application/fhir+ndjson",
+        headers=client.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["issue"][0]["expression"] == ["body"]
+
+
 def test_identifiers_naming_two_different_patients_are_refused(staff):
     patients_import(user=staff["front_desk"], text=_ndjson(_patient("H-1"), _patient("H-2")))
     both = _patient("H-1", identifier=[{"system": HOSPITAL, "value": v} for v in ("H-1", "H-2")])
