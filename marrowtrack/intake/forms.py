@@ -11,6 +11,8 @@ from marrowtrack.intake.models import (
     EligibilityDecision,
     LabValue,
     PriorTreatment,
+    Target,
+    Treatment,
     TreatmentPlan,
 )
 from marrowtrack.patients.models import Patient
@@ -32,6 +34,8 @@ class PlanForm(forms.ModelForm):
             "target",
             "target_level",
             "laterality",
+            "harvest_side",
+            "harvest_anticoagulant",
             "symptom_duration_months",
             "kellgren_lawrence_grade",
             "severity_notes",
@@ -51,6 +55,9 @@ class PlanForm(forms.ModelForm):
             "injectate_drug": "Drug injected (comparators)",
             "anaesthetic": "Local anaesthetic mixed in",
             "symptom_duration_months": "Symptom duration (months)",
+            "harvest_side": "Harvest side (BMAC only)",
+            "harvest_anticoagulant": "Harvest anticoagulant (BMAC only)",
+            "kellgren_lawrence_grade": "Kellgren-Lawrence grade (knee or hip X-ray, 0-4)",
         }
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -60,6 +67,26 @@ class PlanForm(forms.ModelForm):
             earlier = earlier.exclude(pk=self.instance.pk)
         self.fields["previous_plan"].queryset = earlier
         self.fields["previous_plan"].required = False
+
+
+class PlanFilterForm(forms.Form):
+    """The plans list's search and filters (all optional)."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Patient",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, MRN or birth date"}),
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *TreatmentPlan.Status.choices]
+    )
+    treatment = forms.ChoiceField(
+        required=False, choices=[("", "Any treatment"), *Treatment.choices]
+    )
+    target = forms.ChoiceField(required=False, choices=[("", "Any target"), *Target.choices])
+    overridden = forms.BooleanField(required=False, label="Only plans with an overridden hard stop")
+    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
 
 class PriorTreatmentForm(forms.ModelForm):

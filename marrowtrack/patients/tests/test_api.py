@@ -149,7 +149,12 @@ def test_archive_marks_the_record_archived_with_the_reason(patient, staff, api_f
         ),
         (
             "medications",
-            {"name": "Apixaban", "drug_class": "anticoagulant", "dose": "5 mg"},
+            {
+                "name": "Apixaban",
+                "drug_class": "anticoagulant",
+                "agent": "apixaban",
+                "dose": "5 mg",
+            },
             Medication,
             ("drug_class", "anticoagulant"),
         ),

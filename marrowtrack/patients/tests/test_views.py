@@ -44,7 +44,12 @@ PATIENT_DATA = {
 ENTRY_DATA = {
     "weights": {"weight_kg": "81.0", "measured_on": "2024-03-01"},
     "allergies": {"category": "latex", "substance": "Latex gloves", "severity": "mild"},
-    "medications": {"name": "Apixaban", "drug_class": "anticoagulant", "dose": "5 mg"},
+    "medications": {
+        "name": "Apixaban",
+        "drug_class": "anticoagulant",
+        "agent": "apixaban",
+        "dose": "5 mg",
+    },
     "conditions": {"kind": "bleeding_disorder", "detail": "von Willebrand type 1"},
 }
 ENTRY_EDIT_DATA = {
