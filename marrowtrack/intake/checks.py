@@ -128,6 +128,10 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - int((on.month, on.day) < (born.month, born.day))
 
 
+def _s(count: int | None) -> str:
+    return "" if count == 1 else "s"
+
+
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else "date not recorded"
 
@@ -313,11 +317,14 @@ def _inr_fields(params: Params, ctx: Context, warfarin: Medication) -> Fields:
 
 
 def _inr_on_warfarin(params: Params, ctx: Context) -> Hits:
-    """Once the window before the procedure has opened: no INR in it, or one above the limit
-    for the target's class (SIR 2019: 3.0 low risk; 1.8 spinal, 1.5 disc per domain.md §0)."""
+    """Once the window before the booked procedure has opened: no INR in it, or one above the
+    limit for the target's class (SIR 2019: 3.0 low risk; 1.8 spinal, 1.5 disc per
+    domain.md §0)."""
     warfarin = _on_warfarin(params, ctx)
     window_from = ctx.reference - timedelta(days=int(params["window_days"]))
-    if warfarin is None or ctx.on < window_from:
+    # Before booking, or before the window opens, the INR cannot be due yet: the
+    # inr_pending_on_warfarin flag says when to take it.
+    if warfarin is None or ctx.plan.planned_date is None or ctx.on < window_from:
         return ()
     fields = _inr_fields(params, ctx, warfarin)
     inr = ctx.patient.inr
@@ -340,7 +347,7 @@ def _inr_pending(params: Params, ctx: Context) -> Hits:
 
 def _hold_basis(days: int, ctx: Context) -> str:
     harvest = " with a marrow harvest" if ctx.has_harvest else ""
-    return f"{days} drug-free days before a {ctx.risk.value}-risk procedure{harvest}"
+    return f"{days} drug-free days before a procedure at {ctx.risk.value} bleeding risk{harvest}"
 
 
 def blood_thinner_holds(params: Params, ctx: Context) -> tuple[holds.RequiredHold, ...]:
@@ -372,7 +379,8 @@ def _blood_thinner_hold(params: Params, ctx: Context) -> Hits:
     for need in blood_thinner_holds(params, ctx):
         status = need.status
         if status == holds.HoldStatus.SHORT:
-            taken = f"last dose {need.last_dose_on} leaves {need.drug_free_days} drug-free days"
+            free = need.drug_free_days
+            taken = f"last dose {need.last_dose_on} leaves {free} drug-free day{_s(free)}"
         elif status == holds.HoldStatus.UNPLANNED and ctx.on > need.last_dose_by:
             taken = f"still taken on {ctx.on} with no hold recorded"
         else:

@@ -9,13 +9,14 @@ from django import forms
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.intake.models import (
     EligibilityDecision,
+    IntakeSettings,
     LabValue,
     PriorTreatment,
     Target,
     Treatment,
     TreatmentPlan,
 )
-from marrowtrack.patients.models import Patient
+from marrowtrack.patients.models import Medication, Patient
 
 
 class DateInput(forms.DateInput):
@@ -102,6 +103,40 @@ class LabValueForm(forms.ModelForm):
         fields = ["test", "value", "taken_on"]
         widgets = {"taken_on": DateInput()}
         labels = {"value": "Value (platelets ×10^9/L; INR as a ratio)"}
+
+
+class HoldForm(SignatureFieldsMixin):
+    """The prescriber's hold of one medicine, signed by the person recording it."""
+
+    medication = forms.ModelChoiceField(queryset=Medication.objects.none(), label="Medicine")
+    last_dose_on = forms.DateField(label="Last dose on", widget=DateInput())
+    restart_on = forms.DateField(label="Restart on", required=False, widget=DateInput())
+    prescriber = forms.CharField(
+        max_length=120, help_text="Who decided the hold, e.g. 'Dr A. Mensah, cardiology'"
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note (bridging, dose changes)")
+    field_order = ["medication", "last_dose_on", "restart_on", "prescriber", "note"]
+
+    def __init__(self, *args: Any, plan: TreatmentPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["medication"].queryset = plan.patient.medications.filter(
+            archived_at=None, drug_class__in=["anticoagulant", "antiplatelet", "nsaid"]
+        )
+
+
+class DayCheckForm(forms.Form):
+    temperature_c = forms.DecimalField(
+        label="Temperature today (°C)",
+        max_digits=3,
+        decimal_places=1,
+        help_text="38.0 °C or more stops the procedure today.",
+    )
+
+
+class IntakeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = IntakeSettings
+        fields = ["arrival_lead_minutes", "after_hours_phone", "screening_max_age_days"]
 
 
 class DecisionForm(SignatureFieldsMixin):

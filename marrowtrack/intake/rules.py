@@ -471,7 +471,7 @@ def _blood_rules() -> tuple[Rule, ...]:
             Severity.HARD_STOP,
             {"floor_low": 20, "floor_intermediate": 50, "floor_high": 50},
             "Platelet count {count} ×10^9/L on {measured_on} is below {floor} ×10^9/L, the "
-            "floor for a needle at a {bleeding_risk}-risk target ({target}).",
+            "floor for a needle at this target ({target}: {bleeding_risk} bleeding risk).",
             _SIR + ": 20 ×10^9/L for low-risk procedures, 50 for spinal and disc targets",
             NEEDLE,
         ),
@@ -480,7 +480,8 @@ def _blood_rules() -> tuple[Rule, ...]:
             Severity.HARD_STOP,
             dict(_INR_PARAMS),
             "{name} (warfarin): {inr}. An INR taken from {window_from} to {reference_date} "
-            "must be at most {max_inr} for a {bleeding_risk}-risk target.",
+            "must be at most {max_inr} at this target ({target}: {bleeding_risk} bleeding "
+            "risk).",
             _SIR + ": INR at most 3.0 low risk; 1.8 spinal, 1.5 disc; within 5 days before",
             NEEDLE,
         ),
@@ -489,8 +490,8 @@ def _blood_rules() -> tuple[Rule, ...]:
             Severity.FLAG,
             dict(_INR_PARAMS),
             "{name} (warfarin): take an INR from {window_from} to {reference_date} (within "
-            "{window_days} days before); it must be at most {max_inr} for a "
-            "{bleeding_risk}-risk target.",
+            "{window_days} days before); it must be at most {max_inr} at this target "
+            "({target}: {bleeding_risk} bleeding risk).",
             _SIR + ": INR within 5 days before the procedure",
             NEEDLE,
         ),

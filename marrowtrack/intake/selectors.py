@@ -15,8 +15,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.intake import checks, rules
 from marrowtrack.intake import facts as f
-from marrowtrack.intake import rules
 from marrowtrack.intake.models import (
     Appointment,
     ClinicRuleSet,
@@ -330,3 +330,70 @@ def appointments_between(
     if active_only:
         appointments = appointments.filter(status=Appointment.Status.BOOKED)
     return appointments.order_by("starts_at")
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    """One medicine's hold before this plan's procedure, as the plan page shows it."""
+
+    medication: str
+    requirement: str
+    last_dose_by: date | None
+    status: str  # "planned", "short", "unplanned"
+    hold: MedicationHold | None
+
+
+@dataclass(frozen=True)
+class PlanSafety:
+    """The thresholds the clinic's rules apply to this plan, shown where the plan is worked
+    on (issue 8: "each rule shown to the person at the point of work")."""
+
+    risk: str
+    platelet_floor: int | None
+    inr_limit: Decimal | None
+    nsaid_days: int | None
+    holds: list[HoldLine]
+    ruleset_version: str
+
+
+def _param(ruleset: rules.RuleSet, code: str, name: str) -> Decimal | int | None:
+    rule = ruleset.rule(code)
+    return rule.params[name] if rule is not None else None
+
+
+def _floor(ruleset: rules.RuleSet, plan: TreatmentPlan, risk: str) -> int | None:
+    floors = [_param(ruleset, "platelets_below_needle_floor", f"floor_{risk}")]
+    if plan.needs_harvest:
+        floors.append(_param(ruleset, "platelets_below_floor", "floor_per_nl"))
+    known = [int(floor) for floor in floors if floor is not None]
+    return max(known) if known else None
+
+
+def plan_safety(plan: TreatmentPlan, *, today: date) -> PlanSafety:
+    ruleset = clinic_ruleset(plan.patient.clinic)
+    ctx = checks.Context(patient_facts(plan.patient, on=today), plan_facts(plan), today)
+    risk = ctx.risk.value
+    lines = []
+    hold_rule = ruleset.rule("blood_thinner_hold")
+    if hold_rule is not None and ctx.plan.treatment in hold_rule.applies_to:
+        by_ref = {str(h.medication.public_id): h for h in active_holds(plan)}
+        for need in checks.blood_thinner_holds(hold_rule.params, ctx):
+            lines.append(
+                HoldLine(
+                    need.medication.name,
+                    need.basis,
+                    need.last_dose_by,
+                    need.status.value,
+                    by_ref.get(need.medication.ref),
+                )
+            )
+    nsaid = ruleset.rule("nsaid_hold")
+    biologic = nsaid is not None and ctx.plan.treatment in nsaid.applies_to
+    return PlanSafety(
+        risk=risk,
+        platelet_floor=_floor(ruleset, plan, risk),
+        inr_limit=_param(ruleset, "inr_on_warfarin", f"max_{risk}"),  # type: ignore[arg-type]
+        nsaid_days=int(nsaid.params["hold_days_before"]) if biologic and nsaid else None,
+        holds=lines,
+        ruleset_version=ruleset.version,
+    )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.audit.services import document_printed
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake import documents, selectors
@@ -86,6 +87,8 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "screening": plan.screenings.all()[0] if plan.screenings.all() else None,
         "decision": plan.decisions.all()[0] if plan.decisions.all() else None,
         "lab_values": selectors.lab_values_for(plan.patient)[:5],
+        "safety": selectors.plan_safety(plan, today=clock.today()),
+        "injections": selectors.prior_injections(plan),
         "repeats": plan.repeats.filter(archived_at=None),
     }
     return render(request, "intake/plan_detail.html", context)
