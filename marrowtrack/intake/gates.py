@@ -24,7 +24,7 @@ def current_signed_consent(plan: TreatmentPlan) -> Consent | None:
     return (
         plan.consents.filter(status=Consent.Status.WITNESSED)
         .select_related("document", "witness_signature")
-        .order_by("-patient_signed_at")
+        .order_by("-patient_signed_at", "-pk")
         .first()
     )
 
@@ -37,7 +37,7 @@ def consent_matches_plan(consent: Consent, plan: TreatmentPlan) -> bool:
 
 
 def current_decision(plan: TreatmentPlan) -> EligibilityDecision | None:
-    return plan.decisions.select_related("screening").order_by("-created_at").first()
+    return plan.decisions.select_related("screening").order_by("-created_at", "-pk").first()
 
 
 def screening_age_blocker(plan: TreatmentPlan, decision: EligibilityDecision, on: date) -> str:

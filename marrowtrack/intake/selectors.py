@@ -222,7 +222,7 @@ def plan_facts(
 
 def clinic_ruleset(clinic: Clinic) -> rules.RuleSet:
     """The clinic's newest published rule set, else the shipped default (domain.md §0)."""
-    stored = ClinicRuleSet.objects.filter(clinic=clinic).order_by("-created_at").first()
+    stored = ClinicRuleSet.objects.filter(clinic=clinic).order_by("-created_at", "-pk").first()
     return rules.ruleset_from_json(stored.json) if stored else rules.DEFAULT_RULESET
 
 

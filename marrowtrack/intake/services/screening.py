@@ -175,7 +175,7 @@ def screening_day_check_audited(
 
 
 def latest_screening(plan: TreatmentPlan) -> Screening | None:
-    return plan.screenings.order_by("-created_at").first()
+    return plan.screenings.order_by("-created_at", "-pk").first()
 
 
 def _check_decision(
