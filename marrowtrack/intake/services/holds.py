@@ -83,9 +83,9 @@ def medication_hold_record(
             note=(note or "").strip(),
             recorded_by=by,
         )
-        validated(hold, exclude=["signature"])
         if restart_on is not None and restart_on <= last_dose_on:
             raise ValidationFailed({"restart_on": ["The restart is not after the last dose."]})
+        validated(hold, exclude=["signature"])
         _supersede(plan, medication, by)
         hold.signature = signature_sign(
             user=by,
