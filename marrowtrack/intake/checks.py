@@ -345,7 +345,7 @@ def _inr_pending(params: Params, ctx: Context) -> Hits:
     return (_inr_fields(params, ctx, warfarin),)
 
 
-def _hold_basis(days: int, ctx: Context) -> str:
+def hold_basis(days: int, ctx: Context) -> str:
     harvest = " with a marrow harvest" if ctx.has_harvest else ""
     return f"{days} drug-free days before a procedure at {ctx.risk.value} bleeding risk{harvest}"
 
@@ -365,7 +365,7 @@ def blood_thinner_holds(params: Params, ctx: Context) -> tuple[holds.RequiredHol
             days=days,
             procedure_on=ctx.plan.planned_date,
             holds=ctx.plan.holds,
-            basis=_hold_basis(days, ctx),
+            basis=hold_basis(days, ctx),
         )
         if need is not None:
             found.append(need)

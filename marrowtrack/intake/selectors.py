@@ -5,17 +5,18 @@ from __future__ import annotations
 import binascii
 import re
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from marrowtrack.core.models import Clinic
-from marrowtrack.intake import checks, rules
+from marrowtrack.intake import checks, holds, rules
 from marrowtrack.intake import facts as f
 from marrowtrack.intake.models import (
     Appointment,
@@ -369,24 +370,37 @@ def _floor(ruleset: rules.RuleSet, plan: TreatmentPlan, risk: str) -> int | None
     return max(known) if known else None
 
 
+def _hold_lines(
+    params: Mapping[str, Any], ctx: checks.Context, plan: TreatmentPlan
+) -> list[HoldLine]:
+    """Each blood thinner's hold for this plan: the days always, the date once booked."""
+    planned = {str(h.medication.public_id): h for h in active_holds(plan)}
+    booked = {need.medication.ref: need for need in checks.blood_thinner_holds(params, ctx)}
+    lines = []
+    for medication in ctx.patient.medications:
+        agent = holds.agent_of(medication)
+        if agent is None:
+            continue
+        days = holds.hold_days(params, agent, risk=ctx.risk, harvest=ctx.has_harvest)
+        need = booked.get(medication.ref)
+        lines.append(
+            HoldLine(
+                medication.name,
+                checks.hold_basis(days, ctx) if days else "no hold in the table for this plan",
+                need.last_dose_by if need else None,
+                need.status.value if need else "",
+                planned.get(medication.ref),
+            )
+        )
+    return lines
+
+
 def plan_safety(plan: TreatmentPlan, *, today: date) -> PlanSafety:
     ruleset = clinic_ruleset(plan.patient.clinic)
     ctx = checks.Context(patient_facts(plan.patient, on=today), plan_facts(plan), today)
     risk = ctx.risk.value
-    lines = []
     hold_rule = ruleset.rule("blood_thinner_hold")
-    if hold_rule is not None and ctx.plan.treatment in hold_rule.applies_to:
-        by_ref = {str(h.medication.public_id): h for h in active_holds(plan)}
-        for need in checks.blood_thinner_holds(hold_rule.params, ctx):
-            lines.append(
-                HoldLine(
-                    need.medication.name,
-                    need.basis,
-                    need.last_dose_by,
-                    need.status.value,
-                    by_ref.get(need.medication.ref),
-                )
-            )
+    applies = hold_rule is not None and ctx.plan.treatment in hold_rule.applies_to
     nsaid = ruleset.rule("nsaid_hold")
     biologic = nsaid is not None and ctx.plan.treatment in nsaid.applies_to
     return PlanSafety(
@@ -394,6 +408,6 @@ def plan_safety(plan: TreatmentPlan, *, today: date) -> PlanSafety:
         platelet_floor=_floor(ruleset, plan, risk),
         inr_limit=_param(ruleset, "inr_on_warfarin", f"max_{risk}"),  # type: ignore[arg-type]
         nsaid_days=int(nsaid.params["hold_days_before"]) if biologic and nsaid else None,
-        holds=lines,
+        holds=_hold_lines(hold_rule.params, ctx, plan) if applies and hold_rule else [],
         ruleset_version=ruleset.version,
     )

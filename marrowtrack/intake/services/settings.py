@@ -19,9 +19,7 @@ from marrowtrack.intake.services.common import audit, only
 SETTINGS_FIELDS = ("arrival_lead_minutes", "after_hours_phone", "screening_max_age_days")
 
 
-def intake_settings_update(
-    *, clinic: Clinic, by: User, data: Mapping[str, Any]
-) -> IntakeSettings:
+def intake_settings_update(*, clinic: Clinic, by: User, data: Mapping[str, Any]) -> IntakeSettings:
     """Save the clinic's settings (created with the defaults on first save)."""
     values = only(data, SETTINGS_FIELDS)
     with transaction.atomic():
