@@ -52,6 +52,7 @@ from marrowtrack.intake.facts import (
     lateralities_overlap,
 )
 from marrowtrack.intake.instructions import nsaid_window
+from marrowtrack.patients.weights import bmi
 
 Fields = dict[str, str]
 Hits = tuple[Fields, ...]
@@ -612,8 +613,6 @@ def _weight_stale(params: Params, ctx: Context) -> Hits:
 
 
 def _bmi(ctx: Context) -> Decimal | None:
-    from marrowtrack.patients.weights import bmi
-
     weight, height = ctx.patient.weight, ctx.patient.height_cm
     return None if weight is None or height is None else bmi(weight.kg, height)
 

@@ -1,9 +1,10 @@
 """Scoring entry point: validate one answer set, score it exactly, round half-up at the end.
 
-Implements the general rules of the MarrowTrack instrument spec (/work/shared/spec/
-instruments.md): answers are integers in range (decimals only where an item allows them),
-anything else is an AnswerError naming the item; too many missing items give a null score and
-a reason; scores are exact (Fraction) until the final ROUND_HALF_UP to each key's places.
+Implements the general rules MarrowTrack applies to every instrument (each instrument's
+module cites its own manual or paper): answers are integers in range (decimals only where an
+item allows them), anything else is an AnswerError naming the item; too many missing items
+give a null score and a reason; scores are exact (Fraction) until the final ROUND_HALF_UP to
+each key's places.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from marrowtrack.core.validators import PlainInputFormMixin
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
 
@@ -9,7 +10,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -33,7 +34,7 @@ class PatientForm(forms.ModelForm):
         labels = {"referral_condition": "Condition referred for"}
 
 
-class WeightForm(forms.ModelForm):
+class WeightForm(PlainInputFormMixin, forms.ModelForm):
     confirmed = forms.BooleanField(
         required=False,
         label="I have re-checked this weight and its unit (kg)",
@@ -49,13 +50,13 @@ class WeightForm(forms.ModelForm):
         help_texts = {"measured_on": "The day the patient was weighed (not the day of entry)."}
 
 
-class AllergyForm(forms.ModelForm):
+class AllergyForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Allergy
         fields = ["category", "substance", "reaction", "severity"]
 
 
-class MedicationForm(forms.ModelForm):
+class MedicationForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Medication
         fields = [
@@ -74,7 +75,7 @@ class MedicationForm(forms.ModelForm):
         }
 
 
-class ConditionForm(forms.ModelForm):
+class ConditionForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Condition
         fields = [
@@ -90,7 +91,7 @@ class ConditionForm(forms.ModelForm):
         labels = {"resolved_on": "Resolved on (blank if active)"}
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(PlainInputFormMixin, forms.Form):
     reason = forms.CharField(
         max_length=200, label="Reason", help_text="e.g. entered in error, duplicate record"
     )

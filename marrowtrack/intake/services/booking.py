@@ -21,6 +21,7 @@ from django.db import transaction
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.models import Clinic
@@ -30,12 +31,7 @@ from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.facts import DrugClass, Medication, Treatment
 from marrowtrack.intake.instructions import long_date
 from marrowtrack.intake.models import Appointment, BookingSettings, TreatmentPlan
-from marrowtrack.intake.services.common import (
-    audit,
-    audit_create,
-    refusals_audited,
-    required_text,
-)
+from marrowtrack.intake.services.common import audit, audit_create, required_text
 
 
 class BookingRefused(DomainError):
@@ -248,7 +244,9 @@ def appointment_book(
     *, plan: TreatmentPlan, by: User, starts_at: datetime, team: Team
 ) -> Appointment:
     """Book the plan's appointment (procedure or comparator), refusing with every reason."""
-    with refusals_audited(by=by, target=plan, patient=plan.patient, changes=_when(starts_at)):
+    with audited_refusals(
+        by=by, target=plan, patient_public_id=plan.patient.public_id, changes=_when(starts_at)
+    ):
         with transaction.atomic():
             plan = TreatmentPlan.objects.select_related("patient__clinic").get(pk=plan.pk)
             return _book(plan, team, starts_at, by, ignore=None)
@@ -316,7 +314,9 @@ def appointment_reschedule(
     history as RESCHEDULED with the reason and a link to the new one."""
     reason = required_text(reason, "reason", "Give a reason for rescheduling.")
     plan = appointment.plan
-    with refusals_audited(by=by, target=plan, patient=plan.patient, changes=_when(starts_at)):
+    with audited_refusals(
+        by=by, target=plan, patient_public_id=plan.patient.public_id, changes=_when(starts_at)
+    ):
         with transaction.atomic():
             old = _locked_active(appointment)
             new = _book(old.plan, team or team_of(old), starts_at, by, ignore=old)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from marrowtrack.accounts.models import User
-from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record, event_record_created
-from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.patients.models import Patient
 
@@ -70,25 +68,3 @@ def audit(
         reason=reason,
         patient_public_id=patient.public_id if patient else None,
     )
-
-
-@contextmanager
-def refusals_audited(
-    *, by: User, target: models.Model, patient: Patient, changes: Mapping[str, Any] | None = None
-) -> Iterator[None]:
-    """Wrap a service body *outside* its transaction: a ``SafetyRefusal`` rolls the write
-    back, then is committed to the audit trail as REFUSED on its own, and is re-raised
-    (the same contract as ``audit.refusals.audited_refusals``, docs/decisions/0002)."""
-    try:
-        yield
-    except SafetyRefusal as exc:
-        with transaction.atomic(durable=True):
-            event_record(
-                actor=by,
-                action=AuditAction.REFUSED,
-                target=target,
-                changes=dict(changes or {}),
-                reason=exc.message[:500],
-                patient_public_id=patient.public_id,
-            )
-        raise

@@ -24,6 +24,7 @@ from marrowtrack.core.text import fold
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import signature_sign
 from marrowtrack.intake import contentlint, gates
+from marrowtrack.intake.documents import consent_pdf
 from marrowtrack.intake.models import Consent, ConsentDocument, Treatment, TreatmentPlan
 from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open
 
@@ -232,8 +233,6 @@ def consent_witness(
     *, consent: Consent, by: User, password: str, totp: str | None = None
 ) -> Consent:
     """A staff witness countersigns (re-authenticated); the PDF copy is rendered and kept."""
-    from marrowtrack.intake.documents import consent_pdf
-
     with transaction.atomic():
         consent = (
             Consent.objects.select_for_update()
@@ -269,8 +268,6 @@ def consent_witness(
 
 def consent_pdf_ensure(*, consent: Consent) -> bytes:
     """The kept PDF; rendered once for consents loaded in bulk (demo) that lack one."""
-    from marrowtrack.intake.documents import consent_pdf
-
     if consent.pdf:
         return bytes(consent.pdf)
     if consent.status != Status.WITNESSED:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.models import Clinic
@@ -23,12 +24,7 @@ from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import signature_sign
 from marrowtrack.intake import gates, rules, selectors
 from marrowtrack.intake.models import ClinicRuleSet, EligibilityDecision, Screening, TreatmentPlan
-from marrowtrack.intake.services.common import (
-    audit,
-    audit_create,
-    ensure_plan_open,
-    refusals_audited,
-)
+from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open
 
 Status = TreatmentPlan.Status
 
@@ -170,7 +166,7 @@ def screening_day_check_audited(
 ) -> Screening:
     """The day check as an entry point (page, API): a refusal is committed to the audit
     trail on its own, after the day's screening is kept."""
-    with refusals_audited(by=by, target=plan, patient=plan.patient):
+    with audited_refusals(by=by, target=plan, patient_public_id=plan.patient.public_id):
         return screening_day_check(plan=plan, by=by, temperature_c=temperature_c)
 
 

@@ -67,7 +67,7 @@ def test_editing_what_was_consented_to_voids_the_consent_and_the_approval(
     assert "a physician must approve eligibility" in blockers
     assert "no signed and witnessed consent" in blockers
     updates = AuditEvent.objects.filter(entity="intake.consent", action="update")
-    assert ["witnessed", "invalidated"] in [event.changes.get("status") for event in updates]
+    assert {"old": "witnessed", "new": "invalidated"} in [e.changes.get("status") for e in updates]
 
 
 def test_a_change_nobody_consented_to_keeps_the_consent(consented, staff) -> None:

@@ -42,7 +42,7 @@ def test_a_hold_is_signed_and_audited(approved_plan, apixaban, staff) -> None:
     assert hold.signature.signer == staff["nurse"]
     assert hold.signature.meaning == "authored"
     event = AuditEvent.objects.get(entity="intake.medicationhold", action="create")
-    assert event.changes["prescriber"] == [None, "Dr A. Mensah, cardiology"]
+    assert event.changes["prescriber"] == {"old": None, "new": "Dr A. Mensah, cardiology"}
 
 
 def test_a_wrong_password_records_nothing(approved_plan, apixaban, staff) -> None:

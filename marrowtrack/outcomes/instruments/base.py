@@ -4,7 +4,8 @@ An instrument is held as data (items, answer labels, score keys, licence, recall
 one exact scoring function. Item texts are MarrowTrack's own short paraphrases: several
 instruments (WOMAC, ODI, QuickDASH, EQ-5D-5L, PROMIS) are licensed, and their wording must
 come from the licensed form, never from this module.
-Source: /work/shared/spec/instruments.md (MarrowTrack outcome-instrument specification).
+Sources: each instrument's module cites its developers' manual or paper, and states the
+MarrowTrack policy where they are silent.
 """
 
 from __future__ import annotations

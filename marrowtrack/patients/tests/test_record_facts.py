@@ -46,7 +46,7 @@ def test_a_confirmed_implausible_weight_is_kept_with_what_was_questioned(patient
     assert weight.plausibility_confirmed is True
     assert "differs by +20 %" in weight.plausibility_note
     event = AuditEvent.objects.get(entity="patients.weightmeasurement", action="create")
-    assert event.changes["plausibility_confirmed"] == [None, True]
+    assert event.changes["plausibility_confirmed"] == {"old": None, "new": True}
 
 
 def test_a_plausible_weight_needs_no_confirmation(patient, staff):
