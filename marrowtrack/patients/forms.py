@@ -71,7 +71,7 @@ class MedicationForm(PlainInputFormMixin, forms.ModelForm):
         widgets = {"started_on": DateInput(), "stopped_on": DateInput()}
         labels = {
             "drug_class": "Class",
-            "stopped_on": "Last dose on (blank if still taking)",
+            "stopped_on": "Stopped on (blank if still taking)",
         }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -75,3 +76,19 @@ def test_the_consent_page_and_pdf_make_no_banned_claim(
     pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(consent.pdf))).pages)
     assert_no_claims([("consent page", html_text(page)), ("consent pdf", pdf_text)])
     assert "The treatment this consent is for" in pdf_text
+
+
+PACKAGE = Path(__file__).resolve().parents[2]
+# What patients read outside intake: the survey portal and any e-mail sent to them.
+PORTAL_TEMPLATES = sorted(
+    [*PACKAGE.glob("*/templates/*/portal/*.html"), *PACKAGE.glob("*/templates/*/emails/**/*")]
+)
+
+
+def test_there_are_portal_texts_to_check() -> None:
+    assert PORTAL_TEMPLATES
+
+
+@pytest.mark.parametrize("path", PORTAL_TEMPLATES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_portal_and_email_template_passes_the_linter(path: Path) -> None:
+    assert_no_claims([(str(path.relative_to(PACKAGE)), path.read_text())])
