@@ -8,8 +8,10 @@ what orders them; SQLite would serialise the two anyway.
 from __future__ import annotations
 
 import threading
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.db import connection, connections
 
 from marrowtrack.core.exceptions import DomainError
@@ -24,6 +26,8 @@ from marrowtrack.testing.factories import PASSWORD
 @pytest.mark.django_db(transaction=True)
 def test_a_plan_edit_racing_a_witness_never_leaves_a_consent_for_another_plan(make_plan, staff):
     assert connection.vendor == "postgresql", "this test must run on PostgreSQL"
+    # An earlier transactional test may have flushed the data migration's documents.
+    import_module("marrowtrack.intake.migrations.0005_consent_documents_v2").publish_v2(apps, None)
     plan = make_plan()
     screening.screening_run(plan=plan, by=staff["nurse"])
     screening.eligibility_decide(
