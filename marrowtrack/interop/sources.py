@@ -27,6 +27,7 @@ from marrowtrack.lab import selectors as lab
 from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.selectors import responses_for_export
 from marrowtrack.patients.selectors import patients_for_export, weights_for_export
+from marrowtrack.patients.weights import bmi
 from marrowtrack.procedures import selectors as procedures
 
 
@@ -80,16 +81,21 @@ def _questionnaire(ctx: Context, instrument: Any) -> Iterator[Resource]:
     yield surveys.questionnaire(instrument.definition, names=ctx.names)
 
 
-@_section("Patient", patients_for_export)
+@_section("Patient Observation", patients_for_export)
 def _patient(ctx: Context, patient: Any) -> Iterator[Resource]:
     yield people.patient_resource(
         patient, names=ctx.names, clinic_code=ctx.scope.clinic.code, clinic_id=ctx.clinic_id
     )
+    if patient.height_cm is not None:
+        yield clinical.height_observation(patient)
 
 
 @_section("Observation", weights_for_export)
 def _weight(ctx: Context, weight: Any) -> Iterator[Resource]:
     yield clinical.weight_observation(weight, patient_id=weight.patient_uuid)
+    if weight.height_cm is not None:
+        value = bmi(weight.weight_kg, weight.height_cm)
+        yield clinical.bmi_observation(weight, patient_id=weight.patient_uuid, value=value)
 
 
 @_section("Condition CarePlan", intake.plans_for_export)

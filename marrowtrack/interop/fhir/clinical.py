@@ -3,6 +3,7 @@ Consent and Appointment (docs/fhir.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from marrowtrack.interop import terminology as t
@@ -133,6 +134,42 @@ def weight_observation(weight: Any, *, patient_id: object) -> Resource:
         "subject": ref("Patient", patient_id),
         "effectiveDateTime": day(weight.measured_on),
         "valueQuantity": quantity(weight.weight_kg, t.KG),
+    }
+
+
+def height_id(patient_public_id: object) -> str:
+    return derived_id(patient_public_id, "height")
+
+
+def height_observation(patient: Any) -> Resource:
+    """The patient's height (the record keeps one, undated: `issued` is when it was saved)."""
+    return {
+        "resourceType": "Observation",
+        "id": height_id(patient.public_id),
+        "status": "final",
+        "category": [concept(t.VITAL_SIGNS)],
+        "code": concept(t.BODY_HEIGHT),
+        "subject": ref("Patient", patient.public_id),
+        "issued": instant(patient.updated_at),
+        "valueQuantity": quantity(patient.height_cm, t.CM),
+    }
+
+
+def bmi_observation(weight: Any, *, patient_id: object, value: Decimal) -> Resource:
+    """BMI at a weighing, from that weight and the patient's height (patients.weights.bmi)."""
+    return {
+        "resourceType": "Observation",
+        "id": derived_id(weight.public_id, "bmi"),
+        "status": "final",
+        "category": [concept(t.VITAL_SIGNS)],
+        "code": concept(t.BMI),
+        "subject": ref("Patient", patient_id),
+        "effectiveDateTime": day(weight.measured_on),
+        "valueQuantity": quantity(value, t.KG_PER_M2),
+        "derivedFrom": [
+            ref("Observation", weight.public_id),
+            ref("Observation", height_id(patient_id)),
+        ],
     }
 
 

@@ -3,6 +3,8 @@ role and clinic checks; an OperationOutcome on every error path."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from marrowtrack.audit.models import AuditEvent
@@ -140,6 +142,29 @@ def test_observations_of_records_and_of_parts_of_records_read_and_search(fhir, s
     system = counted["identifier"][0]["system"]
     found = _search(client, "Observation", identifier=f"{system}|{count_id}")
     assert [o["id"] for o in found] == [count_id]
+
+
+def test_height_and_the_bmi_of_each_weighing_are_vital_sign_observations(fhir, staff, patient):
+    patient.height_cm = Decimal("170.0")
+    patient.save(update_fields=["height_cm"])
+    weight = WeightFactory(patient=patient, weight_kg=Decimal("72.3"))
+    client = fhir(staff["nurse"])
+    height = _ok(client.get(f"/Observation/{patient.public_id}.height"))
+    bmi = _ok(client.get(f"/Observation/{weight.public_id}.bmi"))
+    assert height["code"]["coding"][0]["code"] == "8302-2"
+    assert height["valueQuantity"] == {
+        "value": 170.0,
+        "unit": "cm",
+        "system": "http://unitsofmeasure.org",
+        "code": "cm",
+    }
+    assert bmi["code"]["coding"][0]["code"] == "39156-5"
+    assert bmi["valueQuantity"]["value"] == 25.0 and bmi["valueQuantity"]["code"] == "kg/m2"
+    assert {r["reference"] for r in bmi["derivedFrom"]} == {
+        f"Observation/{weight.public_id}",
+        f"Observation/{patient.public_id}.height",
+    }
+    assert all_errors([height, bmi]) == []
 
 
 def test_a_questionnaire_response_reads_and_its_score_is_an_observation(fhir, staff, treated):
