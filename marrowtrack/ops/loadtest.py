@@ -134,7 +134,7 @@ class Clinic:
         for prefix in PREFIXES[:6]:
             url = f"{self.base}/api/v1/patients/?q={prefix}&limit=200"
             async with self.http.get(url, headers=self.bearer["desk"]) as answer:
-                for row in await answer.json() if answer.status == 200 else []:
+                for row in _rows(await answer.json()) if answer.status == 200 else []:
                     found[row["id"]] = row["family_name"]
         return sorted(found.items())
 
@@ -172,7 +172,7 @@ class Clinic:
         tokens: list[str] = []
         url = f"{self.base}/api/v1/intake/plans?status=treated"
         async with self.http.get(url, headers=self.bearer["nurse"]) as answer:
-            plans = await answer.json() if answer.status == 200 else []
+            plans = _rows(await answer.json()) if answer.status == 200 else []
         for plan in plans:
             if len(tokens) >= wanted:
                 break
@@ -182,7 +182,7 @@ class Clinic:
     async def _link_for_plan(self, nurse: aiohttp.ClientSession, plan_id: str) -> list[str]:
         url = f"{self.base}/api/v1/outcomes/plans/{plan_id}/followups"
         async with self.http.get(url, headers=self.bearer["nurse"]) as answer:
-            followups = await answer.json() if answer.status == 200 else []
+            followups = _rows(await answer.json()) if answer.status == 200 else []
         due = [f for f in followups if f["status"] == "due"]
         if not due:
             return []
@@ -194,6 +194,13 @@ class Clinic:
         ) as answer:  # fmt: skip
             page = await answer.text()
         return re.findall(r"/outcomes/portal/s/([A-Za-z0-9_-]+)/", page)[:1]
+
+
+def _rows(body: object) -> list[dict]:
+    """A list answer, bare or paged (``{"items": [...], "count": n}``)."""
+    if isinstance(body, dict):
+        return list(body.get("items", []))
+    return list(body) if isinstance(body, list) else []
 
 
 def _cookie(session: aiohttp.ClientSession, name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.api.api import api
+from marrowtrack.interop.api import fhir_api
 from marrowtrack.ops.tests.policy import ANON, PATIENT, Rule
 from marrowtrack.ops.tests.world import World
 
@@ -56,11 +59,18 @@ def openapi() -> dict[str, Any]:
     return api.get_openapi_schema()
 
 
+@cache
+def fhir_openapi() -> dict[str, Any]:
+    """The FHIR server's operations (it publishes no schema; ninja can still describe it)."""
+    with contextlib.redirect_stdout(io.StringIO()):  # ninja prints duplicate-id warnings
+        return fhir_api.get_openapi_schema()
+
+
 def api_operations() -> Iterator[tuple[str, dict[str, Any]]]:
-    schema = openapi()
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            yield f"{method.upper()} {path}", operation
+    for schema in (openapi(), fhir_openapi()):
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                yield f"{method.upper()} {path}", operation
 
 
 def is_server_error(name: str, status: int) -> bool:
@@ -138,6 +148,8 @@ def api_answer(
     if rule.fields is not None:
         body = {**(body or {}), **rule.fields(world)}
     query = urlencode(rule.query(world)) if rule.query else ""
+    if path.startswith("/fhir/"):  # Bulk Data kick-offs require asynchronous answers
+        headers = {**headers, "Prefer": "respond-async", "Accept": "application/fhir+json"}
     response = client.generic(
         method,
         f"{url}?{query}" if query else url,

@@ -13,7 +13,7 @@ redirect to log in).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from marrowtrack.ops.tests.world import World
@@ -46,6 +46,7 @@ OUTCOMES_READ = frozenset({DESK, NURSE, DOC, ADMIN})
 class Rule:
     allow: frozenset[str]
     args: Callable[[World], dict[str, Any]] | None = None
+    note: str = ""  # why, where the table alone would surprise a reader
     # API fields that replace the schema's smallest body (or query) so the request passes
     # validation and names real records.
     fields: Callable[[World], dict[str, Any]] | None = None
@@ -54,8 +55,6 @@ class Rule:
     record: bool = True
     # Ask from a new session: opening a survey link puts the patient's survey in the session.
     fresh_session: bool = False
-    # The survey-link pages need the link opened first (a patient's session).
-    note: str = field(default="")
 
 
 def _id(attr: str, name: str = "public_id") -> Callable[[World], dict[str, Any]]:
@@ -101,6 +100,10 @@ PAGES: dict[str, Rule] = {
     "audit:list": Rule(frozenset({ADMIN})),
     "intake:plan-list": Rule(PLANS),
     "intake:availability": Rule(frozenset({ADMIN})),
+    "intake:ruleset": Rule(PLANS),
+    "intake:settings": Rule(frozenset({ADMIN})),
+    "intake:hold-add": Rule(CLINICIANS, _id("plan")),
+    "intake:day-check": Rule(CLINICIANS, _id("plan")),
     "intake:plan-create": Rule(CLINICIANS, _id("patient", "patient_id")),
     "intake:plan-detail": Rule(PLANS, _id("plan")),
     "intake:plan-edit": Rule(CLINICIANS, _id("plan")),
@@ -163,6 +166,7 @@ PAGES: dict[str, Rule] = {
     "api:openapi-json": Rule(STAFF),
     "api:openapi-view": Rule(STAFF),
     "api:api-root": Rule(NOBODY, note="answers 404 to everyone"),
+    "fhir:api-root": Rule(NOBODY, note="answers 404 to everyone"),
 }
 
 
@@ -221,6 +225,9 @@ API: dict[str, Rule] = {
         CLINICAL_WRITE, _id("appointment")
     ),
     "POST /api/v1/intake/appointments/{public_id}/cancel": Rule(CLINICAL_WRITE, _id("appointment")),
+    "POST /api/v1/intake/plans/{public_id}/day-checks": Rule(CLINICIANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/holds": Rule(CLINICIANS, _id("plan")),
+    "GET /api/v1/intake/plans/{public_id}/holds": Rule(PLANS, _id("plan")),
     "GET /api/v1/intake/ruleset": Rule(PLANS),
     "PUT /api/v1/intake/ruleset": Rule(frozenset({ADMIN})),
     "GET /api/v1/procedures/encounters": Rule(ENCOUNTERS),
@@ -286,3 +293,57 @@ API: dict[str, Rule] = {
     ),
     "GET /api/v1/outcomes/completeness": Rule(OUTCOMES_READ),
 }
+
+
+# The FHIR R4 server (interop): its operations, "METHOD /path" as ninja describes them.
+# Nurses, physicians and the clinic administrator read; the administrator exports; the front
+# desk and the administrator import (interop/permissions.py). Researchers and the lab: none.
+FHIR_READ = frozenset({NURSE, DOC, ADMIN})
+FHIR_TYPES = ("Patient", "Procedure", "Observation", "QuestionnaireResponse")
+FHIR: dict[str, Rule] = {
+    "GET /fhir/r4/metadata": Rule(EVERYONE, note="the capability statement is public"),
+    "GET /fhir/r4/Patient/{patient_id}/$everything": Rule(
+        FHIR_READ, lambda w: {"patient_id": w.fhir_ids["Patient"]}
+    ),
+    "POST /fhir/r4/Patient/$import": Rule(frozenset({DESK, ADMIN})),
+    "GET /fhir/r4/$export": Rule(frozenset({ADMIN})),
+    "GET /fhir/r4/Patient/$export": Rule(frozenset({ADMIN})),
+    "GET /fhir/r4/bulk/{export_id}": Rule(
+        frozenset({ADMIN}), lambda w: {"export_id": w.export.public_id}
+    ),
+    "DELETE /fhir/r4/bulk/{export_id}": Rule(
+        frozenset({ADMIN}), lambda w: {"export_id": w.export_to_cancel.public_id}
+    ),
+    "GET /fhir/r4/bulk/{export_id}/{file_name}": Rule(
+        frozenset({ADMIN}),
+        lambda w: {"export_id": w.export.public_id, "file_name": "Patient.ndjson"},
+    ),
+    **{
+        f"GET /fhir/r4/{kind}/{{resource_id}}": Rule(
+            FHIR_READ, lambda w, kind=kind: {"resource_id": w.fhir_ids[kind]}
+        )
+        for kind in FHIR_TYPES
+    },
+    **{f"GET /fhir/r4/{kind}": Rule(FHIR_READ) for kind in FHIR_TYPES},
+}
+# Every other method on those paths answers 405 to anyone, and any other path 404.
+FHIR_UNKNOWN_PATH = Rule(
+    NOBODY, lambda w: {"rest": "Specimen/1"}, "404 for every path the server does not know",
+    record=False,
+)  # fmt: skip
+FHIR_PATHS = {key.split(" ", 1)[1]: rule for key, rule in FHIR.items()}
+
+
+def api_rule(key: str) -> Rule | None:
+    """The policy of an API operation; None when it has none (the matrix then fails)."""
+    if key in API:
+        return API[key]
+    if key in FHIR:
+        return FHIR[key]
+    path = key.split(" ", 1)[1]
+    if path == "/fhir/r4/{rest}":
+        return FHIR_UNKNOWN_PATH
+    if path not in FHIR_PATHS:
+        return None
+    same_path = FHIR_PATHS[path]
+    return Rule(EVERYONE, same_path.args, "405 before authentication", record=False)

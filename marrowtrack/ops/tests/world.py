@@ -19,6 +19,7 @@ from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.intake.models import Appointment, Consent, TreatmentPlan
 from marrowtrack.intake.tests.factories import RoomFactory
+from marrowtrack.interop.services import exports, reads
 from marrowtrack.lab.models import Container, ProcessingRun
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.services.links import survey_link_create
@@ -65,6 +66,9 @@ class World:
     link_token: str
     nurse_token: ApiToken
     api_secrets: dict[str, str]
+    fhir_ids: dict[str, str]  # resource type -> the id of one of this patient's resources
+    export: Any  # a finished FHIR bulk export (interop)
+    export_to_cancel: Any
 
 
 def world_build() -> World:
@@ -106,7 +110,26 @@ def world_build() -> World:
             name: api_token_issue(user=user)[1]
             for name, user in {**staff, "outsider": outsider}.items()
         },
+        fhir_ids=_fhir_ids(patient, staff[Role.NURSE]),
+        export=_export(staff[Role.CLINIC_ADMIN], run=True),
+        export_to_cancel=_export(staff[Role.CLINIC_ADMIN], run=False),
     )
+
+
+def _fhir_ids(patient: Patient, reader: User) -> dict[str, str]:
+    found = reads.patient_everything(user=reader, patient_id=str(patient.public_id))
+    ids: dict[str, str] = {}
+    for resource in found:
+        ids.setdefault(resource["resourceType"], resource["id"])
+    return ids
+
+
+def _export(admin: User, *, run: bool) -> Any:
+    export = exports.bulk_export_request(user=admin, request=exports.ExportRequest("system"))
+    if run:
+        exports.bulk_export_run(public_id=str(export.public_id))
+        export.refresh_from_db()
+    return export
 
 
 def _appointment(plan: TreatmentPlan, staff: dict[str, User]) -> Appointment:
