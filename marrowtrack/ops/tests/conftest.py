@@ -14,7 +14,7 @@ import pytest
 
 from marrowtrack.ops.server import ROOT, Server
 
-DEMO_PATIENTS = "8"
+DEMO_PATIENTS = "6"
 
 
 @dataclass(frozen=True)
