@@ -8,11 +8,19 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from marrowtrack.ops.tasks import HEARTBEAT_PATH
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def worker_keeps_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker drops stale connections each loop; in a test that would be the test's
+    transaction (PostgreSQL closes it)."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
 
 def _beats():
