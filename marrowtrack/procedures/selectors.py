@@ -179,3 +179,13 @@ def recall_trace(
         )
         for i in injections
     ]
+
+
+def encounter_for_plan(plan: Any) -> ProcedureEncounter | None:
+    """The plan's latest procedure day (recovery reads the harvest side from it)."""
+    return (
+        ProcedureEncounter.objects.filter(plan=plan)
+        .select_related("harvest")
+        .order_by("-day", "-checked_in_at")
+        .first()
+    )
