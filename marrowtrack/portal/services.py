@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
@@ -91,10 +91,10 @@ def link_request(*, identifier: str, address: str) -> int:
     key, where = keyed_hash(normalise(identifier)), keyed_hash(address)
     limit, within = LINK_LIMIT
     if _count("link_request", "identifier_hash", key, within) >= limit:
-        raise TooManyAttempts(N_("Too many links were asked for. Please try again in 15 minutes."))
+        raise TooManyAttempts(gettext_noop("Too many links were asked for. Please try again in 15 minutes."))
     limit, within = ADDRESS_LIMIT
     if _count("link_request", "address_hash", where, within) >= limit:
-        raise TooManyAttempts(N_("Too many requests from this network. Please try again later."))
+        raise TooManyAttempts(gettext_noop("Too many requests from this network. Please try again later."))
     SignInAttempt.objects.create(
         kind="link_request", identifier_hash=key, address_hash=where, at=clock.now()
     )
@@ -142,9 +142,9 @@ def link_peek(token: str) -> AccessLink:
         else None
     )
     if link is None or link.used_at is not None or link.expires_at <= clock.now():
-        raise SignInRefused(N_("This link has expired or was already used."))
+        raise SignInRefused(gettext_noop("This link has expired or was already used."))
     if link.patient.is_archived:
-        raise SignInRefused(N_("This link can no longer be used."))
+        raise SignInRefused(gettext_noop("This link can no longer be used."))
     return link
 
 
@@ -171,7 +171,7 @@ def link_use(*, token: str) -> Started:
             .get(pk=peeked.pk)
         )
         if link.used_at is not None or link.expires_at <= clock.now():
-            raise SignInRefused(N_("This link has expired or was already used."))
+            raise SignInRefused(gettext_noop("This link has expired or was already used."))
         link.used_at = clock.now()
         link.save(update_fields=["used_at", "updated_at"])
         session, key = _session_start(link.patient, PortalSession.Method.LINK)
@@ -185,7 +185,7 @@ def password_sign_in(*, identifier: str, password: str, address: str) -> Started
     limit, within = PASSWORD_LIMIT
     if _count("password", "identifier_hash", key, within, failed_only=True) >= limit:
         raise TooManyAttempts(
-            N_("Too many wrong passwords. Please try again in 15 minutes, or ask for a link.")
+            gettext_noop("Too many wrong passwords. Please try again in 15 minutes, or ask for a link.")
         )
     matches = [
         account
@@ -201,7 +201,7 @@ def password_sign_in(*, identifier: str, password: str, address: str) -> Started
             succeeded=len(matches) == 1,
         )
         if len(matches) != 1:
-            raise SignInRefused(N_("That email or mobile number and password do not match."))
+            raise SignInRefused(gettext_noop("That email or mobile number and password do not match."))
         patient = matches[0].patient
         session, raw = _session_start(patient, PortalSession.Method.PASSWORD)
         _audit(patient, AuditAction.LOGIN, session, "portal sign-in by password")
