@@ -91,10 +91,14 @@ def link_request(*, identifier: str, address: str) -> int:
     key, where = keyed_hash(normalise(identifier)), keyed_hash(address)
     limit, within = LINK_LIMIT
     if _count("link_request", "identifier_hash", key, within) >= limit:
-        raise TooManyAttempts(gettext_noop("Too many links were asked for. Please try again in 15 minutes."))
+        raise TooManyAttempts(
+            gettext_noop("Too many links were asked for. Please try again in 15 minutes.")
+        )
     limit, within = ADDRESS_LIMIT
     if _count("link_request", "address_hash", where, within) >= limit:
-        raise TooManyAttempts(gettext_noop("Too many requests from this network. Please try again later."))
+        raise TooManyAttempts(
+            gettext_noop("Too many requests from this network. Please try again later.")
+        )
     SignInAttempt.objects.create(
         kind="link_request", identifier_hash=key, address_hash=where, at=clock.now()
     )
@@ -185,7 +189,9 @@ def password_sign_in(*, identifier: str, password: str, address: str) -> Started
     limit, within = PASSWORD_LIMIT
     if _count("password", "identifier_hash", key, within, failed_only=True) >= limit:
         raise TooManyAttempts(
-            gettext_noop("Too many wrong passwords. Please try again in 15 minutes, or ask for a link.")
+            gettext_noop(
+                "Too many wrong passwords. Please try again in 15 minutes, or ask for a link."
+            )
         )
     matches = [
         account
@@ -201,7 +207,9 @@ def password_sign_in(*, identifier: str, password: str, address: str) -> Started
             succeeded=len(matches) == 1,
         )
         if len(matches) != 1:
-            raise SignInRefused(gettext_noop("That email or mobile number and password do not match."))
+            raise SignInRefused(
+                gettext_noop("That email or mobile number and password do not match.")
+            )
         patient = matches[0].patient
         session, raw = _session_start(patient, PortalSession.Method.PASSWORD)
         _audit(patient, AuditAction.LOGIN, session, "portal sign-in by password")

@@ -60,17 +60,22 @@ def worker() -> None:
 
 def deliver_due() -> None:
     """What the worker does for each due message, inside the test's transaction."""
-    for public_id in Message.objects.filter(status="queued", not_before__lte=clock.now()).values_list(
-        "public_id", flat=True
-    ):
+    for public_id in Message.objects.filter(
+        status="queued", not_before__lte=clock.now()
+    ).values_list("public_id", flat=True):
         message_deliver(public_id=str(public_id))
 
 
 @time_machine.travel(DAY, tick=False)
-def test_a_message_is_queued_with_its_task_and_audit_entry_in_the_patients_language(texted, sms_file):
+def test_a_message_is_queued_with_its_task_and_audit_entry_in_the_patients_language(
+    texted, sms_file
+):
     message = enqueue(texted)
     assert (message.status, message.channel, message.to, message.language) == (
-        "queued", "sms", "(555) 010-2233", "es",
+        "queued",
+        "sms",
+        "(555) 010-2233",
+        "es",
     )
     assert "enlace" in message.body and "{link}" in message.body
     assert DBTaskResult.objects.count() == 1
@@ -177,7 +182,8 @@ def test_messages_to_an_archived_patient_or_past_their_expiry_are_skipped(texted
     texted.save()
     deliver_due()
     details = {
-        m.about: m.log.get().detail for m in Message.objects.filter(pk__in=[expired.pk, archived.pk])
+        m.about: m.log.get().detail
+        for m in Message.objects.filter(pk__in=[expired.pk, archived.pk])
     }
     assert details == {"a": "patient record archived", "b": "patient record archived"}
     texted.archived_at = None

@@ -21,7 +21,13 @@ def test_parse_window():
 
 @pytest.mark.parametrize(
     ("wall", "quiet"),
-    [(time(20, 59), False), (time(21, 0), True), (time(2, 0), True), (time(7, 59), True), (time(8, 0), False)],
+    [
+        (time(20, 59), False),
+        (time(21, 0), True),
+        (time(2, 0), True),
+        (time(7, 59), True),
+        (time(8, 0), False),
+    ],
 )
 def test_a_window_across_midnight(wall, quiet):
     assert policy.in_quiet_hours(wall, time(21, 0), time(8, 0)) is quiet
@@ -62,7 +68,10 @@ def test_across_the_spring_clock_change_8_am_is_daylight_time():
 
 def test_backoff_doubles_from_one_minute_up_to_an_hour():
     assert [policy.backoff(n) for n in (1, 2, 3, 4)] == [
-        timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8),
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+        timedelta(minutes=8),
     ]
     assert policy.backoff(10) == timedelta(hours=1)
     with pytest.raises(ValueError):

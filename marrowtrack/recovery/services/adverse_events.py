@@ -231,10 +231,15 @@ def adverse_event_addendum_add(
     text = (text or "").strip()
     if len(text) < 3:
         raise ValidationFailed({"text": ["Write the new information."]})
-    if not event.is_locked:
-        raise DomainError("This event is not signed yet: correct the record itself.")
-    _check_addendum(event, outcome, resolved_on)
     with transaction.atomic():
+        event = (
+            AdverseEvent.objects.select_for_update()
+            .select_related("patient__clinic")
+            .get(pk=event.pk)
+        )
+        if not event.is_locked:
+            raise DomainError("This event is not signed yet: correct the record itself.")
+        _check_addendum(event, outcome, resolved_on)
         addendum = AdverseEventAddendum.objects.create(
             event=event, text=text, outcome=outcome, resolved_on=resolved_on, by=by, at=clock.now()
         )

@@ -68,22 +68,32 @@ def test_grade_five_death_and_fatal_outcome_go_together():
     assert "outcome" in problems(grade=5, outcome="not_recovered", **death)
     assert "grade" in problems(grade=4, outcome="fatal", **death)
     assert "serious_criteria" in problems(
-        grade=5, outcome="fatal", serious=True, serious_criteria=frozenset({"life_threatening"}),
+        grade=5,
+        outcome="fatal",
+        serious=True,
+        serious_criteria=frozenset({"life_threatening"}),
         resolved_on=None,
     )
 
 
 def test_grade_four_is_life_threatening():
-    assert "serious_criteria" in problems(grade=4, serious=True, serious_criteria=frozenset({"hospitalisation"}))
+    assert "serious_criteria" in problems(
+        grade=4, serious=True, serious_criteria=frozenset({"hospitalisation"})
+    )
     assert problems(grade=4, serious=True, serious_criteria=frozenset({"life_threatening"})) == {}
 
 
 def test_an_admission_makes_the_event_serious():
     assert "serious_criteria" in problems(actions=frozenset({"admission"}))
-    assert problems(
-        actions=frozenset({"admission"}), serious=True, serious_criteria=frozenset({"hospitalisation"}),
-        grade=3,
-    ) == {}
+    assert (
+        problems(
+            actions=frozenset({"admission"}),
+            serious=True,
+            serious_criteria=frozenset({"hospitalisation"}),
+            grade=3,
+        )
+        == {}
+    )
 
 
 def test_none_is_not_combined_with_actions():

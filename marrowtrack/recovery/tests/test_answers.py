@@ -34,9 +34,13 @@ def test_harvest_pain_is_required_only_after_a_harvest():
     assert parsed[0].harvest_pain is None
 
 
-@pytest.mark.parametrize(("value", "unit"), [("33.9", "C"), ("43.1", "C"), ("200", "F"), ("x", "C")])
+@pytest.mark.parametrize(
+    ("value", "unit"), [("33.9", "C"), ("43.1", "C"), ("200", "F"), ("x", "C")]
+)
 def test_implausible_temperatures_are_refused(value, unit):
-    assert "temperature" in answers.parse({**BASE, "temperature": value, "temperature_unit": unit}, harvest=True)
+    assert "temperature" in answers.parse(
+        {**BASE, "temperature": value, "temperature_unit": unit}, harvest=True
+    )
 
 
 def test_a_comma_decimal_is_read():
@@ -55,7 +59,9 @@ def test_growing_hip_swelling_is_refused_without_a_harvest():
 
 
 def test_flags_accept_form_and_json_values():
-    parsed = answers.parse({**BASE, "feverish": "on", "wants_call": True, "nsaids_taken": ""}, harvest=True)
+    parsed = answers.parse(
+        {**BASE, "feverish": "on", "wants_call": True, "nsaids_taken": ""}, harvest=True
+    )
     assert parsed[0].feverish and parsed[0].wants_call and not parsed[0].nsaids_taken
     assert parsed[0].signs == frozenset()
     assert answers.parse({**BASE, "signs": "hives"}, harvest=True)[0].signs == {t.Sign.HIVES}

@@ -153,9 +153,7 @@ def test_a_treatment_without_harvest_has_no_harvest_pain():
     assert run(treated_pain=3, harvest_pain=None).level == t.Level.EXPECTED
 
 
-@pytest.mark.parametrize(
-    ("day", "rising"), [(3, False), (4, True)]
-)
+@pytest.mark.parametrize(("day", "rising"), [(3, False), (4, True)])
 def test_pain_still_rising_counts_only_after_72_hours(day, rising):
     context = replace(BMAC_DAY2, day=day, previous_treated_pain=5)
     assert ("pain_rising" in codes(run(context, treated_pain=6))) == rising
