@@ -198,19 +198,18 @@ def password_sign_in(*, identifier: str, password: str, address: str) -> Started
         for account in PortalAccount.objects.filter(patient__in=patients_for(identifier))
         if check_password(password, account.password)
     ]
+    # The attempt is stored before any refusal, so a refused attempt still counts.
+    SignInAttempt.objects.create(
+        kind="password",
+        identifier_hash=key,
+        address_hash=where,
+        at=clock.now(),
+        succeeded=len(matches) == 1,
+    )
+    if len(matches) != 1:
+        raise SignInRefused(gettext_noop("That email or mobile number and password do not match."))
+    patient = matches[0].patient
     with transaction.atomic():
-        SignInAttempt.objects.create(
-            kind="password",
-            identifier_hash=key,
-            address_hash=where,
-            at=clock.now(),
-            succeeded=len(matches) == 1,
-        )
-        if len(matches) != 1:
-            raise SignInRefused(
-                gettext_noop("That email or mobile number and password do not match.")
-            )
-        patient = matches[0].patient
         session, raw = _session_start(patient, PortalSession.Method.PASSWORD)
         _audit(patient, AuditAction.LOGIN, session, "portal sign-in by password")
     return Started(session, raw, reverse("portal:home"))
