@@ -68,7 +68,9 @@ def test_fever_on_day_two_reaches_the_nurse_becomes_an_event_and_is_signed(
     expect(row.get_by_text("Urgent")).to_be_visible()
     row.get_by_role("link").first.click()
     desk.get_by_role("button", name="Acknowledge").click()
-    desk.get_by_role("textbox", name="What was done").fill("Called: fever and warm knee, seen in clinic today.")
+    desk.get_by_role("textbox", name="What was done").fill(
+        "Called: fever and warm knee, seen in clinic today."
+    )
     desk.get_by_role("button", name="Resolve").click()
     expect(desk.get_by_text("Task resolved.")).to_be_visible()
     desk.get_by_role("link", name="Record as adverse event").click()

@@ -14,7 +14,10 @@ from marrowtrack.intake.contentlint import lint
 from marrowtrack.testing.factories import ClinicFactory, PatientFactory
 
 APPS = Path(__file__).resolve().parents[2]
-CATALOGS = [APPS / "recovery/locale/es/LC_MESSAGES/django.po", APPS / "portal/locale/es/LC_MESSAGES/django.po"]
+CATALOGS = [
+    APPS / "recovery/locale/es/LC_MESSAGES/django.po",
+    APPS / "portal/locale/es/LC_MESSAGES/django.po",
+]
 MESSAGES = [
     "recovery/messages/checkin_invite",
     "recovery/messages/checkin_reminder",
