@@ -39,8 +39,7 @@ run: install
 	@echo ""
 	@echo "MarrowTrack is serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@echo ""
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-		--access-logfile - --graceful-timeout 10
+	$(BIN)/gunicorn config.wsgi -c config/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

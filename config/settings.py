@@ -98,14 +98,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marrowtrack.api.errors.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "marrowtrack.esign.middleware.SigningAttemptsMiddleware",
     "marrowtrack.accounts.middleware.IdleLogoutMiddleware",
     "marrowtrack.accounts.middleware.TwoFactorRequiredMiddleware",
+    "marrowtrack.accounts.middleware.AccessDeniedAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -186,6 +189,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "marrowtrack.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Axes keeps the POST data of a failed attempt: never the second person's password or codes.
+AXES_SENSITIVE_PARAMETERS = [
+    "second_password",
+    "verifier_password",
+    "new_password1",
+    "new_password2",
+    "old_password",
+    "totp",
+    "otp_token",
+]
+# POST /api/v1/auth/token answers at most this many requests a minute per address.
+MARROWTRACK_TOKEN_RATE = os.environ.get("MARROWTRACK_TOKEN_RATE", "20/m")
 
 # Automatic logoff after idle time (HIPAA 164.312(a)(2)(iii)).
 MARROWTRACK_IDLE_MINUTES = env_int("MARROWTRACK_IDLE_MINUTES", 15, minimum=1)
@@ -219,6 +234,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The audit anchor: an append-only file outside the database
+# (docs/decisions/0007-audit-anchor-and-per-clinic-chains.md).
+MARROWTRACK_AUDIT_ANCHOR = Path(
+    os.environ.get("MARROWTRACK_AUDIT_ANCHOR", VAR_DIR / "audit-anchor.log")
+)
 
 EMAIL_BACKEND = os.environ.get(
     "MARROWTRACK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -270,8 +290,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# A bound on every page size (ninja's default is unbounded); offsets are bounded per class
+# (core.pagination).
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "marrowtrack.core.pagination.BoundedLimitOffsetPagination"
 
-# Patient messages (docs/decisions/0008-notifications-exactly-once.md). SMS goes through a
+# Patient messages (docs/decisions/0010-notifications-exactly-once.md). SMS goes through a
 # pluggable backend; the file backend (one JSON line per message) can confirm a delivery
 # after a crash, the console backend only prints.
 MARROWTRACK_SMS_BACKEND = os.environ.get(

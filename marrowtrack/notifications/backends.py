@@ -1,7 +1,7 @@
 """Delivery backends: email through Django's mail backends, SMS through a pluggable backend
 (``MARROWTRACK_SMS_BACKEND``). The demo ships a console and a file backend.
 
-The contract that makes a send happen once (docs/decisions/0008-notifications-exactly-once.md):
+The contract that makes a send happen once (docs/decisions/0010-notifications-exactly-once.md):
 ``send`` is called with the message's key (its public id) and returns a provider reference;
 ``confirm(key)`` answers, after a worker died mid-send, whether that key was delivered:
 True (do not resend), False (never left: send it) or None (cannot tell: do not resend, mark

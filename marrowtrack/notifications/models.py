@@ -3,7 +3,7 @@ clinic quiet hours and the single-use sign-in links that messages carry.
 
 A message is a row before it is a send: the row, its audit entry and the queued task commit
 together, and the worker moves it QUEUED -> SENDING -> SENT (or FAILED / SKIPPED) with a
-log entry for every attempt (docs/decisions/0008-notifications-exactly-once.md).
+log entry for every attempt (docs/decisions/0010-notifications-exactly-once.md).
 """
 
 from __future__ import annotations

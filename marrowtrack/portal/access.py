@@ -2,7 +2,7 @@
 page or endpoint opens is looked up *through that patient* (another patient's id: 404).
 
 Staff sign-in (``request.user``) plays no part here: a staff session does not open the
-portal and the portal cookie opens nothing else (docs/decisions/0007).
+portal and the portal cookie opens nothing else (docs/decisions/0009-patient-portal-identity.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Patient identity in the portal: an optional password, sessions tied to one patient, and
-sign-in attempts for rate limiting (docs/decisions/0007-patient-portal-identity.md).
+sign-in attempts for rate limiting (docs/decisions/0009-patient-portal-identity.md).
 
 Patients are not staff ``User``s: a portal session is its own row and its own cookie, so
 it can never open a staff page, and a staff session never shows patient pages.

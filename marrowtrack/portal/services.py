@@ -1,4 +1,4 @@
-"""Signing patients in and out of the portal (docs/decisions/0007-patient-portal-identity.md).
+"""Signing patients in and out of the portal (docs/decisions/0009-patient-portal-identity.md).
 
 - A single-use link (``notifications.AccessLink``) is asked for with an email address or
   mobile number, at most 3 times per identifier in 15 minutes and 10 times per address in

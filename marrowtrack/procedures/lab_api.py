@@ -15,6 +15,7 @@ from ninja import Router
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.facilities.models import Equipment
 from marrowtrack.lab import schemas
 from marrowtrack.lab.access import run_for_user
@@ -69,7 +70,16 @@ def run_create(request: HttpRequest, payload: schemas.RunIn):
 )
 def run_release(request: HttpRequest, public_id: UUID, payload: schemas.ReleaseIn):
     run = run_for_user(request.user, public_id, PROCESS)
-    verifier = _staff(request, payload.verifier_username) if payload.verifier_username else None
+    verifier = (
+        cosigner_authenticate(
+            by=request.user,
+            username=payload.verifier_username,
+            password=payload.verifier_password,
+            field="verifier_password",
+        )
+        if payload.verifier_username
+        else None
+    )
     return services.product_release(
         run=run,
         by=request.user,

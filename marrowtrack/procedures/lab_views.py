@@ -24,6 +24,7 @@ from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.lab import forms
 from marrowtrack.lab import selectors as lab_selectors
 from marrowtrack.lab.access import run_for_user
@@ -125,7 +126,14 @@ def run_release(request: HttpRequest, public_id: UUID) -> HttpResponse:
             by=request.user,
             password=d["password"],
             totp=d.get("totp") or None,
-            verifier=_user(request, d["verifier_username"]) if d["verifier_username"] else None,
+            verifier=cosigner_authenticate(
+                by=request.user,
+                username=d["verifier_username"],
+                password=d["verifier_password"],
+                field="verifier_password",
+            )
+            if d["verifier_username"]
+            else None,
             verifier_password=d["verifier_password"],
             scans=d["scans"].split(),
         )

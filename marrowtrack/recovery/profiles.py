@@ -1,7 +1,7 @@
 """What recovery looks like after each treatment: the numbers the discharge instructions,
 the check-in triage and the NSAID date use. Pure data.
 
-Sources (docs/decisions/0009-recovery-clinical-choices.md has the reasoning):
+Sources (docs/decisions/0011-recovery-clinical-choices.md has the reasoning):
 - BMAC: flare at the treated site for 2-5 days, ice on the harvest site, NSAIDs avoided
   for a configured window after the procedure (MISSION.md "Afterwards"; domain.md §0,
   "NSAID avoidance after the procedure: 7 days", the window intake's instructions use).

@@ -7,7 +7,7 @@ still rising after 72 h; new weakness or numbness, saddle anaesthesia, bowel/bla
 change, headache worse upright; chest pain, shortness of breath, calf swelling, hives) and
 MISSION.md "Afterwards" (more pain at the treated site for 2-5 days is expected).
 
-Levels (docs/decisions/0009-recovery-clinical-choices.md):
+Levels (docs/decisions/0011-recovery-clinical-choices.md):
 - URGENT: a clinician must reach the patient within the hour (possible joint or systemic
   infection, uncontrolled bleeding, nerve or spinal compromise, heart or lung, allergy).
 - CALL_TODAY: a nurse calls the same day (local signs to assess, pain beyond the expected

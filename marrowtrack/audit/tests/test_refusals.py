@@ -7,7 +7,7 @@ from django.db import transaction
 
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.audit.refusals import audited_refusals, refusal_record
-from marrowtrack.audit.services import audit_verify
+from marrowtrack.audit.verification import audit_verify
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal
 
 
@@ -25,7 +25,7 @@ def test_a_refusal_is_committed_after_the_refused_write_rolls_back(staff, patien
     patient.refresh_from_db()
     assert patient.given_name == name
     entry = AuditEvent.objects.get(action="refused")
-    assert (entry.reason, entry.actor, entry.changes) == ("STOP: test rule", nurse, {"try": 1})
+    assert (entry.reason, entry.actor, entry.extra) == ("STOP: test rule", nurse, {"try": 1})
     assert entry.patient_id == str(patient.public_id)
     assert audit_verify().ok
 

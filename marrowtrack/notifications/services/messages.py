@@ -1,4 +1,4 @@
-"""Queueing and delivering patient messages once (docs/decisions/0008).
+"""Queueing and delivering patient messages once (docs/decisions/0010-notifications-exactly-once.md).
 
 1. ``message_enqueue`` renders the message in the patient's language, picks the channel,
    and in one transaction writes the row, its audit entry and the worker's task.

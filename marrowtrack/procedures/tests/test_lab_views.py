@@ -49,7 +49,11 @@ def test_the_release_page_refuses_an_expired_product_and_keeps_the_refusal(
 def test_the_release_endpoint_refuses_an_expired_product_with_409(staff, expired_run) -> None:
     response = Api(staff["lab_tech"]).post(
         f"/lab/processing-runs/{expired_run.public_id}/release",
-        {"password": PASSWORD, "verifier_username": staff["nurse"].username},
+        {
+            "password": PASSWORD,
+            "verifier_username": staff["nurse"].username,
+            "verifier_password": PASSWORD,
+        },
     )
     assert response.status_code == 409
     assert "past its hold limit" in response.json()["message"]
