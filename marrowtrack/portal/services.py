@@ -65,11 +65,12 @@ def _label(patient: Patient) -> str:
     return f"patient {patient.full_name} ({patient.mrn}) via portal"
 
 
-def _audit(patient: Patient, action: str, target: object, note: str) -> None:
+def _audit(patient: Patient, action: str, target: object, note: str, name: str) -> None:
     event_record(
         actor=None,
         action=action,
         target=target,  # type: ignore[arg-type]
+        name=name,
         changes={},
         reason=note,
         clinic=patient.clinic,
@@ -179,7 +180,13 @@ def link_use(*, token: str) -> Started:
         link.used_at = clock.now()
         link.save(update_fields=["used_at", "updated_at"])
         session, key = _session_start(link.patient, PortalSession.Method.LINK)
-        _audit(link.patient, AuditAction.LOGIN, session, f"portal sign-in by link ({link.purpose})")
+        _audit(
+            link.patient,
+            AuditAction.LOGIN,
+            session,
+            f"portal sign-in by link ({link.purpose})",
+            "portal.sign_in",
+        )
     return Started(session, key, link.target)
 
 
@@ -211,7 +218,7 @@ def password_sign_in(*, identifier: str, password: str, address: str) -> Started
     patient = matches[0].patient
     with transaction.atomic():
         session, raw = _session_start(patient, PortalSession.Method.PASSWORD)
-        _audit(patient, AuditAction.LOGIN, session, "portal sign-in by password")
+        _audit(patient, AuditAction.LOGIN, session, "portal sign-in by password", "portal.sign_in")
     return Started(session, raw, reverse("portal:home"))
 
 
@@ -237,7 +244,7 @@ def session_end(*, session: PortalSession) -> None:
     with transaction.atomic():
         session.ended_at = clock.now()
         session.save(update_fields=["ended_at", "updated_at"])
-        _audit(session.patient, AuditAction.LOGOUT, session, "portal sign-out")
+        _audit(session.patient, AuditAction.LOGOUT, session, "portal sign-out", "portal.sign_out")
 
 
 def password_set(*, session: PortalSession, password: str, confirm: str) -> PortalAccount:
@@ -252,5 +259,5 @@ def password_set(*, session: PortalSession, password: str, confirm: str) -> Port
             patient=patient,
             defaults={"password": make_password(password), "password_set_at": clock.now()},
         )
-        _audit(patient, AuditAction.UPDATE, account, "portal password set")
+        _audit(patient, AuditAction.UPDATE, account, "portal password set", "portal.password_set")
     return account

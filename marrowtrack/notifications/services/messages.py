@@ -1,4 +1,5 @@
-"""Queueing and delivering patient messages once (docs/decisions/0010-notifications-exactly-once.md).
+"""Queueing and delivering patient messages once
+(docs/decisions/0010-notifications-exactly-once.md).
 
 1. ``message_enqueue`` renders the message in the patient's language, picks the channel,
    and in one transaction writes the row, its audit entry and the worker's task.
@@ -105,9 +106,8 @@ def message_enqueue(
     try:
         with transaction.atomic():
             message.save()
-            _audit(
-                message, by=by, action=AuditAction.CREATE, note=f"queued for {when:%Y-%m-%d %H:%M}"
-            )
+            note = f"queued for {when:%Y-%m-%d %H:%M}"
+            _audit(message, by=by, action=AuditAction.CREATE, note=note, name="message.queue")
             if route is None:
                 _log(message, DeliveryLog.Outcome.SKIPPED, "no address, or no messages wanted")
             else:
@@ -132,12 +132,13 @@ def _log(message: Message, outcome: str, detail: str = "") -> None:
     )
 
 
-def _audit(message: Message, *, by: User | None = None, action: str, note: str) -> None:
+def _audit(message: Message, *, by: User | None = None, action: str, note: str, name: str) -> None:
     event_record(
         actor=by,
         action=action,
         target=message,
-        changes={"status": message.status, "channel": message.channel, "purpose": message.purpose},
+        name=name,
+        extra={"status": message.status, "channel": message.channel, "purpose": message.purpose},
         clinic=message.clinic,
         patient_public_id=message.patient.public_id,
         reason=note[:500],
@@ -162,7 +163,8 @@ def _finish(message: Message, status: str, outcome: str, detail: str) -> str:
         fields.append("sent_at")
     message.save(update_fields=fields)
     _log(message, outcome, detail)
-    _audit(message, action=AuditAction.UPDATE, note=f"{message.purpose} {status}: {detail}")
+    note = f"{message.purpose} {status}: {detail}"
+    _audit(message, action=AuditAction.UPDATE, note=note, name=f"message.{status}")
     return status
 
 

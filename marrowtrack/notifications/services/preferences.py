@@ -33,6 +33,7 @@ def contact_preference_set(
             action=AuditAction.UPDATE,
             target=preference,
             changes={"channel": [old, channel]},
+            name="contact_preference.set",
             clinic=patient.clinic,
             patient_public_id=patient.public_id,
             actor_label=by_label or None,

@@ -126,6 +126,8 @@ def adverse_event_record(
             target=event,
             action=AuditAction.CREATE,
             changes={name: [None, values[name]] for name in FIELDS},
+            extra={"task": str(task.public_id) if task else None},
+            name="adverse_event.record",
         )
     return event
 
@@ -159,7 +161,13 @@ def adverse_event_update(*, event: AdverseEvent, by: User, data: Mapping[str, An
             for name, value in values.items():
                 setattr(event, name, value)
             event.save(update_fields=[*values, "updated_at"])
-            audit(by=by, patient=event.patient, target=event, changes=changes)
+            audit(
+                by=by,
+                patient=event.patient,
+                target=event,
+                changes=changes,
+                name="adverse_event.correct",
+            )
     return event
 
 
@@ -199,7 +207,11 @@ def adverse_event_sign(
             event.status, event.signature = AdverseEvent.Status.SIGNED, signature
             event.save(update_fields=["status", "signature", "updated_at"])
             audit(
-                by=by, patient=event.patient, target=event, changes={"status": ["draft", "signed"]}
+                by=by,
+                patient=event.patient,
+                target=event,
+                changes={"status": ["draft", "signed"]},
+                name="adverse_event.sign",
             )
     return event
 
@@ -248,11 +260,13 @@ def adverse_event_addendum_add(
             patient=event.patient,
             target=event,
             action=AuditAction.UPDATE,
-            changes={
+            changes={},
+            extra={
                 "addendum": str(addendum.public_id),
                 "outcome": outcome,
                 "resolved_on": resolved_on,
             },
+            name="adverse_event.addendum",
             reason=text,
         )
     return addendum

@@ -72,12 +72,14 @@ def checkin_submit(*, checkin: CheckIn, data: Mapping[str, Any], by: User | None
             by=by,
             patient=checkin.course.patient,
             target=checkin,
-            changes={
-                "status": ["open", "submitted"],
+            changes={"status": ["open", "submitted"]},
+            extra={
                 "level": result.level.value,
                 "findings": [f.code for f in result.findings],
                 "task": str(task.public_id) if task else None,
+                "source": checkin.source,
             },
+            name="checkin.submit",
         )
     return checkin
 
@@ -146,8 +148,10 @@ def _mark_missed(checkin_pk: int) -> bool:
             by=None,
             patient=checkin.course.patient,
             target=checkin,
-            changes={"status": ["open", "missed"], "task": str(task.public_id)},
+            changes={"status": ["open", "missed"]},
+            extra={"task": str(task.public_id)},
             label="recovery sweep",
+            name="checkin.missed",
         )
     return True
 
@@ -168,6 +172,7 @@ def _complete_finished_courses() -> int:
                 target=course,
                 changes={"status": ["active", "completed"]},
                 label="recovery sweep",
+                name="recovery_course.complete",
             )
         done += 1
     return done

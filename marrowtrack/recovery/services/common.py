@@ -27,6 +27,8 @@ def audit(
     action: str = AuditAction.UPDATE,
     reason: str = "",
     label: str | None = None,
+    name: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """One audit entry in the caller's transaction; ``by=None`` is the patient (``label``
     overrides, e.g. the sweep)."""
@@ -39,4 +41,6 @@ def audit(
         clinic=patient.clinic,
         patient_public_id=patient.public_id,
         actor_label=None if by else (label or patient_label(patient)),
+        name=name,
+        extra=extra,
     )

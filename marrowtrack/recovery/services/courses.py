@@ -57,6 +57,7 @@ def course_start(*, plan: TreatmentPlan, by: User | None) -> RecoveryCourse | No
             "nsaid_restart_on": [None, course.nsaid_restart_on],
         },
         label="recovery",
+        name="recovery_course.start",
     )
     return course
 
@@ -97,7 +98,9 @@ def course_stop(*, course: RecoveryCourse, by: User, reason: str) -> RecoveryCou
             by=by,
             patient=course.patient,
             target=course,
-            changes={"status": ["active", course.status], "checkins_cancelled": cancelled},
+            changes={"status": ["active", course.status]},
+            extra={"checkins_cancelled": cancelled},
             reason=reason,
+            name="recovery_course.stop",
         )
     return course

@@ -36,6 +36,7 @@ def task_acknowledge(*, task: NurseTask, by: User) -> NurseTask:
             patient=task.course.patient,
             target=task,
             changes={"status": ["open", S.ACKNOWLEDGED]},
+            name="nurse_task.acknowledge",
         )
     return task
 
@@ -70,6 +71,8 @@ def task_resolve(*, task: NurseTask, by: User, note: str) -> NurseTask:
             by=by,
             patient=task.course.patient,
             target=task,
-            changes={"status": [old, S.RESOLVED], "resolution_note": note[:500]},
+            changes={"status": [old, S.RESOLVED]},
+            reason=note,
+            name="nurse_task.resolve",
         )
     return task

@@ -113,7 +113,8 @@ def test_a_draft_can_be_corrected_with_its_changes_audited(event, staff):
     event.refresh_from_db()
     assert event.grade == 3
     entry = AuditEvent.objects.filter(entity="recovery.adverseevent").latest("sequence")
-    assert entry.changes == {"grade": [2, 3]}
+    assert entry.changes == {"grade": {"old": 2, "new": 3}}
+    assert entry.name == "adverse_event.correct"
 
 
 def test_the_physician_signs_with_the_password_and_the_event_is_locked(event, staff):

@@ -37,7 +37,8 @@ def test_acknowledge_then_resolve_with_a_note(task, staff):
         staff["nurse"],
     )
     entries = AuditEvent.objects.filter(entity="recovery.nursetask").order_by("sequence")
-    assert [e.changes["status"][1] for e in entries] == ["acknowledged", "resolved"]
+    assert [e.changes["status"]["new"] for e in entries] == ["acknowledged", "resolved"]
+    assert [e.name for e in entries] == ["nurse_task.acknowledge", "nurse_task.resolve"]
     assert {e.actor for e in entries} == {staff["nurse"]}
 
 
