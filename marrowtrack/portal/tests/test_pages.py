@@ -7,6 +7,7 @@ import json
 import pytest
 import time_machine
 
+from marrowtrack.audit.models import AuditEvent
 from marrowtrack.recovery.models import NurseTask
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,8 @@ def test_another_patient_cannot_start_my_survey(course, theirs, mine):
     with time_machine.travel("2026-03-16 10:00-05:00", tick=False):
         started = mine.post(f"/portal/surveys/{followup.public_id}/start/")
     assert started.status_code == 302 and started["Location"].startswith("/outcomes/portal/s/")
+    issued = AuditEvent.objects.filter(entity="outcomes.surveylink").latest("occurred_at")
+    assert "via portal" in issued.actor_label
 
 
 def test_lists_show_only_my_own_records(course, theirs):

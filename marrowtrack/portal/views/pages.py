@@ -120,7 +120,8 @@ def survey_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if followup is None:
         raise Http404("No such survey of yours.")
     try:
-        issued = survey_link_create(followup=followup, by=None)
+        label = patient_label(request.patient)
+        issued = survey_link_create(followup=followup, by=None, by_label=label)
     except DomainError as exc:
         return render(request, "portal/message.html", {"message": exc.message}, status=409)
     return redirect("outcomes:portal-start", token=issued.token)
