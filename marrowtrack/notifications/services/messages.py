@@ -148,7 +148,7 @@ def _audit(message: Message, *, by: User | None = None, action: str, note: str, 
 
 def _locked(public_id: str) -> Message:
     return (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .select_related("patient__clinic", "link")
         .get(public_id=public_id)
     )
