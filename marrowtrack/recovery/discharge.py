@@ -47,6 +47,7 @@ class DischargePlan:
     two_week_checkin_on: date
     clinic_name: str
     clinic_phone: str
+    after_hours_phone: str  # "" when the clinic has none
     emergency_number: str
     followups: tuple[FollowUpDate, ...]
     next_visit: datetime | None
@@ -75,6 +76,7 @@ def discharge_plan(
     clinic_name: str,
     clinic_phone: str,
     emergency_number: str,
+    after_hours_phone: str = "",
     followups: Sequence[FollowUpDate] = (),
     next_visit: datetime | None = None,
 ) -> DischargePlan:
@@ -107,6 +109,7 @@ def discharge_plan(
         two_week_checkin_on=after(14),
         clinic_name=clinic_name,
         clinic_phone=clinic_phone,
+        after_hours_phone=after_hours_phone.strip(),
         emergency_number=emergency_number,
         followups=tuple(followups),
         next_visit=next_visit,

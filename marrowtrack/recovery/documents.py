@@ -15,7 +15,7 @@ from weasyprint import HTML
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.intake.selectors import next_appointment
+from marrowtrack.intake.selectors import intake_settings, next_appointment
 from marrowtrack.outcomes.selectors import plan_followups
 from marrowtrack.recovery import labels
 from marrowtrack.recovery.discharge import DischargePlan, FollowUpDate, discharge_plan
@@ -47,6 +47,7 @@ def discharge_for(course: RecoveryCourse) -> DischargePlan:
             nsaid_avoid_days=course.nsaid_avoid_days,
             clinic_name=clinic.name,
             clinic_phone=clinic.phone,
+            after_hours_phone=intake_settings(clinic).after_hours_phone,
             emergency_number=settings.MARROWTRACK_EMERGENCY_NUMBER,
             followups=_followups(plan),
             next_visit=clock.localtime(appointment.starts_at, clinic) if appointment else None,

@@ -8,8 +8,10 @@ from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.models import Clinic
 from marrowtrack.intake.instructions import DEFAULT_INSTRUCTION_DEFAULTS
 from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.selectors import clinic_ruleset
 from marrowtrack.outcomes.selectors import baseline_pain
 from marrowtrack.procedures.selectors import encounter_for_plan
 from marrowtrack.recovery import schedule
@@ -19,10 +21,13 @@ from marrowtrack.recovery.profiles import profile_for
 from marrowtrack.recovery.services.common import audit
 
 
-def nsaid_avoid_days() -> int:
-    """The clinic's configured NSAID avoidance after a procedure (domain.md §0), the same
-    window intake's pre-procedure instructions state."""
-    return DEFAULT_INSTRUCTION_DEFAULTS.nsaid_avoid_days_after
+def nsaid_avoid_days(clinic: Clinic) -> int:
+    """The clinic's NSAID avoidance after a procedure (domain.md §0): its rule set's
+    ``nsaid_hold`` window, the one intake's pre-procedure instructions state."""
+    rule = clinic_ruleset(clinic).rule("nsaid_hold")
+    if rule is None:
+        return DEFAULT_INSTRUCTION_DEFAULTS.nsaid_avoid_days_after
+    return int(rule.params["avoid_days_after"])
 
 
 def course_start(*, plan: TreatmentPlan, by: User | None) -> RecoveryCourse | None:
@@ -33,7 +38,7 @@ def course_start(*, plan: TreatmentPlan, by: User | None) -> RecoveryCourse | No
     if profile is None or plan.treated_on is None:
         return None
     encounter = encounter_for_plan(plan) if profile.harvest else None
-    days = nsaid_avoid_days() if profile.avoid_nsaids else 0
+    days = nsaid_avoid_days(plan.patient.clinic) if profile.avoid_nsaids else 0
     course = RecoveryCourse.objects.create(
         clinic=plan.patient.clinic,
         patient=plan.patient,

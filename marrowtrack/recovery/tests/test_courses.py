@@ -62,3 +62,20 @@ def test_stopping_the_check_ins_cancels_the_open_ones_and_needs_a_reason(course,
     assert set(course.checkins.values_list("status", flat=True)) == {"cancelled"}
     with pytest.raises(DomainError, match="already"):
         course_stop(course=course, by=staff["nurse"], reason="again")
+
+
+def test_the_nsaid_window_is_the_clinics_published_rule(patient, staff, clinic):
+    import json
+
+    from marrowtrack.intake import rules
+    from marrowtrack.intake.models import ClinicRuleSet
+
+    data = rules.ruleset_to_dict(rules.DEFAULT_RULESET)
+    for rule in data["rules"]:
+        if rule["code"] == "nsaid_hold":
+            rule["params"]["avoid_days_after"] = 14
+    ClinicRuleSet.objects.create(
+        clinic=clinic, version="local-1", json=json.dumps(data), published_by=staff["clinic_admin"]
+    )
+    course = treated_course(patient, staff["physician"])
+    assert (course.nsaid_avoid_days, course.nsaid_restart_on) == (14, date(2026, 3, 17))

@@ -139,3 +139,14 @@ def test_the_steroid_and_nerve_block_notes_appear_only_for_their_treatments(pati
     )
     assert "blood sugar" in csi and "blood sugar" not in block
     assert "numb" in block and "numbness wears off" not in csi
+
+
+@pytest.mark.django_db
+def test_the_clinics_after_hours_phone_is_printed_when_set(course):
+    from marrowtrack.intake.models import IntakeSettings
+
+    IntakeSettings.objects.create(clinic=course.clinic, after_hours_phone="555-010-9999")
+    body = text(render_discharge(course, language="en", template=BODY))
+    assert "Outside opening hours: 555-010-9999." in body
+    spanish = text(render_discharge(course, language="es", template=BODY))
+    assert "Fuera del horario de atención: 555-010-9999." in spanish
