@@ -18,11 +18,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.api.api import api
 from marrowtrack.interop.api import fhir_api
+from marrowtrack.notifications.links import link_token
 from marrowtrack.ops.tests.policy import ANON, PATIENT, Rule
 from marrowtrack.ops.tests.world import World
+from marrowtrack.portal.access import COOKIE as PORTAL_COOKIE
+from marrowtrack.portal.services import link_send, link_use
 
 DENIED_STATUSES = {401, 403, 404, 410}
-LOGIN_REDIRECT = "/accounts/login/?next="
+LOGIN_REDIRECTS = ("/accounts/login/?next=", "/portal/sign-in/?next=")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def is_server_error(name: str, status: int) -> bool:
 
 
 def is_denied(status: int, location: str = "") -> bool:
-    to_login = status in (301, 302) and location.startswith(LOGIN_REDIRECT)
+    to_login = status in (301, 302) and location.startswith(LOGIN_REDIRECTS)
     return status in DENIED_STATUSES or to_login
 
 
@@ -92,7 +95,12 @@ class Principals:
         self._clients: dict[str, Client] = {}
         self._secrets: dict[str, str] = {}
 
-    def client(self, name: str, *, fresh: bool = False) -> Client:
+    def client(self, name: str, *, fresh: bool = False, fresh_patient: bool = False) -> Client:
+        if fresh_patient and name == PATIENT:
+            client = Client(raise_request_exception=False)
+            started = link_use(token=link_token(link_send(patient=self.world.patient, by=None)))
+            client.cookies[PORTAL_COOKIE] = started.key
+            return client
         if fresh and name not in (ANON, PATIENT):
             client = Client(raise_request_exception=False)
             client.force_login(self.user(name))
@@ -115,8 +123,10 @@ class Principals:
         return self.world.outsider if name == "outsider" else self.world.staff[name]
 
     def _patient_client(self) -> Client:
+        """Signed in to the portal, with a survey link opened (the outcomes survey pages)."""
         if self._patient is None:
             self._patient = Client(raise_request_exception=False)
+            self._patient.cookies[PORTAL_COOKIE] = self.world.portal_key
             opened = self._patient.get(
                 reverse("outcomes:portal-start", kwargs={"token": self.world.link_token})
             )

@@ -55,6 +55,8 @@ class Rule:
     record: bool = True
     # Ask from a new session: opening a survey link puts the patient's survey in the session.
     fresh_session: bool = False
+    # The patient too (signing out or in again ends the portal session it is given).
+    fresh_patient: bool = False
 
 
 def _id(attr: str, name: str = "public_id") -> Callable[[World], dict[str, Any]]:
@@ -162,12 +164,59 @@ PAGES: dict[str, Rule] = {
     "outcomes:portal-survey": Rule(frozenset({PATIENT})),
     "outcomes:portal-submit": Rule(frozenset({PATIENT})),
     "outcomes:portal-results": Rule(frozenset({PATIENT})),
+    # Recovery: nurses and physicians work the check-ins, tasks and adverse events; the
+    # front desk sees who is in recovery; the administrator reads adverse events.
+    "recovery:worklist": Rule(CLINICIANS),
+    "recovery:task": Rule(CLINICIANS, _id("task")),
+    "recovery:task-ack": Rule(CLINICIANS, _id("task")),
+    "recovery:task-resolve": Rule(CLINICIANS, _id("task")),
+    "recovery:task-ae": Rule(CLINICIANS, _id("task")),
+    "recovery:courses": Rule(frozenset({DESK, NURSE, DOC, ADMIN})),
+    "recovery:course": Rule(frozenset({DESK, NURSE, DOC, ADMIN}), _id("course")),
+    "recovery:course-stop": Rule(CLINICIANS, _id("course")),
+    "recovery:course-contact": Rule(CLINICIANS, _id("course")),
+    "recovery:discharge": Rule(frozenset({DESK, NURSE, DOC, ADMIN}), _id("course")),
+    "recovery:discharge-pdf": Rule(frozenset({DESK, NURSE, DOC, ADMIN}), _id("course")),
+    "recovery:checkin-phone": Rule(CLINICIANS, lambda w: {"public_id": _checkin(w)}),
+    "recovery:ae-list": Rule(frozenset({NURSE, DOC, ADMIN})),
+    "recovery:ae-new": Rule(CLINICIANS, lambda w: {"public_id": w.course.plan.public_id}),
+    "recovery:ae": Rule(frozenset({NURSE, DOC, ADMIN}), _id("adverse_event")),
+    "recovery:ae-edit": Rule(CLINICIANS, _id("adverse_event")),
+    "recovery:ae-sign": Rule(frozenset({DOC}), _id("adverse_event")),
+    "recovery:ae-addendum": Rule(CLINICIANS, _id("adverse_event")),
+    # The patient portal: the signed-in patient's own records only.
+    "portal:home": Rule(frozenset({PATIENT})),
+    "portal:sign-in": Rule(EVERYONE),
+    "portal:link": Rule(
+        EVERYONE, lambda w: {"token": w.portal_link}, record=False, fresh_patient=True
+    ),
+    "portal:sign-out": Rule(EVERYONE, fresh_session=True, fresh_patient=True),
+    "portal:password": Rule(frozenset({PATIENT})),
+    "portal:contact": Rule(frozenset({PATIENT})),
+    "portal:appointments": Rule(frozenset({PATIENT})),
+    "portal:instructions": Rule(frozenset({PATIENT})),
+    "portal:discharge": Rule(frozenset({PATIENT}), _id("course"), record=False),
+    "portal:discharge-pdf": Rule(frozenset({PATIENT}), _id("course"), record=False),
+    "portal:consents": Rule(frozenset({PATIENT})),
+    "portal:consent-pdf": Rule(frozenset({PATIENT}), _id("consent"), record=False),
+    "portal:checkins": Rule(frozenset({PATIENT})),
+    "portal:checkin": Rule(
+        frozenset({PATIENT}), lambda w: {"public_id": _checkin(w)}, record=False
+    ),
+    "portal:surveys": Rule(frozenset({PATIENT})),
+    "portal:survey-start": Rule(frozenset({PATIENT}), _id("followup"), record=False),
+    "portal:results": Rule(frozenset({PATIENT})),
+    "portal:send-link": Rule(CLINICAL_WRITE, _id("patient")),
     # The API's pages: the schema and docs list every endpoint (staff only, decision 0008).
     "api:openapi-json": Rule(STAFF),
     "api:openapi-view": Rule(STAFF),
     "api:api-root": Rule(NOBODY, note="answers 404 to everyone"),
     "fhir:api-root": Rule(NOBODY, note="answers 404 to everyone"),
 }
+
+
+def _checkin(world: World) -> Any:
+    return world.course.checkins.order_by("day").last().public_id
 
 
 def _staff(world: World) -> dict[str, Any]:
@@ -233,7 +282,11 @@ API: dict[str, Rule] = {
     "GET /api/v1/procedures/encounters": Rule(ENCOUNTERS),
     "POST /api/v1/procedures/encounters": Rule(
         frozenset({DESK, NURSE}),
-        fields=lambda w: {"plan_id": w.plan.public_id, "typed_dob": w.patient.date_of_birth},
+        fields=lambda w: {
+            "plan_id": w.plan.public_id,
+            "typed_name": w.patient.full_name,
+            "typed_dob": w.patient.date_of_birth,
+        },
     ),
     "GET /api/v1/procedures/encounters/{public_id}": Rule(ENCOUNTERS, _id("encounter")),
     "POST /api/v1/procedures/encounters/{public_id}/transitions": Rule(
@@ -292,6 +345,33 @@ API: dict[str, Rule] = {
         OUTCOMES_READ, _id("treated_plan", "plan_id")
     ),
     "GET /api/v1/outcomes/completeness": Rule(OUTCOMES_READ),
+    "GET /api/v1/recovery/tasks": Rule(CLINICIANS),
+    "GET /api/v1/recovery/tasks/{public_id}": Rule(CLINICIANS, _id("task")),
+    "POST /api/v1/recovery/tasks/{public_id}/acknowledge": Rule(CLINICIANS, _id("task")),
+    "POST /api/v1/recovery/tasks/{public_id}/resolve": Rule(CLINICIANS, _id("task")),
+    "GET /api/v1/recovery/courses/{public_id}/checkins": Rule(CLINICIANS, _id("course")),
+    "POST /api/v1/recovery/plans/{public_id}/adverse-events": Rule(
+        CLINICIANS, lambda w: {"public_id": w.course.plan.public_id}
+    ),
+    "GET /api/v1/recovery/adverse-events/{public_id}": Rule(
+        frozenset({NURSE, DOC, ADMIN}), _id("adverse_event")
+    ),
+    "PUT /api/v1/recovery/adverse-events/{public_id}": Rule(CLINICIANS, _id("adverse_event")),
+    "POST /api/v1/recovery/adverse-events/{public_id}/sign": Rule(
+        frozenset({DOC}), _id("adverse_event")
+    ),
+    "POST /api/v1/recovery/adverse-events/{public_id}/addenda": Rule(
+        CLINICIANS, _id("adverse_event")
+    ),
+    # The portal's API: the patient's portal cookie (CSRF-checked for writes), no token.
+    "GET /api/v1/portal/me": Rule(frozenset({PATIENT})),
+    "GET /api/v1/portal/checkins": Rule(frozenset({PATIENT})),
+    "GET /api/v1/portal/checkins/{public_id}": Rule(
+        frozenset({PATIENT}), lambda w: {"public_id": _checkin(w)}, record=False
+    ),
+    "POST /api/v1/portal/checkins/{public_id}": Rule(
+        frozenset({PATIENT}), lambda w: {"public_id": _checkin(w)}, record=False
+    ),
 }
 
 

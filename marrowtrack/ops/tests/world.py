@@ -7,9 +7,10 @@ reaches its view: the authorisation matrix and the API fuzzing use it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+import time_machine
 from django.contrib.auth.models import Group
 
 from marrowtrack.accounts.models import ApiToken, User
@@ -21,13 +22,19 @@ from marrowtrack.intake.models import Appointment, Consent, TreatmentPlan
 from marrowtrack.intake.tests.factories import RoomFactory
 from marrowtrack.interop.services import exports, reads
 from marrowtrack.lab.models import Container, ProcessingRun
+from marrowtrack.notifications.links import link_token
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.services.links import survey_link_create
 from marrowtrack.outcomes.services.responses import response_transcribe
 from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient
+from marrowtrack.portal.services import link_send, link_use
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.states import ProcedureState
+from marrowtrack.recovery.models import NurseTask
+from marrowtrack.recovery.services.adverse_events import adverse_event_record
+from marrowtrack.recovery.services.checkins import checkin_submit
+from marrowtrack.recovery.tests.factories import treated_course
 from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import (
     PASSWORD,
@@ -66,13 +73,18 @@ class World:
     link_token: str
     nurse_token: ApiToken
     api_secrets: dict[str, str]
+    course: Any  # recovery: a treated plan's course, with check-ins
+    task: Any  # a nurse task from a worrying check-in
+    adverse_event: Any
+    portal_key: str  # the patient's portal session cookie
+    portal_link: str  # an unused portal sign-in link token
     fhir_ids: dict[str, str]  # resource type -> the id of one of this patient's resources
     export: Any  # a finished FHIR bulk export (interop)
     export_to_cancel: Any
 
 
 def world_build() -> World:
-    clinic = ClinicFactory(name="Matrix Clinic")
+    clinic = ClinicFactory(name="Matrix Clinic", phone="555-010-1000")
     staff = {role: UserFactory(clinic=clinic, role=role, username=role) for role in ROLES}
     outsider = UserFactory(clinic=ClinicFactory(name="Elsewhere"), username="outsider")
     outsider.groups.set(Group.objects.filter(name__in=ROLES))
@@ -83,6 +95,8 @@ def world_build() -> World:
         scenario.check_in(plan, staff[Role.NURSE]), ProcedureState.RELEASED, staff, PASSWORD
     )
     treated = make_plan(patient, staff[Role.PHYSICIAN], target="shoulder", laterality="right")
+    course = treated_course(patient, staff[Role.PHYSICIAN], target="hip")
+    task = _task(course)
     return World(
         clinic=clinic,
         staff=staff,
@@ -110,10 +124,38 @@ def world_build() -> World:
             name: api_token_issue(user=user)[1]
             for name, user in {**staff, "outsider": outsider}.items()
         },
+        course=course,
+        task=task,
+        adverse_event=_adverse_event(task, staff[Role.NURSE]),
+        portal_key=link_use(token=link_token(link_send(patient=patient, by=None))).key,
+        portal_link=link_token(link_send(patient=patient, by=None)),
         fhir_ids=_fhir_ids(patient, staff[Role.NURSE]),
         export=_export(staff[Role.CLINIC_ADMIN], run=True),
         export_to_cancel=_export(staff[Role.CLINIC_ADMIN], run=False),
     )
+
+
+def _task(course: Any) -> Any:
+    with time_machine.travel("2026-03-04 10:00-05:00", tick=False):
+        checkin_submit(
+            checkin=course.checkins.get(day=2),
+            data={"treated_pain": "6", "harvest_pain": "2", "temperature": "38.4"},
+        )
+    return NurseTask.objects.get(course=course)
+
+
+def _adverse_event(task: Any, nurse: User) -> Any:
+    data = {
+        "event_type": "infection",
+        "site": "target",
+        "onset_on": date(2026, 3, 4),
+        "grade": 2,
+        "relatedness": "possible",
+        "outcome": "recovering",
+        "description": "Redness at the injection site.",
+    }
+    with time_machine.travel("2026-03-05 11:00-05:00", tick=False):
+        return adverse_event_record(plan=task.course.plan, by=nurse, task=task, data=data)
 
 
 def _fhir_ids(patient: Patient, reader: User) -> dict[str, str]:
