@@ -89,3 +89,9 @@ def test_a_forged_forwarded_header_does_not_reset_the_token_throttle(client, db)
 def test_survey_links_are_rate_limited(client, db) -> None:
     codes = [client.get(f"/outcomes/portal/s/guess{i}/").status_code for i in range(3)]
     assert codes[2] == 429 and codes[0] != 429
+
+
+@override_settings(MARROWTRACK_PORTAL_LINK_RATE="2/m")
+def test_portal_sign_in_links_are_rate_limited(client, db) -> None:
+    codes = [client.get(f"/portal/l/guess{i}/").status_code for i in range(3)]
+    assert codes[2] == 429 and codes[0] != 429

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
+from marrowtrack.ops.ratelimit import client_address, rate_limited
 from marrowtrack.portal import services
 from marrowtrack.portal.access import COOKIE, portal_page, portal_session
 from marrowtrack.portal.forms import LinkRequestForm, PasswordSetForm, PasswordSignInForm
 
 
 def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # The client's address as the trusted proxy saw it (not the proxy's own, shared by all).
+    return client_address(request)
 
 
 def _signed_in(request: HttpRequest, started: services.Started, next_url: str) -> HttpResponse:
@@ -76,6 +78,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@rate_limited("portal-link", "MARROWTRACK_PORTAL_LINK_RATE", methods=("GET", "POST"))
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows whose link it is and a button; POST spends it. A mail scanner that opens
     the link does not sign anyone in."""
