@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/", include("marrowtrack.intake.urls")),
     path("procedures/", include("marrowtrack.procedures.urls")),
     path("lab/", include(LAB_PAGES)),
+    path("facilities/", include("marrowtrack.facilities.urls")),
     path("outcomes/", include("marrowtrack.outcomes.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,7 @@
+from marrowtrack.core.nav import NavItem
+
+NAV_ITEMS = [
+    NavItem(
+        "Rooms & equipment", "facilities:overview", "facilities.change_equipment", "facilities"
+    ),
+]
