@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
@@ -22,11 +22,14 @@ router = Router(tags=["lab"])
 def specimen_read(request: HttpRequest, din: str):
     """Every container of one collection: the aspirate and its syringes share the DIN."""
     require_perm(request.user, VIEW)
-    return list(
+    found = list(
         Container.objects.filter(din=din.upper()[:13], clinic_id=request.user.clinic_id)
         .select_related("patient", "encounter")
         .order_by("product_code")
     )
+    if not found:
+        raise Http404("No such donation in your clinic.")
+    return found
 
 
 @router.get("/products", response=list[schemas.ContainerOut])

@@ -149,7 +149,7 @@ def label_html(label: LabelData) -> str:
       <div class="small-text expires">Expires {_when(label.expires_at)}</div></div>
   </div>
   <div class="product"><span class="desc">{escape(label.product_description)}</span>
-    <span class="site{' site-long' if len(label.site) > 16 else ''}">{escape(label.site)}</span>
+    <span class="site{" site-long" if len(label.site) > 16 else ""}">{escape(label.site)}</span>
     <span class="volume">{label.volume_ml:.1f} mL</span></div>
   <div class="handling">{escape(label.anticoagulant)} · {escape(label.storage)} ·
     Collected {_when(label.collected_at)}</div>

@@ -98,7 +98,7 @@ def product_checks(
     if container.status != Container.Status.RELEASED:
         raise SafetyRefusal(
             f"STOP: {container.din_display} {container.product_code} is "
-            f"{container.get_status_display().lower()}, not a released syringe ready to inject."
+            f"{container.get_status_display().lower()}: not released for injection."
         )
     if is_expired(container):
         local = clock.localtime(container.expires_at, encounter.clinic)
