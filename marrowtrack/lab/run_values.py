@@ -40,7 +40,8 @@ def counts_in_cells_per_ul(data: Mapping[str, Any]) -> dict[str, Any]:
     try:
         for name in COUNT_FIELDS:
             if data.get(name) is not None:
-                converted[name] = calc.count_per_ul(data[name], unit, name)
+                count = calc.count_per_ul(data[name], unit, name)
+                converted[name] = count.quantize(Decimal(1), rounding=ROUND_HALF_UP)
                 calc.check_count_unit(converted[name], name, unit)
     except calc.LabValueError as exc:
         raise ValidationFailed({exc.field: [exc.message]}) from exc

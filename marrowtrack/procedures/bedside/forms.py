@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from marrowtrack.core.validators import PlainInputFormMixin
+from marrowtrack.core.validators import PlainInputFormMixin, validate_plain_text
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.lab.forms import PRODUCT_HELP, SCAN_HELP
 from marrowtrack.lab.procedure_day import Site, site_display
@@ -77,6 +77,9 @@ class InjectionForm(PlainInputFormMixin, SiteFormMixin):
     field_order = ["syringe_scan", "product_scan", "site"]
 
 
-class ReturnForm(PlainInputFormMixin, forms.Form):
+class ReturnForm(forms.Form):
+    # Not PlainInputFormMixin: it would run its text check on the UUID field too.
     container = forms.UUIDField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Why it goes back", max_length=300)
+    reason = forms.CharField(
+        label="Why it goes back", max_length=300, validators=[validate_plain_text]
+    )
