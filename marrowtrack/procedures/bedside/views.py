@@ -51,6 +51,7 @@ def _returnable(encounter: ProcedureEncounter, user: Any) -> Container | None:
 
 def _context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) -> dict:
     sites = plan_sites(encounter.plan)
+    syringes = selectors.bedside_syringes(encounter)
     initial = {"site": _next_site(encounter)}
     now = clock.localtime(clock.now(), encounter.clinic).strftime("%Y-%m-%dT%H:%M")
     return {
@@ -58,7 +59,10 @@ def _context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) 
         "patient": encounter.patient,
         "plan": encounter.plan,
         "sites": [forms.site_choices([s])[0][1] for s in sites],
-        "syringes": selectors.bedside_syringes(encounter),
+        "syringes": syringes,
+        "to_give": any(
+            row.injection is None and row.container.status == "released" for row in syringes
+        ),
         "delivered": selectors.delivered_per_target(encounter),
         "checks": encounter.bedside_checks.select_related("by", "container"),
         "roles": {r.value for r in user_roles(request.user)},
@@ -85,8 +89,9 @@ def _refused(
     encounter.refresh_from_db()
     loud = isinstance(exc, SafetyRefusal)
     returnable = _returnable(encounter, request.user) if loud else None
+    reason = "Bedside STOP: " + exc.message.removeprefix("STOP: ").split(". ")[0]
     return_form = (
-        forms.ReturnForm(initial={"container": returnable.public_id, "reason": exc.message[:300]})
+        forms.ReturnForm(initial={"container": returnable.public_id, "reason": reason[:300]})
         if returnable
         else None
     )
@@ -100,6 +105,12 @@ def _refused(
         **forms_,
     )
     return render(request, "procedures/bedside.html", context, status=409)
+
+
+def _field_errors(form: Any, exc: DomainError) -> None:
+    # A hard stop is the banner above the page; only field errors go onto the form.
+    if not isinstance(exc, SafetyRefusal):
+        apply_errors(form, exc)
 
 
 @login_required
@@ -127,7 +138,7 @@ def verify(request: HttpRequest, public_id: UUID) -> HttpResponse:
             **d,
         )
     except DomainError as exc:
-        apply_errors(form, exc)
+        _field_errors(form, exc)
         return _refused(request, encounter, exc, bedside_form=form)
     messages.success(request, "Bedside verification complete: syringe, wristband, site match.")
     return redirect("procedures:bedside", public_id=encounter.public_id)
@@ -151,7 +162,7 @@ def inject(request: HttpRequest, public_id: UUID) -> HttpResponse:
             data=data,
         )
     except DomainError as exc:
-        apply_errors(form, exc)
+        _field_errors(form, exc)
         return _refused(request, encounter, exc, injection_form=form)
     messages.success(request, "Injection recorded.")
     return redirect("procedures:bedside", public_id=encounter.public_id)
