@@ -252,6 +252,24 @@ def _check_range(value: Number, field: str, low: Decimal, high: Decimal, name: s
         raise LabValueError(field, f"{name} must be between {low} and {high} %, got {number} %")
 
 
+PULL_VOLUME_TOLERANCE = Decimal("0.25")
+
+
+def pull_flags(*, pulls: Number, ml_per_pull: Number, aspirate_ml: Number) -> list[str]:
+    """Pulls × mL per pull should account for the aspirate (±25 %, arithmetic sanity);
+    otherwise one of the three numbers was mistyped."""
+    count = _positive(pulls, "pulls")
+    per_pull = _positive(ml_per_pull, "ml_per_pull")
+    aspirate = _positive(aspirate_ml, "aspirate_ml")
+    drawn = count * per_pull
+    if abs(drawn - aspirate) > aspirate * PULL_VOLUME_TOLERANCE:
+        return [
+            f"{count} pulls × {per_pull} mL = {drawn} mL does not match the {aspirate} mL "
+            "aspirate: check the pulls, the mL per pull and the volume."
+        ]
+    return []
+
+
 def cfu_f(*, colonies: Number, cells_plated: Number, tnc_per_ul: Number) -> dict[str, Decimal]:
     """CFU-F per 10⁶ nucleated cells plated and per mL of the sample counted.
 

@@ -158,6 +158,13 @@ class HarvestRecord(BaseModel):
     needle = models.CharField(max_length=80)
     gauge = models.PositiveSmallIntegerField()
     punctures = models.PositiveSmallIntegerField()
+    # How the marrow was drawn (domain spec §1; issue 8, item 14): small pulls draw less
+    # peripheral blood (Muschler 1997). A dry tap is a puncture that yielded no marrow.
+    pulls = models.PositiveSmallIntegerField("Number of pulls", null=True, blank=True)
+    ml_per_pull = models.DecimalField(
+        "mL per pull", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    dry_tap = models.BooleanField("Dry tap at a puncture", default=False)
     aspirate_ml = models.DecimalField(max_digits=6, decimal_places=1)
     anticoagulant = models.CharField(max_length=10, choices=Anticoagulant.choices)
     anticoagulant_lot = models.CharField(max_length=40)

@@ -58,6 +58,9 @@ class HarvestIn(Schema):
     needle: str
     gauge: int
     punctures: int
+    pulls: int | None = None
+    ml_per_pull: Decimal | None = None
+    dry_tap: bool = False
     aspirate_ml: Decimal
     anticoagulant: str
     anticoagulant_lot: str

@@ -17,6 +17,7 @@ from marrowtrack.lab.calculations import (
     delivered,
     mononuclear_per_ul,
     per_ul_from_10e3_per_ul,
+    pull_flags,
     qc_flags,
     rcf_from_rpm,
     recovery_pct,
@@ -287,3 +288,19 @@ def test_delivered_cells_platelets_and_cd34_come_from_the_volume_injected() -> N
         "platelets": Decimal("3150000000.0"),
         "cd34": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("pulls", "ml", "flagged"),
+    [
+        (12, "5", False),
+        (12, "6.25", False),
+        (12, "6.3", True),
+        (12, "3.75", False),
+        (12, "3.7", True),
+    ],
+)
+def test_pulls_times_ml_per_pull_match_the_aspirate_within_25_percent(
+    pulls: int, ml: str, flagged: bool
+) -> None:
+    assert bool(pull_flags(pulls=pulls, ml_per_pull=ml, aspirate_ml=60)) is flagged
