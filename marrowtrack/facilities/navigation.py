@@ -2,6 +2,6 @@ from marrowtrack.core.nav import NavItem
 
 NAV_ITEMS = [
     NavItem(
-        "Rooms & equipment", "facilities:overview", "facilities.change_equipment", "facilities"
+        "Rooms and equipment", "facilities:overview", "facilities.change_equipment", "facilities"
     ),
 ]
