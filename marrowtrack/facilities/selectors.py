@@ -6,9 +6,15 @@ from datetime import date, timedelta
 
 from django.db import models
 
+from marrowtrack.core.models import Clinic
 from marrowtrack.facilities.models import Equipment, KitLot, Room
 
 CALIBRATION_WARNING = timedelta(days=30)
+
+
+def rooms_of_clinic(*, clinic: Clinic) -> models.QuerySet[Room]:
+    """Every room of the clinic, inactive ones too (old appointments still name them)."""
+    return Room.objects.filter(clinic=clinic).order_by("pk")
 
 
 def usable_kit_lots(*, clinic_id: int, today: date) -> models.QuerySet[KitLot]:

@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes.catalogue import TIMEPOINT_LABELS
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
@@ -127,3 +128,14 @@ def score_series(*, plan: TreatmentPlan) -> dict[str, list]:
             if value is not None and day is not None:
                 series[code].append(Point(day, response.timepoint, float(value)))
     return dict(series)
+
+
+def responses_for_export(scope: ExportScope) -> QuerySet[SurveyResponse]:
+    """FHIR export (interop): responses of the scope (core/scope.py) with the public ids the
+    export refers to (`patient_uuid`, `plan_uuid`, `entered_by_uuid`)."""
+    rows = SurveyResponse.objects.annotate(
+        patient_uuid=F("patient__public_id"),
+        plan_uuid=F("plan__public_id"),
+        entered_by_uuid=F("entered_by__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="patient__clinic")
