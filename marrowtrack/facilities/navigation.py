@@ -1,7 +1,5 @@
 from marrowtrack.core.nav import NavItem
 
 NAV_ITEMS = [
-    NavItem(
-        "Rooms and equipment", "facilities:overview", "facilities.change_equipment", "facilities"
-    ),
+    NavItem("Facilities", "facilities:overview", "facilities.change_equipment", "facilities"),
 ]
