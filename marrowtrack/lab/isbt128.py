@@ -9,7 +9,7 @@ Pure functions, no ORM. Sources: ICCBBA, *ISBT 128 Standard Technical Specificat
 ``D`` (section 2.4.3); Expiration Date and Time [Data Structure 005] ``&>cyyjjjhhmm``;
 Compound Message [Data Structure 023] ``=+aabbb`` (``bbb`` = 000: sequence not specified).
 The check character is ISO/IEC 7064 MOD 37-2 (domain spec §3). Our choice of local codes
-and what counts as a scan: docs/decisions/0009-isbt128-products-and-label-scans.md.
+and what counts as a scan: docs/decisions/0012-isbt128-products-and-label-scans.md.
 
 One collection, one DIN: the aspirate and every syringe made from it carry the same DIN
 and are told apart by their product code (product description code + division).

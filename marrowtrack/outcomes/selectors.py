@@ -139,3 +139,29 @@ def responses_for_export(scope: ExportScope) -> QuerySet[SurveyResponse]:
         entered_by_uuid=F("entered_by__public_id"),
     )
     return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def baseline_pain(*, plan: TreatmentPlan) -> int | None:
+    """The plan's submitted baseline NPRS (0-10), the pain before treatment; None if absent.
+    Recovery's triage compares first-week pain with it."""
+    response = (
+        plan.responses.filter(
+            status=SurveyResponse.Status.SUBMITTED, timepoint="baseline", instrument="NPRS"
+        )
+        .order_by("-answered_at")
+        .first()
+    )
+    value = (response.scores.get("NPRS") or {}).get("total") if response else None
+    return None if value is None else int(value)
+
+
+def open_followups_for_patient(*, patient: Patient, today: date) -> list[FollowUp]:
+    """The patient's follow-up surveys whose window is open today (the portal lists them)."""
+    return list(
+        followups_on(today)
+        .filter(plan__patient=patient, status=FollowUp.Status.OPEN, opens_on__lte=today)
+        .filter(closes_on__gte=today)
+        .exclude(timepoint="baseline")
+        .select_related("plan")
+        .order_by("closes_on")
+    )

@@ -37,8 +37,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def survey_link_create(*, followup: FollowUp, by: User | None, days: int = LINK_DAYS) -> IssuedLink:
-    """Issue a new link for a follow-up's survey (earlier links stay valid until used)."""
+def survey_link_create(
+    *, followup: FollowUp, by: User | None, days: int = LINK_DAYS, by_label: str = ""
+) -> IssuedLink:
+    """Issue a new link for a follow-up's survey (earlier links stay valid until used).
+    Without a staff member, ``by_label`` names who asked (the portal names the patient)."""
     if followup.status != FollowUp.Status.OPEN:
         raise DomainError(f"The {followup.timepoint} follow-up is {followup.get_status_display()}.")
     token = secrets.token_urlsafe(32)
@@ -58,7 +61,7 @@ def survey_link_create(*, followup: FollowUp, by: User | None, days: int = LINK_
             clinic=patient.clinic,
             patient_public_id=patient.public_id,
             reason=f"Survey link issued for {followup.timepoint}",
-            actor_label=None if by else "reminder worker",
+            actor_label=None if by else (by_label or "reminder worker"),
         )
     return IssuedLink(link, token)
 
