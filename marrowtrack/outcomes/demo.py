@@ -18,7 +18,7 @@ from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, scoring
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.schedules import DEFAULT_SCHEDULE, plan_schedule
-from marrowtrack.outcomes.services.responses import compute_scores
+from marrowtrack.outcomes.scoring import score_json
 from marrowtrack.patients.models import Patient
 
 MAX_PLANS = 120
@@ -217,7 +217,7 @@ def _censoring(ctx: DemoContext, plan: TreatmentPlan) -> tuple[str, date] | None
 
 def _response(ctx, plan, followup, code, answers, at, paper, pending) -> SurveyResponse:  # noqa: ANN001, PLR0913
     definition = scoring.instrument(code).definition
-    scores, version = compute_scores(code, answers)
+    scores, version = score_json(code, answers)
     doctor, nurse = ctx.staff["doctor"], ctx.staff["nurse"]
     return SurveyResponse(
         public_id=ctx.uuid(),

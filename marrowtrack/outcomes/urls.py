@@ -5,6 +5,7 @@ from marrowtrack.outcomes.views import portal, redcap, staff
 app_name = "outcomes"
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
+    path("schedule/yearly/", staff.schedule_yearly, name="schedule-yearly"),
     path("plans/<uuid:public_id>/", staff.plan_detail, name="plan-detail"),
     path("plans/<uuid:public_id>/censor/", staff.plan_censor, name="plan-censor"),
     path(

@@ -27,7 +27,7 @@ from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import redcap, scoring
 from marrowtrack.outcomes.catalogue import REDCAP_EVENTS
 from marrowtrack.outcomes.models import SurveyResponse
-from marrowtrack.outcomes.services.responses import compute_scores, followup_complete_if_done
+from marrowtrack.outcomes.services.responses import followup_complete_if_done
 
 FIXED = ["record_id", "redcap_event_name"]
 
@@ -317,7 +317,7 @@ def _apply(entry: Planned, report: ImportReport, *, by: User | None, write: bool
         entry.answered_at,
         entry.timepoint,
     )
-    response.scores, response.rule_version = compute_scores(entry.instrument, entry.answers)
+    response.scores, response.rule_version = scoring.score_json(entry.instrument, entry.answers)
     response.status = SurveyResponse.Status.SUBMITTED
     response.save()
     followup_complete_if_done(followup, at=entry.answered_at)

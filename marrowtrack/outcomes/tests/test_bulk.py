@@ -1,4 +1,4 @@
-"""Bulk (numpy) scoring gives exactly the one-by-one results, including missing items."""
+"""Bulk (numpy) scoring gives exactly the one-by-one results: scores, reasons, derived ones."""
 
 from __future__ import annotations
 
@@ -9,9 +9,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marrowtrack.outcomes.bulk import answers_to_matrix, round_ratio, score_matrix
+from marrowtrack.outcomes.bulk import (
+    answers_to_matrix,
+    round_ratio,
+    score_json_many,
+    score_matrix,
+    score_matrix_full,
+)
 from marrowtrack.outcomes.instruments import Item
-from marrowtrack.outcomes.scoring import AnswerError, instrument, instrument_list, score
+from marrowtrack.outcomes.scoring import (
+    AnswerError,
+    instrument,
+    instrument_list,
+    score,
+    score_json,
+)
 
 CODES = [definition.code for definition in instrument_list()]
 
@@ -59,6 +71,26 @@ def test_bulk_scores_equal_one_by_one_scores_for_random_answer_sets(code: str, d
             assert _same(float(values[row]), one[key]), (key, answers, values[row], one[key])  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("code", CODES)
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(data=st.data())
+def test_every_row_stores_exactly_what_the_exact_scorer_stores(code: str, data) -> None:
+    """Scores, missing-data reasons, derived instruments and rule versions, row by row."""
+    answer_sets = data.draw(_answer_sets(code))
+    for answers, bulk in zip(answer_sets, score_json_many(code, answer_sets), strict=True):
+        assert bulk == score_json(code, answers), answers
+
+
+def test_bulk_reasons_name_the_items_answered_as_the_exact_scorer_does() -> None:
+    matrix = np.array([[1, 1, 1, 1] + [np.nan] * 5, [1] * 9])
+    result = score_matrix_full("KOOS", matrix, [f"P{i}" for i in range(1, 10)])
+    assert result.reasons[0][0] == "pain: 4 of 9 items answered, 5 needed"
+    assert result.reasons[1][0].startswith("symptoms: 0 of 7")
+    assert "pain" not in " ".join(result.reasons[1])
+
+
 def test_bulk_rounds_exact_halves_up_like_the_one_by_one_path() -> None:
     matrix = np.array([[1, 1, 1, 0, 0, 0, 0, 0, np.nan]])
     pain = score_matrix("KOOS", matrix, [f"P{i}" for i in range(1, 10)])["pain"]
@@ -80,10 +112,16 @@ def test_bulk_returns_nan_where_too_many_items_are_missing() -> None:
 
 
 def test_bulk_uses_definition_column_order_by_default() -> None:
-    matrix = np.array([[5, 5, 5, 5, 5, 55.5], [1, 1, 1, 1, 1, np.nan]])
+    matrix = np.array([[5, 5, 5, 5, 5, 55], [1, 1, 1, 1, 1, np.nan]])
     result = score_matrix("EQ5D5L", matrix)
     assert list(result["index_us"]) == [-0.573, 1.0]
-    assert result["vas"][0] == 55.5 and math.isnan(result["vas"][1])
+    assert result["vas"][0] == 55 and math.isnan(result["vas"][1])
+
+
+def test_bulk_refuses_an_eq_vas_with_decimals_because_euroqol_records_an_integer() -> None:
+    with pytest.raises(AnswerError) as caught:
+        score_matrix("EQ5D5L", np.array([[1, 1, 1, 1, 1, 55.5]]))
+    assert caught.value.item_code == "VAS"
 
 
 def test_bulk_koos_jr_accepts_a_full_koos_matrix() -> None:

@@ -70,7 +70,7 @@ def test_rescore_restores_tampered_scores(patient, staff):
 
     from marrowtrack.outcomes.models import SurveyResponse
     from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
-    from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
+    from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
 
     plan = make_plan(patient, staff["physician"])
     with time_machine.travel("2026-01-25 12:00-05:00", tick=False):
@@ -80,6 +80,7 @@ def test_rescore_restores_tampered_scores(patient, staff):
             answers=koos_answers(1),
             answered_on=date(2026, 1, 22),
             by=staff["nurse"],
+            form=PAPER,
         )
         response_verify(response=r, by=staff["physician"])
     good = SurveyResponse.objects.get().scores

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services import redcap
 from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
-from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
+from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,12 @@ def registry(patient, staff):
     for day, code, answers in forms:
         with time_machine.travel(f"{day} 12:00-05:00", tick=False):
             r = response_transcribe(
-                plan=plan, instrument=code, answers=answers, answered_on=day, by=staff["nurse"]
+                plan=plan,
+                instrument=code,
+                answers=answers,
+                answered_on=day,
+                by=staff["nurse"],
+                form=PAPER,
             )
             response_verify(response=r, by=staff["physician"])
     return plan

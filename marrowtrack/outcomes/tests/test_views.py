@@ -7,7 +7,7 @@ import time_machine
 
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
-from marrowtrack.outcomes.tests.factories import make_plan
+from marrowtrack.outcomes.tests.factories import PAPER, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def scored_plan(patient, staff):
                 answers={"NPRS": value},
                 answered_on=day,
                 by=staff["nurse"],
+                form=PAPER,
             )
             response_verify(response=r, by=staff["physician"])
     return plan
@@ -73,8 +74,13 @@ def test_outsiders_get_404_and_the_lab_gets_403(scored_plan, staff, outsider, cl
 def test_transcribing_and_verifying_through_the_pages(patient, staff, client_for):
     plan = make_plan(patient, staff["physician"])
     url = f"/outcomes/plans/{plan.public_id}/transcribe/NPRS/"
-    client_for(staff["front_desk"]).post(url, {"answered_on": "2026-01-22", "NPRS": "8"})
+    client = client_for(staff["front_desk"])
+    unnamed = client.post(url, {"answered_on": "2026-01-22", "NPRS": "8"})
+    assert unnamed.status_code == 200 and not SurveyResponse.objects.exists()
+    paper = {"form_used": "licensed_paper", "form_version": "NPRS 2024 printout"}
+    client.post(url, {"answered_on": "2026-01-22", "NPRS": "8", **paper})
     response = SurveyResponse.objects.get()
+    assert response.form_version == "NPRS 2024 printout" and response.validated_wording
     assert response.answers == {"NPRS": 8} and response.status == "awaiting_verification"
     verify = f"/outcomes/responses/{response.public_id}/verify/"
     refused = client_for(staff["front_desk"]).post(verify, {"mode": "second_person"})
