@@ -146,12 +146,13 @@ def _spec(
 
 
 def _treatment_rule(treated_on: date) -> dict[str, Any]:
-    day = {"datum": {"date": treated_on.isoformat()}, "type": "temporal"}
+    x = {"field": "date", "type": "temporal", "timeUnit": "yearmonthdate"}
     return {
+        "data": {"values": [{"date": treated_on.isoformat(), "label": "Treatment"}]},
         "layer": [
             {
                 "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#8a5a00"},
-                "encoding": {"x": day},
+                "encoding": {"x": x},
             },
             {
                 "mark": {
@@ -162,9 +163,9 @@ def _treatment_rule(treated_on: date) -> dict[str, Any]:
                     "fontSize": 10,
                     "color": "#8a5a00",
                 },
-                "encoding": {"x": day, "text": {"value": "Treatment"}},
+                "encoding": {"x": x, "text": {"field": "label"}},
             },
-        ]
+        ],
     }
 
 

@@ -113,9 +113,13 @@ def test_portal_pages_resume_and_submit_completes_the_follow_up(patient, staff, 
         follow_up_only=[],
         by=staff["clinic_admin"],
     )
+    from marrowtrack.outcomes.services.links import survey_link_create
+
     plan = make_plan(patient, staff["physician"])
     followup = plan.followups.get(timepoint="2w")
-    response = svc.portal_response_get_or_start(followup=followup, instrument="NPRS")
+    link = survey_link_create(followup=followup, by=staff["nurse"]).link
+    response = svc.portal_response_get_or_start(link=link, instrument="NPRS")
+    assert response.wording == "product_labels"  # no text pack installed
     svc.response_save_page(response=response, answers={"NPRS": 4}, page=0)
     assert response.progress == 1
     svc.portal_followup_submit(followup=followup)
