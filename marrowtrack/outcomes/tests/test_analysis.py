@@ -41,7 +41,9 @@ def _scores(pain: float, function: float, pga: float | None, source: str = "WOMA
 def test_oarsi_uses_womac_pain_function_and_the_pga_and_names_its_sources() -> None:
     result, note = oarsi_for(_scores(40, 50, 60, "KOOS"), _scores(20, 50, 60, "KOOS"))
     assert result is not None and result.criterion == "high improvement in pain"
-    assert note == "WOMAC from the KOOS items at baseline, WOMAC from the KOOS items at follow-up; PGA"
+    assert (
+        note == "WOMAC from the KOOS items at baseline, WOMAC from the KOOS items at follow-up; PGA"
+    )
 
 
 def test_the_pga_counts_as_the_patient_global_in_two_of_three() -> None:
