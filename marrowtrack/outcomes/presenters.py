@@ -34,21 +34,33 @@ def score_words(instrument: str, key: str) -> str:
     return name if len(definition.score_keys) == 1 else f"{name}: {words}"
 
 
-def score_one(instrument: str, answers: object, *, where: str = "") -> dict[str, Any]:
-    """Scores of one answer set as JSON; ValidationFailed naming the item on bad input."""
+def score_one(
+    instrument: str, answers: object, *, where: str = "", derived: bool = False
+) -> dict[str, Any]:
+    """Scores of one answer set as JSON; ValidationFailed naming the item on bad input.
+
+    With `derived`, {instrument: scores} for it and every instrument scored from its answers.
+    """
     if not isinstance(answers, dict):
         raise ValidationFailed({"body": [f"{where}expected a JSON object of item -> value"]})
     try:
+        if derived:
+            return dict(scoring.score_json(instrument, answers)[0])
         return scoring.score(instrument, answers).to_json()
     except scoring.AnswerError as exc:
         raise ValidationFailed({exc.item_code: [f"{where}{exc.message}"]}) from exc
 
 
-def score_payload(instrument: str, body: object) -> dict[str, Any] | list[dict[str, Any]]:
+def score_payload(
+    instrument: str, body: object, *, derived: bool = False
+) -> dict[str, Any] | list[dict[str, Any]]:
     """A JSON object gives one result; an array gives one result per answer set."""
     if isinstance(body, list):
-        return [score_one(instrument, a, where=f"answer set {i}: ") for i, a in enumerate(body)]
-    return score_one(instrument, body)
+        return [
+            score_one(instrument, a, where=f"answer set {i}: ", derived=derived)
+            for i, a in enumerate(body)
+        ]
+    return score_one(instrument, body, derived=derived)
 
 
 def _number(value: Any) -> float | None:

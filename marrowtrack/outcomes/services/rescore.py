@@ -48,28 +48,29 @@ def rescore_all(*, by: User | None, exact: bool = False, chunk: int = CHUNK) -> 
     submitted = SurveyResponse.objects.filter(status=SurveyResponse.Status.SUBMITTED)
     codes = submitted.values_list("instrument", flat=True).distinct().order_by("instrument")
     for code in list(codes):
-        _rescore_instrument(code, by=by, exact=exact, chunk=chunk, report=report)
+        rescore_instrument(code, by=by, exact=exact, chunk=chunk, report=report)
     return report
 
 
-def _rescore_instrument(
+def submitted_rows(code: str, *, after: int, chunk: int) -> list[Row]:
+    """One chunk of an instrument's submitted responses, in primary-key order."""
+    rows = SurveyResponse.objects.filter(status=SurveyResponse.Status.SUBMITTED, instrument=code)
+    fields = ("pk", "public_id", "answers", "scores", "rule_version")
+    return list(rows.filter(pk__gt=after).order_by("pk").values_list(*fields)[:chunk])
+
+
+def rescore_instrument(
     code: str, *, by: User | None, exact: bool, chunk: int, report: RescoreReport
 ) -> None:
-    rows = SurveyResponse.objects.filter(
-        status=SurveyResponse.Status.SUBMITTED, instrument=code
-    ).order_by("pk")
+    """Rescore one instrument's submitted responses, chunk by chunk, in one transaction."""
     last, read, changed = 0, 0, 0
     with transaction.atomic():
-        while batch := list(
-            rows.filter(pk__gt=last).values_list(
-                "pk", "public_id", "answers", "scores", "rule_version"
-            )[:chunk]
-        ):
+        while batch := submitted_rows(code, after=last, chunk=chunk):
             last, read = batch[-1][0], read + len(batch)
             scored = (
                 _score_exact(code, batch, report) if exact else _score_bulk(code, batch, report)
             )
-            changed += _write_changed(batch, scored)
+            changed += write_changed(batch, scored)
         if changed:
             event_record(
                 actor=by,
@@ -108,7 +109,7 @@ def _score_exact(code: str, batch: Sequence[Row], report: RescoreReport) -> list
     return scored
 
 
-def _write_changed(batch: Sequence[Row], scored: Sequence[Scored | None]) -> int:
+def write_changed(batch: Sequence[Row], scored: Sequence[Scored | None]) -> int:
     """Write the rows whose scores or rule versions differ, in one executemany statement.
 
     Plain UPDATE by primary key: Django's bulk_update builds one CASE per row and field, which
