@@ -14,6 +14,7 @@ Load data first, e.g. `marrowtrack demo --patients 100000` into a throwaway data
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Callable
@@ -70,13 +71,13 @@ def _floor(code: str, *, rewrite: bool, chunk: int) -> None:
     last = 0
     while batch := rescore.submitted_rows(code, after=last, chunk=chunk):
         last = batch[-1][0]
-        matrix = bulk.answers_to_matrix(code, [row[2] for row in batch], columns)
+        matrix = bulk.answers_to_matrix(code, [json.loads(row[1]) for row in batch], columns)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # rows with every item missing
             means = np.nanmean(matrix, axis=1)
         means = np.where(np.isnan(means), None, means).tolist()  # JSON has no NaN
         if rewrite:
-            rescore.write_changed(batch, [({code: {"mean": m}}, "floor") for m in means])
+            rescore.write_changed(batch, [(json.dumps({code: m}), "floor") for m in means])
 
 
 def time_instrument(code: str, *, rewrite: bool, chunk: int = rescore.CHUNK) -> PathTiming:

@@ -12,9 +12,12 @@ path's own sentences, indexed by the number of items answered.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -113,15 +116,33 @@ def checked_matrix(
     bad: dict[int, tuple[str, str]] = {}
     if not present <= set(known):
         _mark_unknown(instrument_code, answer_sets, set(known), bad)
-    matrix = np.empty((len(answer_sets), len(columns)))
-    for col, code in enumerate(columns):
-        values = [answers.get(code) for answers in answer_sets]
-        if not set(map(type, values)) <= NUMBER_TYPES:
-            values = _blank_wrong_types(code, values, bad)
-        matrix[:, col] = np.array(values, dtype=np.float64)
+    matrix = _fast_matrix(answer_sets, columns)
+    if matrix is None:
+        matrix = np.empty((len(answer_sets), len(columns)))
+        for col, code in enumerate(columns):
+            values = [answers.get(code) for answers in answer_sets]
+            if not set(map(type, values)) <= NUMBER_TYPES:
+                values = _blank_wrong_types(code, values, bad)
+            matrix[:, col] = np.array(values, dtype=np.float64)
     for row, problem in invalid_cells(instrument_code, matrix, columns).items():
         bad.setdefault(row, problem)
     return matrix, columns, bad
+
+
+def _fast_matrix(answer_sets: Sequence[Mapping[str, object]], columns: list[str]) -> Floats | None:
+    """The matrix in one pass when every answer set names every column with a number or null
+    (the usual case: forms store every item); None sends the caller to the careful path."""
+    if not answer_sets or not columns:
+        return None
+    pick = itemgetter(*columns)
+    try:
+        rows = list(map(pick, answer_sets))
+    except (KeyError, TypeError):
+        return None
+    cells = rows if len(columns) == 1 else chain.from_iterable(rows)
+    if not set(map(type, cells)) <= NUMBER_TYPES:
+        return None
+    return np.array(rows, dtype=np.float64).reshape(len(answer_sets), len(columns))
 
 
 def _mark_unknown(
@@ -190,19 +211,65 @@ def score_json_matrix(
     instrument_code: str, matrix: Floats, columns: Sequence[str]
 ) -> list[tuple[StoredScores, str]]:
     """As score_json_many, from a matrix already built (raises AnswerError on a bad cell)."""
-    parts = [(instrument_code, score_matrix_full(instrument_code, matrix, columns))]
-    versions = [instrument(instrument_code).definition.rule_version]
+    results = _derived_results(instrument_code, matrix, columns)
+    version = "; ".join(rule_version for _, _, rule_version in results)
+    per_code = [(code, _json_rows(code, result)) for code, result, _ in results]
+    return [({code: rows[i] for code, rows in per_code}, version) for i in range(len(matrix))]
+
+
+def score_texts_matrix(
+    instrument_code: str, matrix: Floats, columns: Sequence[str]
+) -> tuple[list[str], str]:
+    """The stored scores of every row as JSON text, exactly json.dumps(score_json(...)[0]):
+    numbers turned to text a column at a time by numpy, then one str.format per row."""
+    results = _derived_results(instrument_code, matrix, columns)
+    pieces = [_json_texts(code, result) for code, result, _ in results]
+    outer = "{{" + ", ".join(["{}"] * len(pieces)) + "}}"
+    version = "; ".join(rule_version for _, _, rule_version in results)
+    return list(map(outer.format, *pieces)), version
+
+
+def _derived_results(
+    instrument_code: str, matrix: Floats, columns: Sequence[str]
+) -> list[tuple[str, BulkScores, str]]:
+    entry = instrument(instrument_code)
+    results = [
+        (
+            instrument_code,
+            score_matrix_full(instrument_code, matrix, columns),
+            entry.definition.rule_version,
+        )
+    ]
     for derivation in derivations(instrument_code):
-        renamed = dict(derivation.item_map)
-        picked = [col for col, code in enumerate(columns) if code in renamed.values()]
         source_to_target = {source: target for target, source in derivation.item_map}
+        picked = [col for col, code in enumerate(columns) if code in source_to_target]
         target_columns = [source_to_target[columns[col]] for col in picked]
         result = score_matrix_full(derivation.target, matrix[:, picked], target_columns)
-        parts.append((derivation.target, result))
-        versions.append(derived_rule_version(derivation, instrument_code))
-    version = "; ".join(versions)
-    per_code = [(code, _json_rows(code, result)) for code, result in parts]
-    return [({code: rows[i] for code, rows in per_code}, version) for i in range(len(matrix))]
+        results.append(
+            (derivation.target, result, derived_rule_version(derivation, instrument_code))
+        )
+    return results
+
+
+def _json_texts(code: str, result: BulkScores) -> list[str]:
+    """'"CODE": {"key": value, ..., "reasons": [...]}' per row, as json.dumps writes it."""
+    keys = instrument(code).definition.score_keys
+    fields = "".join(f'"{key.key}": {{}}, ' for key in keys)
+    template = f'"{code}": {{{{{fields}"reasons": {{}}}}}}'
+    values = [_text_column(result.scores[key.key], key.places).tolist() for key in keys]
+    dumped: dict[tuple[str, ...], str] = {}
+    reasons = [dumped.setdefault(tuple(r), json.dumps(r)) if r else "[]" for r in result.reasons]
+    return list(map(template.format, *values, reasons))
+
+
+def _text_column(values: Floats, places: int) -> npt.NDArray[np.str_]:
+    """Numbers as JSON text (Python's repr for floats, plain integers) and null for NaN."""
+    missing = np.isnan(values)
+    if places == 0:
+        text = np.where(missing, 0, values).astype(np.int64).astype(str)
+    else:
+        text = values.astype(str)
+    return np.where(missing, "null", text)
 
 
 def _json_rows(code: str, result: BulkScores) -> list[dict[str, object]]:
