@@ -80,7 +80,7 @@ def _title(code: str, key: str) -> str:
     score_key = _score_key(code, key)
     direction = "higher is better" if score_key.higher_is_better else "lower is better"
     name = definition.plain_name or definition.name
-    words = "" if len(definition.score_keys) == 1 else f": {score_key.words.lower()}"
+    words = "" if len(definition.score_keys) == 1 else f": {score_key.words}"
     return f"{name}{words} ({direction})"
 
 
@@ -100,10 +100,11 @@ def _spec(
         {"date": p.day.isoformat(), "score": p.value, "when": timepoint_label(p.timepoint)}
         for p in points
     ]
+    # Calendar days, drawn in UTC so a date never moves by the renderer's own time zone.
     x = {
         "field": "date",
         "type": "temporal",
-        "timeUnit": "yearmonthdate",
+        "timeUnit": "utcyearmonthdate",
         "title": "Date answered",
         "axis": {"format": DATE_FORMAT, "labelAngle": -30, "tickCount": 4},
     }
@@ -122,7 +123,7 @@ def _spec(
             }
         )
     if treated_on is not None:
-        layers.append(_treatment_rule(treated_on))
+        layers.append(_treatment_rule(treated_on, x))
     layers.append(
         {
             "mark": {"type": "line", "point": {"size": 60}, "color": "#1d4e89"},
@@ -145,8 +146,8 @@ def _spec(
     }
 
 
-def _treatment_rule(treated_on: date) -> dict[str, Any]:
-    x = {"field": "date", "type": "temporal", "timeUnit": "yearmonthdate"}
+def _treatment_rule(treated_on: date, x: dict[str, Any]) -> dict[str, Any]:
+    """A dashed line on the treatment day, sharing the date axis (and its format)."""
     return {
         "data": {"values": [{"date": treated_on.isoformat(), "label": "Treatment"}]},
         "layer": [

@@ -1,12 +1,13 @@
 """Demo step: two years of BMAC and cortisone plans with realistic survey histories.
 
-Deterministic (ctx.rng) and bulk-inserted. The number of plans grows with the demo's patients
-(about 3 in 10 patients, at least 120 or all of them), so `marrowtrack demo --patients 100000`
-gives a registry large enough to measure `marrowtrack rescore` on. Histories include missed
-time points, missing items, a few answers given outside their window (stored, never a time
-point), patients censored by surgery or withdrawal, paper forms awaiting verification, and
-the wording of each response: most on a licensed paper form, some through the portal on
-MarrowTrack's own labels (unvalidated wording), since the demo ships no licensed text.
+Deterministic (ctx.rng) and bulk-inserted in batches of plans. The number of plans grows with
+the demo's patients (1 in 10 patients, at least 120 or all of them), so `marrowtrack demo
+--patients 100000` gives a registry large enough to measure `marrowtrack rescore` on.
+Histories include missed time points, missing items, a few answers given outside their
+window (stored, never a time point), patients censored by surgery or withdrawal, paper forms
+awaiting verification, and the wording of each response: most on a licensed paper form, some
+through the portal on MarrowTrack's own labels (unvalidated wording), since the demo ships no
+licensed text.
 Trajectories are synthetic: cortisone helps early and fades; BMAC responders improve slowly
 and keep it. Scores are computed with the vectorised scorer (the same rules, row for row).
 """
@@ -27,7 +28,8 @@ from marrowtrack.outcomes.schedules import DEFAULT_SCHEDULE, plan_schedule
 from marrowtrack.patients.models import Patient
 
 MIN_PLANS = 120
-SHARE_TREATED = 0.3
+SHARE_TREATED = 0.1
+PLAN_BATCH = 2000
 TARGETS = {
     "knee_oa": ("knee",),
     "facet": ("facet",),
@@ -163,6 +165,15 @@ def _at(ctx: DemoContext, day: date) -> datetime:
 def seed(ctx: DemoContext) -> None:
     assert ctx.clinic is not None
     plans = _plans(ctx)
+    surveys = sum(
+        _seed_batch(ctx, plans[start : start + PLAN_BATCH])
+        for start in range(0, len(plans), PLAN_BATCH)
+    )
+    ctx.log.append(f"{len(plans)} treated plans with {surveys} outcome surveys")
+
+
+def _seed_batch(ctx: DemoContext, plans: list[TreatmentPlan]) -> int:
+    """Schedules and survey histories of a batch of plans (bounded memory); returns surveys."""
     followups = _followups(ctx, plans)
     by_plan: dict[int, list[FollowUp]] = defaultdict(list)
     for followup in followups:
@@ -175,7 +186,7 @@ def seed(ctx: DemoContext) -> None:
     FollowUp.objects.bulk_update(
         followups, ["status", "completed_at", "censored_reason", "censored_on"], batch_size=2000
     )
-    ctx.log.append(f"{len(plans)} treated plans with {len(responses)} outcome surveys")
+    return len(responses)
 
 
 def _score(responses: list[SurveyResponse]) -> None:
