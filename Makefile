@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export MARROWTRACK_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-pg install install-dev lint assets clean bench
+.PHONY: run test test-pg install install-dev lint lint-imports demo-smoke assets clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,17 +34,31 @@ run: install
 	@echo ""
 	@echo "MarrowTrack is serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@echo ""
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-		--access-logfile - --graceful-timeout 10
+	$(BIN)/gunicorn config.wsgi -c config/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# The app layers (docs/decisions/0006-one-way-app-layers.md), from pyproject.toml.
+lint-imports: install-dev
+	$(BIN)/lint-imports
+
+# The demo still loads: 200 patients into a throwaway SQLite database, removed after.
+demo-smoke: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	export MARROWTRACK_VAR_DIR="$$tmp" DATABASE_URL= && \
+	$(BIN)/marrowtrack migrate --noinput --verbosity 0 && \
+	$(BIN)/marrowtrack demo --patients 200 > "$$tmp/demo.log" && grep "loaded in" "$$tmp/demo.log" \
+		|| { cat "$$tmp/demo.log"; exit 1; }
 
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DATABASE_URL= $(BIN)/marrowtrack makemigrations --check --dry-run
+	$(MAKE) --no-print-directory demo-smoke
 	bash scripts/ensure-chromium.sh
 	$(BIN)/pytest -m "not postgres"
 

@@ -89,18 +89,22 @@ INSTALLED_APPS = [
     "marrowtrack.lab",
     "marrowtrack.outcomes",
     "marrowtrack.web",
+    "marrowtrack.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marrowtrack.api.errors.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "marrowtrack.esign.middleware.SigningAttemptsMiddleware",
     "marrowtrack.accounts.middleware.IdleLogoutMiddleware",
     "marrowtrack.accounts.middleware.TwoFactorRequiredMiddleware",
+    "marrowtrack.accounts.middleware.AccessDeniedAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -181,6 +185,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "marrowtrack.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Axes keeps the POST data of a failed attempt: never the second person's password or codes.
+AXES_SENSITIVE_PARAMETERS = [
+    "second_password",
+    "verifier_password",
+    "new_password1",
+    "new_password2",
+    "old_password",
+    "totp",
+    "otp_token",
+]
+# POST /api/v1/auth/token answers at most this many requests a minute per address.
+MARROWTRACK_TOKEN_RATE = os.environ.get("MARROWTRACK_TOKEN_RATE", "20/m")
 
 # Automatic logoff after idle time (HIPAA 164.312(a)(2)(iii)).
 MARROWTRACK_IDLE_MINUTES = env_int("MARROWTRACK_IDLE_MINUTES", 15, minimum=1)
@@ -214,6 +230,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The audit anchor: an append-only file outside the database
+# (docs/decisions/0007-audit-anchor-and-per-clinic-chains.md).
+MARROWTRACK_AUDIT_ANCHOR = Path(
+    os.environ.get("MARROWTRACK_AUDIT_ANCHOR", VAR_DIR / "audit-anchor.log")
+)
 
 EMAIL_BACKEND = os.environ.get(
     "MARROWTRACK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -265,6 +286,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# A bound on every page size (ninja's default is unbounded); offsets are bounded per class
+# (core.pagination).
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "marrowtrack.core.pagination.BoundedLimitOffsetPagination"
 
 # Background work (reminders, messages): a database-backed queue run by `marrowtrack worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -2,6 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from marrowtrack.api.api import api
+from marrowtrack.lab import urls as lab_urls
+from marrowtrack.procedures import lab_urls as lab_bench_urls
+
+# The lab's pages and the lab bench's procedure-day pages (which live in procedures, above
+# the lab) share one namespace and one prefix (docs/decisions/0006-one-way-app-layers.md).
+LAB_PAGES = (lab_bench_urls.urlpatterns + lab_urls.urlpatterns, "lab")
 
 urlpatterns = [
     path("", include("marrowtrack.web.urls")),
@@ -10,7 +16,7 @@ urlpatterns = [
     path("audit/", include("marrowtrack.audit.urls")),
     path("plans/", include("marrowtrack.intake.urls")),
     path("procedures/", include("marrowtrack.procedures.urls")),
-    path("lab/", include("marrowtrack.lab.urls")),
+    path("lab/", include(LAB_PAGES)),
     path("outcomes/", include("marrowtrack.outcomes.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -1,19 +1,35 @@
-"""Access checks shared by views and the API. They raise; callers never branch on roles."""
+"""Access checks shared by services, views and the API. They raise; callers never branch
+on roles. ``require_perm`` (403) lives in ``core.access`` so that the audit app, below
+accounts, can use it too; it is re-exported here with the role and clinic checks."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
+from marrowtrack.core.access import has_perm, require_perm
+
+__all__ = ["has_perm", "require_perm", "require_role", "require_same_clinic", "user_roles"]
 
 
-def require_perm(user: User, *perms: str) -> None:
-    """403 unless the user is an active staff member of a clinic holding every permission."""
-    if not user.is_authenticated or not user.is_active or user.clinic_id is None:
-        raise PermissionDenied("Your account is not attached to a clinic.")
-    if not user.has_perms(perms):
-        raise PermissionDenied("Your role does not allow this.")
+def user_roles(user: User) -> set[Role]:
+    """The roles the user holds (a role is a group of the same name)."""
+    names = {group.name for group in user.groups.all()}
+    return {role for role in Role if role.value in names}
 
 
-def has_perm(user: User, perm: str) -> bool:
-    return bool(user.is_authenticated and user.clinic_id and user.has_perm(perm))
+def require_role(user: User, allowed: Iterable[Role], what: str) -> None:
+    """403 unless the user holds one of ``allowed``; the message names who may ``what``."""
+    roles = frozenset(allowed)
+    if not user_roles(user) & roles:
+        names = ", ".join(sorted(role.value for role in roles))
+        raise PermissionDenied(f"Only {names} may {what}.")
+
+
+def require_same_clinic(user: User, clinic_id: int) -> None:
+    """Refuse a record of another clinic (services check it; views already answer 404)."""
+    if user.clinic_id != clinic_id:
+        raise PermissionDenied("This record belongs to another clinic.")

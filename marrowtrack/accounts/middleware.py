@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.messages.storage import default_storage
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core import clock
 
 SESSION_KEY = "marrowtrack_last_activity"
@@ -54,7 +56,12 @@ class IdleLogoutMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """When two-factor is required, a signed-in user without a verified TOTP may only enrol."""
+    """When two-factor is required, a signed-in user without a verified TOTP may only enrol
+    (or log out): every other page, the staff pages and the Django admin included, sends
+    them to enrolment. This holds after an administrator's reset too (the device is gone,
+    so the session is no longer verified). The API refuses such users a token."""
+
+    ENROLMENT_URLS = ("accounts:two-factor", "accounts:logout", "accounts:login")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -65,7 +72,24 @@ class TwoFactorRequiredMiddleware:
             settings.MARROWTRACK_REQUIRE_2FA
             and user.is_authenticated
             and not user.is_verified()
-            and not request.path.startswith((*EXEMPT_PREFIXES, "/accounts/"))
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and request.path not in {reverse(name) for name in self.ENROLMENT_URLS}
         ):
             return _redirect(request, reverse("accounts:two-factor"))
         return self.get_response(request)
+
+
+class AccessDeniedAuditMiddleware:
+    """Every 403 from a page (PermissionDenied from an access helper) is audited as
+    ``access.denied``; the API does the same in its PermissionDenied handler."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, PermissionDenied):
+            reason = str(exception) or "Your role does not allow this."
+            access_denied_record(user=request.user, path=request.path, reason=reason)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from marrowtrack.core.models import Clinic
 
@@ -29,6 +31,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.printed_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever changes a password (self-service, reset, admin, `changepassword`) or
+        # deactivates an account ends its API tokens: they must not outlive either.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed or not self.is_active:
+            reason = "password changed" if password_changed else "account deactivated"
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoked_reason=reason
+            )
+
     @property
     def printed_name(self) -> str:
         name = self.display_name or self.get_full_name() or self.username
@@ -37,6 +50,14 @@ class User(AbstractUser):
     @property
     def role_names(self) -> list[str]:
         return sorted(group.name for group in self.groups.all())
+
+    @property
+    def role_labels(self) -> list[str]:
+        """Roles in words ("Front desk"), for people; `role_names` are the codes."""
+        from marrowtrack.accounts.roles import Role
+
+        labels = dict(Role.choices)
+        return [str(labels.get(name, name)) for name in self.role_names]
 
 
 class ApiToken(models.Model):
@@ -49,9 +70,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"API token of {self.user.username}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

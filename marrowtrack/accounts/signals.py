@@ -22,14 +22,20 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
+    from marrowtrack.accounts.services import api_tokens_revoke
+
     with transaction.atomic():
         event_record(actor=user, action=AuditAction.LOGOUT, target="accounts.session")
+        # Logging out (or being logged out when idle) ends the person's API tokens too.
+        api_tokens_revoke(user=user, by=user, reason="logout")
 
 
 @receiver(user_login_failed)
 def audit_login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
     from marrowtrack.accounts.models import User
 
+    if credentials.get("purpose") == "signature":
+        return  # esign audits its own failed re-authentications, with the signer named
     username = str(credentials.get("username", ""))[:150]
     # Attribute the attempt to the named account's clinic, so its administrator sees it.
     known = User.objects.filter(username=username).select_related("clinic").first()

@@ -7,11 +7,16 @@ deactivated.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -95,6 +100,37 @@ def staff_reset_credentials(*, by: User, user: User) -> str:
             actor=by,
             action=AuditAction.UPDATE,
             target=user,
-            changes={"password": "reset", "totp_devices_removed": removed},
+            name="account.reset_credentials",
+            extra={"password": "reset", "totp_devices_removed": removed},
         )
     return password
+
+
+def staff_is_locked(user: User) -> bool:
+    """True when failed log-ins (or signatures) have locked this username (any address)."""
+    failures = AccessAttempt.objects.filter(username=user.username).aggregate(
+        most=Max("failures_since_start")
+    )["most"]
+    return bool(failures and failures >= settings.AXES_FAILURE_LIMIT)
+
+
+def staff_locked_usernames(users: Iterable[User]) -> set[str]:
+    names = [user.username for user in users]
+    rows = AccessAttempt.objects.filter(
+        username__in=names, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    return set(rows.values_list("username", flat=True))
+
+
+def staff_unlock(*, by: User, user: User) -> int:
+    """Clear the lockout of a staff member's username (every address), audited."""
+    with transaction.atomic():
+        cleared = axes_reset(username=user.username)
+        event_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            name="account.unlock",
+            target=user,
+            extra={"attempt_records_cleared": cleared},
+        )
+    return cleared

@@ -13,11 +13,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
+from marrowtrack.accounts.services import api_tokens_active, api_tokens_revoke
 from marrowtrack.accounts.staff import (
     MANAGE,
     staff_create,
     staff_for_admin,
+    staff_is_locked,
+    staff_locked_usernames,
     staff_reset_credentials,
+    staff_unlock,
     staff_update,
 )
 from marrowtrack.core.exceptions import DomainError
@@ -44,7 +48,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     enrolled = set(
         TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
     )
-    return render(request, "accounts/staff_list.html", {"staff": staff, "enrolled": enrolled})
+    context = {"staff": staff, "enrolled": enrolled, "locked": staff_locked_usernames(staff)}
+    return render(request, "accounts/staff_list.html", context)
 
 
 @login_required
@@ -76,7 +81,13 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, f"{user.printed_name} updated.")
             return redirect("accounts:staff-list")
-    return render(request, "accounts/staff_form.html", {"form": form, "staff": user})
+    context = {
+        "form": form,
+        "staff": user,
+        "locked": staff_is_locked(user),
+        "tokens": api_tokens_active(user=user),
+    }
+    return render(request, "accounts/staff_form.html", context)
 
 
 @require_POST
@@ -85,3 +96,21 @@ def staff_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = staff_for_admin(request.user, public_id)
     password = staff_reset_credentials(by=request.user, user=user)
     return render(request, "accounts/staff_password.html", {"staff": user, "password": password})
+
+
+@require_POST
+@login_required
+def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_for_admin(request.user, public_id)
+    staff_unlock(by=request.user, user=user)
+    messages.success(request, f"{user.printed_name} can log in again.")
+    return redirect("accounts:staff-edit", public_id=user.public_id)
+
+
+@require_POST
+@login_required
+def staff_tokens_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_for_admin(request.user, public_id)
+    count = api_tokens_revoke(user=user, by=request.user, reason="revoked by administrator")
+    messages.success(request, f"{count} API token(s) of {user.printed_name} revoked.")
+    return redirect("accounts:staff-edit", public_id=user.public_id)

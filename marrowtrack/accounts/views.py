@@ -7,16 +7,24 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from marrowtrack.accounts.forms import LoginForm, TotpConfirmForm
-from marrowtrack.accounts.services import totp_confirm, totp_device_pending
+from marrowtrack.accounts.forms import LoginForm, PasswordChangeForm, TotpConfirmForm
+from marrowtrack.accounts.models import ApiToken
+from marrowtrack.accounts.services import (
+    api_tokens_revoke,
+    password_change,
+    totp_confirm,
+    totp_device_pending,
+)
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -49,7 +57,7 @@ LOCKED_MESSAGE = "Too many failed log-in attempts: the account is locked for a w
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any):
     if request.path.startswith("/api/"):
-        return JsonResponse({"message": LOCKED_MESSAGE}, status=429)
+        return JsonResponse({"message": LOCKED_MESSAGE}, status=429)  # the API error shape
     return render(request, "accounts/locked_out.html", status=429)
 
 
@@ -78,3 +86,40 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 def _base32_secret(device: Any) -> str:
     return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+
+
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Change your own password; your other sessions and every API token of yours end."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            password_change(
+                user=request.user,
+                old_password=data["old_password"],
+                new_password=data["new_password"],
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "Your password is changed. Your API tokens were revoked.")
+            return redirect("web:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    tokens = ApiToken.objects.filter(user=request.user)[:100]
+    return render(request, "accounts/token_list.html", {"tokens": tokens})
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, public_id: Any) -> HttpResponse:
+    token = get_object_or_404(ApiToken, public_id=public_id, user=request.user)
+    tokens = ApiToken.objects.filter(pk=token.pk)
+    api_tokens_revoke(user=request.user, by=request.user, reason="revoked", tokens=tokens)
+    messages.success(request, "Token revoked.")
+    return redirect("accounts:tokens")

@@ -9,11 +9,11 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
-from marrowtrack.accounts.access import require_perm
 from marrowtrack.audit.selectors import AuditFilter, audit_events
+from marrowtrack.core.access import require_perm
 
 router = Router(tags=["audit"])
 
@@ -21,28 +21,36 @@ router = Router(tags=["audit"])
 class AuditQuery(Schema):
     actor: str = Field(default="", max_length=150)
     action: str = Field(default="", max_length=20)
+    name: str = Field(default="", max_length=80)
     entity: str = Field(default="", max_length=80)
     patient_id: UUID | None = None
+    mrn: str = Field(default="", max_length=20)
     date_from: date | None = None
     date_to: date | None = None
 
 
 class AuditEventOut(Schema):
+    chain: str = Field(alias="chain.key")
     sequence: int
     occurred_at: datetime
     actor_label: str
     action: str
+    name: str
     entity: str
     entity_id: str
     patient_id: str
     changes: dict
+    extra: dict
     reason: str
     entry_hash: str
 
 
 @router.get("/events", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate
 def audit_event_list(request: HttpRequest, query: Query[AuditQuery]):
+    """The clinic's trail, newest first. `changes` is `{field: {"old", "new"}}`; `extra`
+    holds the entry's other facts; `name` says what happened (e.g. `encounter.transition`),
+    `action` is its category. `limit` is at most 500."""
     require_perm(request.user, "audit.view_auditevent")
     values = query.dict()
     values["patient_id"] = str(values["patient_id"] or "")

@@ -11,7 +11,8 @@ class AuditFilterForm(forms.Form):
         required=False, choices=[("", "Any action"), *AuditAction.choices], label="Action"
     )
     entity = forms.CharField(required=False, max_length=80, label="Record type")
-    patient_id = forms.UUIDField(required=False, label="Patient ID")
+    mrn = forms.CharField(required=False, max_length=20, label="Patient MRN")
+    patient_id = forms.UUIDField(required=False, label="Patient ID", widget=forms.HiddenInput)
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -1,24 +1,42 @@
-"""Writing and checking the audit trail. Call `event_record` inside the clinical write's
-transaction so the change and its audit entry commit (or roll back) together."""
+"""Writing the audit trail. Call `event_record` inside the clinical write's transaction so
+the change and its audit entry commit (or roll back) together."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.db import models, transaction
 
-from marrowtrack.accounts.models import User
-from marrowtrack.audit.chain import GENESIS_HASH, canonical_timestamp, entry_hash
+from marrowtrack.audit.anchor import anchor_append
+from marrowtrack.audit.chain import entry_hash, hashed_fields
 from marrowtrack.audit.models import AuditAction, AuditChainHead, AuditEvent
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 
-Changes = Mapping[str, tuple[Any, Any] | list[Any]]
+# Callers may still pass the older `[old, new]` (or tuple) form; it is normalised below.
+ChangeValue = tuple[Any, Any] | list[Any] | Mapping[str, Any]
+Changes = Mapping[str, ChangeValue]
+SYSTEM_CHAIN = "system"
+LEGACY_CHAIN = "legacy"
+
+
+class Actor(Protocol):
+    """The person an entry is attributed to: an ``accounts.User``. Audit sits below
+    accounts in the layers (docs/decisions/0006-one-way-app-layers.md), so it names only
+    what it reads."""
+
+    pk: Any
+
+    @property
+    def printed_name(self) -> str: ...
+
+    @property
+    def clinic(self) -> Clinic | None: ...
 
 
 def _jsonable(value: Any) -> Any:
@@ -35,20 +53,29 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "sequence": event.sequence,
-        "occurred_at": canonical_timestamp(event.occurred_at),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "clinic_id": event.clinic_id,
-        "action": event.action,
-        "entity": event.entity,
-        "entity_id": event.entity_id,
-        "patient_id": event.patient_id,
-        "changes": event.changes,
-        "reason": event.reason,
-    }
+def _is_change(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return set(value) == {"old", "new"}
+    return isinstance(value, list | tuple) and len(value) == 2
+
+
+def changes_normalise(
+    changes: Changes | None, extra: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split what a caller passed into ``{field: {"old", "new"}}`` and `extra`.
+
+    A two-item list or tuple (the older form) or an ``{"old", "new"}`` mapping is a change;
+    any other value is a fact about the event and goes to `extra`. Lists of values that are
+    not changes must be passed in `extra` explicitly."""
+    fields: dict[str, Any] = {}
+    facts: dict[str, Any] = dict(extra or {})
+    for name, value in (changes or {}).items():
+        if not _is_change(value):
+            facts[name] = value
+            continue
+        old, new = (value["old"], value["new"]) if isinstance(value, Mapping) else value
+        fields[name] = {"old": old, "new": new}
+    return _jsonable(fields), _jsonable(facts)
 
 
 def _entity_name(target: models.Model | str) -> str:
@@ -57,9 +84,26 @@ def _entity_name(target: models.Model | str) -> str:
     return f"{target._meta.app_label}.{target._meta.model_name}"
 
 
+def default_event_name(entity: str, action: str) -> str:
+    """The name used when a caller gives none: the entity's last part and the category,
+    e.g. ``treatmentplan.update`` or ``session.login``."""
+    return f"{entity.rsplit('.', 1)[-1]}.{action}"[:80]
+
+
+def chain_key_for(clinic: Clinic | None) -> str:
+    return str(clinic.public_id) if clinic is not None else SYSTEM_CHAIN
+
+
+def _locked_head(clinic: Clinic | None) -> AuditChainHead:
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        key=chain_key_for(clinic), defaults={"clinic": clinic}
+    )
+    return head
+
+
 def event_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: AuditAction | str,
     target: models.Model | str,
     changes: Changes | None = None,
@@ -67,102 +111,78 @@ def event_record(
     clinic: Clinic | None = None,
     patient_public_id: UUID | str | None = None,
     actor_label: str | None = None,
+    name: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one entry to the chain. Must run inside the caller's transaction."""
+    """Append one entry to the clinic's chain. Must run inside the caller's transaction.
+
+    `action` is the category; `name` (e.g. ``encounter.transition``) defaults to
+    `default_event_name`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record must be called inside transaction.atomic")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    clinic = clinic or (actor.clinic if actor else None)
+    head = _locked_head(clinic)
+    entity = _entity_name(target)
+    fields, facts = changes_normalise(changes, extra)
     event = AuditEvent(
+        chain=head,
         sequence=head.last_sequence + 1,
         occurred_at=clock.now(),
         actor=actor,
         actor_label=actor_label or (actor.printed_name if actor else "system"),
-        clinic=clinic or (actor.clinic if actor else None),
+        clinic=clinic,
         action=str(action),
-        entity=_entity_name(target),
+        name=name or default_event_name(entity, str(action)),
+        entity=entity,
         entity_id="" if isinstance(target, str) else str(getattr(target, "public_id", target.pk)),
         patient_id=str(patient_public_id or ""),
-        changes=_jsonable(dict(changes or {})),
+        changes=fields,
+        extra=facts,
         reason=reason,
         prev_hash=head.last_hash,
     )
-    event.entry_hash = entry_hash(_hashed_fields(event), event.prev_hash)
+    event.entry_hash = entry_hash(hashed_fields(event, chain_key=head.key), event.prev_hash)
     event.save()
     head.last_sequence, head.last_hash = event.sequence, event.entry_hash
     head.save(update_fields=["last_sequence", "last_hash"])
+    transaction.on_commit(
+        partial(
+            anchor_append, chain_key=head.key, sequence=event.sequence, entry_hash=event.entry_hash
+        ),
+        robust=True,
+    )
     return event
 
 
 def event_record_created(
     *,
-    actor: User | None,
+    actor: Actor | None,
     target: models.Model,
     fields: tuple[str, ...],
     patient_public_id: UUID | str | None = None,
 ) -> AuditEvent:
-    """Audit a new record: each listed field's value as [None, value]."""
+    """Audit a new record: each listed field's value as a change from None."""
     return event_record(
         actor=actor,
         action=AuditAction.CREATE,
         target=target,
-        changes={name: [None, getattr(target, name)] for name in fields},
+        changes={name: (None, getattr(target, name)) for name in fields},
         patient_public_id=patient_public_id,
     )
 
 
-def diff(instance: models.Model, new_values: Mapping[str, Any]) -> dict[str, list[Any]]:
+def diff(instance: models.Model, new_values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Old and new values of the fields that actually change."""
-    changes: dict[str, list[Any]] = {}
+    changes: dict[str, dict[str, Any]] = {}
     for field, new in new_values.items():
         old = getattr(instance, field)
         if old != new:
-            changes[field] = [_jsonable(old), _jsonable(new)]
+            changes[field] = {"old": _jsonable(old), "new": _jsonable(new)}
     return changes
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    message: str
-
-
-def _problem(event: AuditEvent, expected_sequence: int, prev_hash: str) -> str | None:
-    if event.sequence != expected_sequence:
-        return f"entry #{expected_sequence} is missing (next entry found is #{event.sequence})"
-    if event.prev_hash != prev_hash:
-        return (
-            f"entry #{event.sequence} does not follow entry #{expected_sequence - 1} (reordered?)"
-        )
-    if entry_hash(_hashed_fields(event), event.prev_hash) != event.entry_hash:
-        return f"entry #{event.sequence} was altered (its hash does not match its contents)"
-    return None
-
-
-def _events_in_order() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
-
-
-def audit_verify() -> VerifyResult:
-    """Walk the chain from the first entry; report the first entry that breaks it."""
-    prev_hash, expected, checked = GENESIS_HASH, 1, 0
-    for event in _events_in_order():
-        problem = _problem(event, expected, prev_hash)
-        if problem:
-            return VerifyResult(False, checked, problem)
-        prev_hash, expected, checked = event.entry_hash, expected + 1, checked + 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and (head.last_sequence != checked or head.last_hash != prev_hash):
-        return VerifyResult(
-            False,
-            checked,
-            f"entries after #{checked} were removed (the chain head records #{head.last_sequence})",
-        )
-    return VerifyResult(True, checked, f"audit trail intact: {checked} entries verified")
-
-
 def document_printed(
-    *, by: User, target: models.Model, document: str, patient_public_id: UUID | str | None
+    *, by: Actor, target: models.Model, document: str, patient_public_id: UUID | str | None
 ) -> None:
     """Log that a document holding patient data was downloaded or printed."""
     with transaction.atomic():
@@ -170,6 +190,6 @@ def document_printed(
             actor=by,
             action=AuditAction.PRINT,
             target=target,
-            changes={"document": document},
+            extra={"document": document},
             patient_public_id=patient_public_id,
         )

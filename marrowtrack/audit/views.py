@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from marrowtrack.accounts.access import require_perm
 from marrowtrack.audit.forms import AuditFilterForm
 from marrowtrack.audit.selectors import AuditFilter, audit_events
+from marrowtrack.core.access import require_perm
 
 
 @login_required

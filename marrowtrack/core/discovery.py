@@ -1,6 +1,6 @@
-"""Find an optional module (e.g. `permissions`, `navigation`, `demo`) in each of our apps.
+"""Find an optional module (e.g. `permissions`, `navigation`) in each of our apps.
 
-Apps plug their role permissions, navigation items and demo data in without editing the
+Apps plug their role permissions and navigation items in without editing the
 shared tables, in INSTALLED_APPS order.
 """
 

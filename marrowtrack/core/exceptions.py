@@ -19,3 +19,8 @@ class ValidationFailed(DomainError):
         first = next(iter(errors.items()))
         super().__init__(f"{first[0]}: {first[1][0]}", field=first[0])
         self.errors = errors
+
+
+class SafetyRefusal(DomainError):
+    """A hard stop: the action is refused for patient safety and the attempt is audited
+    (``audit.refusals``) in a transaction of its own."""

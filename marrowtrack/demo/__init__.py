@@ -1,4 +1,5 @@
 """The demo clinic: synthetic, deterministic data for a first run and for browser tests.
 
-Each later feature adds its own step to `STEPS` (a dotted path to `seed(context)`).
+It sits above the product apps and no product app imports it: each app's data is seeded
+by a module here (`intake.py`, `procedures.py`, `outcomes.py`), listed in `loader.STEPS`.
 """

@@ -15,17 +15,19 @@ from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.models import Clinic
 from marrowtrack.demo.context import DemoContext
 
-# The foundation's steps; each app then adds its own `demo.seed` (INSTALLED_APPS order).
+# The clinic and its patients, then each app's data in dependency order (a later step
+# reads what an earlier one wrote). A new app adds `demo/<app>.py` with `seed(ctx)` here.
 STEPS: list[str] = [
     "marrowtrack.demo.clinic.seed",
     "marrowtrack.demo.patients.seed",
+    "marrowtrack.demo.intake.seed",
+    "marrowtrack.demo.procedures.seed",
+    "marrowtrack.demo.outcomes.seed",
 ]
 
 
 def demo_steps() -> list[Callable[[DemoContext], None]]:
-    from marrowtrack.core.discovery import app_modules
-
-    return [import_string(path) for path in STEPS] + [m.seed for m in app_modules("demo")]
+    return [import_string(path) for path in STEPS]
 
 
 def database_is_empty() -> bool:

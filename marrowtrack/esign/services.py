@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.db import models, transaction
 from django_otp import devices_for_user, match_token
 
@@ -19,6 +20,7 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
+from marrowtrack.esign.attempts import current_request, failure_note
 from marrowtrack.esign.models import Signature
 
 
@@ -26,21 +28,68 @@ class SignatureRefused(DomainError):
     """Re-authentication failed; nothing was signed."""
 
 
+# One answer for an unknown person, a wrong password and a wrong code, so a guess learns
+# nothing about which part was wrong.
+NOT_SIGNED = "Username, password or 6-digit code is not correct; nothing was signed."
+LOCKED = "Too many failed attempts for this account: it is locked for a while; nothing was signed."
+
+
 def content_hash(content: Mapping[str, Any]) -> str:
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def reauthenticate(*, user: User, password: str, totp: str | None = None) -> None:
-    """Check the signer's password, and TOTP code if they have two-factor on."""
-    if not password or not user.check_password(password):
-        raise SignatureRefused(
-            "Password is not correct; the record was not signed.", field="password"
-        )
-    if list(devices_for_user(user, confirmed=True)) and (
-        not totp or match_token(user, totp) is None
-    ):
-        raise SignatureRefused("A valid 6-digit code is needed to sign.", field="totp")
+def _refuse(*, username: str, by: Any, reason: str, message: str, field: str) -> None:
+    failure_note(username=username, by=by, reason=reason)
+    raise SignatureRefused(message, field=field)
+
+
+def _totp_ok(user: User, totp: str | None) -> bool:
+    if not list(devices_for_user(user, confirmed=True)):
+        return True
+    return bool(totp) and match_token(user, totp) is not None
+
+
+def reauthenticate(
+    *, user: User, password: str, totp: str | None = None, field: str = "password"
+) -> None:
+    """Check the signer's password, and TOTP code if they have two-factor on.
+
+    Goes through django-axes: a locked account is refused before its password is tried,
+    and each failure counts toward the lockout and is audited (esign.attempts)."""
+    request = current_request()
+    by = getattr(request, "user", None)
+    if AxesProxyHandler.is_locked(request, {"username": user.username}):
+        _refuse(username=user.username, by=by, reason="locked", message=LOCKED, field=field)
+    if not (password and user.is_active and user.check_password(password)):
+        _refuse(username=user.username, by=by, reason="password", message=NOT_SIGNED, field=field)
+    if not _totp_ok(user, totp):
+        _refuse(username=user.username, by=by, reason="totp", message=NOT_SIGNED, field=field)
+
+
+def cosigner_authenticate(
+    *,
+    by: User,
+    username: str,
+    password: str,
+    totp: str | None = None,
+    field: str = "password",
+) -> User:
+    """Find a second person in `by`'s clinic by username and re-authenticate them.
+
+    An unknown name (or one of another clinic) gets the same answer as a wrong password,
+    after the same password-hashing work, and counts toward that name's lockout."""
+    user = User.objects.filter(
+        username=username.strip(), clinic_id=by.clinic_id, clinic__isnull=False
+    ).first()
+    if user is None:
+        User().set_password(password)  # equal timing: hash as if the account existed
+        request = current_request()
+        if AxesProxyHandler.is_locked(request, {"username": username}):
+            _refuse(username=username, by=by, reason="locked", message=LOCKED, field=field)
+        _refuse(username=username, by=by, reason="unknown user", message=NOT_SIGNED, field=field)
+    reauthenticate(user=user, password=password, totp=totp, field=field)
+    return user
 
 
 def signature_sign(
@@ -71,7 +120,8 @@ def signature_sign(
             actor=user,
             action=AuditAction.SIGN,
             target=record,
-            changes={"meaning": meaning, "record_hash": signature.record_hash},
+            name="signature.sign",
+            extra={"meaning": meaning, "record_hash": signature.record_hash},
             patient_public_id=patient_public_id,
         )
     return signature

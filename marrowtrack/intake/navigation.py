@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marrowtrack.web.navigation import NavItem
+from marrowtrack.core.nav import NavItem
 
 NAV_ITEMS = [
     NavItem("Plans", "intake:plan-list", "intake.view_treatmentplan", "intake"),

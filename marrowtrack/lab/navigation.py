@@ -1,4 +1,4 @@
-from marrowtrack.web.navigation import NavItem
+from marrowtrack.core.nav import NavItem
 
 NAV_ITEMS = [
     NavItem("Lab", "lab:queue", "lab.view_container", "lab"),

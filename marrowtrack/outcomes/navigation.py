@@ -1,3 +1,3 @@
-from marrowtrack.web.navigation import NavItem
+from marrowtrack.core.nav import NavItem
 
 NAV_ITEMS = [NavItem("Outcomes", "outcomes:dashboard", "outcomes.view_followup", "outcomes")]

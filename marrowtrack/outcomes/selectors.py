@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
-from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, schedules, scoring
 from marrowtrack.outcomes.charts import HEADLINE, Point
@@ -152,7 +152,7 @@ def score_series(*, plan: TreatmentPlan, include_unvalidated: bool = False) -> d
     Out-of-window answers are stored but never plotted as a time point.
     """
     series: dict[str, list[Point]] = defaultdict(list)
-    tz = clinic_tz(plan.patient.clinic)
+    tz = clock.zone(plan.patient.clinic)
     rows = submitted_responses(plan=plan, include_unvalidated=include_unvalidated)
     for response in rows.exclude(timepoint__isnull=True).exclude(answered_at__isnull=True):
         day = response.answered_at.astimezone(tz).date()
@@ -217,7 +217,7 @@ def active_schedule(clinic: Clinic) -> schedules.ScheduleDefinition:
 
 def clinic_day(at: datetime, clinic: Clinic) -> date:
     """The clinic's own calendar day of an instant."""
-    return at.astimezone(clinic_tz(clinic)).date()
+    return clock.localdate(at, clinic)
 
 
 def procedure_started_at(plan: TreatmentPlan) -> datetime | None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from marrowtrack.core.validators import PlainInputFormMixin
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
 
@@ -9,7 +10,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -32,7 +33,7 @@ class PatientForm(forms.ModelForm):
         labels = {"referral_condition": "Condition referred for"}
 
 
-class WeightForm(forms.ModelForm):
+class WeightForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = WeightMeasurement
         fields = ["weight_kg", "measured_on"]
@@ -40,13 +41,13 @@ class WeightForm(forms.ModelForm):
         labels = {"weight_kg": "Weight (kg)"}
 
 
-class AllergyForm(forms.ModelForm):
+class AllergyForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Allergy
         fields = ["category", "substance", "reaction", "severity"]
 
 
-class MedicationForm(forms.ModelForm):
+class MedicationForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Medication
         fields = ["name", "drug_class", "dose", "started_on", "stopped_on"]
@@ -54,7 +55,7 @@ class MedicationForm(forms.ModelForm):
         labels = {"drug_class": "Class", "stopped_on": "Stopped on (blank if still taking)"}
 
 
-class ConditionForm(forms.ModelForm):
+class ConditionForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Condition
         fields = ["kind", "detail", "diagnosed_on", "resolved_on", "cleared_by_haematology"]
@@ -62,7 +63,7 @@ class ConditionForm(forms.ModelForm):
         labels = {"resolved_on": "Resolved on (blank if active)"}
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(PlainInputFormMixin, forms.Form):
     reason = forms.CharField(
         max_length=200, label="Reason", help_text="e.g. entered in error, duplicate record"
     )

@@ -10,6 +10,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from marrowtrack.core.validators import PlainNotes, PlainText, PlausibleDate
+
 Sex = Literal["female", "male", "other", "unknown"]
 Language = Literal["en", "es"]
 ReferralCondition = Literal["knee_oa", "facet", "shoulder", "si_joint", "ra", "other", ""]
@@ -35,70 +37,70 @@ class StrictIn(Schema):
 
 
 class PatientIn(StrictIn):
-    family_name: str = Field(min_length=1, max_length=100)
-    given_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: date
+    family_name: PlainText = Field(min_length=1, max_length=100)
+    given_name: PlainText = Field(min_length=1, max_length=100)
+    date_of_birth: PlausibleDate
     sex: Sex = "unknown"
-    phone: str = Field(default="", max_length=30)
-    email: str = Field(default="", max_length=254)
-    address: str = Field(default="", max_length=255)
+    phone: PlainText = Field(default="", max_length=30)
+    email: PlainText = Field(default="", max_length=254)
+    address: PlainText = Field(default="", max_length=255)
     preferred_language: Language = "en"
     referral_condition: ReferralCondition = ""
-    referral_notes: str = Field(default="", max_length=500)
+    referral_notes: PlainNotes = Field(default="", max_length=500)
     no_known_allergies: bool = False
 
 
 class PatientPatch(StrictIn):
-    family_name: str | None = Field(default=None, min_length=1, max_length=100)
-    given_name: str | None = Field(default=None, min_length=1, max_length=100)
-    date_of_birth: date | None = None
+    family_name: PlainText | None = Field(default=None, min_length=1, max_length=100)
+    given_name: PlainText | None = Field(default=None, min_length=1, max_length=100)
+    date_of_birth: PlausibleDate | None = None
     sex: Sex | None = None
-    phone: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=254)
-    address: str | None = Field(default=None, max_length=255)
+    phone: PlainText | None = Field(default=None, max_length=30)
+    email: PlainText | None = Field(default=None, max_length=254)
+    address: PlainText | None = Field(default=None, max_length=255)
     preferred_language: Language | None = None
     referral_condition: ReferralCondition | None = None
-    referral_notes: str | None = Field(default=None, max_length=500)
+    referral_notes: PlainNotes | None = Field(default=None, max_length=500)
     no_known_allergies: bool | None = None
 
 
 class ArchiveIn(StrictIn):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: PlainText = Field(min_length=1, max_length=200)
 
 
 class WeightIn(StrictIn):
     weight_kg: Decimal = Field(max_digits=5, decimal_places=1)
-    measured_on: date
+    measured_on: PlausibleDate
 
 
 class AllergyIn(StrictIn):
     category: AllergyCategory
-    substance: str = Field(min_length=1, max_length=120)
-    reaction: str = Field(default="", max_length=200)
+    substance: PlainText = Field(min_length=1, max_length=120)
+    reaction: PlainText = Field(default="", max_length=200)
     severity: Severity = "unknown"
 
 
 class MedicationIn(StrictIn):
-    name: str = Field(min_length=1, max_length=120)
+    name: PlainText = Field(min_length=1, max_length=120)
     drug_class: DrugClass
-    dose: str = Field(default="", max_length=120)
-    started_on: date | None = None
-    stopped_on: date | None = None
+    dose: PlainText = Field(default="", max_length=120)
+    started_on: PlausibleDate | None = None
+    stopped_on: PlausibleDate | None = None
 
 
 class MedicationPatch(StrictIn):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: PlainText | None = Field(default=None, min_length=1, max_length=120)
     drug_class: DrugClass | None = None
-    dose: str | None = Field(default=None, max_length=120)
-    started_on: date | None = None
-    stopped_on: date | None = None
+    dose: PlainText | None = Field(default=None, max_length=120)
+    started_on: PlausibleDate | None = None
+    stopped_on: PlausibleDate | None = None
 
 
 class ConditionIn(StrictIn):
     kind: ConditionKind
-    detail: str = Field(default="", max_length=200)
-    diagnosed_on: date | None = None
-    resolved_on: date | None = None
+    detail: PlainText = Field(default="", max_length=200)
+    diagnosed_on: PlausibleDate | None = None
+    resolved_on: PlausibleDate | None = None
     cleared_by_haematology: bool = False
 
 

@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
-from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
+from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import schemas, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
@@ -79,9 +79,12 @@ def harvest_record(request: HttpRequest, public_id: UUID, payload: schemas.Harve
 def bedside_verify(request: HttpRequest, public_id: UUID, payload: schemas.BedsideIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
     d = payload.dict()
-    second = User.objects.filter(
-        username=d.pop("second_username"), clinic_id=request.user.clinic_id
-    ).first()
+    second = cosigner_authenticate(
+        by=request.user,
+        username=d.pop("second_username"),
+        password=d["second_password"],
+        field="second_password",
+    )
     return 201, services.bedside_verify(
         encounter=encounter, by=request.user, second_person=second, **d
     )

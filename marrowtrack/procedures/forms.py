@@ -10,8 +10,8 @@ from marrowtrack.accounts.models import User
 from marrowtrack.core.models import Clinic
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.intake.models import Laterality, Target
-from marrowtrack.procedures import step_gates as g
 from marrowtrack.procedures.models import Guidance, HarvestRecord, HarvestSite, TimeOut
+from marrowtrack.procedures.services import gates as g
 from marrowtrack.procedures.services import signers_resolve
 from marrowtrack.procedures.states import ProcedureState as S
 

@@ -1,4 +1,5 @@
-"""Reads for the procedure day: the board, one encounter, and the evidence summary."""
+"""Reads for the procedure day: the board, one encounter, the evidence summary, the lab's
+queue of procedure days and recall traceability (injections by kit, lot or centrifuge)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.lab.models import Container, Location
-from marrowtrack.procedures.models import ProcedureEncounter
+from marrowtrack.procedures.models import Injection, ProcedureEncounter
 from marrowtrack.procedures.states import ProcedureState, next_states
 
 LAB_STATES = {"in_transit", "processing"}
@@ -123,3 +124,58 @@ def _additives(encounter: ProcedureEncounter, harvest: Any, injection: Any) -> l
     if injection and injection.co_injectate:
         items.append(f"Co-injectate: {injection.co_injectate}")
     return items
+
+
+def lab_queue(*, clinic: Clinic) -> dict[str, list[Any]]:
+    """Open encounters the lab acts on, grouped by what it has to do next."""
+    today = ProcedureEncounter.objects.filter(clinic=clinic, day=clock.today()).select_related(
+        "patient", "plan"
+    )
+    groups: dict[str, list[Any]] = {"in_transit": [], "processing": [], "released": []}
+    for encounter in today.order_by("checked_in_at"):
+        if encounter.state in groups:
+            groups[encounter.state].append(encounter)
+    return groups
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    injection: Injection
+    kit_lot: str
+    anticoagulant_lot: str
+    centrifuge: str
+
+
+def recall_trace(
+    *, clinic: Clinic, kit_lot: str = "", anticoagulant_lot: str = "", centrifuge: str = ""
+) -> list[TraceRow]:
+    """Patients who received product processed with kit lot X, anticoagulant lot Y or on
+    centrifuge Z (name or serial number), for a recall. Filters combine with AND."""
+    if not (kit_lot or anticoagulant_lot or centrifuge):
+        return []
+    query = Q(encounter__clinic=clinic)
+    if kit_lot:
+        query &= Q(encounter__run__kit_lot__iexact=kit_lot.strip())
+    if anticoagulant_lot:
+        query &= Q(encounter__harvest__anticoagulant_lot__iexact=anticoagulant_lot.strip())
+    if centrifuge:
+        c = centrifuge.strip()
+        query &= Q(encounter__run__centrifuge__name__iexact=c) | Q(
+            encounter__run__centrifuge__serial_number__iexact=c
+        )
+    injections = (
+        Injection.objects.filter(query)
+        .select_related(
+            "encounter__patient", "encounter__run__centrifuge", "encounter__harvest", "container"
+        )
+        .order_by("-started_at")
+    )
+    return [
+        TraceRow(
+            i,
+            i.encounter.run.kit_lot,
+            i.encounter.harvest.anticoagulant_lot,
+            i.encounter.run.centrifuge.name,
+        )
+        for i in injections
+    ]

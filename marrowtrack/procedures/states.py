@@ -18,12 +18,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    FRONT_DESK = "front_desk"
-    NURSE = "nurse"
-    PHYSICIAN = "physician"
-    LAB_TECH = "lab_tech"
+from marrowtrack.accounts.roles import Role
 
 
 class ProcedureState(StrEnum):
@@ -74,6 +69,8 @@ LABELS: dict[ProcedureState, str] = {
 
 INITIAL_STATE = S.CHECKED_IN
 INITIAL_ROLES = frozenset({Role.FRONT_DESK, Role.NURSE})  # two identifiers at the desk
+# The roles that take part in a procedure day (clinic administrators and researchers do not).
+TEAM_ROLES = frozenset({Role.FRONT_DESK, Role.NURSE, Role.PHYSICIAN, Role.LAB_TECH})
 TERMINAL_STATES = frozenset({S.DISCHARGED, S.ABORTED, S.PRODUCT_DISCARDED})
 
 # The main path in procedure order; TIMEOUT_2 sits in it but may be skipped.

@@ -11,16 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, user_roles
 from marrowtrack.accounts.models import User
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
+from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import forms, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
 from marrowtrack.procedures.services.anaesthesia import dose_status
-from marrowtrack.procedures.services.common import SafetyRefusal, user_roles
 from marrowtrack.procedures.states import ProcedureState, next_states, roles_for
 
 
@@ -186,10 +186,6 @@ def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "procedures/harvest.html", {"form": form, "encounter": encounter})
 
 
-def _user_in_clinic(request: HttpRequest, username: str) -> User | None:
-    return User.objects.filter(username=username, clinic_id=request.user.clinic_id).first()
-
-
 @login_required
 @require_POST
 def bedside(request: HttpRequest, public_id: UUID) -> HttpResponse:
@@ -203,7 +199,12 @@ def bedside(request: HttpRequest, public_id: UUID) -> HttpResponse:
             encounter=encounter,
             by=request.user,
             password=d["password"],
-            second_person=_user_in_clinic(request, d["second_username"]),
+            second_person=cosigner_authenticate(
+                by=request.user,
+                username=d["second_username"],
+                password=d["second_password"],
+                field="second_password",
+            ),
             second_password=d["second_password"],
             wristband_scan=d["wristband_scan"],
             syringe_scan=d["syringe_scan"],

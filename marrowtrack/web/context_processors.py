@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from marrowtrack.web.navigation import NavItem, nav_for
+from marrowtrack.core.nav import NavItem
+from marrowtrack.web.navigation import nav_for
 
 
 def _active(items: list[NavItem], request: HttpRequest) -> str:

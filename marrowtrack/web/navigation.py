@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from marrowtrack.accounts.models import User
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    permission: str | None
-    section: str
-
+from marrowtrack.core.nav import NavItem
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "web:home", None, "home"),

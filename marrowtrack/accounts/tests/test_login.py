@@ -221,7 +221,7 @@ def test_enrolment_with_the_right_code_turns_two_factor_on_and_verifies_the_sess
     assert response["Location"] == HOME
     assert device.confirmed is True
     assert client.session["otp_device_id"] == device.persistent_id
-    assert AuditEvent.objects.filter(actor=nurse, changes={"2fa": "on"}).exists()
+    assert AuditEvent.objects.filter(actor=nurse, name="totp.enrol", extra={"2fa": "on"}).exists()
 
 
 def test_enrolment_needs_a_logged_in_user() -> None:

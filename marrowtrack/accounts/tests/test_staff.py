@@ -61,7 +61,7 @@ def test_deactivating_and_changing_role_is_audited(staff, client_for):
     assert not nurse.is_active
     assert nurse.role_names == ["physician"]
     event = AuditEvent.objects.filter(action="update", entity="accounts.user").latest("sequence")
-    assert event.changes["is_active"] == [True, False]
+    assert event.changes["is_active"] == {"old": True, "new": False}
 
 
 def test_an_administrator_cannot_deactivate_themselves(staff, client_for):

@@ -32,7 +32,7 @@ def _get(user: User, **params: Any):
 
 
 def _sequences(response) -> list[int]:
-    return [item["sequence"] for item in response.json()["items"]]
+    return [item["entry_hash"] for item in response.json()["items"]]
 
 
 @pytest.fixture
@@ -50,8 +50,8 @@ def admin(staff) -> User:
 def test_the_clinic_admin_lists_this_clinics_entries_with_their_hashes(trail: Trail, admin):
     response = _get(admin)
     body = response.json()
-    by_sequence = {item["sequence"]: item for item in body["items"]}
-    read = by_sequence[trail.nurse_read.sequence]
+    by_sequence = {item["entry_hash"]: item for item in body["items"]}
+    read = by_sequence[trail.nurse_read.entry_hash]
     assert response.status_code == 200
     assert body["count"] == len(body["items"])
     assert (read["action"], read["actor_label"], read["patient_id"]) == (
@@ -64,7 +64,7 @@ def test_the_clinic_admin_lists_this_clinics_entries_with_their_hashes(trail: Tr
 
 def test_entries_of_another_clinic_are_never_listed(trail: Trail, admin) -> None:
     listed = _get(admin).json()["items"]
-    assert trail.foreign_read.sequence not in {item["sequence"] for item in listed}
+    assert trail.foreign_read.entry_hash not in {item["entry_hash"] for item in listed}
     assert str(trail.foreign_patient.public_id) not in {item["patient_id"] for item in listed}
 
 
@@ -78,23 +78,23 @@ def test_another_clinics_admin_lists_their_entries_but_not_these(
 ) -> None:
     their_admin = make_user(Role.CLINIC_ADMIN, at=other_clinic)
     listed = set(_sequences(_get(their_admin)))
-    assert trail.foreign_read.sequence in listed
-    assert not listed & {trail.nurse_read.sequence, trail.physician_update.sequence}
+    assert trail.foreign_read.entry_hash in listed
+    assert not listed & {trail.nurse_read.entry_hash, trail.physician_update.entry_hash}
 
 
 def test_filtering_by_action(trail: Trail, admin) -> None:
     response = _get(admin, action="read")
-    assert _sequences(response) == [trail.physician_read.sequence, trail.nurse_read.sequence]
+    assert _sequences(response) == [trail.physician_read.entry_hash, trail.nurse_read.entry_hash]
 
 
 def test_filtering_by_actor(trail: Trail, admin) -> None:
     response = _get(admin, actor="quill")
-    assert _sequences(response) == [trail.nurse_read.sequence]
+    assert _sequences(response) == [trail.nurse_read.entry_hash]
 
 
 def test_filtering_by_patient(trail: Trail, admin) -> None:
     response = _get(admin, patient_id=str(trail.patient.public_id))
-    assert _sequences(response) == [trail.physician_update.sequence, trail.nurse_read.sequence]
+    assert _sequences(response) == [trail.physician_update.entry_hash, trail.nurse_read.entry_hash]
 
 
 def test_an_invalid_patient_id_is_a_422_naming_the_field(trail: Trail, admin) -> None:
@@ -106,7 +106,7 @@ def test_an_invalid_patient_id_is_a_422_naming_the_field(trail: Trail, admin) ->
 def test_results_are_paginated(trail: Trail, admin) -> None:
     response = _get(admin, action="read", limit=1, offset=1)
     assert response.json()["count"] == 2
-    assert _sequences(response) == [trail.nurse_read.sequence]
+    assert _sequences(response) == [trail.nurse_read.entry_hash]
 
 
 @pytest.mark.parametrize("role", [role.value for role in Role])

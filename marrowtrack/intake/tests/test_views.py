@@ -82,7 +82,7 @@ def test_a_wrong_password_is_shown_on_the_decision_form(client_for, make_plan, s
         reverse("intake:decision", args=[plan.public_id]),
         {"verdict": "approve", "password": "wrong"},
     )
-    assert "Password is not correct" in response.content.decode()
+    assert "password or 6-digit code is not correct" in response.content.decode()
 
 
 def test_the_nurse_cannot_open_the_decision_page(client_for, make_plan, staff):

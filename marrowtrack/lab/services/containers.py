@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +18,9 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.core.services import counter_next
 from marrowtrack.lab.isbt128 import InvalidDIN, din_format, parse_scan
 from marrowtrack.lab.models import Container, Location
-from marrowtrack.procedures.services.common import hold_hours
+from marrowtrack.lab.procedure_day import Encounter, Harvest
+
+DEFAULT_HOLD_HOURS = 4
 
 OPEN_STATUSES = (
     Container.Status.COLLECTED,
@@ -34,6 +37,12 @@ def din_allocate(*, clinic: Clinic, at: datetime) -> str:
     return din_format(clinic.facility_code, year, sequence)
 
 
+def hold_hours() -> float:
+    """Clinic hold limit, end of harvest to injection (spec §0, default 4 h); the lab owns
+    product expiry. ``MARROWTRACK_HOLD_HOURS`` overrides it."""
+    return float(getattr(settings, "MARROWTRACK_HOLD_HOURS", DEFAULT_HOLD_HOURS))
+
+
 def expiry_for(harvest_ended_at: datetime) -> datetime:
     """Expiry = end of harvest + the clinic hold limit (``MARROWTRACK_HOLD_HOURS``)."""
     return harvest_ended_at + timedelta(hours=hold_hours())
@@ -41,7 +50,7 @@ def expiry_for(harvest_ended_at: datetime) -> datetime:
 
 def container_create(
     *,
-    encounter: object,
+    encounter: Encounter,
     kind: str,
     volume_ml: Decimal,
     collected_at: datetime,
@@ -51,10 +60,10 @@ def container_create(
     **extra: object,
 ) -> Container:
     """Create a labelled container with a fresh DIN, in the caller's transaction."""
-    clinic = encounter.clinic  # type: ignore[attr-defined]
+    clinic = encounter.clinic
     container = Container.objects.create(
         clinic=clinic,
-        patient=encounter.patient,  # type: ignore[attr-defined]
+        patient=encounter.patient,
         encounter=encounter,
         kind=kind,
         din=din_allocate(clinic=clinic, at=collected_at),
@@ -75,13 +84,13 @@ def container_create(
     return container
 
 
-def aspirate_create(*, encounter: object, harvest: object, by: User) -> Container:
-    volume = harvest.aspirate_ml + harvest.anticoagulant_ml  # type: ignore[attr-defined]
+def aspirate_create(*, encounter: Encounter, harvest: Harvest, by: User) -> Container:
+    volume = harvest.aspirate_ml + harvest.anticoagulant_ml
     return container_create(
         encounter=encounter,
         kind=Container.Kind.ASPIRATE,
         volume_ml=volume,
-        collected_at=harvest.ended_at,  # type: ignore[attr-defined]
+        collected_at=harvest.ended_at,
         by=by,
         location=Location.PROCEDURE_ROOM,
         status=Container.Status.COLLECTED,
@@ -134,7 +143,7 @@ def container_discard(*, container: Container, by: User, reason: str) -> Contain
     return container
 
 
-def containers_discard_unused(*, encounter: object, by: User, reason: str) -> int:
+def containers_discard_unused(*, encounter: Encounter, by: User, reason: str) -> int:
     containers = Container.objects.select_related("patient").filter(
         encounter=encounter, status__in=OPEN_STATUSES
     )

@@ -7,12 +7,13 @@ from django.db import transaction
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal
 from marrowtrack.lab.models import Container, CustodyEvent, Location
+from marrowtrack.lab.procedure_day import Encounter
 from marrowtrack.lab.services.containers import OPEN_STATUSES, container_for_scan
-from marrowtrack.procedures.services.common import SafetyRefusal, audited_refusals
 
 L = Location
 MOVES = {
@@ -88,11 +89,11 @@ def custody_transfer(
     return event
 
 
-def _own_container(encounter: object, scan: str, kind: str) -> Container:
+def _own_container(encounter: Encounter, scan: str, kind: str) -> Container:
     if not scan.strip():
         return Container.objects.select_related("patient").get(encounter=encounter, kind=kind)
-    container = container_for_scan(clinic_id=encounter.clinic_id, scan=scan)  # type: ignore[attr-defined]
-    if container.encounter_id != encounter.pk:  # type: ignore[attr-defined]
+    container = container_for_scan(clinic_id=encounter.clinic_id, scan=scan)
+    if container.encounter_id != encounter.pk:
         raise SafetyRefusal(
             f"STOP: container {container.din_display} belongs to ANOTHER PATIENT's procedure, "
             "not this one. Return it and scan this patient's container."
@@ -103,7 +104,7 @@ def _own_container(encounter: object, scan: str, kind: str) -> Container:
 
 
 def custody_dispatch_aspirate(
-    *, encounter: object, by: User, scan: str, seal_intact: bool
+    *, encounter: Encounter, by: User, scan: str, seal_intact: bool
 ) -> CustodyEvent:
     """Procedure room -> in transit (the clinician carrying it releases and holds it)."""
     container = _own_container(encounter, scan, Container.Kind.ASPIRATE)
@@ -117,7 +118,7 @@ def custody_dispatch_aspirate(
 
 
 def custody_receive_aspirate(
-    *, encounter: object, by: User, scan: str, seal_intact: bool
+    *, encounter: Encounter, by: User, scan: str, seal_intact: bool
 ) -> CustodyEvent:
     """In transit -> lab: the lab receives from whoever carried it (a scan is required)."""
     if not scan.strip():
@@ -150,7 +151,7 @@ def custody_scan(
     with audited_refusals(
         by=by,
         target=container,
-        patient=container.patient,
+        patient_public_id=container.patient.public_id,
         changes={"scan": scan, "to": to_location},
     ):
         with transaction.atomic():

@@ -1,5 +1,10 @@
 """Processing runs: spin programme, counts, computed values, QC flags, release with an
-e-signature and a second person's verification (or a validated scan), late results."""
+e-signature and a second person's verification (or a validated scan), late results.
+
+The procedure day calls these (``procedures.services.processing``): it checks the day is
+at the Processing step before ``run_record``, and wraps ``run_release`` and the RELEASED
+step in one transaction. The lab never moves the day itself.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +15,22 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.esign.services import signature_sign
 from marrowtrack.facilities.models import Equipment
 from marrowtrack.lab import calculations as calc
 from marrowtrack.lab.isbt128 import InvalidDIN, parse_scan
 from marrowtrack.lab.models import Container, LateResult, Location, ProcessingRun
+from marrowtrack.lab.procedure_day import Encounter
 from marrowtrack.lab.services.containers import container_create, is_expired
 from marrowtrack.lab.services.custody import require_at
-from marrowtrack.procedures.services.common import (
-    SafetyRefusal,
-    audited_refusals,
-    require_role,
-    require_same_clinic,
-)
-from marrowtrack.procedures.states import ProcedureState, Role
 
 LAB = {Role.LAB_TECH}
 MAX_SYRINGES = 4
@@ -145,12 +147,8 @@ RUN_FIELDS = (
 )
 
 
-def _check_run_input(encounter: Any, data: Mapping[str, Any]) -> Container:
-    if encounter.current != ProcedureState.PROCESSING:
-        raise DomainError(
-            f"Processing is recorded at the Processing step, not {encounter.current.label}."
-        )
-    if hasattr(encounter, "run"):
+def _check_run_input(encounter: Encounter, data: Mapping[str, Any]) -> Container:
+    if ProcessingRun.objects.filter(encounter=encounter).exists():
         raise DomainError("This product already has a processing run.")
     aspirate = Container.objects.select_related("patient").get(encounter=encounter, kind="aspirate")
     require_at(aspirate, Location.LAB, "process it")
@@ -168,11 +166,13 @@ def _check_run_input(encounter: Any, data: Mapping[str, Any]) -> Container:
     return aspirate
 
 
-def run_record(*, encounter: Any, by: User, data: Mapping[str, Any]) -> ProcessingRun:
-    """Record the processing run and label the concentrate syringes (not yet released)."""
+def run_record(*, encounter: Encounter, by: User, data: Mapping[str, Any]) -> ProcessingRun:
+    """Record the processing run and label the concentrate syringes (not yet released).
+    A hard stop (expired aspirate or kit, uncalibrated centrifuge) is audited as REFUSED."""
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, LAB, "record processing")
-    with audited_refusals(by=by, target=encounter, patient=encounter.patient):
+    patient_public_id = encounter.patient.public_id
+    with audited_refusals(by=by, target=encounter, patient_public_id=patient_public_id):
         aspirate = _check_run_input(encounter, data)
         centrifuge = _centrifuge(encounter.clinic_id, data["centrifuge"])
         rcf = _rcf(centrifuge, data.get("rpm"), data.get("rcf_g"))
@@ -193,7 +193,7 @@ def run_record(*, encounter: Any, by: User, data: Mapping[str, Any]) -> Processi
                 action=AuditAction.CREATE,
                 target=run,
                 changes={"computed": computed, "qc_flags": flags, "kit_lot": run.kit_lot},
-                patient_public_id=encounter.patient.public_id,
+                patient_public_id=patient_public_id,
             )
             _syringes_create(run, aspirate, by, int(data.get("syringes") or 1))
             aspirate.status = Container.Status.PROCESSED
@@ -284,43 +284,41 @@ def run_release(
     totp: str | None = None,
 ) -> ProcessingRun:
     """Release: the technologist signs (RELEASED), a second person signs (VERIFIED) or
-    every label is scanned; the syringes become usable and the encounter moves on."""
-    from marrowtrack.procedures.services import encounter_transition
+    every label is scanned; the syringes become usable.
 
+    Runs inside the caller's transaction: ``procedures.services.product_release`` moves the
+    day to RELEASED in the same transaction and audits a ``SafetyRefusal`` after it.
+    """
     encounter = run.encounter
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, LAB, "release a product")
     if run.status != ProcessingRun.Status.RECORDED:
         raise DomainError("This run is already released.")
-    with audited_refusals(by=by, target=run, patient=encounter.patient):
-        with transaction.atomic():
-            if any(is_expired(c) for c in run.syringes.all()):
-                raise SafetyRefusal(
-                    "STOP: the product is past its hold limit and cannot be released."
-                )
-            run.release_signature = signature_sign(
-                user=by,
-                password=password,
-                meaning="released",
-                record=run,
-                content=run_content(run),
-                totp=totp,
-                patient_public_id=encounter.patient.public_id,
-            )
-            _verify(run, by, verifier, verifier_password, scans)
-            run.status, run.released_at = ProcessingRun.Status.RELEASED, clock.now()
-            run.save(
-                update_fields=[
-                    "release_signature",
-                    "verification",
-                    "verification_signature",
-                    "status",
-                    "released_at",
-                    "updated_at",
-                ]
-            )
-            run.syringes.update(status=Container.Status.RELEASED)
-            encounter_transition(encounter=encounter, to=ProcedureState.RELEASED, by=by)
+    with transaction.atomic():
+        if any(is_expired(c) for c in run.syringes.all()):
+            raise SafetyRefusal("STOP: the product is past its hold limit and cannot be released.")
+        run.release_signature = signature_sign(
+            user=by,
+            password=password,
+            meaning="released",
+            record=run,
+            content=run_content(run),
+            totp=totp,
+            patient_public_id=encounter.patient.public_id,
+        )
+        _verify(run, by, verifier, verifier_password, scans)
+        run.status, run.released_at = ProcessingRun.Status.RELEASED, clock.now()
+        run.save(
+            update_fields=[
+                "release_signature",
+                "verification",
+                "verification_signature",
+                "status",
+                "released_at",
+                "updated_at",
+            ]
+        )
+        run.syringes.update(status=Container.Status.RELEASED)
     return run
 
 

@@ -10,14 +10,14 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal
 from marrowtrack.core.models import Counter
 from marrowtrack.lab import services
 from marrowtrack.lab.isbt128 import check_character
 from marrowtrack.lab.models import Container, LateResult
-from marrowtrack.procedures import scenario
-from marrowtrack.procedures.services import SafetyRefusal
+from marrowtrack.procedures import services as day
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_release_needs_a_different_verifier_or_a_scan_of_every_label(
         encounter=encounter, by=staff["lab_tech"], data=scenario.run_data(encounter.clinic)
     )
     with pytest.raises(DomainError, match="second person"):
-        services.run_release(
+        day.product_release(
             run=run,
             by=staff["lab_tech"],
             password=PASSWORD,
@@ -110,11 +110,11 @@ def test_release_needs_a_different_verifier_or_a_scan_of_every_label(
             verifier_password=PASSWORD,
         )
     with pytest.raises(SafetyRefusal, match="do not match"):
-        services.run_release(
+        day.product_release(
             run=run, by=staff["lab_tech"], password=PASSWORD, scans=["T0000" + "26999999"]
         )
     din = run.syringes.get().din
-    services.run_release(run=run, by=staff["lab_tech"], password=PASSWORD, scans=[f"={din}00"])
+    day.product_release(run=run, by=staff["lab_tech"], password=PASSWORD, scans=[f"={din}00"])
     run.refresh_from_db()
     encounter.refresh_from_db()
     assert run.verification == "scan" and encounter.state == S.RELEASED

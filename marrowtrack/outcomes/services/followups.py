@@ -18,9 +18,9 @@ from django.db import transaction
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.models import Clinic
-from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import schedules, selectors
 from marrowtrack.outcomes.instruments import INSTRUMENTS
@@ -153,7 +153,7 @@ def procedure_start(plan: TreatmentPlan) -> datetime:
     for a treatment recorded with a date only, the start of that day at the clinic."""
     assert plan.treated_on is not None
     started = selectors.procedure_started_at(plan)
-    midnight = datetime.combine(plan.treated_on, time(0), tzinfo=clinic_tz(plan.patient.clinic))
+    midnight = datetime.combine(plan.treated_on, time(0), tzinfo=clock.zone(plan.patient.clinic))
     return started if started is not None else midnight
 
 

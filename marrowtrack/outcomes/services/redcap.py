@@ -25,8 +25,8 @@ from django.db import transaction
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
+from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
-from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, redcap, scoring, selectors
 from marrowtrack.outcomes.models import SurveyResponse, TextPack
@@ -75,7 +75,7 @@ def designations_csv(*, clinic: Clinic) -> str:
 
 
 def _local(at: datetime, clinic: Clinic) -> str:
-    return at.astimezone(clinic_tz(clinic)).strftime(redcap.DATE_FORMAT)
+    return at.astimezone(clock.zone(clinic)).strftime(redcap.DATE_FORMAT)
 
 
 def records_rows(*, clinic: Clinic) -> list[dict[str, str]]:
@@ -380,7 +380,7 @@ def _answered_at(
     except ValueError:
         problems.append(Problem(number, name, "expected YYYY-MM-DD HH:MM:SS"))
         return None
-    return naive.replace(tzinfo=clinic_tz(clinic))
+    return naive.replace(tzinfo=clock.zone(clinic))
 
 
 def _same(a: dict, b: dict) -> bool:

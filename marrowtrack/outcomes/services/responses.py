@@ -25,7 +25,6 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
-from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, scoring, selectors
 from marrowtrack.outcomes.models import FollowUp, SurveyLink, SurveyResponse, TextPack
@@ -243,7 +242,7 @@ def _product(instrument: str) -> FormWording:
 
 
 def _paper_instant(plan: TreatmentPlan, day: date, at_time: time | None) -> datetime:
-    return datetime.combine(day, at_time or PAPER_NOON, tzinfo=clinic_tz(plan.patient.clinic))
+    return datetime.combine(day, at_time or PAPER_NOON, tzinfo=clock.zone(plan.patient.clinic))
 
 
 def _refuse_change_question_before_treatment(

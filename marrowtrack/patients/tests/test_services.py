@@ -32,7 +32,7 @@ def test_register_gives_the_next_mrn_and_audits_the_new_values(staff) -> None:
     assert (first.mrn, second.mrn) == ("MT0000001", "MT0000002")
     event = AuditEvent.objects.filter(entity="patients.patient", action="create").first()
     assert event.actor == desk
-    assert event.changes["family_name"] == [None, "Okoye"]
+    assert event.changes["family_name"] == {"old": None, "new": "Okoye"}
     assert event.patient_id == str(second.public_id)
 
 
@@ -65,7 +65,7 @@ def test_register_refuses_bad_input_naming_the_field_and_stores_nothing(
 def test_update_records_old_and_new_values(staff, patient) -> None:
     services.patient_update(patient=patient, by=staff["nurse"], data={"phone": "555 123 4567"})
     event = AuditEvent.objects.filter(action="update").get()
-    assert event.changes == {"phone": ["", "555 123 4567"]}
+    assert event.changes == {"phone": {"old": "", "new": "555 123 4567"}}
     patient.refresh_from_db()
     assert patient.phone == "555 123 4567"
 
@@ -120,7 +120,7 @@ def test_stopping_a_medication_is_an_audited_update(staff, patient) -> None:
         medication=med, by=staff["physician"], data={"stopped_on": date(2026, 11, 20)}
     )
     event = AuditEvent.objects.filter(action="update", entity="patients.medication").get()
-    assert event.changes == {"stopped_on": [None, "2026-11-20"]}
+    assert event.changes == {"stopped_on": {"old": None, "new": "2026-11-20"}}
 
 
 def test_archive_needs_a_reason_and_then_locks_the_record(staff, patient) -> None:

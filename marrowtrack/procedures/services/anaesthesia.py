@@ -8,22 +8,19 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
+from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.exceptions import SafetyRefusal, ValidationFailed
 from marrowtrack.patients.models import Allergy
 from marrowtrack.patients.selectors import latest_weight
 from marrowtrack.procedures import dosing
 from marrowtrack.procedures.models import LidocaineEntry, ProcedureEncounter
-from marrowtrack.procedures.services.common import (
-    SafetyRefusal,
-    audited_refusals,
-    require_role,
-    require_same_clinic,
-)
-from marrowtrack.procedures.states import ProcedureState, Role
+from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState
 ANAESTHESIA_STATES = frozenset(
@@ -151,7 +148,10 @@ def lidocaine_give(
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, {Role.PHYSICIAN}, "give local anaesthetic")
     changes = {"percent": str(percent), "ml": str(ml), "with_epinephrine": with_epinephrine}
-    with audited_refusals(by=by, target=encounter, patient=encounter.patient, changes=changes):
+    patient_public_id = encounter.patient.public_id
+    with audited_refusals(
+        by=by, target=encounter, patient_public_id=patient_public_id, changes=changes
+    ):
         with transaction.atomic():
             _, check = lidocaine_add(
                 encounter=encounter,

@@ -16,27 +16,23 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from marrowtrack.accounts.access import require_role, require_same_clinic, user_roles
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals, refusal_record
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.esign.services import signature_sign
 from marrowtrack.intake.services.plans import plan_mark_treated
 from marrowtrack.lab.models import Container, Location
+from marrowtrack.lab.services import container_for_scan
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import BedsideCheck, Guidance, Injection, ProcedureEncounter
 from marrowtrack.procedures.services.anaesthesia import lidocaine_add
-from marrowtrack.procedures.services.common import (
-    SafetyRefusal,
-    audited_refusals,
-    refusal_record,
-    require_role,
-    require_same_clinic,
-    user_roles,
-)
-from marrowtrack.procedures.services.encounter import encounter_transition
-from marrowtrack.procedures.states import ProcedureState, Role
+from marrowtrack.procedures.services.encounter import transition_apply
+from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState
 CLINICIANS = {Role.NURSE, Role.PHYSICIAN}
@@ -50,8 +46,6 @@ def wristband_matches(patient: Patient, scan: str) -> bool:
 
 
 def _scanned_container(encounter: ProcedureEncounter, scan: str) -> Container:
-    from marrowtrack.lab.services import container_for_scan
-
     try:
         return container_for_scan(clinic_id=encounter.clinic_id, scan=scan)
     except DomainError as exc:
@@ -191,7 +185,7 @@ def _accept(
             )
         )
     if encounter.current != S.BEDSIDE_VERIFIED:
-        encounter_transition(encounter=encounter, to=S.BEDSIDE_VERIFIED, by=by)
+        transition_apply(encounter=encounter, to=S.BEDSIDE_VERIFIED, by=by)
     return check
 
 
@@ -216,7 +210,7 @@ def _refuse(
     refusal_record(
         by=by,
         target=encounter,
-        patient=encounter.patient,
+        patient_public_id=encounter.patient.public_id,
         reason=message,
         changes={"scans": dict(scans), "din": container.din if container else None},
     )
@@ -244,7 +238,10 @@ def injection_record(
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, {Role.PHYSICIAN}, "record the injection")
     with audited_refusals(
-        by=by, target=encounter, patient=encounter.patient, changes={"syringe_scan": syringe_scan}
+        by=by,
+        target=encounter,
+        patient_public_id=encounter.patient.public_id,
+        changes={"syringe_scan": syringe_scan},
     ):
         container = _scanned_container(encounter, syringe_scan)
         product_checks(
@@ -302,7 +299,7 @@ def _injection_save(
         patient_public_id=encounter.patient.public_id,
     )
     _plan_treated(encounter, by, data["started_at"])
-    encounter_transition(encounter=encounter, to=S.INJECTED, by=by)
+    transition_apply(encounter=encounter, to=S.INJECTED, by=by)
     return injection
 
 

@@ -2,7 +2,9 @@
 
 ``encounter_transition`` applies the transition table of ``states.py`` (order and role),
 then the gate of the target step (its checklist and records), then writes the step, the
-new state and the audit entry in one transaction.
+new state and the audit entry in one transaction. Services whose write includes a step
+(the release, the bedside check, the injection) call ``transition_apply`` inside their
+own transaction instead, and audit a refusal once, outside it.
 """
 
 from __future__ import annotations
@@ -14,30 +16,26 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from marrowtrack.accounts.access import require_role, require_same_clinic, user_roles
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals, refusal_record
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.text import fold
 from marrowtrack.intake.gates import procedure_blockers
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.procedures import step_gates as gates
 from marrowtrack.procedures.models import ProcedureEncounter, StepEvent
-from marrowtrack.procedures.services.common import (
-    audited_refusals,
-    refusal_record,
-    require_role,
-    require_same_clinic,
-    user_roles,
-)
+from marrowtrack.procedures.services import gates
 from marrowtrack.procedures.states import (
     INITIAL_ROLES,
     INITIAL_STATE,
+    TEAM_ROLES,
     TERMINAL_STATES,
     InvalidTransition,
     ProcedureState,
-    Role,
     TransitionNotPermitted,
     check_transition,
     roles_for,
@@ -83,7 +81,7 @@ def encounter_check_in(
         _check_identifiers(plan, typed_name, typed_dob)
     except ValidationFailed as exc:
         reason = "Check-in identifiers did not match: " + "; ".join(exc.errors)
-        refusal_record(by=by, target=plan, patient=plan.patient, reason=reason)
+        refusal_record(by=by, target=plan, patient_public_id=plan.patient.public_id, reason=reason)
         raise
     return _encounter_create(plan=plan, by=by)
 
@@ -125,7 +123,7 @@ def _role_for(user: User, current: ProcedureState, target: ProcedureState) -> Ro
         check_transition(current, target)
     except InvalidTransition as exc:
         raise TransitionRefused(str(exc)) from exc
-    mine = user_roles(user)
+    mine = user_roles(user) & TEAM_ROLES
     permitted = sorted(mine & roles_for(current, target))
     if not permitted:
         try:
@@ -152,16 +150,33 @@ def encounter_transition(
     require_same_clinic(by, encounter.clinic_id)
     target = ProcedureState(to)
     with audited_refusals(
-        by=by, target=encounter, patient=encounter.patient, changes={"to": target.value}
+        by=by,
+        target=encounter,
+        patient_public_id=encounter.patient.public_id,
+        changes={"to": target.value},
     ):
         with transaction.atomic():
-            locked = ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
-            current = locked.current
-            role = _role_for(by, current, target)
-            result = GATES.get(target, gates.no_gate)(locked, by, data or {})
-            _apply(locked, current, target, by, role, result)
-    encounter.refresh_from_db()
+            transition_apply(encounter=encounter, to=target, by=by, data=data)
     return encounter
+
+
+def transition_apply(
+    *,
+    encounter: ProcedureEncounter,
+    to: ProcedureState,
+    by: User,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """The transition inside the caller's open transaction, for a service whose write
+    includes the step. A ``SafetyRefusal`` propagates unrecorded: the caller records it
+    (``audit.refusals``) after its transaction has rolled back, so the entry is kept."""
+    require_same_clinic(by, encounter.clinic_id)
+    locked = ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
+    current = locked.current
+    role = _role_for(by, current, to)
+    result = GATES.get(to, gates.no_gate)(locked, by, data or {})
+    _apply(locked, current, to, by, role, result)
+    encounter.refresh_from_db()
 
 
 def _apply(

@@ -13,14 +13,16 @@ from typing import Any
 
 from django.db import transaction
 
+from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.lab.services import aspirate_create
 from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter
-from marrowtrack.procedures.services.common import require_role, require_same_clinic
-from marrowtrack.procedures.states import ProcedureState, Role
+from marrowtrack.procedures.states import ProcedureState
 
 ASPIRATE_WARN = (Decimal(30), Decimal(120))
 # Hard plausibility limits: values beyond these are data-entry errors, not clinical facts.
@@ -85,8 +87,6 @@ def harvest_record(
     *, encounter: ProcedureEncounter, by: User, data: Mapping[str, Any]
 ) -> HarvestRecord:
     """Record the harvest and label the aspirate container (a DIN) in one transaction."""
-    from marrowtrack.lab.services import aspirate_create
-
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, {Role.PHYSICIAN}, "record the harvest")
     if encounter.current != ProcedureState.HARVESTING:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from marrowtrack.accounts.access import user_roles
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.models import Clinic
 from marrowtrack.esign.services import signature_sign
 from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
-from marrowtrack.procedures.services.common import user_roles
-from marrowtrack.procedures.states import ProcedureState
+from marrowtrack.procedures.states import TEAM_ROLES, ProcedureState
 
 Signer = tuple[User, str]
 MIN_SIGNERS = 2
@@ -41,7 +41,7 @@ def _check_signers(encounter: ProcedureEncounter, by: User, signers: list[Signer
     if len(users) < MIN_SIGNERS:
         raise ValidationFailed({"signers": ["Everyone present signs: at least two people."]})
     for user in users:
-        if user.clinic_id != encounter.clinic_id or not user_roles(user):
+        if user.clinic_id != encounter.clinic_id or not user_roles(user) & TEAM_ROLES:
             raise DomainError(f"{user.printed_name} cannot sign a time-out in this clinic.")
 
 

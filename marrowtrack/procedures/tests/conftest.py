@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from marrowtrack.procedures import scenario
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD
 
 

@@ -9,9 +9,9 @@ from django.test import Client
 
 from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.audit.models import AuditEvent
-from marrowtrack.procedures import scenario
 from marrowtrack.procedures.models import Injection
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.django_db

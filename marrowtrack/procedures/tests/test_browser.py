@@ -10,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from marrowtrack.accounts.roles import Role
-from marrowtrack.procedures import scenario
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.browser import login, logout
 from marrowtrack.testing.factories import PASSWORD, PatientFactory
 

@@ -7,12 +7,14 @@ import itertools
 import pytest
 
 from marrowtrack.audit.models import AuditEvent
+from marrowtrack.core.exceptions import SafetyRefusal
+from marrowtrack.demo import procedures as demo
 from marrowtrack.demo.context import DemoContext
 from marrowtrack.lab.models import Container
-from marrowtrack.procedures import demo, scenario, services
+from marrowtrack.procedures import services
 from marrowtrack.procedures.models import BedsideCheck, Injection
-from marrowtrack.procedures.services import SafetyRefusal
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD, PatientFactory
 
 

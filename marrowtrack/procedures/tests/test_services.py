@@ -9,13 +9,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from marrowtrack.audit.models import AuditEvent
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.intake.models import Consent
 from marrowtrack.patients.models import Allergy, WeightMeasurement
-from marrowtrack.procedures import scenario, services
+from marrowtrack.procedures import services
 from marrowtrack.procedures.models import LidocaineEntry, TimeOut
-from marrowtrack.procedures.services import SafetyRefusal, TransitionRefused
+from marrowtrack.procedures.services import TransitionRefused
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_a_time_out_needs_every_item_and_two_signers(encounter, walk, staff) -> 
         )
     with pytest.raises(ValidationFailed, match="at least two"):
         go({"checklist": items, "signers": [(staff["physician"], PASSWORD)]})
-    with pytest.raises(DomainError, match="Password"):
+    with pytest.raises(DomainError, match="password or 6-digit code is not correct"):
         go({"checklist": items, "signers": [(staff["physician"], PASSWORD), (staff["nurse"], "x")]})
     assert not TimeOut.objects.exists()
     go(

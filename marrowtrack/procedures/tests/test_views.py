@@ -7,9 +7,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from marrowtrack.procedures import scenario
 from marrowtrack.procedures.models import BedsideCheck
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.django_db

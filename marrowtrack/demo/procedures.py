@@ -8,12 +8,15 @@ from datetime import timedelta
 from django.db.models import F
 
 from marrowtrack.core import clock
+from marrowtrack.demo import history
 from marrowtrack.demo.clinic import DEMO_PASSWORD
 from marrowtrack.demo.context import DemoContext
+from marrowtrack.lab.models import Container, ProcessingRun
 from marrowtrack.patients.models import Patient
-from marrowtrack.procedures import history, scenario
 from marrowtrack.procedures.models import ProcedureEncounter
+from marrowtrack.procedures.services import encounter_transition
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 
 # (state, minutes since arrival): one of them overruns the planned 180 minutes.
 TODAY: list[tuple[S, int]] = [
@@ -70,8 +73,6 @@ def seed_today(ctx: DemoContext, patients: list[Patient]) -> list[ProcedureEncou
         encounter = scenario.check_in(plan, staff["nurse"])
         if state == S.ABORTED:
             scenario.walk_to(encounter, S.PRE_ASSESSED, staff, DEMO_PASSWORD)
-            from marrowtrack.procedures.services import encounter_transition
-
             encounter_transition(
                 encounter=encounter,
                 to=S.ABORTED,
@@ -105,8 +106,6 @@ def _backdate(encounter: ProcedureEncounter, minutes: int) -> None:
 
 
 def _shift_harvest(encounter: ProcedureEncounter, delta: timedelta) -> None:
-    from marrowtrack.lab.models import Container, ProcessingRun
-
     h = encounter.harvest
     h.started_at, h.ended_at = h.started_at + delta, h.ended_at + delta
     h.save(update_fields=["started_at", "ended_at"])

@@ -1,5 +1,8 @@
-"""Build procedure days through the real services, step by step (tests and the browser
-test use it; the demo writes rows directly for speed)."""
+"""The scenario builder: procedure days built through the real services, step by step.
+
+Tests, the browser tests and the demo's "today" use it (the demo's history writes rows
+directly, for speed). One of the three ways to build test data (CONTRIBUTING.md).
+"""
 
 from __future__ import annotations
 
@@ -11,17 +14,18 @@ from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.facilities.models import Equipment
 from marrowtrack.intake.models import Consent, ConsentDocument, TreatmentPlan
+from marrowtrack.lab import services as lab
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
 from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
-from marrowtrack.procedures.states import MAIN_PATH, ProcedureState
-from marrowtrack.procedures.step_gates import (
+from marrowtrack.procedures.services.gates import (
     CONSENT,
     DISCHARGE,
     PRE_ASSESSMENT,
     RECOVERY,
     SITE_MARKING,
 )
+from marrowtrack.procedures.states import MAIN_PATH, ProcedureState
 
 S = ProcedureState
 
@@ -205,10 +209,9 @@ def _processing(encounter: ProcedureEncounter, staff: dict[str, User], password:
 
 
 def _released(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
-    from marrowtrack.lab import services as lab
-
-    run = lab.run_record(encounter=encounter, by=staff["lab_tech"], data=run_data(encounter.clinic))
-    lab.run_release(
+    data = run_data(encounter.clinic)
+    run = services.processing_record(encounter=encounter, by=staff["lab_tech"], data=data)
+    services.product_release(
         run=run,
         by=staff["lab_tech"],
         password=password,

@@ -26,9 +26,9 @@ from marrowtrack.procedures.models import (
     ProcedureEncounter,
     StepEvent,
 )
-from marrowtrack.procedures.scenario import consent_document
 from marrowtrack.procedures.states import MAIN_PATH
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing.scenario import consent_document
 
 KIT_LOTS = ["KIT-A15", "KIT-A16", "KIT-A17"]
 AC_LOTS = ["ACD-2240", "ACD-2265", "ACD-2291"]

@@ -2,7 +2,7 @@
 
 Each gate gets the locked encounter, the user and the step's data, refuses with
 ``ValidationFailed`` (incomplete checklist) or ``SafetyRefusal`` (hard stop), and returns
-the checklist to store on the step. Called only by ``encounter_transition``.
+the checklist to store on the step. Called only by the transition (``encounter.py``).
 """
 
 from __future__ import annotations
@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marrowtrack.accounts.models import User
-from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.exceptions import SafetyRefusal, ValidationFailed
 from marrowtrack.intake.gates import current_signed_consent, procedure_blockers
-from marrowtrack.procedures.exceptions import SafetyRefusal
+from marrowtrack.lab.services import (
+    containers_discard_unused,
+    custody_dispatch_aspirate,
+    custody_receive_aspirate,
+)
 from marrowtrack.procedures.models import HarvestSite, ProcedureEncounter
+from marrowtrack.procedures.services.timeout import timeout_sign
 
 Data = Mapping[str, Any]
 
@@ -97,8 +102,6 @@ def site_marked(encounter: ProcedureEncounter, by: User, data: Data) -> GateResu
 
 
 def timeout(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
-    from marrowtrack.procedures.services.timeout import timeout_sign
-
     timeout_row = timeout_sign(encounter=encounter, by=by, data=data)
     signers = [signature.signer for signature in timeout_row.signatures.all()]
     checklist = {**timeout_row.checklist, "signatures": len(signers)}
@@ -113,8 +116,6 @@ def local_anesthesia(encounter: ProcedureEncounter, by: User, data: Data) -> Gat
 
 
 def in_transit(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
-    from marrowtrack.lab.services import custody_dispatch_aspirate
-
     if not hasattr(encounter, "harvest"):
         raise ValidationFailed({"harvest": ["Record the harvest (volumes, times) first."]})
     event = custody_dispatch_aspirate(
@@ -127,8 +128,6 @@ def in_transit(encounter: ProcedureEncounter, by: User, data: Data) -> GateResul
 
 
 def processing(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
-    from marrowtrack.lab.services import custody_receive_aspirate
-
     event = custody_receive_aspirate(
         encounter=encounter,
         by=by,
@@ -178,8 +177,6 @@ def discharged(encounter: ProcedureEncounter, by: User, data: Data) -> GateResul
 
 def ended(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
     """ABORTED or PRODUCT_DISCARDED: a reason is required; unused containers are discarded."""
-    from marrowtrack.lab.services import containers_discard_unused
-
     reason = str(data.get("reason", "")).strip()
     if len(reason) < 3:
         raise ValidationFailed({"reason": ["Give the reason."]})

@@ -1,0 +1,119 @@
+"""Lab endpoints that act on a procedure day: its specimens, recording processing,
+releasing the product (the RELEASED step) and recall traceability.
+
+They live here, above the lab, and ``api/api.py`` mounts them under ``/lab/`` beside the
+lab's own router; the operation ids are those they had in the lab's router.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from ninja import Router
+
+from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.models import User
+from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.esign.services import cosigner_authenticate
+from marrowtrack.facilities.models import Equipment
+from marrowtrack.lab import schemas
+from marrowtrack.lab.access import run_for_user
+from marrowtrack.lab.models import Container
+from marrowtrack.lab.permissions import PROCESS, TRACE, VIEW
+from marrowtrack.procedures import selectors, services
+from marrowtrack.procedures.access import encounter_for_user
+
+router = Router(tags=["lab"])
+
+
+def _staff(request: HttpRequest, username: str) -> User:
+    user = User.objects.filter(username=username, clinic_id=request.user.clinic_id).first()
+    if user is None:
+        raise ValidationFailed({"received_by": ["No such staff member in this clinic."]})
+    return user
+
+
+@router.get(
+    "/specimens",
+    response=list[schemas.ContainerOut],
+    operation_id="marrowtrack_lab_api_specimen_list",
+)
+def specimen_list(request: HttpRequest, encounter_id: UUID):
+    require_perm(request.user, VIEW)
+    encounter = encounter_for_user(request.user, encounter_id)
+    return list(
+        Container.objects.filter(encounter=encounter).select_related("patient", "encounter")
+    )
+
+
+@router.post(
+    "/processing-runs",
+    response={201: schemas.RunOut},
+    operation_id="marrowtrack_lab_api_run_create",
+)
+def run_create(request: HttpRequest, payload: schemas.RunIn):
+    encounter = encounter_for_user(request.user, payload.encounter_id, PROCESS)
+    data = payload.dict(exclude={"encounter_id", "centrifuge_id"})
+    data["centrifuge"] = Equipment.objects.filter(
+        public_id=payload.centrifuge_id, clinic_id=request.user.clinic_id
+    ).first()
+    if data["centrifuge"] is None:
+        raise Http404("No such centrifuge.")
+    return 201, services.processing_record(encounter=encounter, by=request.user, data=data)
+
+
+@router.post(
+    "/processing-runs/{uuid:public_id}/release",
+    response=schemas.RunOut,
+    operation_id="marrowtrack_lab_api_run_release",
+)
+def run_release(request: HttpRequest, public_id: UUID, payload: schemas.ReleaseIn):
+    run = run_for_user(request.user, public_id, PROCESS)
+    verifier = (
+        cosigner_authenticate(
+            by=request.user,
+            username=payload.verifier_username,
+            password=payload.verifier_password,
+            field="verifier_password",
+        )
+        if payload.verifier_username
+        else None
+    )
+    return services.product_release(
+        run=run,
+        by=request.user,
+        password=payload.password,
+        verifier=verifier,
+        verifier_password=payload.verifier_password,
+        scans=payload.scans,
+    )
+
+
+@router.get(
+    "/traceability",
+    response=list[schemas.TraceOut],
+    operation_id="marrowtrack_lab_api_traceability",
+)
+def traceability(
+    request: HttpRequest, kit_lot: str = "", anticoagulant_lot: str = "", centrifuge: str = ""
+):
+    require_perm(request.user, TRACE)
+    rows = selectors.recall_trace(
+        clinic=request.user.clinic,
+        kit_lot=kit_lot,
+        anticoagulant_lot=anticoagulant_lot,
+        centrifuge=centrifuge,
+    )
+    return [
+        {
+            "patient_mrn": r.injection.encounter.patient.mrn,
+            "patient_name": r.injection.encounter.patient.full_name,
+            "injected_at": r.injection.started_at,
+            "din": r.injection.container.din,
+            "kit_lot": r.kit_lot,
+            "anticoagulant_lot": r.anticoagulant_lot,
+            "centrifuge": r.centrifuge,
+        }
+        for r in rows
+    ]
