@@ -225,7 +225,7 @@ class SurveyResponse(BaseModel):
     )
     verification = models.CharField(max_length=20, choices=Verification.choices, blank=True)
     scores = models.JSONField(default=dict, blank=True)
-    rule_version = models.CharField(max_length=40, blank=True)
+    rule_version = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.IN_PROGRESS)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Pages saved so far")
     wording = models.CharField(

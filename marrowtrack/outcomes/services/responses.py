@@ -208,7 +208,7 @@ def portal_followup_submit(*, followup: FollowUp) -> list[SurveyResponse]:
     at = clock.now()
     with transaction.atomic():
         responses = list(
-            followup.responses.select_for_update()
+            followup.responses.select_for_update(of=("self",))
             .select_related("link__followup__plan__patient__clinic")
             .filter(status=Status.IN_PROGRESS)
         )
