@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "marrowtrack.procedures",
     "marrowtrack.lab",
     "marrowtrack.outcomes",
+    "marrowtrack.interop",
     "marrowtrack.web",
     "marrowtrack.demo",
 ]
@@ -244,6 +245,19 @@ EMAIL_PORT = env_int("MARROWTRACK_EMAIL_PORT", 25)
 # Absolute address used in links sent by email (survey reminders).
 MARROWTRACK_BASE_URL = os.environ.get("MARROWTRACK_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("MARROWTRACK_FROM_EMAIL", "clinic@marrowtrack.invalid")
+
+# FHIR (docs/fhir.md): identifier systems and local code systems are named under this URL.
+# Set it once to an address your organisation controls: changing it later makes the
+# identifiers of earlier exports look foreign when they are imported again.
+MARROWTRACK_FHIR_NAMESPACE = os.environ.get(
+    "MARROWTRACK_FHIR_NAMESPACE", "https://marrowtrack.invalid/fhir"
+).rstrip("/")
+# Hours the files of an asynchronous bulk export stay downloadable, and where they are kept
+# (the web processes and the worker must see the same directory).
+MARROWTRACK_FHIR_EXPORT_HOURS = env_int("MARROWTRACK_FHIR_EXPORT_HOURS", 24, minimum=1)
+MARROWTRACK_FHIR_EXPORT_DIR = Path(
+    os.environ.get("MARROWTRACK_FHIR_EXPORT_DIR", VAR_DIR / "fhir-exports")
+)
 
 # Strict CSP: every script and style is a same-origin static file.
 CONTENT_SECURITY_POLICY = {

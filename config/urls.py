@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from marrowtrack.api.api import api
+from marrowtrack.interop.api import fhir_api
 from marrowtrack.lab import urls as lab_urls
 from marrowtrack.procedures import lab_urls as lab_bench_urls
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("lab/", include(LAB_PAGES)),
     path("outcomes/", include("marrowtrack.outcomes.urls")),
     path("api/v1/", api.urls),
+    path("fhir/r4/", fhir_api.urls),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -23,13 +23,14 @@ from marrowtrack.intake.models import (
     Appointment,
     Consent,
     EligibilityDecision,
+    IntakeSettings,
     LabValue,
     ResourceException,
     Screening,
     TreatmentPlan,
     WorkingHours,
 )
-from marrowtrack.intake.services.consent import current_document
+from marrowtrack.intake.services.consent import current_document, plan_snapshot
 from marrowtrack.patients.models import Patient
 
 MAX_PATIENTS = 300
@@ -99,7 +100,9 @@ def _plan(ctx: DemoContext, patient: Patient, index: int, created_by) -> Treatme
         laterality=side,
         treatment=treatment,
         symptom_duration_months=rng.randint(3, 120),
-        kellgren_lawrence_grade=rng.randint(1, 4) if target == "knee" else None,
+        kellgren_lawrence_grade=rng.randint(1, 4) if target in ("knee", "hip") else None,
+        harvest_side=rng.choice(["left", "right"]) if treatment.startswith("bmac") else "",
+        harvest_anticoagulant="acd_a" if treatment.startswith("bmac") else "",
         guidance=guidance or ("fluoro" if treatment.startswith("bmac") else ""),
         injectate_drug=drug,
         dose_mg=dose,
@@ -152,7 +155,7 @@ def _screen(ctx: DemoContext, plan: TreatmentPlan, nurse) -> Screening:
         ruleset_version=result.ruleset_version,
         ruleset_sha256=result.ruleset_sha256,
         ruleset_json=RULESET_JSON,
-        facts=facts,
+        facts={**facts, "plan_fields": plan.consented_key},
         screened_on=on,
         reference_date=result.reference_date,
         screened_by=nurse,
@@ -267,6 +270,7 @@ def _consent(ctx, plan, witness, when: datetime, signatures: list) -> Consent | 
         patient_signature="click",
         patient_signed_at=when - timedelta(days=3),
         presented_by=witness,
+        plan_snapshot=plan_snapshot(plan),
     )
     signature = _signature(ctx, witness, "witnessed", consent, {"consent": "demo"}, when)
     signatures.append(signature)
@@ -282,6 +286,9 @@ def seed(ctx: DemoContext) -> None:
     assert ctx.clinic is not None and ctx.other_clinic is not None
     for clinic in (ctx.clinic, ctx.other_clinic):
         _hours(ctx, clinic)
+        IntakeSettings.objects.create(
+            public_id=ctx.uuid(), clinic=clinic, after_hours_phone="+1 555 010 0199"
+        )
     _exceptions(ctx, ctx.clinic)
     DOCS.update({t: current_document(t) for t in TREATMENTS})
     _SEEN_HARD_STOPS.clear()

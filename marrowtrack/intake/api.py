@@ -6,7 +6,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.models import User
@@ -14,8 +15,9 @@ from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake import rules, schemas, selectors
 from marrowtrack.intake.access import appointment_for_user, consent_for_user, plan_for_user
-from marrowtrack.intake.services import booking, consent, plans, screening
+from marrowtrack.intake.services import booking, consent, holds, plans, screening
 from marrowtrack.patients.access import patient_for_user
+from marrowtrack.patients.models import Medication
 
 router = Router(tags=["intake"])
 CHANGE = "intake.change_treatmentplan"
@@ -29,10 +31,34 @@ def _plan_data(request: HttpRequest, data: dict) -> dict:
     return data
 
 
-@router.get("/plans", response=list[schemas.PlanOut])
-def plan_list(request: HttpRequest, status: str = ""):
+class PlanQuery(Schema):
+    q: str = Field(default="", max_length=100, description="MRN, name or date of birth")
+    status: str = Field(default="", max_length=20)
+    treatment: str = Field(default="", max_length=20)
+    target: str = Field(default="", max_length=20)
+    overridden: bool = False
+    after: str = Field(default="", max_length=200, description="The previous page's 'next'")
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+@router.get("/plans", response=schemas.PlanPageOut)
+def plan_list(request: HttpRequest, query: Query[PlanQuery]):
+    """Plans of the caller's clinic, newest first, one keyset page at a time."""
     require_perm(request.user, "intake.view_treatmentplan")
-    return list(selectors.plans_for_clinic(clinic=request.user.clinic, status=status)[:200])
+    filters = selectors.PlanFilters(
+        q=query.q,
+        status=query.status,
+        treatment=query.treatment,
+        target=query.target,
+        overridden=query.overridden,
+    )
+    try:
+        page = selectors.plans_for_clinic(
+            clinic=request.user.clinic, filters=filters, after=query.after, limit=query.limit
+        )
+    except ValueError as error:
+        raise ValidationFailed({"after": [str(error)]}) from None
+    return {"items": page.plans, "next": page.next_cursor}
 
 
 @router.post("/patients/{uuid:patient_id}/plans", response={201: schemas.PlanOut})
@@ -85,6 +111,38 @@ def decision_create(request: HttpRequest, public_id: UUID, payload: schemas.Deci
     plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
     decision = screening.eligibility_decide(plan=plan, by=request.user, **payload.dict())
     return 201, decision
+
+
+@router.post("/plans/{uuid:public_id}/day-checks", response={201: schemas.ScreeningOut})
+def day_check_create(request: HttpRequest, public_id: UUID, payload: schemas.DayCheckIn):
+    """Re-screen on the procedure day with today's temperature; 409 lists what stops it."""
+    plan = plan_for_user(request.user, public_id, "intake.run_screening")
+    return 201, screening.screening_day_check_audited(
+        plan=plan, by=request.user, temperature_c=payload.temperature_c
+    )
+
+
+@router.post("/plans/{uuid:public_id}/holds", response={201: schemas.HoldOut})
+def hold_create(request: HttpRequest, public_id: UUID, payload: schemas.HoldIn):
+    """Record and sign the prescriber's hold of a blood thinner or NSAID for this plan."""
+    plan = plan_for_user(request.user, public_id, "intake.add_medicationhold")
+    data = payload.dict()
+    data["medication"] = _medication(request, data["medication"])
+    return 201, holds.medication_hold_record(plan=plan, by=request.user, **data)
+
+
+@router.get("/plans/{uuid:public_id}/holds", response=list[schemas.HoldOut])
+def hold_list(request: HttpRequest, public_id: UUID):
+    return list(selectors.active_holds(plan_for_user(request.user, public_id)))
+
+
+def _medication(request: HttpRequest, public_id: UUID) -> Medication:
+    found = Medication.objects.filter(
+        public_id=public_id, patient__clinic_id=request.user.clinic_id
+    ).first()
+    if found is None:
+        raise ValidationFailed({"medication": ["Not found in your clinic."]})
+    return found
 
 
 @router.get("/plans/{uuid:public_id}/decisions", response=list[schemas.DecisionOut])

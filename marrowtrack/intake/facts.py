@@ -34,6 +34,7 @@ class AllergyCategory(StrEnum):
     ANTISEPTIC = "antiseptic"
     LATEX = "latex"
     CONTRAST = "contrast"
+    HEPARIN = "heparin"
     DRUG = "drug"
     OTHER = "other"
 
@@ -43,7 +44,25 @@ class DrugClass(StrEnum):
     ANTIPLATELET = "antiplatelet"
     NSAID = "nsaid"
     SYSTEMIC_CORTICOSTEROID = "systemic_corticosteroid"
+    IMMUNOSUPPRESSANT = "immunosuppressant"
     OTHER = "other"
+
+
+class Agent(StrEnum):
+    """Blood thinners by agent (``patients.Medication.Agent``); the hold depends on it."""
+
+    WARFARIN = "warfarin"
+    APIXABAN = "apixaban"
+    RIVAROXABAN = "rivaroxaban"
+    EDOXABAN = "edoxaban"
+    DABIGATRAN = "dabigatran"
+    LMWH = "lmwh"
+    CLOPIDOGREL = "clopidogrel"
+    PRASUGREL = "prasugrel"
+    TICAGRELOR = "ticagrelor"
+    ASPIRIN = "aspirin"
+    OTHER_ANTICOAGULANT = "other_anticoagulant"
+    OTHER_ANTIPLATELET = "other_antiplatelet"
 
 
 class ConditionKind(StrEnum):
@@ -56,14 +75,27 @@ class ConditionKind(StrEnum):
     IMMUNOSUPPRESSION = "immunosuppression"
     DIABETES_UNCONTROLLED = "diabetes_uncontrolled"
     RHEUMATIC_DISEASE = "rheumatic_disease"
+    SKIN_CANCER_NON_MELANOMA = "skin_cancer_non_melanoma"
+    CARCINOMA_IN_SITU = "carcinoma_in_situ"
+    IMPLANT = "implant"
+    PELVIC_IRRADIATION = "pelvic_irradiation"
+    BONE_GRAFT_HARVEST = "bone_graft_harvest"
+    SKIN_DISEASE = "skin_disease"
     OTHER = "other"
 
 
-class InfectionSite(StrEnum):
-    """Where a local infection is; an unknown site (``None``) is treated as both sites."""
+class BodySite(StrEnum):
+    """Where a local condition is (``patients.BodySite``); ``None`` means not recorded,
+    which the checks treat as possibly at the harvest site and the target."""
 
-    HARVEST = "harvest"
-    TARGET = "target"
+    ILIAC_CREST = "iliac_crest"
+    KNEE = "knee"
+    HIP = "hip"
+    SHOULDER = "shoulder"
+    LUMBAR = "lumbar"
+    ELBOW = "elbow"
+    WRIST_HAND = "wrist_hand"
+    ANKLE_FOOT = "ankle_foot"
     ELSEWHERE = "elsewhere"
 
 
@@ -78,6 +110,10 @@ class Target(StrEnum):
     SI_JOINT = "si_joint"
     FACET = "facet"
     DISC = "disc"
+    EPIDURAL = "epidural"  # prior injections only: an epidural steroid counts in the washout
+    ELBOW = "elbow"
+    WRIST_HAND = "wrist_hand"
+    ANKLE_FOOT = "ankle_foot"
     OTHER = "other"
 
 
@@ -120,6 +156,12 @@ class Weight:
 
 
 @dataclass(frozen=True)
+class Inr:
+    value: Decimal
+    measured_on: date
+
+
+@dataclass(frozen=True)
 class PlateletCount:
     """Platelet count in ×10^9/L (the same number as ×10^3/µL)."""
 
@@ -143,6 +185,9 @@ class Medication:
     drug_class: DrugClass
     started_on: date | None = None
     stopped_on: date | None = None  # last day taken; None = still taken
+    agent: Agent | None = None  # blood thinners only
+    steroid_mg_per_day: Decimal | None = None  # systemic corticosteroids only
+    ref: str = ""  # the record's public id, so a hold plan can name its medication
 
     def __post_init__(self) -> None:
         if self.started_on and self.stopped_on and self.stopped_on < self.started_on:
@@ -158,9 +203,10 @@ class Condition:
     kind: ConditionKind
     diagnosed_on: date | None = None
     resolved_on: date | None = None
-    site: InfectionSite | None = None  # infection_local only
+    site: BodySite | None = None  # local conditions (infection, implant, graft, skin)
     cleared_by_haematology: bool = False  # bleeding_disorder only
     detail: str = ""
+    side: Laterality | None = None
 
     def __post_init__(self) -> None:
         if self.diagnosed_on and self.resolved_on and self.resolved_on < self.diagnosed_on:
@@ -177,6 +223,17 @@ class PriorInjection:
     drug: InjectedDrug
     target: Target
     laterality: Laterality
+    given_here: bool = False  # given by this clinic under an earlier plan
+
+
+@dataclass(frozen=True)
+class MedicationHold:
+    """The prescriber's structured hold for one medication before this plan's procedure."""
+
+    medication_ref: str
+    last_dose_on: date
+    restart_on: date | None
+    prescriber: str
 
 
 @dataclass(frozen=True)
@@ -188,6 +245,9 @@ class PatientFacts:
     allergies: tuple[Allergy, ...] = ()
     medications: tuple[Medication, ...] = ()
     conditions: tuple[Condition, ...] = ()
+    height_cm: Decimal | None = None
+    inr: Inr | None = None
+    temperature_c: Decimal | None = None  # measured on the screening day (procedure day)
 
 
 @dataclass(frozen=True)
@@ -198,8 +258,16 @@ class PlanFacts:
     treatment: Treatment
     planned_date: date | None = None
     prior_injections: tuple[PriorInjection, ...] = ()
+    harvest_side: Laterality | None = None  # None: not chosen, either side may be used
+    harvest_anticoagulant: str = ""  # "heparin", "acd_a" or "" (not chosen)
+    guidance: str = ""  # "us", "fluoro", "landmark" or "" (not chosen)
+    kellgren_lawrence_grade: int | None = None
+    holds: tuple[MedicationHold, ...] = ()
 
 
-def lateralities_overlap(a: Laterality, b: Laterality) -> bool:
-    """Same side, or either side bilateral: a bilateral injection reached both sides."""
-    return a == b or Laterality.BILATERAL in (a, b)
+def lateralities_overlap(a: Laterality | None, b: Laterality | None) -> bool:
+    """Whether two sides can be the same place: same side, either bilateral (both sides
+    reached), either midline (central, next to both sides), or either unknown."""
+    if a is None or b is None:
+        return True
+    return a == b or bool({Laterality.BILATERAL, Laterality.MIDLINE} & {a, b})

@@ -9,11 +9,14 @@ from django import forms
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.intake.models import (
     EligibilityDecision,
+    IntakeSettings,
     LabValue,
     PriorTreatment,
+    Target,
+    Treatment,
     TreatmentPlan,
 )
-from marrowtrack.patients.models import Patient
+from marrowtrack.patients.models import Medication, Patient
 
 
 class DateInput(forms.DateInput):
@@ -32,6 +35,8 @@ class PlanForm(forms.ModelForm):
             "target",
             "target_level",
             "laterality",
+            "harvest_side",
+            "harvest_anticoagulant",
             "symptom_duration_months",
             "kellgren_lawrence_grade",
             "severity_notes",
@@ -51,6 +56,9 @@ class PlanForm(forms.ModelForm):
             "injectate_drug": "Drug injected (comparators)",
             "anaesthetic": "Local anaesthetic mixed in",
             "symptom_duration_months": "Symptom duration (months)",
+            "harvest_side": "Harvest side (BMAC only)",
+            "harvest_anticoagulant": "Harvest anticoagulant (BMAC only)",
+            "kellgren_lawrence_grade": "Kellgren-Lawrence grade (knee or hip X-ray, 0-4)",
         }
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
@@ -60,6 +68,26 @@ class PlanForm(forms.ModelForm):
             earlier = earlier.exclude(pk=self.instance.pk)
         self.fields["previous_plan"].queryset = earlier
         self.fields["previous_plan"].required = False
+
+
+class PlanFilterForm(forms.Form):
+    """The plans list's search and filters (all optional)."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Patient",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, MRN or birth date"}),
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *TreatmentPlan.Status.choices]
+    )
+    treatment = forms.ChoiceField(
+        required=False, choices=[("", "Any treatment"), *Treatment.choices]
+    )
+    target = forms.ChoiceField(required=False, choices=[("", "Any target"), *Target.choices])
+    overridden = forms.BooleanField(required=False, label="Only plans with an overridden hard stop")
+    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
 
 class PriorTreatmentForm(forms.ModelForm):
@@ -75,6 +103,40 @@ class LabValueForm(forms.ModelForm):
         fields = ["test", "value", "taken_on"]
         widgets = {"taken_on": DateInput()}
         labels = {"value": "Value (platelets ×10^9/L; INR as a ratio)"}
+
+
+class HoldForm(SignatureFieldsMixin):
+    """The prescriber's hold of one medicine, signed by the person recording it."""
+
+    medication = forms.ModelChoiceField(queryset=Medication.objects.none(), label="Medicine")
+    last_dose_on = forms.DateField(label="Last dose on", widget=DateInput())
+    restart_on = forms.DateField(label="Restart on", required=False, widget=DateInput())
+    prescriber = forms.CharField(
+        max_length=120, help_text="Who decided the hold, e.g. 'Dr A. Mensah, cardiology'"
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note (bridging, dose changes)")
+    field_order = ["medication", "last_dose_on", "restart_on", "prescriber", "note"]
+
+    def __init__(self, *args: Any, plan: TreatmentPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["medication"].queryset = plan.patient.medications.filter(
+            archived_at=None, drug_class__in=["anticoagulant", "antiplatelet", "nsaid"]
+        )
+
+
+class DayCheckForm(forms.Form):
+    temperature_c = forms.DecimalField(
+        label="Temperature today (°C)",
+        max_digits=3,
+        decimal_places=1,
+        help_text="38.0 °C or more stops the procedure today.",
+    )
+
+
+class IntakeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = IntakeSettings
+        fields = ["arrival_lead_minutes", "after_hours_phone", "screening_max_age_days"]
 
 
 class DecisionForm(SignatureFieldsMixin):

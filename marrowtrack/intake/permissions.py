@@ -14,6 +14,7 @@ _CLINICAL = [
     "intake.view_consent",
     "intake.take_consent",
     "intake.witness_consent",
+    "intake.add_medicationhold",
 ]
 _BOOK = ["intake.book_appointment"]
 
@@ -29,5 +30,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "intake.add_consentdocument",
         "intake.change_workinghours",
         "intake.add_resourceexception",
+        "intake.change_intakesettings",
     ],
 }

@@ -7,14 +7,20 @@ of the exact rule set it used, so the decision can be reproduced. Source: domain
 "Hard stops", "Flags that need a documented plan", "Washout windows", and the §0 defaults;
 ``EligibilityRule(code, severity{HARD_STOP, FLAG}, params)`` in §4 "Encode as". A physician
 may override a hard stop with a reason; that is the clinic app's job, not this module's.
+Every threshold and its source: docs/decisions/0005-clinical-choices.md.
 
 Applicability (``applies_to``): comparator treatments (CSI, nerve block, PRP, HA, saline,
-exercise) have no marrow harvest, so harvest rules (platelet floor and recency, harvest-site
-infection, rheumatic disease from the BMAC series) apply to BMAC and BMAC+PRP only. Rules
-about the biological response (cancer, steroid washouts, NSAID hold) apply to BMAC, BMAC+PRP
-and PRP. Rules about any needle (infection, pregnancy, bleeding disorder, blood thinners,
-allergies, immunosuppression, diabetes, weight for lidocaine) apply to every injection.
-Exercise gets no rule.
+exercise) have no marrow harvest, so harvest rules (the 100 ×10^9/L platelet floor and its
+recency, harvest-site problems, heparin in the harvest, rheumatic disease from the BMAC
+series, height for the BMI) apply to BMAC and BMAC+PRP only. Rules about the biological
+response (cancer, steroid washouts, NSAID hold, Kellgren-Lawrence grade) apply to BMAC,
+BMAC+PRP and PRP. Rules about any needle (age, infection, pregnancy, bleeding, platelets by
+target class, INR, blood-thinner holds, allergies, immunosuppression, implants at the
+target, diabetes, weight and BMI, fever) apply to every injection. The yearly cap on
+steroid injections applies to corticosteroid injections. Exercise gets no rule.
+
+Versions: ``2026.1`` (first release) is kept readable: its JSON still loads (parameters
+added since have defaults), so a stored screening can always be re-read and re-run.
 """
 
 from __future__ import annotations
@@ -25,11 +31,13 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from marrowtrack.intake.checks import CHECKS, COMMON_FIELDS, Context
+from marrowtrack.intake import holds
+from marrowtrack.intake.checks import CHECKS, COMMON_FIELDS, SHARED_PARAMS, Context, Param
 from marrowtrack.intake.facts import PatientFacts, PlanFacts, Treatment
 
 
@@ -51,6 +59,7 @@ class RuleSetError(ValueError):
 HARVEST = frozenset({Treatment.BMAC, Treatment.BMAC_PRP})
 BIOLOGIC = HARVEST | {Treatment.PRP}
 NEEDLE = frozenset(Treatment) - {Treatment.EXERCISE}
+STEROID_INJECTION = frozenset({Treatment.CSI})
 _RULE_KEYS = ("code", "severity", "params", "message", "source", "applies_to")
 
 
@@ -58,7 +67,7 @@ _RULE_KEYS = ("code", "severity", "params", "message", "source", "applies_to")
 class Rule:
     code: str
     severity: Severity
-    params: Mapping[str, int]
+    params: Mapping[str, Param]
     message: str
     source: str
     applies_to: frozenset[Treatment] = NEEDLE
@@ -88,6 +97,34 @@ class RuleSet:
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
             raise RuleSetError(f"rule set: duplicate rule code(s) {', '.join(duplicates)}")
+        _check_shared_params(self)
+
+    def rule(self, code: str) -> Rule | None:
+        """The rule with this code, or None when the clinic left it out."""
+        return next((rule for rule in self.rules if rule.code == code), None)
+
+
+def _check_shared_params(ruleset: RuleSet) -> None:
+    """Paired rules agree: both present with the same values, or the pair's exception off
+    (parameters at their defaults) when the second rule is left out."""
+    for codes, names in SHARED_PARAMS.items():
+        found = [ruleset.rule(code) for code in codes]
+        first, second = found
+        if first is not None and second is None:
+            specs = CHECKS[first.code].params
+            if any(first.params[name] != specs[name].default for name in names):
+                raise RuleSetError(
+                    f"rule set: {first.code} excepts cases that {codes[1]} flags; include "
+                    f"{codes[1]} or set {', '.join(names)} to their defaults"
+                )
+        if None in found:
+            continue
+        for name in names:
+            values = {rule.params[name] for rule in found if rule is not None}
+            if len(values) > 1:
+                raise RuleSetError(
+                    f"rule set: param {name!r} must be the same in {' and '.join(codes)}"
+                )
 
 
 @dataclass(frozen=True)
@@ -167,24 +204,53 @@ def _coerce(rule: Rule, enum: type[StrEnum], value: object, name: str) -> Any:
         ) from None
 
 
-def _valid_params(rule: Rule) -> dict[str, int]:
+def _valid_params(rule: Rule) -> dict[str, Param]:
     specs = CHECKS[rule.code].params
     if not isinstance(rule.params, Mapping):
         raise RuleSetError(f"rule {rule.code!r}: params must be an object")
     for name in rule.params:
         if name not in specs:
             raise RuleSetError(f"rule {rule.code!r}: unknown param {name!r}")
+    values = {}
     for name, spec in specs.items():
-        if name not in rule.params:
+        if name not in rule.params and spec.default is None:
             raise RuleSetError(f"rule {rule.code!r}: missing param {name!r}")
-        value = rule.params[name]
-        in_range = isinstance(value, int) and not isinstance(value, bool)
-        if not in_range or not spec.minimum <= value <= spec.maximum:
-            raise RuleSetError(
-                f"rule {rule.code!r}: param {name!r} must be a whole number from "
-                f"{spec.minimum} to {spec.maximum}, got {value!r}"
-            )
-    return dict(rule.params)
+        value = rule.params.get(name, spec.default)
+        values[name] = _decimal_param(rule, name, spec, value) if spec.places else value
+        if spec.places == 0:
+            _check_whole(rule, name, spec, value)
+    return values
+
+
+def _check_whole(rule: Rule, name: str, spec: Any, value: object) -> None:
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not whole or not spec.minimum <= value <= spec.maximum:  # type: ignore[operator]
+        raise RuleSetError(
+            f"rule {rule.code!r}: param {name!r} must be a whole number from "
+            f"{spec.minimum} to {spec.maximum}, got {value!r}"
+        )
+
+
+def _decimal_param(rule: Rule, name: str, spec: Any, value: object) -> Decimal:
+    """Decimals are exact: written as a string ("1.5") or a whole number, with at most
+    ``spec.places`` decimal places."""
+    error = RuleSetError(
+        f"rule {rule.code!r}: param {name!r} must be a number from {spec.minimum} to "
+        f"{spec.maximum} with at most {spec.places} decimal place(s), written as a string "
+        f'such as "{spec.maximum}", got {value!r}'
+    )
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise error
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise error from None
+    exponent = number.as_tuple().exponent
+    if not number.is_finite() or not isinstance(exponent, int) or -exponent > spec.places:
+        raise error
+    if not spec.minimum <= number <= spec.maximum:
+        raise error
+    return number.quantize(Decimal(1).scaleb(-spec.places))
 
 
 def _valid_treatments(rule: Rule) -> frozenset[Treatment]:
@@ -230,7 +296,10 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
     return {
         "code": rule.code,
         "severity": rule.severity.value,
-        "params": dict(rule.params),
+        "params": {
+            name: str(value) if isinstance(value, Decimal) else value
+            for name, value in rule.params.items()
+        },
         "message": rule.message,
         "source": rule.source,
         # Declaration order, so the same rule set always serialises to the same text.
@@ -289,10 +358,20 @@ _LIDOCAINE = (
     "domain.md §4 Lidocaine: min(4.5 mg/kg, 300 mg) plain, min(7 mg/kg, 500 mg) with "
     "epinephrine (US Xylocaine label)"
 )
+_SIR = "SIR 2019 consensus (Patel et al., J Vasc Interv Radiol 2019); domain.md §0"
+_ASRA = "ASRA 2018 (Narouze et al., Reg Anesth Pain Med 2018) and SIR 2019; domain.md §4"
+_MAINTENANCE_PARAMS = {"maintenance_max_mg": Decimal("7.5"), "maintenance_min_days": 90}
+_INR_PARAMS = {
+    "window_days": 5,
+    "lookback_days": 14,
+    "max_low": Decimal("3.0"),
+    "max_intermediate": Decimal("1.8"),
+    "max_high": Decimal("1.5"),
+}
 
-DEFAULT_RULESET = RuleSet(
-    version="2026.1",
-    rules=(
+
+def _infection_and_cancer_rules() -> tuple[Rule, ...]:
+    return (
         Rule(
             "infection_systemic",
             Severity.HARD_STOP,
@@ -305,7 +384,7 @@ DEFAULT_RULESET = RuleSet(
             "infection_harvest_site",
             Severity.HARD_STOP,
             {},
-            "Active infection at or possibly at the harvest site (iliac crest), diagnosed "
+            "Active infection at or possibly at the harvest site ({site}), diagnosed "
             "{diagnosed_on}; {detail}.",
             _HARD_STOP_SOURCE,
             HARVEST,
@@ -314,8 +393,8 @@ DEFAULT_RULESET = RuleSet(
             "infection_target_site",
             Severity.HARD_STOP,
             {},
-            "Active infection at or possibly at the target ({laterality} {target}), diagnosed "
-            "{diagnosed_on}; {detail}.",
+            "Active infection at or possibly at the target ({laterality} {target}): "
+            "{site}, diagnosed {diagnosed_on}; {detail}.",
             _HARD_STOP_SOURCE,
             NEEDLE,
         ),
@@ -325,7 +404,8 @@ DEFAULT_RULESET = RuleSet(
             {"lookback_years": 5},
             "Solid cancer diagnosed {diagnosed_on} ({detail}), {status}: inside the "
             "{lookback_years}-year cancer-free look-back.",
-            _HARD_STOP_SOURCE + "; 5-year look-back is a convention (domain.md §0, uncertain)",
+            _HARD_STOP_SOURCE + "; 5-year look-back is a convention (domain.md §0, uncertain); "
+            "non-melanoma skin cancer and carcinoma in situ are not counted",
             BIOLOGIC,
         ),
         Rule(
@@ -347,6 +427,29 @@ DEFAULT_RULESET = RuleSet(
             NEEDLE,
         ),
         Rule(
+            "age_below_minimum",
+            Severity.HARD_STOP,
+            {"min_years": 18},
+            "Aged {age} on {reference_date} (born {date_of_birth}): the minimum age is "
+            "{min_years}.",
+            "domain.md §0 minimum age 18: skeletally mature; every BMAC series enrolled adults",
+            NEEDLE,
+        ),
+        Rule(
+            "fever",
+            Severity.HARD_STOP,
+            {"threshold_c": Decimal("38.0")},
+            "Temperature {temperature_c} °C on {screened_on}: fever (from {threshold_c} °C) "
+            "stops the procedure today.",
+            "domain.md §4 call-back triggers: temperature 38.0 °C / 100.4 °F or more",
+            NEEDLE,
+        ),
+    )
+
+
+def _blood_rules() -> tuple[Rule, ...]:
+    return (
+        Rule(
             "bleeding_disorder_uncleared",
             Severity.HARD_STOP,
             {},
@@ -359,30 +462,56 @@ DEFAULT_RULESET = RuleSet(
             Severity.HARD_STOP,
             {"floor_per_nl": 100},
             "Platelet count {count} ×10^9/L on {measured_on} is below the clinic floor of "
-            "{floor} ×10^9/L.",
+            "{floor} ×10^9/L for a marrow harvest.",
             "domain.md §0 and §4: elective floor 100 ×10^9/L, above SIR 2019 low-risk threshold",
             HARVEST,
         ),
         Rule(
-            "steroid_injection_same_target",
+            "platelets_below_needle_floor",
             Severity.HARD_STOP,
-            {"washout_weeks": 12},
-            "Corticosteroid injected into the {injected_side} {target} on {given_on}: inside "
-            "the {washout_weeks}-week washout for {reference_date}; earliest date outside it "
-            "{clear_on}.",
-            "domain.md §0 and §4 Washout windows [CLINIC]; trials exclude intra-articular "
-            "injections within 3 months",
-            BIOLOGIC,
+            {"floor_low": 20, "floor_intermediate": 50, "floor_high": 50},
+            "Platelet count {count} ×10^9/L on {measured_on} is below {floor} ×10^9/L, the "
+            "floor for a needle at this target ({target}: {bleeding_risk} bleeding risk).",
+            _SIR + ": 20 ×10^9/L for low-risk procedures, 50 for spinal and disc targets",
+            NEEDLE,
         ),
         Rule(
-            "systemic_corticosteroid",
+            "inr_on_warfarin",
             Severity.HARD_STOP,
-            {"washout_weeks": 4},
-            "Systemic corticosteroid {name} ({last_dose}): inside the {washout_weeks}-week "
-            "washout for {reference_date}; earliest date outside it {clear_on}. The "
-            "prescriber plans any taper.",
-            "domain.md §0 and §4 Washout windows [CLINIC]: systemic steroids about 4 weeks",
-            BIOLOGIC,
+            dict(_INR_PARAMS),
+            "{name} (warfarin): {inr}. An INR taken from {window_from} to {reference_date} "
+            "must be at most {max_inr} at this target ({target}: {bleeding_risk} bleeding "
+            "risk).",
+            _SIR + ": INR at most 3.0 low risk; 1.8 spinal, 1.5 disc; within 5 days before",
+            NEEDLE,
+        ),
+        Rule(
+            "inr_pending_on_warfarin",
+            Severity.FLAG,
+            dict(_INR_PARAMS),
+            "{name} (warfarin): take an INR from {window_from} to {reference_date} (within "
+            "{window_days} days before); it must be at most {max_inr} at this target "
+            "({target}: {bleeding_risk} bleeding risk).",
+            _SIR + ": INR within 5 days before the procedure",
+            NEEDLE,
+        ),
+        Rule(
+            "blood_thinner_hold",
+            Severity.HARD_STOP,
+            holds.default_hold_params(),
+            "{name}: {taken}; the hold table asks for {basis} (last dose by {last_dose_by}).",
+            _ASRA + ": hold table in intake/holds.py",
+            NEEDLE,
+        ),
+        Rule(
+            "anticoagulant_antiplatelet",
+            Severity.FLAG,
+            {"lookback_days": 7},
+            "{name} ({drug_class}, {last_dose}): record the prescriber's hold plan (last dose, "
+            "restart date, prescriber) on this plan.",
+            "domain.md §4 Flags: anticoagulants/antiplatelets, the prescriber decides; Bain "
+            "2003 (aspirin, warfarin raised marrow-biopsy bleeding)",
+            NEEDLE,
         ),
         Rule(
             "platelets_missing",
@@ -393,16 +522,100 @@ DEFAULT_RULESET = RuleSet(
             "domain.md §4 Hard stops: platelets below the clinic floor (needs a recent count)",
             HARVEST,
         ),
+    )
+
+
+def _site_rules() -> tuple[Rule, ...]:
+    return (
         Rule(
-            "anticoagulant_antiplatelet",
-            Severity.FLAG,
-            {"lookback_days": 7},
-            "{name} ({drug_class}, {last_dose}): needs a documented plan from the prescriber "
-            "(last dose, hold, restart).",
-            "domain.md §4 Flags: anticoagulants/antiplatelets, the prescriber decides; Bain "
-            "2003 (aspirin, warfarin raised marrow-biopsy bleeding)",
+            "prosthesis_at_target",
+            Severity.HARD_STOP,
+            {},
+            "Prosthetic joint or hardware at the target ({laterality} {target}): {site}, {detail}.",
+            "Issue 8 item 7: no injection into a joint with a prosthesis or hardware "
+            "(infection risk); refer to the surgeon",
             NEEDLE,
         ),
+        Rule(
+            "harvest_site_contraindication",
+            Severity.HARD_STOP,
+            {},
+            "{problem} ({site}; {detail}): not a safe harvest site ({harvest_side}); choose "
+            "the other side if it is clear.",
+            "Issue 8 item 7: prior pelvic radiotherapy (poor marrow), an iliac graft or "
+            "hardware on that side, local skin disease",
+            HARVEST,
+        ),
+        Rule(
+            "allergy_heparin_harvest",
+            Severity.HARD_STOP,
+            {},
+            "Heparin allergy or HIT ({substance}) and the harvest anticoagulant is "
+            "{anticoagulant}: use ACD-A.",
+            "domain.md §1 Harvest fields: anticoagulant heparin or ACD-A",
+            HARVEST,
+        ),
+        Rule(
+            "infection_elsewhere",
+            Severity.FLAG,
+            {},
+            "Infection away from the harvest site and target ({site}; {detail}, diagnosed "
+            "{diagnosed_on}): confirm it is treated and the patient is well on the day.",
+            "Issue 8 item 9: only harvest-site, target-site or systemic infection is a hard stop",
+            NEEDLE,
+        ),
+    )
+
+
+def _steroid_rules() -> tuple[Rule, ...]:
+    return (
+        Rule(
+            "steroid_injection_same_target",
+            Severity.HARD_STOP,
+            {"washout_weeks": 12},
+            "Corticosteroid injected into the {injected_at} on {given_on}: inside the "
+            "{washout_weeks}-week washout for {reference_date}; earliest date outside it "
+            "{clear_on}.",
+            "domain.md §0 and §4 Washout windows [CLINIC]; trials exclude intra-articular "
+            "injections within 3 months; neighbouring compartments count",
+            BIOLOGIC,
+        ),
+        Rule(
+            "steroid_injections_yearly_cap",
+            Severity.HARD_STOP,
+            {"cap": 3, "window_days": 365},
+            "{count} corticosteroid injections into this joint or its neighbours in the "
+            "{window_days} days before {reference_date} ({dates}): one more would exceed the "
+            "cap of {cap}.",
+            "domain.md §7: clinics cap injections at 3-4 per joint per year; McAlindon 2017 "
+            "(3-monthly injections, more cartilage loss)",
+            STEROID_INJECTION,
+        ),
+        Rule(
+            "systemic_corticosteroid",
+            Severity.HARD_STOP,
+            {"washout_weeks": 4, **_MAINTENANCE_PARAMS},
+            "Systemic corticosteroid {name} ({last_dose}): inside the {washout_weeks}-week "
+            "washout for {reference_date}; earliest date outside it {clear_on}. The "
+            "prescriber plans any taper.",
+            "domain.md §0 and §4 Washout windows [CLINIC]: systemic steroids about 4 weeks",
+            BIOLOGIC,
+        ),
+        Rule(
+            "ra_maintenance_steroid",
+            Severity.FLAG,
+            dict(_MAINTENANCE_PARAMS),
+            "{name} {mg_per_day} mg a day since {since}: a stable low-dose maintenance steroid "
+            "in rheumatic disease is not stopped; record the prescriber's plan.",
+            "Issue 8 item 9; low dose = at most 7.5 mg prednisolone-equivalent a day "
+            "(Buttgereit 2002, Ann Rheum Dis)",
+            BIOLOGIC,
+        ),
+    )
+
+
+def _medicine_and_allergy_flags() -> tuple[Rule, ...]:
+    return (
         Rule(
             "nsaid_hold",
             Severity.FLAG,
@@ -411,6 +624,14 @@ DEFAULT_RULESET = RuleSet(
             "(acetaminophen) is allowed.",
             "domain.md §0 and §4 Washout windows [CLINIC]: stop 5-14 d before, avoid after",
             BIOLOGIC,
+        ),
+        Rule(
+            "immunosuppressant_medication",
+            Severity.FLAG,
+            {"lookback_days": 90},
+            "Immunosuppressant {name} ({last_dose}): review infection risk with the prescriber.",
+            _THEMISTOCLEOUS,
+            NEEDLE,
         ),
         Rule(
             "allergy_local_anaesthetic",
@@ -438,6 +659,20 @@ DEFAULT_RULESET = RuleSet(
             NEEDLE,
         ),
         Rule(
+            "allergy_contrast_spinal",
+            Severity.FLAG,
+            {},
+            "Contrast allergy ({substance}) and a fluoroscopic spinal target ({target}): plan "
+            "premedication, another contrast agent or another guidance.",
+            "Issue 8 item 7: contrast confirms needle position in fluoroscopic spinal injections",
+            NEEDLE,
+        ),
+    )
+
+
+def _condition_flags() -> tuple[Rule, ...]:
+    return (
+        Rule(
             "immunosuppression",
             Severity.FLAG,
             {},
@@ -459,10 +694,33 @@ DEFAULT_RULESET = RuleSet(
             Severity.FLAG,
             {},
             "Rheumatic disease (since {diagnosed_on}; {detail}): excluded from the published "
-            "BMAC series; review the indication.",
-            _THEMISTOCLEOUS,
+            "BMAC series, and there are no BMAC trials in RA; review the indication.",
+            _THEMISTOCLEOUS + "; domain.md §6 (RA: no BMAC trials)",
             HARVEST,
         ),
+        Rule(
+            "kl_grade_4",
+            Severity.FLAG,
+            {},
+            "Kellgren-Lawrence grade {grade} ({laterality} {target}): end-stage arthritis; "
+            "discuss the limited evidence and a surgical opinion.",
+            "Issue 8 item 7; domain.md §7 (KL grade recorded in both cohorts)",
+            BIOLOGIC,
+        ),
+        Rule(
+            "kl_grade_missing",
+            Severity.FLAG,
+            {},
+            "No Kellgren-Lawrence grade for the {laterality} {target}: grade the X-ray "
+            "(0-4) before deciding.",
+            "Issue 8 item 7; domain.md §7 (KL grade recorded in both cohorts)",
+            BIOLOGIC,
+        ),
+    )
+
+
+def _body_flags() -> tuple[Rule, ...]:
+    return (
         Rule(
             "weight_missing",
             Severity.FLAG,
@@ -480,5 +738,35 @@ DEFAULT_RULESET = RuleSet(
             _LIDOCAINE,
             NEEDLE,
         ),
+        Rule(
+            "bmi_high",
+            Severity.FLAG,
+            {"threshold": Decimal("40.0")},
+            "BMI {bmi} ({kg} kg on {measured_on}, {height_cm} cm) is at or above "
+            "{threshold}: plan needle length, positioning and the harvest approach.",
+            "Issue 8 item 7: clinic threshold, default 40 (WHO obesity class III)",
+            NEEDLE,
+        ),
+        Rule(
+            "height_missing",
+            Severity.FLAG,
+            {},
+            "No height on record: the BMI cannot be checked.",
+            "Issue 8 item 7: height on the record and BMI",
+            HARVEST,
+        ),
+    )
+
+
+DEFAULT_RULESET = RuleSet(
+    version="2026.2",
+    rules=(
+        *_infection_and_cancer_rules(),
+        *_blood_rules(),
+        *_site_rules(),
+        *_steroid_rules(),
+        *_medicine_and_allergy_flags(),
+        *_condition_flags(),
+        *_body_flags(),
     ),
 )

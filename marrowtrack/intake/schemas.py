@@ -22,7 +22,10 @@ Target = Literal[
     "disc",
     "other",
 ]
+PriorSite = Target | Literal["epidural"]
 Laterality = Literal["left", "right", "bilateral", "midline"]
+HarvestSide = Literal["left", "right", "bilateral", ""]
+HarvestAnticoagulant = Literal["acd_a", "heparin", ""]
 Treatment = Literal["bmac", "bmac_prp", "csi", "nerve_block", "prp", "ha", "exercise"]
 Guidance = Literal["us", "fluoro", "landmark", ""]
 
@@ -36,6 +39,8 @@ class PlanIn(StrictIn):
     target: Target
     target_level: str = Field(default="", max_length=20)
     laterality: Laterality
+    harvest_side: HarvestSide = ""
+    harvest_anticoagulant: HarvestAnticoagulant = ""
     symptom_duration_months: int | None = Field(default=None, ge=0, le=1200)
     kellgren_lawrence_grade: int | None = Field(default=None, ge=0, le=4)
     severity_notes: str = Field(default="", max_length=300)
@@ -54,7 +59,7 @@ class PriorIn(StrictIn):
     kind: Literal["injection", "physiotherapy", "surgery", "other"]
     drug: Literal["corticosteroid", "ha", "prp", "other", ""] = ""
     given_on: date | None = None
-    target: Target | Literal[""] = ""
+    target: PriorSite | Literal[""] = ""
     laterality: Laterality | Literal[""] = ""
     notes: str = Field(default="", max_length=300)
 
@@ -72,6 +77,8 @@ class PlanOut(Schema):
     target: str
     target_level: str
     laterality: str
+    harvest_side: str
+    harvest_anticoagulant: str
     treatment: str
     status: str
     hard_stop_overridden: bool
@@ -84,8 +91,15 @@ class PlanOut(Schema):
     created_at: datetime
 
 
+class PlanPageOut(Schema):
+    items: list[PlanOut]
+    next: str = Field(description="Pass as ?after= for the next page; empty on the last page")
+
+
 class ScreeningOut(Schema):
     public_id: UUID
+    kind: str
+    temperature_c: Decimal | None
     outcome: str
     findings: list[dict[str, Any]]
     ruleset_version: str
@@ -113,10 +127,37 @@ class DecisionOut(Schema):
     signed_at: datetime = Field(alias="signature.signed_at")
 
 
+class DayCheckIn(StrictIn):
+    temperature_c: Decimal = Field(max_digits=3, decimal_places=1)
+
+
+class HoldIn(StrictIn):
+    medication: UUID
+    last_dose_on: date
+    restart_on: date | None = None
+    prescriber: str = Field(min_length=1, max_length=120)
+    note: str = Field(default="", max_length=300)
+    password: str = Field(min_length=1)
+    totp: str | None = None
+
+
+class HoldOut(Schema):
+    public_id: UUID
+    medication: UUID = Field(alias="medication.public_id")
+    medication_name: str = Field(alias="medication.name")
+    last_dose_on: date
+    restart_on: date | None
+    prescriber: str
+    note: str
+    signed_by: str = Field(alias="signature.printed_name")
+    signed_at: datetime = Field(alias="signature.signed_at")
+
+
 class ConsentOut(Schema):
     public_id: UUID
     plan: UUID = Field(alias="plan.public_id")
     status: str
+    plan_snapshot: dict[str, Any]
     document_version: int = Field(alias="document.version")
     document_title: str = Field(alias="document.title")
     patient_typed_name: str

@@ -2,35 +2,60 @@
 
 from __future__ import annotations
 
+import binascii
+import re
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
+from marrowtrack.intake import checks, holds, rules
 from marrowtrack.intake import facts as f
 from marrowtrack.intake.models import (
     Appointment,
+    ClinicRuleSet,
     Consent,
+    EligibilityDecision,
+    IntakeSettings,
     LabValue,
+    MedicationHold,
     PriorTreatment,
     Screening,
     TreatmentPlan,
 )
-from marrowtrack.patients.models import Patient
+from marrowtrack.patients.models import Condition, Medication, Patient
 
 _INJECTED = {d.value for d in f.InjectedDrug}
+# A nerve block's injectate names its steroid when it has one (domain.md §7 records the drug).
+_STEROID = re.compile(
+    r"triamcinolone|methylprednisolone|dexamethasone|betamethasone|cortisone|steroid", re.I
+)
 
 
-def _latest_platelets(patient: Patient, on: date) -> f.PlateletCount | None:
-    lab = (
-        LabValue.objects.filter(
-            patient=patient, test=LabValue.Test.PLATELETS, archived_at=None, taken_on__lte=on
-        )
+def _latest_lab(patient: Patient, test: str, on: date) -> LabValue | None:
+    return (
+        LabValue.objects.filter(patient=patient, test=test, archived_at=None, taken_on__lte=on)
         .order_by("-taken_on", "-created_at")
         .first()
     )
+
+
+def _latest_platelets(patient: Patient, on: date) -> f.PlateletCount | None:
+    lab = _latest_lab(patient, LabValue.Test.PLATELETS, on)
     return f.PlateletCount(int(lab.value), lab.taken_on) if lab else None
+
+
+def _latest_inr(patient: Patient, on: date) -> f.Inr | None:
+    lab = _latest_lab(patient, LabValue.Test.INR, on)
+    return f.Inr(Decimal(lab.value), lab.taken_on) if lab else None
 
 
 def _latest_weight(patient: Patient, on: date) -> f.Weight | None:
@@ -38,8 +63,46 @@ def _latest_weight(patient: Patient, on: date) -> f.Weight | None:
     return f.Weight(Decimal(weight.weight_kg), weight.measured_on) if weight else None
 
 
-def patient_facts(patient: Patient, *, on: date) -> f.PatientFacts:
-    """The patient's record as the eligibility engine sees it on ``on`` (archived rows out)."""
+def _agent(m: Medication) -> f.Agent | None:
+    if m.drug_class not in (Medication.DrugClass.ANTICOAGULANT, Medication.DrugClass.ANTIPLATELET):
+        return None
+    if m.agent and m.agent != Medication.Agent.OTHER:
+        return f.Agent(m.agent)
+    return None  # holds.agent_of reads an unrecorded agent as "other" of its class
+
+
+def medication_facts(medications: Iterable[Medication]) -> tuple[f.Medication, ...]:
+    return tuple(
+        f.Medication(
+            m.name,
+            f.DrugClass(m.drug_class),
+            m.started_on,
+            m.stopped_on,
+            agent=_agent(m),
+            steroid_mg_per_day=m.steroid_mg_per_day,
+            ref=str(m.public_id),
+        )
+        for m in medications
+    )
+
+
+def _condition_facts(condition: Condition) -> f.Condition:
+    return f.Condition(
+        f.ConditionKind(condition.kind),
+        condition.diagnosed_on,
+        condition.resolved_on,
+        f.BodySite(condition.site) if condition.site else None,
+        condition.cleared_by_haematology,
+        condition.detail,
+        f.Laterality(condition.side) if condition.side else None,
+    )
+
+
+def patient_facts(
+    patient: Patient, *, on: date, temperature_c: Decimal | None = None
+) -> f.PatientFacts:
+    """The patient's record as the eligibility engine sees it on ``on`` (archived rows out);
+    ``temperature_c`` is today's, given only on the procedure day."""
     return f.PatientFacts(
         date_of_birth=patient.date_of_birth,
         sex=f.Sex(patient.sex),
@@ -49,33 +112,75 @@ def patient_facts(patient: Patient, *, on: date) -> f.PatientFacts:
             f.Allergy(f.AllergyCategory(a.category), a.substance)
             for a in patient.allergies.filter(archived_at=None)
         ),
-        medications=tuple(
-            f.Medication(m.name, f.DrugClass(m.drug_class), m.started_on, m.stopped_on)
-            for m in patient.medications.filter(archived_at=None)
-        ),
-        conditions=tuple(
-            f.Condition(
-                f.ConditionKind(c.kind),
-                c.diagnosed_on,
-                c.resolved_on,
-                None,  # the record has no infection site: the engine treats it as both sites
-                c.cleared_by_haematology,
-                c.detail,
-            )
-            for c in patient.conditions.filter(archived_at=None)
-        ),
+        medications=medication_facts(patient.medications.filter(archived_at=None)),
+        conditions=tuple(_condition_facts(c) for c in patient.conditions.filter(archived_at=None)),
+        height_cm=patient.height_cm,
+        inr=_latest_inr(patient, on),
+        temperature_c=temperature_c,
     )
 
 
-def _prior_injection(prior: PriorTreatment, plan: TreatmentPlan) -> f.PriorInjection | None:
+def _target(value: str) -> f.Target:
+    try:
+        return f.Target(value)
+    except ValueError:
+        return f.Target.OTHER  # a target added to the model before the engine knows it
+
+
+def _prior_injection(prior: PriorTreatment) -> f.PriorInjection | None:
+    plan = prior.plan
     if prior.kind != PriorTreatment.Kind.INJECTION or not prior.given_on:
         return None
     drug = prior.drug if prior.drug in _INJECTED else f.InjectedDrug.OTHER
     return f.PriorInjection(
         given_on=prior.given_on,
         drug=f.InjectedDrug(drug),
-        target=f.Target(prior.target or plan.target),
+        target=_target(prior.target or plan.target),
         laterality=f.Laterality(prior.laterality or plan.laterality),
+    )
+
+
+def _given_here(plan: TreatmentPlan) -> f.PriorInjection | None:
+    """A steroid the clinic injected under an earlier plan (issue 8 item 8)."""
+    steroid = plan.treatment == "csi" or (
+        plan.treatment == "nerve_block" and bool(_STEROID.search(plan.injectate_drug))
+    )
+    if not steroid or plan.treated_on is None:
+        return None
+    return f.PriorInjection(
+        given_on=plan.treated_on,
+        drug=f.InjectedDrug.CORTICOSTEROID,
+        target=_target(plan.target),
+        laterality=f.Laterality(plan.laterality),
+        given_here=True,
+    )
+
+
+def prior_injections(plan: TreatmentPlan) -> tuple[f.PriorInjection, ...]:
+    """Every injection known for the patient: recorded on any of their plans, and steroids
+    the clinic gave under other treated plans; duplicates (same day, drug, place) once."""
+    patient = plan.patient
+    recorded = PriorTreatment.objects.filter(plan__patient=patient).select_related("plan")
+    given = patient.plans.filter(archived_at=None, status=TreatmentPlan.Status.TREATED).exclude(
+        pk=plan.pk
+    )
+    found = [_prior_injection(p) for p in recorded] + [_given_here(p) for p in given]
+    unique: dict[tuple[object, ...], f.PriorInjection] = {}
+    for item in found:
+        if item is not None:
+            key = (item.given_on, item.drug, item.target, item.laterality)
+            unique[key] = item if item.given_here else unique.get(key, item)
+    return tuple(sorted(unique.values(), key=lambda i: i.given_on))
+
+
+def active_holds(plan: TreatmentPlan) -> QuerySet[MedicationHold]:
+    return plan.holds.filter(archived_at=None).select_related("medication", "signature")
+
+
+def hold_facts(plan: TreatmentPlan) -> tuple[f.MedicationHold, ...]:
+    return tuple(
+        f.MedicationHold(str(h.medication.public_id), h.last_dose_on, h.restart_on, h.prescriber)
+        for h in active_holds(plan)
     )
 
 
@@ -89,30 +194,107 @@ def next_appointment(plan: TreatmentPlan) -> Appointment | None:
 
 
 def planned_date(plan: TreatmentPlan) -> date | None:
-    from django.utils import timezone
+    """The day of the next booked appointment, in the clinic's own time zone."""
+    from marrowtrack.intake.clinictime import clinic_tz
 
     appointment = next_appointment(plan)
-    return timezone.localdate(appointment.starts_at) if appointment else None
+    if appointment is None:
+        return None
+    return timezone.localtime(appointment.starts_at, clinic_tz(plan.patient.clinic)).date()
 
 
-def plan_facts(plan: TreatmentPlan) -> f.PlanFacts:
-    """The plan as the engine sees it; the planned date is the next booked appointment."""
-    priors = (_prior_injection(p, plan) for p in plan.prior.all())
+def plan_facts(
+    plan: TreatmentPlan, *, planned_on: date | None = None, with_holds: bool = True
+) -> f.PlanFacts:
+    """The plan as the engine sees it; the planned date is the next booked appointment
+    unless ``planned_on`` is given (a date being booked)."""
     return f.PlanFacts(
         condition=plan.condition,
-        target=f.Target(plan.target),
+        target=_target(plan.target),
         laterality=f.Laterality(plan.laterality),
         treatment=f.Treatment(plan.treatment),
-        planned_date=planned_date(plan),
-        prior_injections=tuple(p for p in priors if p is not None),
+        planned_date=planned_on or planned_date(plan),
+        prior_injections=prior_injections(plan),
+        harvest_side=f.Laterality(plan.harvest_side) if plan.harvest_side else None,
+        harvest_anticoagulant=plan.harvest_anticoagulant,
+        guidance=plan.guidance,
+        kellgren_lawrence_grade=plan.kellgren_lawrence_grade,
+        holds=hold_facts(plan) if with_holds else (),
     )
 
 
-def plans_for_clinic(*, clinic: Clinic, status: str = "") -> QuerySet[TreatmentPlan]:
+def clinic_ruleset(clinic: Clinic) -> rules.RuleSet:
+    """The clinic's newest published rule set, else the shipped default (domain.md §0)."""
+    stored = ClinicRuleSet.objects.filter(clinic=clinic).order_by("-created_at", "-pk").first()
+    return rules.ruleset_from_json(stored.json) if stored else rules.DEFAULT_RULESET
+
+
+def intake_settings(clinic: Clinic) -> IntakeSettings:
+    """The clinic's settings, or the defaults (unsaved) when it has none."""
+    return IntakeSettings.objects.filter(clinic=clinic).first() or IntakeSettings(clinic=clinic)
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    """What the plans list can be narrowed by; empty values mean "any"."""
+
+    q: str = ""  # MRN, name prefix or date of birth, as the patient search reads it
+    status: str = ""
+    treatment: str = ""
+    target: str = ""
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plans: list[TreatmentPlan]
+    next_cursor: str  # "" on the last page
+
+
+def _cursor(plan: TreatmentPlan) -> str:
+    raw = f"{plan.created_at.isoformat()}|{plan.public_id}"
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> Q:
+    """Rows after the cursor's row in (created_at, public_id) descending order."""
+    try:
+        raw = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, public_id = raw.split("|")
+        created_at, key = datetime.fromisoformat(stamp), UUID(public_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ValueError("Not a valid page cursor.") from None
+    return Q(created_at__lt=created_at) | Q(created_at=created_at, public_id__lt=key)
+
+
+def _filtered(clinic: Clinic, filters: PlanFilters) -> QuerySet[TreatmentPlan]:
+    from marrowtrack.patients.selectors import patient_matches
+
     plans = TreatmentPlan.objects.filter(patient__clinic=clinic, archived_at=None)
-    if status:
-        plans = plans.filter(status=status)
-    return plans.select_related("patient").order_by("-created_at")
+    if filters.q.strip():
+        matching = patient_matches(clinic=clinic, query=filters.q, include_archived=True)
+        plans = plans.filter(patient__in=matching.values("pk"))
+    for name in ("status", "treatment", "target"):
+        if value := getattr(filters, name):
+            plans = plans.filter(**{name: value})
+    if filters.overridden:
+        plans = plans.filter(hard_stop_overridden=True)
+    return plans
+
+
+def plans_for_clinic(
+    *, clinic: Clinic, filters: PlanFilters | None = None, after: str = "", limit: int = 50
+) -> PlanPage:
+    """One page of a clinic's plans, newest first, by keyset (``after`` is the previous
+    page's ``next_cursor``), so every page costs the same at any depth. Raises ValueError
+    for a cursor that is not one of ours."""
+    plans = _filtered(clinic, filters or PlanFilters())
+    if after:
+        plans = plans.filter(_after(after))
+    rows = list(plans.select_related("patient").order_by("-created_at", "-public_id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return PlanPage(rows, _cursor(rows[-1]) if more and rows else "")
 
 
 def plans_for_patient(patient: Patient) -> QuerySet[TreatmentPlan]:
@@ -151,3 +333,127 @@ def appointments_between(
     if active_only:
         appointments = appointments.filter(status=Appointment.Status.BOOKED)
     return appointments.order_by("starts_at")
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    """One medicine's hold before this plan's procedure, as the plan page shows it."""
+
+    medication: str
+    requirement: str
+    last_dose_by: date | None
+    status: str  # "planned", "short", "unplanned"
+    hold: MedicationHold | None
+
+
+@dataclass(frozen=True)
+class PlanSafety:
+    """The thresholds the clinic's rules apply to this plan, shown where the plan is worked
+    on (issue 8: "each rule shown to the person at the point of work")."""
+
+    risk: str
+    platelet_floor: int | None
+    inr_limit: Decimal | None
+    nsaid_days: int | None
+    holds: list[HoldLine]
+    ruleset_version: str
+
+
+def _param(ruleset: rules.RuleSet, code: str, name: str) -> Decimal | int | None:
+    rule = ruleset.rule(code)
+    return rule.params[name] if rule is not None else None
+
+
+def _floor(ruleset: rules.RuleSet, plan: TreatmentPlan, risk: str) -> int | None:
+    floors = [_param(ruleset, "platelets_below_needle_floor", f"floor_{risk}")]
+    if plan.needs_harvest:
+        floors.append(_param(ruleset, "platelets_below_floor", "floor_per_nl"))
+    known = [int(floor) for floor in floors if floor is not None]
+    return max(known) if known else None
+
+
+def _hold_lines(
+    params: Mapping[str, Any], ctx: checks.Context, plan: TreatmentPlan
+) -> list[HoldLine]:
+    """Each blood thinner's hold for this plan: the days always, the date once booked."""
+    planned = {str(h.medication.public_id): h for h in active_holds(plan)}
+    booked = {need.medication.ref: need for need in checks.blood_thinner_holds(params, ctx)}
+    lines = []
+    for medication in ctx.patient.medications:
+        agent = holds.agent_of(medication)
+        if agent is None:
+            continue
+        days = holds.hold_days(params, agent, risk=ctx.risk, harvest=ctx.has_harvest)
+        need = booked.get(medication.ref)
+        lines.append(
+            HoldLine(
+                medication.name,
+                checks.hold_basis(days, ctx) if days else "no hold in the table for this plan",
+                need.last_dose_by if need else None,
+                need.status.value if need else "",
+                planned.get(medication.ref),
+            )
+        )
+    return lines
+
+
+def plan_safety(plan: TreatmentPlan, *, today: date) -> PlanSafety:
+    ruleset = clinic_ruleset(plan.patient.clinic)
+    ctx = checks.Context(patient_facts(plan.patient, on=today), plan_facts(plan), today)
+    risk = ctx.risk.value
+    hold_rule = ruleset.rule("blood_thinner_hold")
+    applies = hold_rule is not None and ctx.plan.treatment in hold_rule.applies_to
+    nsaid = ruleset.rule("nsaid_hold")
+    biologic = nsaid is not None and ctx.plan.treatment in nsaid.applies_to
+    return PlanSafety(
+        risk=risk,
+        platelet_floor=_floor(ruleset, plan, risk),
+        inr_limit=_param(ruleset, "inr_on_warfarin", f"max_{risk}"),  # type: ignore[arg-type]
+        nsaid_days=int(nsaid.params["hold_days_before"]) if biologic and nsaid else None,
+        holds=_hold_lines(hold_rule.params, ctx, plan) if applies and hold_rule else [],
+        ruleset_version=ruleset.version,
+    )
+
+
+# FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
+# annotates the public ids the export refers to (`patient_uuid`, `plan_uuid`, ...).
+
+
+def plans_for_export(scope: ExportScope) -> QuerySet[TreatmentPlan]:
+    rows = TreatmentPlan.objects.annotate(
+        patient_uuid=F("patient__public_id"), author_uuid=F("created_by__public_id")
+    )
+    return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def lab_values_for_export(scope: ExportScope) -> QuerySet[LabValue]:
+    rows = LabValue.objects.filter(archived_at=None).annotate(patient_uuid=F("patient__public_id"))
+    return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def consents_for_export(scope: ExportScope) -> QuerySet[Consent]:
+    rows = Consent.objects.select_related("document", "witness_signature").annotate(
+        patient_uuid=F("plan__patient__public_id"),
+        witness_uuid=F("witness_signature__signer__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")
+
+
+def appointments_for_export(scope: ExportScope) -> QuerySet[Appointment]:
+    rows = Appointment.objects.annotate(
+        patient_uuid=F("plan__patient__public_id"),
+        plan_uuid=F("plan__public_id"),
+        physician_uuid=F("physician__public_id"),
+        nurse_uuid=F("nurse__public_id"),
+        lab_tech_uuid=F("lab_tech__public_id"),
+        room_uuid=F("room__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")
+
+
+def decisions_for_export(scope: ExportScope) -> QuerySet[EligibilityDecision]:
+    """Signed eligibility decisions (their signatures export as Provenance of the plan)."""
+    rows = EligibilityDecision.objects.select_related("signature").annotate(
+        plan_uuid=F("plan__public_id"), signer_uuid=F("signature__signer__public_id")
+    )
+    return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")

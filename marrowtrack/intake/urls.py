@@ -1,11 +1,13 @@
 from django.urls import path
 
-from marrowtrack.intake.views import availability, consent, plans, schedule
+from marrowtrack.intake.views import availability, consent, plans, safety, schedule
 
 app_name = "intake"
 urlpatterns = [
     path("", plans.plan_list, name="plan-list"),
     path("availability/", availability.availability, name="availability"),
+    path("rules/", safety.ruleset, name="ruleset"),
+    path("settings/", safety.settings_edit, name="settings"),
     path("new/<uuid:patient_id>/", plans.plan_create, name="plan-create"),
     path("<uuid:public_id>/", plans.plan_detail, name="plan-detail"),
     path("<uuid:public_id>/edit/", plans.plan_edit, name="plan-edit"),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("<uuid:public_id>/lab-values/add/", plans.lab_value_add, name="labvalue-add"),
     path("<uuid:public_id>/screening/", plans.screening_run, name="screening-run"),
     path("<uuid:public_id>/decision/", plans.decision, name="decision"),
+    path("<uuid:public_id>/holds/add/", safety.hold_add, name="hold-add"),
+    path("<uuid:public_id>/day-check/", safety.day_check, name="day-check"),
     path("<uuid:public_id>/instructions/", plans.instructions, name="instructions"),
     path("<uuid:public_id>/instructions.pdf", plans.instructions_pdf, name="instructions-pdf"),
     path("<uuid:public_id>/appointment.ics", plans.instructions_ics, name="instructions-ics"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.lab.labels import LabelData
-from marrowtrack.lab.models import Container
+from marrowtrack.lab.models import Container, LateResult, ProcessingRun
 
 
 def syringes_in_lab(*, clinic: Clinic) -> QuerySet[Container]:
@@ -33,4 +34,53 @@ def label_data(container: Container, *, local: Any) -> LabelData:
         collected_at=local(container.collected_at),
         expires_at=local(container.expires_at),
         facility_name=container.clinic.name,
+    )
+
+
+# FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
+# annotates the public ids the export refers to (`patient_uuid`, `encounter_uuid`, ...).
+
+
+def containers_for_export(scope: ExportScope) -> QuerySet[Container]:
+    """Aspirates and concentrate syringes; `collector_uuid` is whoever did the harvest."""
+    rows = Container.objects.select_related("run").annotate(
+        patient_uuid=F("patient__public_id"),
+        encounter_uuid=F("encounter__public_id"),
+        collector_uuid=F("encounter__harvest__performed_by__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="clinic")
+
+
+def _product_ids() -> Prefetch:
+    return Prefetch("syringes", Container.objects.only("public_id", "run_id").order_by("pk"))
+
+
+def runs_for_export(scope: ExportScope) -> QuerySet[ProcessingRun]:
+    """Processing runs with their signatures and the syringes they filled."""
+    rows = (
+        ProcessingRun.objects.select_related("release_signature", "verification_signature")
+        .prefetch_related(_product_ids())
+        .annotate(
+            patient_uuid=F("encounter__patient__public_id"),
+            encounter_uuid=F("encounter__public_id"),
+            aspirate_uuid=F("aspirate__public_id"),
+            performer_uuid=F("performed_by__public_id"),
+            release_signer_uuid=F("release_signature__signer__public_id"),
+            verification_signer_uuid=F("verification_signature__signer__public_id"),
+        )
+    )
+    return scope.narrow(rows, clinic_path="encounter__clinic", patient_path="encounter__patient")
+
+
+def late_results_for_export(scope: ExportScope) -> QuerySet[LateResult]:
+    rows = (
+        LateResult.objects.select_related("run")
+        .prefetch_related(Prefetch("run__syringes", Container.objects.only("public_id", "run_id")))
+        .annotate(
+            patient_uuid=F("run__encounter__patient__public_id"),
+            performer_uuid=F("recorded_by__public_id"),
+        )
+    )
+    return scope.narrow(
+        rows, clinic_path="run__encounter__clinic", patient_path="run__encounter__patient"
     )

@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value,
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, schedules, scoring
 from marrowtrack.outcomes.charts import HEADLINE, Point
@@ -263,3 +264,14 @@ def text_packs_for(instrument: str) -> QuerySet[TextPack]:
 
 def installed_text_packs() -> QuerySet[TextPack]:
     return TextPack.objects.order_by("instrument", "language", "-created_at")
+
+
+def responses_for_export(scope: ExportScope) -> QuerySet[SurveyResponse]:
+    """FHIR export (interop): responses of the scope (core/scope.py) with the public ids the
+    export refers to (`patient_uuid`, `plan_uuid`, `entered_by_uuid`)."""
+    rows = SurveyResponse.objects.annotate(
+        patient_uuid=F("patient__public_id"),
+        plan_uuid=F("plan__public_id"),
+        entered_by_uuid=F("entered_by__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="patient__clinic")

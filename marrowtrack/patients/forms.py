@@ -25,6 +25,7 @@ class PatientForm(PlainInputFormMixin, forms.ModelForm):
             "referral_condition",
             "referral_notes",
             "no_known_allergies",
+            "height_cm",
         ]
         widgets = {
             "date_of_birth": DateInput(),
@@ -34,11 +35,19 @@ class PatientForm(PlainInputFormMixin, forms.ModelForm):
 
 
 class WeightForm(PlainInputFormMixin, forms.ModelForm):
+    confirmed = forms.BooleanField(
+        required=False,
+        label="I have re-checked this weight and its unit (kg)",
+        help_text="Asked for when the weight is outside 35-250 kg or differs from the previous "
+        "one by more than 10 % (a weight typed in pounds is the usual cause).",
+    )
+
     class Meta:
         model = WeightMeasurement
         fields = ["weight_kg", "measured_on"]
         widgets = {"measured_on": DateInput()}
-        labels = {"weight_kg": "Weight (kg)"}
+        labels = {"weight_kg": "Weight (kg)", "measured_on": "Measured on"}
+        help_texts = {"measured_on": "The day the patient was weighed (not the day of entry)."}
 
 
 class AllergyForm(PlainInputFormMixin, forms.ModelForm):
@@ -50,15 +59,34 @@ class AllergyForm(PlainInputFormMixin, forms.ModelForm):
 class MedicationForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Medication
-        fields = ["name", "drug_class", "dose", "started_on", "stopped_on"]
+        fields = [
+            "name",
+            "drug_class",
+            "agent",
+            "dose",
+            "steroid_mg_per_day",
+            "started_on",
+            "stopped_on",
+        ]
         widgets = {"started_on": DateInput(), "stopped_on": DateInput()}
-        labels = {"drug_class": "Class", "stopped_on": "Stopped on (blank if still taking)"}
+        labels = {
+            "drug_class": "Class",
+            "stopped_on": "Stopped on (blank if still taking)",
+        }
 
 
 class ConditionForm(PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Condition
-        fields = ["kind", "detail", "diagnosed_on", "resolved_on", "cleared_by_haematology"]
+        fields = [
+            "kind",
+            "detail",
+            "site",
+            "side",
+            "diagnosed_on",
+            "resolved_on",
+            "cleared_by_haematology",
+        ]
         widgets = {"diagnosed_on": DateInput(), "resolved_on": DateInput()}
         labels = {"resolved_on": "Resolved on (blank if active)"}
 

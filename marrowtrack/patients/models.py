@@ -29,6 +29,30 @@ class ReferralCondition(models.TextChoices):
     OTHER = "other", "Other musculoskeletal condition"
 
 
+class Side(models.TextChoices):
+    """Which side of the body; the values match ``intake.Laterality``."""
+
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Both sides"
+    MIDLINE = "midline", "Midline"
+
+
+class BodySite(models.TextChoices):
+    """Where a local condition is, coarse enough to compare with a plan's target and its
+    harvest site (the posterior iliac crest, domain.md §1)."""
+
+    ILIAC_CREST = "iliac_crest", "Pelvis / iliac crest (harvest area)"
+    KNEE = "knee", "Knee"
+    HIP = "hip", "Hip"
+    SHOULDER = "shoulder", "Shoulder"
+    LUMBAR = "lumbar", "Lower back (lumbar spine, sacroiliac)"
+    ELBOW = "elbow", "Elbow"
+    WRIST_HAND = "wrist_hand", "Wrist or hand"
+    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
+    ELSEWHERE = "elsewhere", "Elsewhere (not a harvest or injection site)"
+
+
 class Patient(ArchivableModel):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
@@ -58,6 +82,18 @@ class Patient(ArchivableModel):
     referral_notes = models.CharField(max_length=500, blank=True)
     no_known_allergies = models.BooleanField(
         default=False, help_text="Allergies were asked about and the patient reports none."
+    )
+    # Adult range; with the latest weight it gives the BMI the eligibility rules flag.
+    height_cm = models.DecimalField(
+        "Height (cm)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("90.0"), "Height must be at least 90 cm."),
+            MaxValueValidator(Decimal("250.0"), "Height must be at most 250 cm."),
+        ],
     )
     # Folded copies of the names, indexed for fast accent-insensitive prefix search.
     family_name_key = models.CharField(max_length=100, editable=False, default="")
@@ -117,6 +153,10 @@ class WeightMeasurement(ArchivableModel):
         ],
     )
     measured_on = models.DateField(validators=[not_in_future])
+    # Set when the person entering it confirmed a weight the plausibility check questioned
+    # (patients/weights.py); the note keeps what they were asked to re-check.
+    plausibility_confirmed = models.BooleanField(default=False, editable=False)
+    plausibility_note = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["-measured_on", "-created_at"]
@@ -134,6 +174,7 @@ class Allergy(ArchivableModel):
         ANTISEPTIC = "antiseptic", "Antiseptic (e.g. chlorhexidine, iodine)"
         LATEX = "latex", "Latex"
         CONTRAST = "contrast", "Contrast medium"
+        HEPARIN = "heparin", "Heparin, incl. heparin-induced thrombocytopenia (HIT)"
         DRUG = "drug", "Other medicine"
         OTHER = "other", "Other"
 
@@ -163,12 +204,50 @@ class Medication(ArchivableModel):
         ANTIPLATELET = "antiplatelet", "Antiplatelet"
         NSAID = "nsaid", "NSAID (anti-inflammatory)"
         SYSTEMIC_CORTICOSTEROID = "systemic_corticosteroid", "Systemic corticosteroid"
+        IMMUNOSUPPRESSANT = "immunosuppressant", "Immunosuppressant (e.g. methotrexate, biologic)"
         OTHER = "other", "Other"
+
+    class Agent(models.TextChoices):
+        """Blood thinners by agent: the hold before a procedure depends on it (ASRA 2018)."""
+
+        WARFARIN = "warfarin", "Warfarin (vitamin K antagonist)"
+        APIXABAN = "apixaban", "Apixaban"
+        RIVAROXABAN = "rivaroxaban", "Rivaroxaban"
+        EDOXABAN = "edoxaban", "Edoxaban"
+        DABIGATRAN = "dabigatran", "Dabigatran"
+        LMWH = "lmwh", "Low-molecular-weight heparin (e.g. enoxaparin)"
+        CLOPIDOGREL = "clopidogrel", "Clopidogrel"
+        PRASUGREL = "prasugrel", "Prasugrel"
+        TICAGRELOR = "ticagrelor", "Ticagrelor"
+        ASPIRIN = "aspirin", "Aspirin"
+        OTHER = "other", "Other blood thinner"
+
+    ANTICOAGULANTS = frozenset(
+        {"warfarin", "apixaban", "rivaroxaban", "edoxaban", "dabigatran", "lmwh", "other"}
+    )
+    ANTIPLATELETS = frozenset({"clopidogrel", "prasugrel", "ticagrelor", "aspirin", "other"})
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
     name = models.CharField(max_length=120)
     drug_class = models.CharField(max_length=30, choices=DrugClass.choices)
+    agent = models.CharField(
+        "Blood thinner",
+        max_length=20,
+        choices=Agent.choices,
+        blank=True,
+        help_text="For anticoagulants and antiplatelets: the agent sets the hold before a "
+        "procedure.",
+    )
     dose = models.CharField(max_length=120, blank=True, help_text="e.g. 5 mg twice daily")
+    steroid_mg_per_day = models.DecimalField(
+        "Prednisolone-equivalent mg a day",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("1000"))],
+        help_text="Systemic corticosteroids only (e.g. prednisolone 5 mg a day = 5).",
+    )
     started_on = models.DateField(null=True, blank=True, validators=[not_in_future])
     stopped_on = models.DateField(null=True, blank=True)
 
@@ -179,8 +258,29 @@ class Medication(ArchivableModel):
         return f"{self.name} ({self.get_drug_class_display()})"
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.started_on and self.stopped_on and self.stopped_on < self.started_on:
-            raise ValidationError({"stopped_on": "The stop date is before the start date."})
+            errors["stopped_on"] = "The stop date is before the start date."
+        errors.update(self._agent_errors())
+        if self.steroid_mg_per_day is not None and (
+            self.drug_class != self.DrugClass.SYSTEMIC_CORTICOSTEROID
+        ):
+            errors["steroid_mg_per_day"] = "Only for systemic corticosteroids."
+        if errors:
+            raise ValidationError(errors)
+
+    def _agent_errors(self) -> dict[str, str]:
+        allowed = {
+            self.DrugClass.ANTICOAGULANT: self.ANTICOAGULANTS,
+            self.DrugClass.ANTIPLATELET: self.ANTIPLATELETS,
+        }.get(self.drug_class)
+        if allowed is None:
+            return {"agent": "Only for anticoagulants and antiplatelets."} if self.agent else {}
+        if not self.agent:
+            return {"agent": "Choose the blood thinner (or 'Other blood thinner')."}
+        if self.agent not in allowed:
+            return {"agent": f"{self.get_agent_display()} is not an {self.drug_class}."}
+        return {}
 
     def is_current_on(self, on: date) -> bool:
         started = self.started_on is None or self.started_on <= on
@@ -192,19 +292,34 @@ class Condition(ArchivableModel):
 
     class Kind(models.TextChoices):
         INFECTION_SYSTEMIC = "infection_systemic", "Infection (systemic)"
-        INFECTION_LOCAL = "infection_local", "Infection (harvest or target site)"
+        INFECTION_LOCAL = "infection_local", "Infection (local: give its site)"
         MALIGNANCY_SOLID = "malignancy_solid", "Cancer (solid tumour)"
         MALIGNANCY_HAEM = "malignancy_haematological", "Blood cancer (haematological)"
+        SKIN_CANCER_NON_MELANOMA = (
+            "skin_cancer_non_melanoma",
+            "Skin cancer, non-melanoma (basal or squamous cell)",
+        )
+        CARCINOMA_IN_SITU = "carcinoma_in_situ", "Carcinoma in situ"
         BLEEDING_DISORDER = "bleeding_disorder", "Bleeding disorder"
         PREGNANCY = "pregnancy", "Pregnancy"
         IMMUNOSUPPRESSION = "immunosuppression", "Immunosuppression"
         DIABETES_UNCONTROLLED = "diabetes_uncontrolled", "Diabetes (uncontrolled)"
         RHEUMATIC_DISEASE = "rheumatic_disease", "Rheumatic disease"
+        IMPLANT = "implant", "Prosthetic joint or metal hardware"
+        PELVIC_IRRADIATION = "pelvic_irradiation", "Radiotherapy to the pelvis"
+        BONE_GRAFT_HARVEST = "bone_graft_harvest", "Bone graft taken from the iliac crest"
+        SKIN_DISEASE = "skin_disease", "Skin disease or wound (e.g. psoriasis, eczema)"
         OTHER = "other", "Other"
+
+    # Kinds that are about one place in the body: the site is needed to tell whether it is
+    # at the harvest site or the target (issue 8 item 9: only those are hard stops).
+    SITED = frozenset({"infection_local", "implant", "bone_graft_harvest", "skin_disease"})
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     detail = models.CharField(max_length=200, blank=True)
+    site = models.CharField(max_length=20, choices=BodySite.choices, blank=True)
+    side = models.CharField(max_length=10, choices=Side.choices, blank=True)
     diagnosed_on = models.DateField(null=True, blank=True, validators=[not_in_future])
     resolved_on = models.DateField(null=True, blank=True, validators=[not_in_future])
     cleared_by_haematology = models.BooleanField(
@@ -218,8 +333,18 @@ class Condition(ArchivableModel):
         return self.get_kind_display()
 
     def clean(self) -> None:
+        errors = {}
         if self.diagnosed_on and self.resolved_on and self.resolved_on < self.diagnosed_on:
-            raise ValidationError({"resolved_on": "Resolved before it was diagnosed."})
+            errors["resolved_on"] = "Resolved before it was diagnosed."
+        if self.kind in self.SITED and not self.site:
+            errors["site"] = "Give the site: it decides whether the harvest or target is affected."
+        graft = self.kind == self.Kind.BONE_GRAFT_HARVEST
+        if graft and self.site not in ("", BodySite.ILIAC_CREST):
+            errors["site"] = "A bone graft harvest is from the iliac crest."
+        if self.site and self.site != BodySite.ELSEWHERE and not self.side:
+            errors["side"] = "Give the side (or 'Midline')."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_active(self) -> bool:

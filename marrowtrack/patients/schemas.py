@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -15,8 +15,44 @@ from marrowtrack.core.validators import PlainNotes, PlainText, PlausibleDate
 Sex = Literal["female", "male", "other", "unknown"]
 Language = Literal["en", "es"]
 ReferralCondition = Literal["knee_oa", "facet", "shoulder", "si_joint", "ra", "other", ""]
-DrugClass = Literal["anticoagulant", "antiplatelet", "nsaid", "systemic_corticosteroid", "other"]
-AllergyCategory = Literal["local_anaesthetic", "antiseptic", "latex", "contrast", "drug", "other"]
+DrugClass = Literal[
+    "anticoagulant",
+    "antiplatelet",
+    "nsaid",
+    "systemic_corticosteroid",
+    "immunosuppressant",
+    "other",
+]
+Agent = Literal[
+    "warfarin",
+    "apixaban",
+    "rivaroxaban",
+    "edoxaban",
+    "dabigatran",
+    "lmwh",
+    "clopidogrel",
+    "prasugrel",
+    "ticagrelor",
+    "aspirin",
+    "other",
+    "",
+]
+AllergyCategory = Literal[
+    "local_anaesthetic", "antiseptic", "latex", "contrast", "heparin", "drug", "other"
+]
+BodySite = Literal[
+    "iliac_crest",
+    "knee",
+    "hip",
+    "shoulder",
+    "lumbar",
+    "elbow",
+    "wrist_hand",
+    "ankle_foot",
+    "elsewhere",
+    "",
+]
+Side = Literal["left", "right", "bilateral", "midline", ""]
 Severity = Literal["mild", "moderate", "severe", "unknown"]
 ConditionKind = Literal[
     "infection_systemic",
@@ -28,8 +64,22 @@ ConditionKind = Literal[
     "immunosuppression",
     "diabetes_uncontrolled",
     "rheumatic_disease",
+    "skin_cancer_non_melanoma",
+    "carcinoma_in_situ",
+    "implant",
+    "pelvic_irradiation",
+    "bone_graft_harvest",
+    "skin_disease",
     "other",
 ]
+
+
+def _height() -> Any:
+    return Field(default=None, ge=90, le=250, max_digits=4, decimal_places=1)
+
+
+def _steroid_dose() -> Any:
+    return Field(default=None, gt=0, le=1000, max_digits=5, decimal_places=1)
 
 
 class StrictIn(Schema):
@@ -48,6 +98,7 @@ class PatientIn(StrictIn):
     referral_condition: ReferralCondition = ""
     referral_notes: PlainNotes = Field(default="", max_length=500)
     no_known_allergies: bool = False
+    height_cm: Decimal | None = _height()
 
 
 class PatientPatch(StrictIn):
@@ -62,6 +113,7 @@ class PatientPatch(StrictIn):
     referral_condition: ReferralCondition | None = None
     referral_notes: PlainNotes | None = Field(default=None, max_length=500)
     no_known_allergies: bool | None = None
+    height_cm: Decimal | None = _height()
 
 
 class ArchiveIn(StrictIn):
@@ -71,6 +123,10 @@ class ArchiveIn(StrictIn):
 class WeightIn(StrictIn):
     weight_kg: Decimal = Field(max_digits=5, decimal_places=1)
     measured_on: PlausibleDate
+    confirmed: bool = Field(
+        default=False,
+        description="Confirm a weight outside 35-250 kg or more than 10 % from the previous",
+    )
 
 
 class AllergyIn(StrictIn):
@@ -83,7 +139,9 @@ class AllergyIn(StrictIn):
 class MedicationIn(StrictIn):
     name: PlainText = Field(min_length=1, max_length=120)
     drug_class: DrugClass
+    agent: Agent = ""
     dose: PlainText = Field(default="", max_length=120)
+    steroid_mg_per_day: Decimal | None = _steroid_dose()
     started_on: PlausibleDate | None = None
     stopped_on: PlausibleDate | None = None
 
@@ -91,7 +149,9 @@ class MedicationIn(StrictIn):
 class MedicationPatch(StrictIn):
     name: PlainText | None = Field(default=None, min_length=1, max_length=120)
     drug_class: DrugClass | None = None
+    agent: Agent | None = None
     dose: PlainText | None = Field(default=None, max_length=120)
+    steroid_mg_per_day: Decimal | None = _steroid_dose()
     started_on: PlausibleDate | None = None
     stopped_on: PlausibleDate | None = None
 
@@ -99,6 +159,8 @@ class MedicationPatch(StrictIn):
 class ConditionIn(StrictIn):
     kind: ConditionKind
     detail: PlainText = Field(default="", max_length=200)
+    site: BodySite = ""
+    side: Side = ""
     diagnosed_on: PlausibleDate | None = None
     resolved_on: PlausibleDate | None = None
     cleared_by_haematology: bool = False
@@ -108,6 +170,7 @@ class WeightOut(Schema):
     id: UUID = Field(alias="public_id")
     weight_kg: Decimal
     measured_on: date
+    plausibility_confirmed: bool
 
 
 class AllergyOut(Schema):
@@ -122,7 +185,9 @@ class MedicationOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str
     drug_class: str
+    agent: str
     dose: str
+    steroid_mg_per_day: Decimal | None
     started_on: date | None
     stopped_on: date | None
 
@@ -131,6 +196,8 @@ class ConditionOut(Schema):
     id: UUID = Field(alias="public_id")
     kind: str
     detail: str
+    site: str
+    side: str
     diagnosed_on: date | None
     resolved_on: date | None
     cleared_by_haematology: bool
@@ -154,6 +221,7 @@ class PatientDetailOut(PatientOut):
     address: str
     referral_notes: str
     no_known_allergies: bool
+    height_cm: Decimal | None
     weights: list[WeightOut]
     allergies: list[AllergyOut]
     medications: list[MedicationOut]

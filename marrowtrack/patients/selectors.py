@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.core.text import fold
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
@@ -43,6 +46,25 @@ def _name_filter(words: list[str]) -> Q:
     )
 
 
+def patient_matches(
+    *, clinic: Clinic, query: str, include_archived: bool = False
+) -> QuerySet[Patient]:
+    """Patients of one clinic matching an MRN prefix, a date of birth or name prefixes,
+    unordered and unsliced (for use as a subquery)."""
+    patients = Patient.objects.filter(clinic=clinic)
+    if not include_archived:
+        patients = patients.filter(archived_at__isnull=True)
+    text = query.strip()
+    if not text:
+        return patients
+    if MRN_PATTERN.match(text):
+        return patients.filter(_prefix("mrn", text.upper()))
+    birth_date = parse_date_query(text)
+    if birth_date is not None:
+        return patients.filter(date_of_birth=birth_date)
+    return patients.filter(_name_filter(fold(text.replace(",", " ")).split()))
+
+
 def patient_search(
     *, clinic: Clinic, query: str, include_archived: bool = False, limit: int = 50
 ) -> QuerySet[Patient]:
@@ -50,21 +72,15 @@ def patient_search(
 
     Each branch uses an index on (clinic, key), so a search stays fast at 100k patients.
     """
-    patients = Patient.objects.filter(clinic=clinic)
-    if not include_archived:
-        patients = patients.filter(archived_at__isnull=True)
+    patients = patient_matches(clinic=clinic, query=query, include_archived=include_archived)
     text = query.strip()
     if not text:
         return patients.order_by("-created_at")[:limit]
     if MRN_PATTERN.match(text):
-        return patients.filter(_prefix("mrn", text.upper())).order_by("mrn")[:limit]
-    birth_date = parse_date_query(text)
-    if birth_date is not None:
-        return patients.filter(date_of_birth=birth_date)[:limit]
-    words = fold(text.replace(",", " ")).split()
-    return patients.filter(_name_filter(words)).order_by("family_name_key", "given_name_key")[
-        :limit
-    ]
+        return patients.order_by("mrn")[:limit]
+    if parse_date_query(text) is not None:
+        return patients[:limit]
+    return patients.order_by("family_name_key", "given_name_key")[:limit]
 
 
 def patient_with_record(patient: Patient) -> Patient:
@@ -90,6 +106,63 @@ def latest_weight(patient: Patient) -> WeightMeasurement | None:
     )
 
 
+@dataclass(frozen=True)
+class DosingWeight:
+    """The weight a dose limit is computed from, with its date so the panel can show it."""
+
+    kg: Decimal
+    measured_on: date
+    days_old: int
+    plausibility_confirmed: bool
+
+
+def weight_for_dosing(patient: Patient, *, on: date) -> DosingWeight | None:
+    """The latest weight measured on or before ``on`` (archived entries out), or None.
+
+    For the procedure day's local-anaesthetic panel (issue 8 item 2): the caller decides
+    how old a weight may be; ``days_old`` is counted to ``on``."""
+    weight = (
+        WeightMeasurement.objects.filter(
+            patient=patient, archived_at__isnull=True, measured_on__lte=on
+        )
+        .order_by("-measured_on", "-created_at")
+        .first()
+    )
+    if weight is None:
+        return None
+    return DosingWeight(
+        kg=weight.weight_kg,
+        measured_on=weight.measured_on,
+        days_old=(on - weight.measured_on).days,
+        plausibility_confirmed=weight.plausibility_confirmed,
+    )
+
+
+def patient_bmi(patient: Patient) -> tuple[Decimal, WeightMeasurement] | None:
+    """BMI from the recorded height and the latest weight (shown with that weight's date)."""
+    from marrowtrack.patients.weights import bmi
+
+    weight = latest_weight(patient)
+    if patient.height_cm is None or weight is None:
+        return None
+    return bmi(weight.weight_kg, patient.height_cm), weight
+
+
 def patient_plans(patient: Patient) -> list[Any]:
     """The patient's treatment plans, newest first (shown on the record)."""
     return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))
+
+
+# FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
+# annotates the public ids the export refers to (`patient_uuid`, ...).
+
+
+def patients_for_export(scope: ExportScope) -> QuerySet[Patient]:
+    """Every patient of the clinic, archived ones too (they export as inactive)."""
+    return scope.narrow(Patient.objects.all(), clinic_path="clinic", patient_path="pk")
+
+
+def weights_for_export(scope: ExportScope) -> QuerySet[WeightMeasurement]:
+    rows = WeightMeasurement.objects.filter(archived_at=None)
+    rows = rows.annotate(patient_uuid=F("patient__public_id"), height_cm=F("patient__height_cm"))
+    return scope.narrow(rows, clinic_path="patient__clinic")

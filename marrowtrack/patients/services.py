@@ -16,6 +16,7 @@ from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import counter_next, validated
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
+from marrowtrack.patients.weights import PreviousWeight, weight_concerns
 
 PATIENT_FIELDS = (
     "family_name",
@@ -29,10 +30,27 @@ PATIENT_FIELDS = (
     "referral_condition",
     "referral_notes",
     "no_known_allergies",
+    "height_cm",
 )
-MEDICATION_FIELDS = ("name", "drug_class", "dose", "started_on", "stopped_on")
+MEDICATION_FIELDS = (
+    "name",
+    "drug_class",
+    "agent",
+    "dose",
+    "steroid_mg_per_day",
+    "started_on",
+    "stopped_on",
+)
 ALLERGY_FIELDS = ("category", "substance", "reaction", "severity")
-CONDITION_FIELDS = ("kind", "detail", "diagnosed_on", "resolved_on", "cleared_by_haematology")
+CONDITION_FIELDS = (
+    "kind",
+    "detail",
+    "site",
+    "side",
+    "diagnosed_on",
+    "resolved_on",
+    "cleared_by_haematology",
+)
 
 
 def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -142,18 +160,49 @@ def patient_record_viewed(*, patient: Patient, by: User, context: str = "record"
         )
 
 
+def _previous_weight(patient: Patient, measured_on: date) -> PreviousWeight | None:
+    """The weight the new one is compared with: the latest measured on or before its day."""
+    previous = (
+        WeightMeasurement.objects.filter(
+            patient=patient, archived_at__isnull=True, measured_on__lte=measured_on
+        )
+        .order_by("-measured_on", "-created_at")
+        .first()
+    )
+    return PreviousWeight(previous.weight_kg, previous.measured_on) if previous else None
+
+
 def weight_record(
-    *, patient: Patient, by: User, weight_kg: Decimal, measured_on: date
+    *,
+    patient: Patient,
+    by: User,
+    weight_kg: Decimal,
+    measured_on: date,
+    confirmed: bool = False,
 ) -> WeightMeasurement:
+    """Record a dated weight. An implausible weight, or a change of more than 10 % from the
+    previous one (pounds typed as kg), is refused until the person entering it confirms it
+    (``patients/weights.py``); the confirmation and what was questioned are audited."""
     with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
         _ensure_not_archived(patient)
         weight = WeightMeasurement(patient=patient, weight_kg=weight_kg, measured_on=measured_on)
         validated(weight)
+        concerns = weight_concerns(Decimal(weight_kg), _previous_weight(patient, measured_on))
+        if concerns and not confirmed:
+            raise ValidationFailed(
+                {
+                    "weight_kg": concerns,
+                    "confirmed": ["Re-check the weight and the unit, then tick to confirm it."],
+                }
+            )
+        weight.plausibility_confirmed = bool(concerns)
+        weight.plausibility_note = " ".join(concerns)[:300]
         weight.save()
         event_record_created(
             actor=by,
             target=weight,
-            fields=("weight_kg", "measured_on"),
+            fields=("weight_kg", "measured_on", "plausibility_confirmed", "plausibility_note"),
             patient_public_id=patient.public_id,
         )
     return weight

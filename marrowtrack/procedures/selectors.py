@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.scope import ExportScope
 from marrowtrack.lab.models import Container, Location
-from marrowtrack.procedures.models import Injection, ProcedureEncounter
+from marrowtrack.procedures.models import (
+    BedsideCheck,
+    HarvestRecord,
+    Injection,
+    LidocaineEntry,
+    ProcedureEncounter,
+    TimeOut,
+)
 from marrowtrack.procedures.states import ProcedureState, next_states
 
 LAB_STATES = {"in_transit", "processing"}
@@ -179,3 +187,70 @@ def recall_trace(
         )
         for i in injections
     ]
+
+
+# FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
+# annotates the public ids the export refers to (`patient_uuid`, `encounter_uuid`, ...).
+_DAY = {"clinic_path": "encounter__clinic", "patient_path": "encounter__patient"}
+
+
+def encounters_for_export(scope: ExportScope) -> QuerySet[ProcedureEncounter]:
+    rows = ProcedureEncounter.objects.annotate(
+        patient_uuid=F("patient__public_id"),
+        plan_uuid=F("plan__public_id"),
+        physician_uuid=F("physician__public_id"),
+        nurse_uuid=F("nurse__public_id"),
+    )
+    return scope.narrow(rows, clinic_path="clinic")
+
+
+def harvests_for_export(scope: ExportScope) -> QuerySet[HarvestRecord]:
+    rows = HarvestRecord.objects.annotate(
+        patient_uuid=F("encounter__patient__public_id"),
+        encounter_uuid=F("encounter__public_id"),
+        plan_uuid=F("encounter__plan__public_id"),
+        performer_uuid=F("performed_by__public_id"),
+    )
+    return scope.narrow(rows, **_DAY)
+
+
+def injections_for_export(scope: ExportScope) -> QuerySet[Injection]:
+    rows = Injection.objects.annotate(
+        patient_uuid=F("encounter__patient__public_id"),
+        encounter_uuid=F("encounter__public_id"),
+        plan_uuid=F("encounter__plan__public_id"),
+        treatment=F("encounter__plan__treatment"),
+        performer_uuid=F("performed_by__public_id"),
+        product_uuid=F("container__public_id"),
+    )
+    return scope.narrow(rows, **_DAY)
+
+
+def lidocaine_for_export(scope: ExportScope) -> QuerySet[LidocaineEntry]:
+    rows = LidocaineEntry.objects.annotate(
+        patient_uuid=F("encounter__patient__public_id"),
+        encounter_uuid=F("encounter__public_id"),
+        performer_uuid=F("given_by__public_id"),
+    )
+    return scope.narrow(rows, **_DAY)
+
+
+def day_signatures_for_export(scope: ExportScope) -> list[tuple[Any, str, Any]]:
+    """(signature, what it signs, public id) of every time-out and accepted bedside check:
+    a time-out signs the day (the Encounter), a bedside check the product it verified."""
+    timeouts = scope.narrow(TimeOut.objects.all(), **_DAY).annotate(
+        encounter_uuid=F("encounter__public_id")
+    )
+    checks = scope.narrow(BedsideCheck.objects.filter(accepted=True), **_DAY).annotate(
+        encounter_uuid=F("encounter__public_id"), product_uuid=F("container__public_id")
+    )
+    signed = "signatures__signer"
+    found: list[tuple[Any, str, Any]] = []
+    for timeout in timeouts.prefetch_related(signed):
+        found += [(s, "Encounter", timeout.encounter_uuid) for s in timeout.signatures.all()]
+    for check in checks.prefetch_related(signed):
+        target = ("BiologicallyDerivedProduct", check.product_uuid)
+        if check.product_uuid is None:
+            target = ("Encounter", check.encounter_uuid)
+        found += [(s, *target) for s in check.signatures.all()]
+    return found

@@ -2,11 +2,16 @@
 
 from marrowtrack.intake.models.consent import Consent, ConsentDocument
 from marrowtrack.intake.models.plans import (
+    CONSENTED_FIELDS,
     HARVEST_TREATMENTS,
     INJECTED_COMPARATORS,
     Guidance,
+    HarvestAnticoagulant,
+    HarvestSide,
     LabValue,
     Laterality,
+    MedicationHold,
+    PriorSite,
     PriorTreatment,
     Target,
     Treatment,
@@ -19,8 +24,10 @@ from marrowtrack.intake.models.scheduling import (
     WorkingHours,
 )
 from marrowtrack.intake.models.screening import ClinicRuleSet, EligibilityDecision, Screening
+from marrowtrack.intake.models.settings import IntakeSettings
 
 __all__ = [
+    "CONSENTED_FIELDS",
     "HARVEST_TREATMENTS",
     "INJECTED_COMPARATORS",
     "Appointment",
@@ -30,8 +37,13 @@ __all__ = [
     "ConsentDocument",
     "EligibilityDecision",
     "Guidance",
+    "HarvestAnticoagulant",
+    "HarvestSide",
+    "IntakeSettings",
     "LabValue",
     "Laterality",
+    "MedicationHold",
+    "PriorSite",
     "PriorTreatment",
     "ResourceException",
     "Screening",

@@ -53,6 +53,9 @@ class Consent(BaseModel):
         "esign.Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     pdf = models.BinaryField(null=True, blank=True, editable=False)
+    # The plan as it was when the patient signed (issue 9 item 2): the PDF prints this, and
+    # the procedure day compares it with the plan. Empty only for consents from before it.
+    plan_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     invalidated_reason = models.CharField(max_length=200, blank=True)
     presented_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

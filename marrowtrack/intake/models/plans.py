@@ -32,11 +32,45 @@ class Target(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PriorSite(models.TextChoices):
+    """Where an earlier injection went: every plan target, and the epidural space (an
+    epidural steroid counts in a lumbar washout, issue 8 item 8)."""
+
+    KNEE = "knee", "Knee"
+    HIP = "hip", "Hip"
+    GLENOHUMERAL = "glenohumeral", "Shoulder (glenohumeral joint)"
+    SUBACROMIAL = "subacromial", "Shoulder (subacromial bursa)"
+    ROTATOR_CUFF = "rotator_cuff", "Rotator cuff"
+    ELBOW = "elbow", "Elbow"
+    WRIST_HAND = "wrist_hand", "Wrist or hand"
+    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
+    SI_JOINT = "si_joint", "Sacroiliac joint"
+    FACET = "facet", "Facet joint"
+    DISC = "disc", "Intervertebral disc"
+    EPIDURAL = "epidural", "Epidural (spine)"
+    OTHER = "other", "Other"
+
+
 class Laterality(models.TextChoices):
     LEFT = "left", "Left"
     RIGHT = "right", "Right"
     BILATERAL = "bilateral", "Bilateral"
     MIDLINE = "midline", "Midline"
+
+
+class HarvestSide(models.TextChoices):
+    """The planned side of the posterior iliac crest (domain.md §1 ``Site``)."""
+
+    LEFT = "left", "Left posterior iliac crest"
+    RIGHT = "right", "Right posterior iliac crest"
+    BILATERAL = "bilateral", "Both posterior iliac crests"
+
+
+class HarvestAnticoagulant(models.TextChoices):
+    """The anticoagulant drawn into the harvest syringes (domain.md §1 Harvest fields)."""
+
+    ACD_A = "acd_a", "ACD-A (citrate)"
+    HEPARIN = "heparin", "Heparin"
 
 
 class Treatment(models.TextChoices):
@@ -52,6 +86,18 @@ class Treatment(models.TextChoices):
 HARVEST_TREATMENTS = {Treatment.BMAC, Treatment.BMAC_PRP}
 # Comparators given by injection: drug, dose and volume are recorded like BMAC's (domain.md §7).
 INJECTED_COMPARATORS = {Treatment.CSI, Treatment.NERVE_BLOCK, Treatment.PRP, Treatment.HA}
+
+
+# What a patient consents to (issue 9 item 2): editing any of these after consent voids the
+# consent and the approval, and a consent's snapshot is compared with them on the day.
+CONSENTED_FIELDS = (
+    "condition",
+    "target",
+    "target_level",
+    "laterality",
+    "treatment",
+    "harvest_side",
+)
 
 
 class Guidance(models.TextChoices):
@@ -75,6 +121,12 @@ class TreatmentPlan(ArchivableModel):
         max_length=20, blank=True, help_text="Spinal level for facet or disc, e.g. L4-L5"
     )
     laterality = models.CharField(max_length=10, choices=Laterality.choices)
+    # Harvest plans only: the side is on the consent and checked on the day (issue 9 item 1),
+    # and harvest-site contraindications are looked for on it (issue 8 item 7).
+    harvest_side = models.CharField(max_length=10, choices=HarvestSide.choices, blank=True)
+    harvest_anticoagulant = models.CharField(
+        max_length=10, choices=HarvestAnticoagulant.choices, blank=True
+    )
     symptom_duration_months = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(1200)]
     )
@@ -132,7 +184,11 @@ class TreatmentPlan(ArchivableModel):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["patient", "status"], name="plan_patient_status")]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="plan_patient_status"),
+            # The plans list pages by keyset on (created_at, public_id), newest first.
+            models.Index(fields=["-created_at", "-public_id"], name="plan_list_keyset"),
+        ]
         permissions = [
             ("run_screening", "Can run an eligibility screening"),
             ("decide_eligibility", "Can record and sign an eligibility decision"),
@@ -149,6 +205,17 @@ class TreatmentPlan(ArchivableModel):
     @property
     def needs_harvest(self) -> bool:
         return self.treatment in HARVEST_TREATMENTS
+
+    @property
+    def consented_key(self) -> dict[str, str]:
+        """The consented fields' values, as stored in screenings and consent snapshots."""
+        return {name: str(getattr(self, name)) for name in CONSENTED_FIELDS}
+
+    @property
+    def target_label(self) -> str:
+        side = "" if self.laterality == Laterality.MIDLINE else f"{self.get_laterality_display()} "
+        level = f" {self.target_level}" if self.target_level else ""
+        return f"{side}{self.get_target_display()}{level}"
 
     @property
     def is_injected_comparator(self) -> bool:
@@ -173,7 +240,7 @@ class PriorTreatment(BaseModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     drug = models.CharField(max_length=20, choices=Drug.choices, blank=True)
     given_on = models.DateField(null=True, blank=True)
-    target = models.CharField(max_length=20, choices=Target.choices, blank=True)
+    target = models.CharField(max_length=20, choices=PriorSite.choices, blank=True)
     laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
     notes = models.CharField(max_length=300, blank=True)
 
@@ -210,3 +277,38 @@ class LabValue(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.get_test_display()} {self.value} {self.unit} on {self.taken_on}"
+
+
+class MedicationHold(ArchivableModel):
+    """The prescriber's hold of one medication before this plan's procedure: last dose,
+    restart date, who decided. Signed by the clinician who records it; it feeds the
+    eligibility check, the booking check and the patient's instructions (issue 8 item 5,
+    issue 9 item 3)."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="holds")
+    medication = models.ForeignKey(
+        "patients.Medication", on_delete=models.PROTECT, related_name="holds"
+    )
+    last_dose_on = models.DateField("Last dose on")
+    restart_on = models.DateField("Restart on", null=True, blank=True)
+    prescriber = models.CharField(
+        max_length=120, help_text="Who decided the hold, e.g. 'Dr A. Mensah, cardiology'"
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="e.g. bridging, dose changes")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signature = models.OneToOneField("esign.Signature", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(restart_on__isnull=True)
+                | models.Q(restart_on__gt=models.F("last_dose_on")),
+                name="hold_restart_after_last_dose",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold {self.medication.name}: last dose {self.last_dose_on}"

@@ -39,7 +39,15 @@ class Outcome(models.TextChoices):
 class Screening(BaseModel):
     """One run of the rule set against the record as it was; kept with the exact rules used."""
 
+    class Kind(models.TextChoices):
+        INTAKE = "intake", "Screening"
+        DAY_OF = "day_of", "Re-check on the procedure day"
+
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="screenings")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTAKE)
+    temperature_c = models.DecimalField(
+        "Temperature (°C)", max_digits=3, decimal_places=1, null=True, blank=True
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     findings = models.JSONField(default=list)
     ruleset_version = models.CharField(max_length=40)

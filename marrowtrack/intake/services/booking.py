@@ -1,5 +1,10 @@
 """Booking, rescheduling and cancelling appointments; resource hours and exceptions.
 
+A date that leaves less than the required hold for the patient's current NSAIDs (treatments
+that rely on the healing response) or blood thinners (every needle, by the target's
+bleeding-risk class) is refused unless the prescriber's hold plan for that medicine is
+recorded and signed (issue 9 item 3); the refusal is audited.
+
 No double booking, even under concurrent requests: inside one transaction the service
 locks the rows of every resource the appointment needs (rooms, then equipment, then staff,
 each by primary key, so two bookings never wait on each other in opposite orders), then
@@ -9,24 +14,32 @@ re-reads the calendar and checks it. On SQLite the transaction itself is BEGIN I
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.models import Clinic
 from marrowtrack.facilities.models import Equipment, Room
-from marrowtrack.intake import availability, resources
+from marrowtrack.intake import availability, checks, holds, resources, selectors
+from marrowtrack.intake.clinictime import clinic_tz
+from marrowtrack.intake.facts import DrugClass, Medication, Treatment
+from marrowtrack.intake.instructions import long_date
 from marrowtrack.intake.models import Appointment, BookingSettings, TreatmentPlan
 from marrowtrack.intake.services.common import audit, audit_create, required_text
 
 
 class BookingRefused(DomainError):
     """The slot cannot be booked; the message gives every reason."""
+
+
+class HoldTooShort(BookingRefused, SafetyRefusal):
+    """The date leaves less than a medication hold needs; audited as a safety refusal."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,68 @@ def _check_plan(plan: TreatmentPlan) -> None:
             f"The plan is '{plan.get_status_display()}': a physician must approve eligibility "
             "before a booking."
         )
+
+
+def _nsaid_needs(plan: TreatmentPlan, ctx: checks.Context) -> list[holds.RequiredHold]:
+    rule = selectors.clinic_ruleset(plan.patient.clinic).rule("nsaid_hold")
+    day = ctx.plan.planned_date
+    if rule is None or day is None or Treatment(plan.treatment) not in rule.applies_to:
+        return []
+    days = int(rule.params["hold_days_before"])
+    found = (
+        holds.required_hold(
+            m, days=days, procedure_on=day, holds=ctx.plan.holds, basis=f"{days} NSAID-free days"
+        )
+        for m in ctx.patient.medications
+        if m.drug_class == DrugClass.NSAID
+    )
+    return [need for need in found if need is not None]
+
+
+def _thinner_needs(plan: TreatmentPlan, ctx: checks.Context) -> list[holds.RequiredHold]:
+    rule = selectors.clinic_ruleset(plan.patient.clinic).rule("blood_thinner_hold")
+    if rule is None or Treatment(plan.treatment) not in rule.applies_to:
+        return []
+    return list(checks.blood_thinner_holds(rule.params, ctx))
+
+
+def _earliest(need: holds.RequiredHold, today: date) -> date:
+    last = need.last_dose_on if need.last_dose_on is not None else today
+    return max(last, today) + timedelta(days=need.days + 1)
+
+
+def _hold_problem(need: holds.RequiredHold, today: date) -> str:
+    """Why this medicine's hold cannot be met by the date, or "" when it can (a signed hold
+    plan is the prescriber's decision and is accepted)."""
+    if need.hold is not None or need.status == holds.HoldStatus.PLANNED:
+        return ""
+    if need.status == holds.HoldStatus.UNPLANNED and need.last_dose_by >= today:
+        return ""
+    medicine: Medication = need.medication
+    return (
+        f"{medicine.name} needs {need.basis} (last dose by "
+        f"{long_date(need.last_dose_by)}); the earliest date that allows it is "
+        f"{long_date(_earliest(need, today))}, or record the prescriber's signed hold plan."
+    )
+
+
+def hold_problems(plan: TreatmentPlan, day: date) -> list[str]:
+    """Every medication hold a procedure on ``day`` would leave too short, in words."""
+    today = clock.now().astimezone(clinic_tz(plan.patient.clinic)).date()
+    ctx = checks.Context(
+        selectors.patient_facts(plan.patient, on=today),
+        selectors.plan_facts(plan, planned_on=day),
+        today,
+    )
+    needs = _nsaid_needs(plan, ctx) + _thinner_needs(plan, ctx)
+    return [problem for need in needs if (problem := _hold_problem(need, today))]
+
+
+def _check_holds(plan: TreatmentPlan, start: datetime) -> None:
+    day = start.astimezone(clinic_tz(plan.patient.clinic)).date()
+    problems = hold_problems(plan, day)
+    if problems:
+        raise HoldTooShort("Cannot book inside a medication hold: " + " ".join(problems))
 
 
 def _team_members(team: Team) -> list[object]:
@@ -139,6 +214,7 @@ def _book(
         TreatmentPlan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
     )
     _check_plan(plan)
+    _check_holds(plan, start)
     _check_team(plan, team)
     _lock(team)
     end = start + timedelta(minutes=appointment_minutes(plan))
@@ -168,9 +244,16 @@ def appointment_book(
     *, plan: TreatmentPlan, by: User, starts_at: datetime, team: Team
 ) -> Appointment:
     """Book the plan's appointment (procedure or comparator), refusing with every reason."""
-    with transaction.atomic():
-        plan = TreatmentPlan.objects.select_related("patient__clinic").get(pk=plan.pk)
-        return _book(plan, team, starts_at, by, ignore=None)
+    with audited_refusals(
+        by=by, target=plan, patient_public_id=plan.patient.public_id, changes=_when(starts_at)
+    ):
+        with transaction.atomic():
+            plan = TreatmentPlan.objects.select_related("patient__clinic").get(pk=plan.pk)
+            return _book(plan, team, starts_at, by, ignore=None)
+
+
+def _when(starts_at: datetime) -> dict[str, str]:
+    return {"starts_at": starts_at.isoformat() if isinstance(starts_at, datetime) else ""}
 
 
 def _close(appointment: Appointment, by: User, status: str, reason: str) -> None:
@@ -230,9 +313,13 @@ def appointment_reschedule(
     """Move an appointment: the new one is booked with every check, the old one keeps its
     history as RESCHEDULED with the reason and a link to the new one."""
     reason = required_text(reason, "reason", "Give a reason for rescheduling.")
-    with transaction.atomic():
-        old = _locked_active(appointment)
-        new = _book(old.plan, team or team_of(old), starts_at, by, ignore=old)
-        old.rescheduled_to = new
-        _close(old, by, Appointment.Status.RESCHEDULED, reason)
+    plan = appointment.plan
+    with audited_refusals(
+        by=by, target=plan, patient_public_id=plan.patient.public_id, changes=_when(starts_at)
+    ):
+        with transaction.atomic():
+            old = _locked_active(appointment)
+            new = _book(old.plan, team or team_of(old), starts_at, by, ignore=old)
+            old.rescheduled_to = new
+            _close(old, by, Appointment.Status.RESCHEDULED, reason)
     return new

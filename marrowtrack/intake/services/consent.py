@@ -23,7 +23,8 @@ from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.text import fold
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import signature_sign
-from marrowtrack.intake import contentlint
+from marrowtrack.intake import contentlint, gates
+from marrowtrack.intake.documents import consent_pdf
 from marrowtrack.intake.models import Consent, ConsentDocument, Treatment, TreatmentPlan
 from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open
 
@@ -91,6 +92,26 @@ def _invalidate_drafts(document: ConsentDocument, by: User) -> None:
         )
 
 
+def plan_snapshot(plan: TreatmentPlan) -> dict[str, Any]:
+    """The plan in words as the patient sees it when signing; the consent PDF prints this,
+    never the plan as it is later (issue 9 item 2)."""
+    dose = f" {plan.dose_mg} mg" if plan.dose_mg else ""
+    volume = f" in {plan.volume_ml} mL" if plan.volume_ml else ""
+    return {
+        "key": plan.consented_key,
+        "summary": f"{plan.get_treatment_display()}, {plan.target_label}",
+        "treatment": plan.get_treatment_display(),
+        "condition": plan.get_condition_display(),
+        "target": plan.target_label,
+        "harvest_side": plan.get_harvest_side_display(),
+        "harvest_anticoagulant": plan.get_harvest_anticoagulant_display(),
+        "guidance": plan.get_guidance_display(),
+        "injectate": f"{plan.injectate_drug}{dose}{volume}".strip(),
+        "anaesthetic": plan.anaesthetic,
+        "taken_at": clock.now().isoformat(),
+    }
+
+
 def consent_start(*, plan: TreatmentPlan, by: User) -> Consent:
     """Prepare the current document for the patient to sign (reuses an open draft)."""
     with transaction.atomic():
@@ -102,9 +123,11 @@ def consent_start(*, plan: TreatmentPlan, by: User) -> Consent:
         if document is None:
             raise DomainError("There is no consent document for this treatment yet.")
         draft = plan.consents.filter(status=Status.DRAFT, document=document).first()
-        if draft:
+        if draft and gates.consent_matches_plan(draft, plan):
             return draft
-        consent = Consent.objects.create(plan=plan, document=document, presented_by=by)
+        consent = Consent.objects.create(
+            plan=plan, document=document, presented_by=by, plan_snapshot=plan_snapshot(plan)
+        )
         audit_create(by=by, instance=consent, patient=plan.patient, fields=("status",))
     return consent
 
@@ -152,16 +175,19 @@ def consent_patient_sign(*, consent: Consent, by: User, typed_name: str, signatu
         current = current_document(consent.document.treatment)
         if current is None or current.pk != consent.document_id:
             raise DomainError("A newer consent document exists: start a new consent.")
+        _ensure_still_the_plan(consent)
         consent.patient_typed_name = _check_typed_name(consent, typed_name)
         consent.patient_signature = _check_signature(signature)
         consent.patient_signed_at = clock.now()
         consent.status = Status.SIGNED
+        consent.plan_snapshot = plan_snapshot(consent.plan)
         consent.save(
             update_fields=[
                 "patient_typed_name",
                 "patient_signature",
                 "patient_signed_at",
                 "status",
+                "plan_snapshot",
                 "updated_at",
             ]
         )
@@ -180,9 +206,18 @@ def consent_patient_sign(*, consent: Consent, by: User, typed_name: str, signatu
     return consent
 
 
+def _ensure_still_the_plan(consent: Consent) -> None:
+    if consent.plan.status != TreatmentPlan.Status.APPROVED:
+        raise DomainError("The plan is no longer approved: it needs a new decision first.")
+    if not gates.consent_matches_plan(consent, consent.plan):
+        raise DomainError("The plan changed after this consent was prepared: start a new one.")
+
+
 def consent_content(consent: Consent) -> dict[str, Any]:
-    """What the witness signs: the exact document text and the patient's signature."""
+    """What the witness signs: the exact document text, the plan as signed for and the
+    patient's signature."""
     return {
+        "plan_snapshot": consent.plan_snapshot,
         "consent": str(consent.public_id),
         "plan": str(consent.plan.public_id),
         "document": str(consent.document.public_id),
@@ -198,8 +233,6 @@ def consent_witness(
     *, consent: Consent, by: User, password: str, totp: str | None = None
 ) -> Consent:
     """A staff witness countersigns (re-authenticated); the PDF copy is rendered and kept."""
-    from marrowtrack.intake.documents import consent_pdf
-
     with transaction.atomic():
         consent = (
             Consent.objects.select_for_update()
@@ -209,6 +242,7 @@ def consent_witness(
         ensure_plan_open(consent.plan)
         if consent.status != Status.SIGNED:
             raise DomainError("The patient must sign before the witness countersigns.")
+        _ensure_still_the_plan(consent)
         consent.witness_signature = signature_sign(
             user=by,
             password=password,
@@ -234,8 +268,6 @@ def consent_witness(
 
 def consent_pdf_ensure(*, consent: Consent) -> bytes:
     """The kept PDF; rendered once for consents loaded in bulk (demo) that lack one."""
-    from marrowtrack.intake.documents import consent_pdf
-
     if consent.pdf:
         return bytes(consent.pdf)
     if consent.status != Status.WITNESSED:

@@ -15,8 +15,12 @@ from marrowtrack.audit.services import diff
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.intake.gates import current_signed_consent
 from marrowtrack.intake.models import (
+    CONSENTED_FIELDS,
+    HARVEST_TREATMENTS,
     INJECTED_COMPARATORS,
+    Consent,
     LabValue,
     PriorTreatment,
     Target,
@@ -29,6 +33,7 @@ from marrowtrack.intake.services.common import (
     ensure_plan_open,
     only,
 )
+from marrowtrack.intake.signals import plan_treated
 from marrowtrack.patients.models import Patient
 
 PLAN_FIELDS = (
@@ -36,6 +41,8 @@ PLAN_FIELDS = (
     "target",
     "target_level",
     "laterality",
+    "harvest_side",
+    "harvest_anticoagulant",
     "symptom_duration_months",
     "kellgren_lawrence_grade",
     "severity_notes",
@@ -49,19 +56,36 @@ PLAN_FIELDS = (
     "anticoagulant_plan",
     "fasting_note",
 )
-# Fields that change what was screened: editing them sends an approved plan back to draft.
-SCREENED_FIELDS = {"condition", "target", "laterality", "treatment"}
+# What the eligibility rules read: editing these sends an approved plan back for a decision.
+SCREENED_FIELDS = frozenset(
+    {*CONSENTED_FIELDS, "harvest_anticoagulant", "guidance", "kellgren_lawrence_grade"}
+)
 PRIOR_FIELDS = ("kind", "drug", "given_on", "target", "laterality", "notes")
 SPINAL = {Target.FACET, Target.DISC}
+KL_TARGETS = {Target.KNEE, Target.HIP}
+
+
+def _harvest_errors(plan: TreatmentPlan) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if plan.treatment in HARVEST_TREATMENTS:
+        if not plan.harvest_side:
+            errors["harvest_side"] = ["Choose the harvest side (posterior iliac crest)."]
+        return errors
+    for name in ("harvest_side", "harvest_anticoagulant"):
+        if getattr(plan, name):
+            errors[name] = ["Only a BMAC plan has a marrow harvest."]
+    return errors
 
 
 def _plan_rules(plan: TreatmentPlan) -> None:
     """Cross-field rules the model fields alone cannot express (domain.md §1, §7)."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _harvest_errors(plan)
     if plan.target in SPINAL and not plan.target_level:
         errors["target_level"] = ["Give the spinal level, e.g. L4-L5."]
-    if plan.kellgren_lawrence_grade is not None and plan.target != Target.KNEE:
-        errors["kellgren_lawrence_grade"] = ["The Kellgren-Lawrence grade is for knees only."]
+    if plan.kellgren_lawrence_grade is not None and plan.target not in KL_TARGETS:
+        errors["kellgren_lawrence_grade"] = [
+            "The Kellgren-Lawrence grade is for knees and hips only."
+        ]
     if plan.treatment in INJECTED_COMPARATORS:
         for name in ("injectate_drug", "volume_ml", "guidance"):
             if not getattr(plan, name):
@@ -88,8 +112,50 @@ def plan_create(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Treat
     return plan
 
 
+def _back_to_draft(plan: TreatmentPlan, changes: dict[str, Any]) -> None:
+    """The approval no longer holds: the plan needs a new screening and decision."""
+    if plan.status == TreatmentPlan.Status.DRAFT:
+        return
+    changes["status"] = [plan.status, TreatmentPlan.Status.DRAFT]
+    plan.status = TreatmentPlan.Status.DRAFT
+    if plan.hard_stop_overridden:
+        plan.hard_stop_overridden = False
+        changes["hard_stop_overridden"] = [True, False]
+
+
+def _void_consents(plan: TreatmentPlan, by: User, changed: list[str]) -> int:
+    """Invalidate every live consent of the plan: it was given for the plan as it was."""
+    reason = "The plan changed after consent (" + ", ".join(changed) + "): consent again."
+    live = plan.consents.exclude(status=Consent.Status.INVALIDATED).select_for_update()
+    for consent in live:
+        old = consent.status
+        consent.status, consent.invalidated_reason = Consent.Status.INVALIDATED, reason[:200]
+        consent.save(update_fields=["status", "invalidated_reason", "updated_at"])
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=consent,
+            patient=plan.patient,
+            changes={"status": [old, Consent.Status.INVALIDATED]},
+            reason=reason,
+        )
+    return len(live)
+
+
+def _check_booked_kind(plan: TreatmentPlan, values: Mapping[str, Any]) -> None:
+    new = values.get("treatment", plan.treatment)
+    harvest_changes = (new in HARVEST_TREATMENTS) != (plan.treatment in HARVEST_TREATMENTS)
+    if harvest_changes and plan.appointments.filter(status="booked").exists():
+        raise DomainError(
+            "Cancel the booked appointment first: a BMAC day and a comparator injection need "
+            "different rooms, staff and time."
+        )
+
+
 def plan_update(*, plan: TreatmentPlan, by: User, data: Mapping[str, Any]) -> TreatmentPlan:
-    """Edit a plan; changing what was screened sends an approved plan back for a new decision."""
+    """Edit a plan. Changing what was screened sends an approved plan back for a new
+    decision; changing what was consented to (target, side, level, treatment, condition,
+    harvest side) also voids its consents (issue 9 item 2)."""
     values = only(data, PLAN_FIELDS)
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
@@ -97,17 +163,17 @@ def plan_update(*, plan: TreatmentPlan, by: User, data: Mapping[str, Any]) -> Tr
         changes = diff(plan, values)
         if not changes:
             return plan
+        _check_booked_kind(plan, values)
         for name, value in values.items():
             setattr(plan, name, value)
-        if SCREENED_FIELDS & set(changes) and plan.status != TreatmentPlan.Status.DRAFT:
-            changes["status"] = [plan.status, TreatmentPlan.Status.DRAFT]
-            plan.status = TreatmentPlan.Status.DRAFT
-            if plan.hard_stop_overridden:
-                plan.hard_stop_overridden = False
-                changes["hard_stop_overridden"] = [True, False]
+        if SCREENED_FIELDS & set(changes):
+            _back_to_draft(plan, changes)
         validated(plan)
         _plan_rules(plan)
         plan.save(update_fields=[*changes, "updated_at"])
+        consented = [name for name in CONSENTED_FIELDS if name in changes]
+        if consented and (voided := _void_consents(plan, by, consented)):
+            changes["consents_voided"] = voided
         audit(
             by=by, action=AuditAction.UPDATE, instance=plan, patient=plan.patient, changes=changes
         )
@@ -179,9 +245,6 @@ def plan_mark_treated(
 ) -> TreatmentPlan:
     """Record that the plan's treatment was given on `on` (BMAC by the procedure day,
     comparators from the plan page). Anchors the outcome schedule."""
-    from marrowtrack.intake.gates import current_signed_consent
-    from marrowtrack.intake.signals import plan_treated
-
     if on > clock.today():
         raise ValidationFailed({"on": ["The treatment date cannot be in the future."]})
     with transaction.atomic():

@@ -7,19 +7,22 @@ set (version, JSON, SHA-256) and facts it used, so a decision can be reproduced 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.models import Clinic
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import signature_sign
-from marrowtrack.intake import rules, selectors
+from marrowtrack.intake import gates, rules, selectors
 from marrowtrack.intake.models import ClinicRuleSet, EligibilityDecision, Screening, TreatmentPlan
 from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open
 from marrowtrack.intake.signals import plan_approved
@@ -27,10 +30,7 @@ from marrowtrack.intake.signals import plan_approved
 Status = TreatmentPlan.Status
 
 
-def clinic_ruleset(clinic: Clinic) -> rules.RuleSet:
-    """The clinic's newest published rule set, else the shipped default (domain.md §0)."""
-    stored = ClinicRuleSet.objects.filter(clinic=clinic).order_by("-created_at").first()
-    return rules.ruleset_from_json(stored.json) if stored else rules.DEFAULT_RULESET
+clinic_ruleset = selectors.clinic_ruleset
 
 
 def clinic_ruleset_publish(*, clinic: Clinic, by: User, text: str) -> ClinicRuleSet:
@@ -59,54 +59,120 @@ def clinic_ruleset_publish(*, clinic: Clinic, by: User, text: str) -> ClinicRule
     return stored
 
 
-def _facts_json(patient_facts: Any, plan_facts: Any) -> dict[str, Any]:
-    import json
+class DayCheckRefused(SafetyRefusal):
+    """The procedure may not go ahead today; the message lists every reason."""
 
-    raw = {"patient": asdict(patient_facts), "plan": asdict(plan_facts)}
+
+def _facts_json(plan: TreatmentPlan, patient_facts: Any, plan_facts: Any) -> dict[str, Any]:
+    raw = {
+        "patient": asdict(patient_facts),
+        "plan": asdict(plan_facts),
+        "plan_fields": plan.consented_key,
+    }
     return json.loads(json.dumps(raw, default=str))
+
+
+def _finding_dicts(result: rules.ScreeningResult) -> list[dict[str, str]]:
+    return [
+        {
+            "code": x.rule_code,
+            "severity": x.severity.value,
+            "message": x.message,
+            "source": x.source,
+        }
+        for x in result.findings
+    ]
+
+
+def _screen(
+    plan: TreatmentPlan, by: User, *, kind: str, temperature_c: Decimal | None = None
+) -> Screening:
+    """Run the clinic's rule set on today's record and store it, with what it ran on."""
+    on = clock.today()
+    ruleset = clinic_ruleset(plan.patient.clinic)
+    patient_facts = selectors.patient_facts(plan.patient, on=on, temperature_c=temperature_c)
+    plan_facts = selectors.plan_facts(plan)
+    result = rules.evaluate(ruleset, patient_facts, plan_facts, on)
+    screening = Screening.objects.create(
+        plan=plan,
+        kind=kind,
+        temperature_c=temperature_c,
+        outcome=result.outcome.value,
+        findings=_finding_dicts(result),
+        ruleset_version=result.ruleset_version,
+        ruleset_sha256=result.ruleset_sha256,
+        ruleset_json=rules.ruleset_to_json(ruleset),
+        facts=_facts_json(plan, patient_facts, plan_facts),
+        screened_on=result.screened_on,
+        reference_date=result.reference_date,
+        screened_by=by,
+    )
+    audit_create(
+        by=by,
+        instance=screening,
+        patient=plan.patient,
+        fields=("kind", "outcome", "ruleset_version", "ruleset_sha256", "temperature_c"),
+    )
+    return screening
 
 
 def screening_run(*, plan: TreatmentPlan, by: User) -> Screening:
     """Screen the plan against the clinic's rule set as of today, and store the result."""
-    on = clock.today()
-    patient = plan.patient
-    ruleset = clinic_ruleset(patient.clinic)
-    patient_facts = selectors.patient_facts(patient, on=on)
-    plan_facts = selectors.plan_facts(plan)
-    result = rules.evaluate(ruleset, patient_facts, plan_facts, on)
     with transaction.atomic():
+        plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
         ensure_plan_open(plan)
-        screening = Screening.objects.create(
-            plan=plan,
-            outcome=result.outcome.value,
-            findings=[
-                {
-                    "code": x.rule_code,
-                    "severity": x.severity.value,
-                    "message": x.message,
-                    "source": x.source,
-                }
-                for x in result.findings
-            ],
-            ruleset_version=result.ruleset_version,
-            ruleset_sha256=result.ruleset_sha256,
-            ruleset_json=rules.ruleset_to_json(ruleset),
-            facts=_facts_json(patient_facts, plan_facts),
-            screened_on=result.screened_on,
-            reference_date=result.reference_date,
-            screened_by=by,
+        return _screen(plan, by, kind=Screening.Kind.INTAKE)
+
+
+def _temperature(value: object) -> Decimal:
+    """Today's temperature in °C, required: a fever stops the procedure (domain.md §4)."""
+    if value in (None, ""):
+        raise ValidationFailed({"temperature_c": ["Take and enter today's temperature (°C)."]})
+    try:
+        temperature = Decimal(str(value)).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        error = {"temperature_c": ["Enter the temperature in °C, e.g. 36.8."]}
+        raise ValidationFailed(error) from None
+    if not Decimal("30.0") <= temperature <= Decimal("45.0"):
+        raise ValidationFailed(
+            {
+                "temperature_c": [
+                    f"{temperature} is not a body temperature in °C (30-45); 100.4 °F is 38.0 °C."
+                ]
+            }
         )
-        audit_create(
-            by=by,
-            instance=screening,
-            patient=patient,
-            fields=("outcome", "ruleset_version", "ruleset_sha256"),
-        )
+    return temperature
+
+
+def screening_day_check(*, plan: TreatmentPlan, by: User, temperature_c: object) -> Screening:
+    """Re-run the screening on the procedure day with today's record and temperature
+    (issue 8 item 10) and keep it; refuse (``DayCheckRefused``) when the day may not go
+    ahead: no current approval or consent, a screening older than the clinic allows, a
+    hard stop today that the decision did not override, or a finding the deciding
+    physician has not seen. Runs in the caller's transaction when there is one; the
+    outermost caller audits the refusal (``screening_day_check_audited``)."""
+    temperature = _temperature(temperature_c)
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        ensure_plan_open(plan)
+        screening = _screen(plan, by, kind=Screening.Kind.DAY_OF, temperature_c=temperature)
+    blockers = gates.day_check_blockers(plan, screening)
+    if blockers:
+        raise DayCheckRefused("Not today: " + " ".join(blockers))
     return screening
 
 
+def screening_day_check_audited(
+    *, plan: TreatmentPlan, by: User, temperature_c: object
+) -> Screening:
+    """The day check as an entry point (page, API): a refusal is committed to the audit
+    trail on its own, after the day's screening is kept."""
+    with audited_refusals(by=by, target=plan, patient_public_id=plan.patient.public_id):
+        return screening_day_check(plan=plan, by=by, temperature_c=temperature_c)
+
+
 def latest_screening(plan: TreatmentPlan) -> Screening | None:
-    return plan.screenings.order_by("-created_at").first()
+    return plan.screenings.order_by("-created_at", "-pk").first()
 
 
 def _check_decision(
@@ -163,6 +229,8 @@ def eligibility_decide(
             raise DomainError("Run the eligibility screening before deciding.")
         if screening.screened_on != clock.today():
             raise DomainError("The screening is not from today: run it again before deciding.")
+        if screening.facts.get("plan_fields") != plan.consented_key:
+            raise DomainError("The plan changed after this screening: run it again first.")
         overrides = _check_decision(screening, verdict, override_reason, rationale)
         content = _decision_content(
             plan, screening, verdict, overrides, [rationale, override_reason]

@@ -34,6 +34,7 @@ def patient(**overrides: Any) -> PatientFacts:
         sex=Sex.FEMALE,
         weight=Weight(Decimal("72.5"), ON),
         platelets=PlateletCount(220, ON),
+        height_cm=Decimal("165"),
     )
     return replace(clean, **overrides)
 
@@ -45,6 +46,10 @@ def plan(**overrides: Any) -> PlanFacts:
         laterality=Laterality.LEFT,
         treatment=Treatment.BMAC,
         planned_date=PLANNED,
+        harvest_side=Laterality.RIGHT,
+        harvest_anticoagulant="acd_a",
+        guidance="fluoro",
+        kellgren_lawrence_grade=2,
     )
     return replace(booked, **overrides)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,7 +79,9 @@ def facility(clinic: Clinic, staff: dict[str, User]) -> Facility:
 
 @pytest.fixture
 def clean_patient(patient: Patient) -> Patient:
-    """Weighed and with a recent platelet count: no default rule objects."""
+    """Weighed, measured and with a recent platelet count: no default rule objects."""
+    patient.height_cm = Decimal("165")
+    patient.save(update_fields=["height_cm"])
     WeightFactory(patient=patient, measured_on=MONDAY)
     LabValueFactory(patient=patient, taken_on=MONDAY, value=220)
     return patient

@@ -27,6 +27,13 @@ class PlanFactory(DjangoModelFactory):
     laterality = "left"
     treatment = "bmac"
     kellgren_lawrence_grade = 2
+    harvest_side = factory.LazyAttribute(
+        lambda o: "right" if o.treatment.startswith("bmac") else ""
+    )
+    harvest_anticoagulant = factory.LazyAttribute(
+        lambda o: "acd_a" if o.treatment.startswith("bmac") else ""
+    )
+    guidance = factory.LazyAttribute(lambda o: "fluoro" if o.treatment.startswith("bmac") else "")
     created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..patient.clinic"))
 
 

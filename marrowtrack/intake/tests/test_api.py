@@ -13,7 +13,15 @@ from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/intake"
-KNEE = {"condition": "knee_oa", "target": "knee", "laterality": "left", "treatment": "bmac"}
+KNEE = {
+    "condition": "knee_oa",
+    "target": "knee",
+    "laterality": "left",
+    "treatment": "bmac",
+    "harvest_side": "right",
+    "harvest_anticoagulant": "acd_a",
+    "kellgren_lawrence_grade": 2,
+}
 
 
 class Api:
@@ -80,7 +88,7 @@ def test_a_decision_override_without_reason_is_422_and_only_physicians_decide(ma
     )
     assert ok.status_code == 201
     assert ok.json()["overrides_hard_stops"] is True
-    assert ok.json()["ruleset_version"] == "2026.1"
+    assert ok.json()["ruleset_version"] == "2026.2"
 
 
 def test_consent_signature_and_witness_through_the_api(approved_plan, staff):

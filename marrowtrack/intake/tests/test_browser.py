@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 from importlib import import_module
 
 import pytest
@@ -33,8 +34,9 @@ def frozen_time():
 
 @pytest.fixture
 def world(transactional_db):
-    # A transactional test flushes the data migration's rows: publish version 1 again.
+    # A transactional test flushes the data migrations' rows: publish the versions again.
     import_module("marrowtrack.intake.migrations.0003_consent_documents_v1").publish_v1(apps, None)
+    import_module("marrowtrack.intake.migrations.0005_consent_documents_v2").publish_v2(apps, None)
     from marrowtrack.accounts.roles import roles_sync
 
     roles_sync()
@@ -47,7 +49,9 @@ def world(transactional_db):
         role: UserFactory(clinic=clinic, role=role, username=role, display_name=f"{role} person")
         for role in (Role.PHYSICIAN, Role.NURSE, Role.LAB_TECH)
     }
-    patient = PatientFactory(clinic=clinic, family_name="Ortega", given_name="Lucia")
+    patient = PatientFactory(
+        clinic=clinic, family_name="Ortega", given_name="Lucia", height_cm=Decimal("168")
+    )
     WeightFactory(patient=patient, measured_on=date.today())
     return {"patient": patient, **staff}
 
@@ -62,6 +66,9 @@ def test_intake_to_booking_with_downloads(live_server, page, world):
     page.locator("#id_target").select_option("knee")
     page.locator("#id_laterality").select_option("left")
     page.locator("#id_treatment").select_option("bmac")
+    page.locator("#id_harvest_side").select_option("right")
+    page.locator("#id_harvest_anticoagulant").select_option("acd_a")
+    page.locator("#id_kellgren_lawrence_grade").fill("2")
     page.get_by_role("button", name="Start plan").click()
     page.get_by_text("Treatment plan started.").wait_for()
 
@@ -78,7 +85,7 @@ def test_intake_to_booking_with_downloads(live_server, page, world):
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign decision").click()
     page.get_by_text("Decision signed.").wait_for()
-    assert page.get_by_text("rule set 2026.1").count() >= 1
+    assert page.get_by_text("rule set 2026.2").count() >= 1
 
     page.get_by_role("button", name="Take consent on the tablet").click()
     page.locator("#id_typed_name").fill("Lucia Ortega")
@@ -105,7 +112,7 @@ def test_intake_to_booking_with_downloads(live_server, page, world):
     page.get_by_role("button", name="Book 09:00").click()
     page.get_by_text("Appointment booked.").wait_for()
 
-    page.get_by_role("link", name="Pre-procedure instructions").click()
+    page.get_by_role("link", name="Patient instructions").click()
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download PDF").click()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(_read(pdf_download.value))).pages)
@@ -115,7 +122,11 @@ def test_intake_to_booking_with_downloads(live_server, page, world):
     calendar = Calendar.from_ical(_read(ics_download.value))
     summaries = [str(e["summary"]) for e in calendar.walk("VEVENT")]
     assert any("BMAC procedure" in s for s in summaries)
-    assert any("Stop NSAIDs" in s for s in summaries)
+    # Booked for tomorrow: the 7-day NSAID stop day has passed, so it is not put in the
+    # calendar (the instructions say "from today" instead); the restart day is.
+    assert not any("Stop NSAIDs" in s for s in summaries)
+    assert any("restart NSAIDs" in s for s in summaries)
+    assert "from today until" in text
 
 
 def _read(download) -> bytes:

@@ -27,11 +27,16 @@ from marrowtrack.intake.facts import (
         (Laterality.BILATERAL, Laterality.RIGHT, True),
         (Laterality.LEFT, Laterality.BILATERAL, True),
         (Laterality.MIDLINE, Laterality.MIDLINE, True),
-        (Laterality.MIDLINE, Laterality.LEFT, False),
+        # Midline is next to both sides: a midline facet steroid counts for a left facet.
+        (Laterality.MIDLINE, Laterality.LEFT, True),
+        (Laterality.RIGHT, Laterality.MIDLINE, True),
+        # An unrecorded side may be either.
+        (None, Laterality.LEFT, True),
+        (Laterality.RIGHT, None, True),
     ],
 )
-def test_sides_overlap_when_equal_or_when_either_is_bilateral(
-    a: Laterality, b: Laterality, overlap: bool
+def test_sides_overlap_when_equal_bilateral_midline_or_unknown(
+    a: Laterality | None, b: Laterality | None, overlap: bool
 ) -> None:
     assert lateralities_overlap(a, b) is overlap
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from marrowtrack.intake.facts import (
+    BodySite,
     Condition,
     ConditionKind,
     DrugClass,
-    InfectionSite,
     InjectedDrug,
     Laterality,
     Medication,
@@ -35,11 +35,18 @@ def _everything_wrong() -> PatientFacts:
             Medication("prednisolone", DrugClass.SYSTEMIC_CORTICOSTEROID),
         ),
         conditions=tuple(
-            Condition(kind, date(2025, 1, 1), site=InfectionSite.HARVEST)
+            Condition(kind, date(2025, 1, 1), site=BodySite.ILIAC_CREST, side=Laterality.RIGHT)
             for kind in ConditionKind
             if kind != ConditionKind.OTHER
         )
-        + (Condition(ConditionKind.INFECTION_LOCAL, date(2025, 1, 1), site=InfectionSite.TARGET),),
+        + (
+            Condition(
+                ConditionKind.INFECTION_LOCAL,
+                date(2025, 1, 1),
+                site=BodySite.KNEE,
+                side=Laterality.LEFT,
+            ),
+        ),
     )
 
 
@@ -51,6 +58,7 @@ HARVEST_ONLY = {
     "platelets_missing",
     "infection_harvest_site",
     "rheumatic_disease",
+    "harvest_site_contraindication",
 }
 BIOLOGIC_ONLY = {
     "malignancy_solid",
@@ -62,10 +70,18 @@ BIOLOGIC_ONLY = {
 
 
 @pytest.mark.parametrize("treatment", [Treatment.BMAC, Treatment.BMAC_PRP])
-def test_bmac_treatments_run_every_default_rule(treatment: Treatment) -> None:
+def test_bmac_treatments_run_every_default_rule_but_the_cortisone_cap(
+    treatment: Treatment,
+) -> None:
     result = screen(_everything_wrong(), plan(treatment=treatment, prior_injections=(_STEROID,)))
-    assert result.rules_applied == tuple(rule.code for rule in DEFAULT_RULESET.rules)
+    every = tuple(rule.code for rule in DEFAULT_RULESET.rules)
+    assert result.rules_applied == tuple(c for c in every if c != "steroid_injections_yearly_cap")
     assert HARVEST_ONLY | BIOLOGIC_ONLY <= codes(result)
+
+
+def test_only_cortisone_injections_run_the_yearly_cap() -> None:
+    result = screen(plan_facts=plan(treatment=Treatment.CSI))
+    assert "steroid_injections_yearly_cap" in result.rules_applied
 
 
 def test_prp_has_no_harvest_rules_but_keeps_the_biologic_rules() -> None:

@@ -88,8 +88,8 @@ def test_a_current_anticoagulant_or_antiplatelet_is_a_flag_needing_a_plan(
     assert codes(result) == {"anticoagulant_antiplatelet"}
     assert result.findings[0].severity == Severity.FLAG
     assert messages(result, "anticoagulant_antiplatelet") == [
-        f"apixaban ({drug_class.value}, ongoing): needs a documented plan from the prescriber "
-        "(last dose, hold, restart)."
+        f"apixaban ({drug_class.value}, ongoing): record the prescriber's hold plan (last dose, "
+        "restart date, prescriber) on this plan."
     ]
 
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from marrowtrack.intake.facts import (
+    BodySite,
     Condition,
     ConditionKind,
     DrugClass,
-    InfectionSite,
     InjectedDrug,
     Laterality,
     Medication,
@@ -52,7 +52,8 @@ def test_platelets_below_the_floor_of_100_are_a_hard_stop_and_100_passes(
 def test_the_platelet_message_states_the_count_its_date_and_the_floor() -> None:
     result = screen(patient(platelets=PlateletCount(99, date(2026, 2, 20))))
     assert messages(result, "platelets_below_floor") == [
-        "Platelet count 99 ×10^9/L on 2026-02-20 is below the clinic floor of 100 ×10^9/L."
+        "Platelet count 99 ×10^9/L on 2026-02-20 is below the clinic floor of 100 ×10^9/L "
+        "for a marrow harvest."
     ]
 
 
@@ -76,32 +77,45 @@ def test_an_infection_resolved_on_the_screening_date_no_longer_counts() -> None:
 
 
 @pytest.mark.parametrize(
-    ("site", "expected"),
+    ("site", "side", "expected"),
     [
-        (InfectionSite.HARVEST, {"infection_harvest_site"}),
-        (InfectionSite.TARGET, {"infection_target_site"}),
-        (None, {"infection_harvest_site", "infection_target_site"}),
-        (InfectionSite.ELSEWHERE, set()),
+        (BodySite.ILIAC_CREST, Laterality.RIGHT, {"infection_harvest_site"}),
+        (BodySite.KNEE, Laterality.LEFT, {"infection_target_site"}),
+        (None, None, {"infection_harvest_site", "infection_target_site"}),
+        (BodySite.ELSEWHERE, None, {"infection_elsewhere"}),
+        # The other side's iliac crest and the other knee are not where the needles go.
+        (BodySite.ILIAC_CREST, Laterality.LEFT, {"infection_elsewhere"}),
+        (BodySite.KNEE, Laterality.RIGHT, {"infection_elsewhere"}),
+        (BodySite.SHOULDER, Laterality.LEFT, {"infection_elsewhere"}),
     ],
 )
-def test_a_local_infection_stops_the_site_it_is_at_and_an_unknown_site_stops_both(
-    site: InfectionSite | None, expected: set[str]
+def test_a_local_infection_stops_only_the_site_it_is_at_and_an_unknown_site_stops_both(
+    site: BodySite | None, side: Laterality | None, expected: set[str]
 ) -> None:
-    infection = Condition(ConditionKind.INFECTION_LOCAL, ON - days(2), site=site)
+    # The plan: left knee, harvest from the right iliac crest (builders.plan).
+    infection = Condition(ConditionKind.INFECTION_LOCAL, ON - days(2), site=site, side=side)
     assert codes(screen(patient(conditions=(infection,)))) == expected
+
+
+def test_an_infection_elsewhere_is_a_flag_not_a_hard_stop() -> None:
+    dental = Condition(ConditionKind.INFECTION_LOCAL, ON - days(2), site=BodySite.ELSEWHERE)
+    result = screen(patient(conditions=(dental,)))
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert {f.severity for f in result.findings} == {Severity.FLAG}
 
 
 def test_the_target_infection_message_names_the_side_and_target() -> None:
     infection = Condition(
         ConditionKind.INFECTION_LOCAL,
         date(2026, 2, 27),
-        site=InfectionSite.TARGET,
+        site=BodySite.SHOULDER,
         detail="cellulitis",
+        side=Laterality.LEFT,
     )
     result = screen(patient(conditions=(infection,)), plan(target=Target.ROTATOR_CUFF))
     assert messages(result, "infection_target_site") == [
-        "Active infection at or possibly at the target (left rotator cuff), diagnosed "
-        "2026-02-27; cellulitis."
+        "Active infection at or possibly at the target (left rotator cuff): left shoulder, "
+        "diagnosed 2026-02-27; cellulitis."
     ]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,10 @@ from marrowtrack.intake.rules import (
 
 def _default_dict() -> dict[str, Any]:
     return ruleset_to_dict(DEFAULT_RULESET)
+
+
+def _index(code: str) -> int:
+    return [rule.code for rule in DEFAULT_RULESET.rules].index(code)
 
 
 def _with_rule(code: str, **changes: Any) -> str:
@@ -87,7 +93,8 @@ def test_an_invalid_param_error_names_the_rule_and_the_param(params: Any, error:
     with pytest.raises(RuleSetError) as raised:
         ruleset_from_json(_with_rule("platelets_below_floor", params=params))
     message = str(raised.value)
-    assert message.startswith("rules[7]: rule 'platelets_below_floor': ")
+    index = _index("platelets_below_floor")
+    assert message.startswith(f"rules[{index}]: rule 'platelets_below_floor': ")
     assert error in message
 
 
@@ -114,7 +121,8 @@ def test_an_invalid_rule_field_error_names_the_rule(changes: dict[str, Any], err
 
 def test_a_template_may_use_the_fields_every_rule_shares() -> None:
     text = _with_rule("weight_missing", message="No weight for {treatment} on {reference_date}.")
-    assert ruleset_from_json(text).rules[-2].message.startswith("No weight for")
+    rule = ruleset_from_json(text).rule("weight_missing")
+    assert rule is not None and rule.message.startswith("No weight for")
 
 
 def test_an_unknown_rule_code_is_rejected_by_index_and_code() -> None:
@@ -165,8 +173,74 @@ def test_rules_built_in_python_are_validated_too() -> None:
 
 
 def test_a_rule_set_and_its_rules_are_immutable() -> None:
-    rule = DEFAULT_RULESET.rules[7]
+    rule = DEFAULT_RULESET.rules[_index("platelets_below_floor")]
     with pytest.raises(TypeError):
         rule.params["floor_per_nl"] = 1  # type: ignore[index]
     assert isinstance(DEFAULT_RULESET.rules, tuple)
     assert RuleSet("v", []).rules == ()  # type: ignore[arg-type]
+
+
+# --- versions and decimal parameters (2026.2) ----------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_the_shipped_2026_1_rule_set_is_still_readable_and_runs() -> None:
+    text = (FIXTURES / "ruleset_2026_1.json").read_text()
+    old = ruleset_from_json(text)
+    assert old.version == "2026.1"
+    assert len(old.rules) == 21
+    # Its systemic steroid rule keeps stopping every steroid: the maintenance exception
+    # did not exist then, and its defaults switch it off.
+    steroid = old.rule("systemic_corticosteroid")
+    assert steroid is not None and steroid.params["maintenance_max_mg"] == Decimal("0.0")
+    from marrowtrack.intake.tests.builders import screen
+
+    assert screen(ruleset=old).ruleset_version == "2026.1"
+
+
+def test_the_default_is_version_2026_2_with_a_new_fingerprint() -> None:
+    old = ruleset_from_json((FIXTURES / "ruleset_2026_1.json").read_text())
+    assert DEFAULT_RULESET.version == "2026.2"
+    assert ruleset_sha256(DEFAULT_RULESET) != ruleset_sha256(old)
+
+
+def test_decimal_thresholds_are_written_as_strings_and_read_back_exactly() -> None:
+    data = _default_dict()
+    inr = next(r for r in data["rules"] if r["code"] == "inr_on_warfarin")
+    assert inr["params"]["max_high"] == "1.5"
+    parsed = ruleset_from_json(json.dumps(data)).rule("inr_on_warfarin")
+    assert parsed is not None and parsed.params["max_high"] == Decimal("1.5")
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("1.6", True), (2, True), ("1.55", False), ("abc", False), (True, False), ("11.0", False)],
+)
+def test_a_decimal_threshold_must_be_in_range_with_one_decimal_place(value: Any, ok: bool):
+    data = _default_dict()
+    for name in ("inr_on_warfarin", "inr_pending_on_warfarin"):
+        next(r for r in data["rules"] if r["code"] == name)["params"]["max_high"] = value
+    if ok:
+        ruleset_from_json(json.dumps(data))
+    else:
+        with pytest.raises(RuleSetError, match="param 'max_high' must be a number from 1.0"):
+            ruleset_from_json(json.dumps(data))
+
+
+def test_the_two_steroid_rules_must_agree_on_what_a_maintenance_dose_is() -> None:
+    data = _default_dict()
+    rule = next(r for r in data["rules"] if r["code"] == "ra_maintenance_steroid")
+    rule["params"]["maintenance_max_mg"] = "10.0"
+    with pytest.raises(RuleSetError, match="'maintenance_max_mg' must be the same"):
+        ruleset_from_json(json.dumps(data))
+
+
+def test_leaving_out_the_maintenance_flag_needs_the_exception_switched_off() -> None:
+    data = _default_dict()
+    data["rules"] = [r for r in data["rules"] if r["code"] != "ra_maintenance_steroid"]
+    with pytest.raises(RuleSetError, match="include ra_maintenance_steroid"):
+        ruleset_from_json(json.dumps(data))
+    steroid = next(r for r in data["rules"] if r["code"] == "systemic_corticosteroid")
+    steroid["params"]["maintenance_max_mg"] = "0"
+    assert ruleset_from_json(json.dumps(data)).rule("ra_maintenance_steroid") is None

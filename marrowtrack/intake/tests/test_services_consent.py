@@ -34,9 +34,9 @@ def _signed(approved_plan, staff, signature: str = "click") -> Consent:
     )
 
 
-def test_every_treatment_ships_a_first_consent_document():
+def test_every_treatment_ships_consent_documents_and_the_second_version_is_current():
     for treatment in ("bmac", "bmac_prp", "csi", "nerve_block", "prp", "ha", "exercise"):
-        assert svc.current_document(treatment).version == 1
+        assert svc.current_document(treatment).version == 2
 
 
 def test_consent_is_taken_only_on_an_approved_plan(make_plan, staff):
@@ -95,16 +95,16 @@ def test_a_new_version_invalidates_unsigned_drafts_but_not_signed_consents(
     document = svc.consent_document_publish(
         treatment="bmac",
         title="BMAC consent",
-        body="Plain words, version two.",
+        body="Plain words, version three.",
         by=staff["physician"],
     )
     draft.refresh_from_db()
     signed.refresh_from_db()
-    assert document.version == 2
+    assert document.version == 3
     assert draft.status == Consent.Status.INVALIDATED
-    assert "version 2" in draft.invalidated_reason
+    assert "version 3" in draft.invalidated_reason
     assert signed.status == Consent.Status.SIGNED
-    assert signed.document.version == 1
+    assert signed.document.version == 2
 
 
 def test_signing_a_draft_of_a_superseded_version_is_refused(approved_plan, staff):

@@ -14,7 +14,15 @@ from marrowtrack.intake.services import plans
 from marrowtrack.intake.tests.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
-KNEE = {"condition": "knee_oa", "target": "knee", "laterality": "right", "treatment": "bmac"}
+KNEE = {
+    "condition": "knee_oa",
+    "target": "knee",
+    "laterality": "right",
+    "treatment": "bmac",
+    "harvest_side": "left",
+    "kellgren_lawrence_grade": 2,
+}
+COMPARATOR = {k: v for k, v in KNEE.items() if k != "harvest_side"}
 
 
 def test_plan_create_saves_and_audits_the_plan(patient, staff):
@@ -25,13 +33,14 @@ def test_plan_create_saves_and_audits_the_plan(patient, staff):
 
 def test_a_comparator_injection_needs_drug_dose_volume_and_guidance(patient, staff):
     with pytest.raises(ValidationFailed) as error:
-        plans.plan_create(patient=patient, by=staff["nurse"], data={**KNEE, "treatment": "csi"})
+        data = {**COMPARATOR, "treatment": "csi"}
+        plans.plan_create(patient=patient, by=staff["nurse"], data=data)
     assert {"injectate_drug", "volume_ml", "guidance", "dose_mg"} <= set(error.value.errors)
 
 
 def test_a_complete_corticosteroid_plan_is_accepted(patient, staff):
     data = {
-        **KNEE,
+        **COMPARATOR,
         "treatment": "csi",
         "injectate_drug": "Triamcinolone acetonide",
         "dose_mg": Decimal("40"),

@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def test_a_nurse_starts_a_plan_from_the_patient(client_for, clean_patient, staff):
     url = reverse("intake:plan-create", args=[clean_patient.public_id])
-    data = {"condition": "knee_oa", "target": "knee", "laterality": "left", "treatment": "bmac"}
+    data = {
+        "condition": "knee_oa",
+        "target": "knee",
+        "laterality": "left",
+        "treatment": "bmac",
+        "harvest_side": "right",
+        "harvest_anticoagulant": "acd_a",
+    }
     response = client_for(staff["nurse"]).post(url, data)
     plan = TreatmentPlan.objects.get()
     assert response.status_code == 302
@@ -71,7 +78,7 @@ def test_the_physician_signs_a_decision_and_the_page_shows_the_rule_set(
     )
     assert response.status_code == 302
     page = client.get(plan.get_absolute_url()).content.decode()
-    assert "rule set <strong>2026.1</strong>" in page
+    assert "rule set <strong>2026.2</strong>" in page
     assert "Approved for treatment" in page
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.audit.services import document_printed
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
 from marrowtrack.intake import documents, selectors
@@ -20,12 +21,12 @@ from marrowtrack.intake.access import plan_for_user
 from marrowtrack.intake.forms import (
     DecisionForm,
     LabValueForm,
+    PlanFilterForm,
     PlanForm,
     PriorTreatmentForm,
     ReasonForm,
     TreatedForm,
 )
-from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.intake.services import plans as plan_services
 from marrowtrack.intake.services import screening as screening_services
 from marrowtrack.patients.access import patient_for_user
@@ -35,12 +36,27 @@ CHANGE = "intake.change_treatmentplan"
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
+    """Search, filter and page (keyset) the clinic's plans; htmx swaps the rows only."""
     require_perm(request.user, "intake.view_treatmentplan")
-    status = request.GET.get("status", "")
-    status = status if status in TreatmentPlan.Status.values else ""
-    plans = selectors.plans_for_clinic(clinic=request.user.clinic, status=status)[:200]
-    context = {"plans": plans, "status": status, "statuses": TreatmentPlan.Status.choices}
-    return render(request, "intake/plan_list.html", context)
+    form = PlanFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.PlanFilters(
+        **{k: data.get(k) or default for k, default in PLAN_FILTER_DEFAULTS.items()}
+    )
+    try:
+        page = selectors.plans_for_clinic(
+            clinic=request.user.clinic, filters=filters, after=data.get("after", "")
+        )
+    except ValueError:
+        page = selectors.plans_for_clinic(clinic=request.user.clinic, filters=filters)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "intake/plan_list.html#rows" if request.htmx else "intake/plan_list.html"
+    return render(request, template, context)
+
+
+PLAN_FILTER_DEFAULTS = {"q": "", "status": "", "treatment": "", "target": "", "overridden": False}
 
 
 @login_required
@@ -71,6 +87,8 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "screening": plan.screenings.all()[0] if plan.screenings.all() else None,
         "decision": plan.decisions.all()[0] if plan.decisions.all() else None,
         "lab_values": selectors.lab_values_for(plan.patient)[:5],
+        "safety": selectors.plan_safety(plan, today=clock.today()),
+        "injections": selectors.prior_injections(plan),
         "repeats": plan.repeats.filter(archived_at=None),
     }
     return render(request, "intake/plan_detail.html", context)

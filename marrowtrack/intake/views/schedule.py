@@ -63,6 +63,7 @@ def appointment_book(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "patient": plan.patient,
         "day": day,
         "slots": schedule_reads.free_slots_for_plan(plan, day),
+        "hold_problems": booking.hold_problems(plan, day),
     }
     return render(request, "intake/booking_form.html", context)
 

@@ -15,7 +15,7 @@ def mark_existing_wording(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_targets_elbow_wrist_ankle'),
+        ('intake', '0003_consent_documents_v1'),
         ('outcomes', '0001_initial'),
         ('patients', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

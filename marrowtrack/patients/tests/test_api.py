@@ -151,7 +151,12 @@ def test_archive_marks_the_record_archived_with_the_reason(patient, staff, api_f
         ),
         (
             "medications",
-            {"name": "Apixaban", "drug_class": "anticoagulant", "dose": "5 mg"},
+            {
+                "name": "Apixaban",
+                "drug_class": "anticoagulant",
+                "agent": "apixaban",
+                "dose": "5 mg",
+            },
             Medication,
             ("drug_class", "anticoagulant"),
         ),
@@ -380,3 +385,34 @@ def test_search_includes_archived_records_only_when_asked_and_honours_the_limit(
     assert everything == default | {str(gone.public_id)}
     assert len(api.get("/", q="nunez", limit=2).json()) == 2
     assert api.get("/", limit=0).status_code == 422
+
+
+def test_a_weight_in_pounds_is_422_until_confirmed(patient, staff, api_for) -> None:
+    api = api_for(staff["nurse"])
+    path = f"/{patient.public_id}/weights"
+    assert api.post(path, {"weight_kg": "75.0", "measured_on": "2024-02-01"}).status_code == 201
+    refused = api.post(path, {"weight_kg": "165.3", "measured_on": "2024-03-01"})
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"weight_kg", "confirmed"}
+    body = {"weight_kg": "165.3", "measured_on": "2024-03-01", "confirmed": True}
+    stored = api.post(path, body)
+    assert stored.status_code == 201 and stored.json()["plausibility_confirmed"] is True
+
+
+def test_height_agent_and_condition_site_round_trip_through_the_api(
+    patient, staff, api_for
+) -> None:
+    api = api_for(staff["physician"])
+    assert api.patch(f"/{patient.public_id}", {"height_cm": "171.5"}).json()["height_cm"] == "171.5"
+    med = api.post(
+        f"/{patient.public_id}/medications",
+        {"name": "Clopidogrel", "drug_class": "antiplatelet", "agent": "clopidogrel"},
+    )
+    assert med.status_code == 201 and med.json()["agent"] == "clopidogrel"
+    condition = api.post(
+        f"/{patient.public_id}/conditions",
+        {"kind": "infection_local", "site": "iliac_crest", "side": "right"},
+    )
+    assert condition.status_code == 201 and condition.json()["site"] == "iliac_crest"
+    missing_site = api.post(f"/{patient.public_id}/conditions", {"kind": "implant"})
+    assert missing_site.status_code == 422 and "site" in missing_site.json()["errors"]

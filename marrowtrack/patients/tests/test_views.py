@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -44,7 +46,12 @@ PATIENT_DATA = {
 ENTRY_DATA = {
     "weights": {"weight_kg": "81.0", "measured_on": "2024-03-01"},
     "allergies": {"category": "latex", "substance": "Latex gloves", "severity": "mild"},
-    "medications": {"name": "Apixaban", "drug_class": "anticoagulant", "dose": "5 mg"},
+    "medications": {
+        "name": "Apixaban",
+        "drug_class": "anticoagulant",
+        "agent": "apixaban",
+        "dose": "5 mg",
+    },
     "conditions": {"kind": "bleeding_disorder", "detail": "von Willebrand type 1"},
 }
 ENTRY_EDIT_DATA = {
@@ -414,3 +421,34 @@ def test_searching_by_name_finds_the_patient_regardless_of_accents(
     PatientFactory(clinic=clinic, family_name="Smith", given_name="John")
     response = client_for(staff["front_desk"]).get(reverse("patients:list"), {"q": "nunez ro"})
     assert list(response.context["patients"]) == [patient]
+
+
+def test_a_weight_typed_in_pounds_asks_for_confirmation_on_the_form(
+    patient: Patient, staff, client_for
+) -> None:
+    WeightFactory(patient=patient, weight_kg=Decimal("75.0"), measured_on=date(2024, 2, 1))
+    url = reverse("patients:entry-add", args=[patient.public_id, "weights"])
+    client = client_for(staff["nurse"])
+    refused = client.post(url, {"weight_kg": "165.3", "measured_on": "2024-03-01"})
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Was it typed in pounds? 165.3 lb is 75.0 kg." in page
+    assert patient.weights.count() == 1
+    confirmed = client.post(
+        url, {"weight_kg": "165.3", "measured_on": "2024-03-01", "confirmed": "on"}
+    )
+    assert confirmed.status_code == 302
+    record = client.get(patient.get_absolute_url()).content.decode()
+    assert "confirmed after a plausibility check" in record
+
+
+def test_the_record_shows_height_bmi_and_where_a_condition_is(
+    patient: Patient, staff, client_for
+) -> None:
+    patient.height_cm = Decimal("165")
+    patient.save(update_fields=["height_cm"])
+    WeightFactory(patient=patient, weight_kg=Decimal("120"), measured_on=date(2024, 3, 1))
+    ConditionFactory(patient=patient, kind="implant", site="knee", side="left", detail="TKR 2019")
+    page = client_for(staff["nurse"]).get(patient.get_absolute_url()).content.decode()
+    assert "165.0 cm" in page and "BMI <strong>44.1</strong>" in page
+    assert "Left knee · TKR 2019" in page

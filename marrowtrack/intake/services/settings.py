@@ -1,0 +1,35 @@
+"""The clinic's intake settings (arrival lead time, after-hours phone, oldest screening
+accepted on the procedure day), changed by a clinic administrator and audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from marrowtrack.accounts.models import User
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.services import diff
+from marrowtrack.core.models import Clinic
+from marrowtrack.core.services import validated
+from marrowtrack.intake.models import IntakeSettings
+from marrowtrack.intake.services.common import audit, only
+
+SETTINGS_FIELDS = ("arrival_lead_minutes", "after_hours_phone", "screening_max_age_days")
+
+
+def intake_settings_update(*, clinic: Clinic, by: User, data: Mapping[str, Any]) -> IntakeSettings:
+    """Save the clinic's settings (created with the defaults on first save)."""
+    values = only(data, SETTINGS_FIELDS)
+    with transaction.atomic():
+        row, _ = IntakeSettings.objects.select_for_update().get_or_create(clinic=clinic)
+        changes = diff(row, values)
+        if not changes:
+            return row
+        for name, value in values.items():
+            setattr(row, name, value)
+        validated(row)
+        row.save(update_fields=[*changes, "updated_at"])
+        audit(by=by, action=AuditAction.UPDATE, instance=row, patient=None, changes=changes)
+    return row
