@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -11,10 +12,12 @@ from hypothesis import strategies as st
 
 from marrowtrack.outcomes.bulk import (
     answers_to_matrix,
+    checked_matrix,
     round_ratio,
     score_json_many,
     score_matrix,
     score_matrix_full,
+    score_texts_matrix,
 )
 from marrowtrack.outcomes.instruments import Item
 from marrowtrack.outcomes.scoring import (
@@ -37,11 +40,15 @@ def _value(item: Item) -> st.SearchStrategy:
 @st.composite
 def _answer_set(draw: st.DrawFn, items: tuple[Item, ...]) -> dict:
     # A missing rate per respondent, so sets land on both sides of every minimum-items rule.
+    # A missing answer is stored as null, or (older forms) not stored at all.
     rate = draw(st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.9]))
     answers = {}
     for item in items:
         missing = draw(st.floats(0, 1)) < rate
-        answers[item.code] = None if missing else draw(_value(item))
+        if not missing:
+            answers[item.code] = draw(_value(item))
+        elif draw(st.booleans()):
+            answers[item.code] = None
     return answers
 
 
@@ -81,6 +88,14 @@ def test_every_row_stores_exactly_what_the_exact_scorer_stores(code: str, data) 
     answer_sets = data.draw(_answer_sets(code))
     for answers, bulk in zip(answer_sets, score_json_many(code, answer_sets), strict=True):
         assert bulk == score_json(code, answers), answers
+    # The JSON text `marrowtrack rescore` writes is exactly what json.dumps gives the exact
+    # scores, so a stored row compares equal as text.
+    matrix, columns, bad = checked_matrix(code, answer_sets)
+    texts, version = score_texts_matrix(code, matrix, columns)
+    assert bad == {}
+    for answers, text in zip(answer_sets, texts, strict=True):
+        exact, exact_version = score_json(code, answers)
+        assert (text, version) == (json.dumps(exact), exact_version), answers
 
 
 def test_bulk_reasons_name_the_items_answered_as_the_exact_scorer_does() -> None:
