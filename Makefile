@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export MARROWTRACK_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-pg install install-dev lint lint-imports demo-smoke assets clean bench
+.PHONY: run test test-pg install install-dev lint lint-imports demo-smoke assets clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
-install-dev: $(VENV)/.installed-dev node_modules/.installed
+# English and Spanish patient texts: compile the gettext catalogs (.po -> .mo).
+messages: $(VENV)/.installed
+	@bash scripts/ensure-gettext.sh
+	@$(BIN)/marrowtrack compilemessages --ignore .venv --ignore node_modules --ignore var -v 0
+
+install: $(VENV)/.installed node_modules/.installed messages
+install-dev: $(VENV)/.installed-dev node_modules/.installed messages
 
 run: install
 	$(BIN)/marrowtrack migrate --noinput

@@ -8,6 +8,7 @@ start-up instead of being silently replaced.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -83,11 +84,14 @@ INSTALLED_APPS = [
     "marrowtrack.audit",
     "marrowtrack.facilities",
     "marrowtrack.patients",
+    "marrowtrack.notifications",
     "marrowtrack.esign",
     "marrowtrack.intake",
     "marrowtrack.procedures",
     "marrowtrack.lab",
     "marrowtrack.outcomes",
+    "marrowtrack.recovery",
+    "marrowtrack.portal",
     "marrowtrack.interop",
     "marrowtrack.web",
     "marrowtrack.demo",
@@ -304,6 +308,25 @@ NINJA_PAGINATION_PER_PAGE = 50
 # (core.pagination).
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_CLASS = "marrowtrack.core.pagination.BoundedLimitOffsetPagination"
+
+# Patient messages (docs/decisions/0010-notifications-exactly-once.md). SMS goes through a
+# pluggable backend; the file backend (one JSON line per message) can confirm a delivery
+# after a crash, the console backend only prints.
+MARROWTRACK_SMS_BACKEND = os.environ.get(
+    "MARROWTRACK_SMS_BACKEND", "marrowtrack.notifications.backends.FileSmsBackend"
+)
+MARROWTRACK_SMS_FILE = os.environ.get("MARROWTRACK_SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
+# Unsolicited messages wait for the end of quiet hours, in each clinic's own time zone.
+MARROWTRACK_QUIET_HOURS = os.environ.get("MARROWTRACK_QUIET_HOURS", "21:00-08:00")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", MARROWTRACK_QUIET_HOURS):
+    raise ImproperlyConfigured(
+        f"MARROWTRACK_QUIET_HOURS must look like 21:00-08:00, not {MARROWTRACK_QUIET_HOURS!r}"
+    )
+MARROWTRACK_SEND_MAX_ATTEMPTS = env_int("MARROWTRACK_SEND_MAX_ATTEMPTS", 5, minimum=1)
+# A message left "sending" this long by a stopped worker is settled by the next worker.
+MARROWTRACK_SEND_LEASE_SECONDS = env_int("MARROWTRACK_SEND_LEASE_SECONDS", 300)
+# Printed on discharge instructions next to the clinic's own number.
+MARROWTRACK_EMERGENCY_NUMBER = os.environ.get("MARROWTRACK_EMERGENCY_NUMBER", "911")
 
 # Background work (reminders, messages): a database-backed queue run by `marrowtrack worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -19,6 +19,8 @@ urlpatterns = [
     path("procedures/", include("marrowtrack.procedures.urls")),
     path("lab/", include(LAB_PAGES)),
     path("outcomes/", include("marrowtrack.outcomes.urls")),
+    path("recovery/", include("marrowtrack.recovery.urls")),
+    path("portal/", include("marrowtrack.portal.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
     path("django-admin/", admin.site.urls),

@@ -51,3 +51,6 @@ api.add_router("/procedures/", "marrowtrack.procedures.api.router")
 api.add_router("/lab/", "marrowtrack.lab.api.router")
 api.add_router("/lab/", "marrowtrack.procedures.lab_api.router")  # the lab bench's day
 api.add_router("/outcomes/", "marrowtrack.outcomes.api.router")
+api.add_router("/recovery/", "marrowtrack.recovery.api.router")
+# The patient's own data, by the portal session cookie (not a staff token).
+api.add_router("/portal/", "marrowtrack.portal.api.router")

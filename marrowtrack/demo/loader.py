@@ -23,6 +23,7 @@ STEPS: list[str] = [
     "marrowtrack.demo.intake.seed",
     "marrowtrack.demo.procedures.seed",
     "marrowtrack.demo.outcomes.seed",
+    "marrowtrack.demo.recovery.seed",
 ]
 
 

@@ -457,3 +457,24 @@ def decisions_for_export(scope: ExportScope) -> QuerySet[EligibilityDecision]:
         plan_uuid=F("plan__public_id"), signer_uuid=F("signature__signer__public_id")
     )
     return scope.narrow(rows, clinic_path="plan__patient__clinic", patient_path="plan__patient")
+
+
+def appointments_for_patient(*, patient: Patient, since: datetime) -> QuerySet[Appointment]:
+    """The patient's booked appointments from ``since`` on (the portal lists them)."""
+    return (
+        Appointment.objects.filter(
+            plan__patient=patient, status=Appointment.Status.BOOKED, ends_at__gte=since
+        )
+        .select_related("plan")
+        .order_by("starts_at")
+    )
+
+
+def consents_for_patient(*, patient: Patient) -> QuerySet[Consent]:
+    """The patient's signed consents, newest first (the portal offers their PDFs)."""
+    signed = (Consent.Status.SIGNED, Consent.Status.WITNESSED)
+    return (
+        Consent.objects.filter(plan__patient=patient, status__in=signed)
+        .select_related("plan", "document")
+        .order_by("-patient_signed_at")
+    )

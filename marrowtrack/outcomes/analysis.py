@@ -101,7 +101,7 @@ def plan_responders(
     *, plan: TreatmentPlan, include_unvalidated: bool = False
 ) -> list[TimepointResponders]:
     """Change from baseline at every follow-up time point that has results."""
-    table = results_table(plan=plan, include_unvalidated=include_unvalidated)
+    table = results_table(plan=plan, include_unvalidated=include_unvalidated, with_source=True)
     left_out = 0 if include_unvalidated else unvalidated_count(plan=plan)
     baseline = table.get("baseline")
     if not baseline:

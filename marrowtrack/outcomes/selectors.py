@@ -125,12 +125,13 @@ def awaiting_verification(*, clinic: Clinic) -> QuerySet[SurveyResponse]:
 
 
 def results_table(
-    *, plan: TreatmentPlan, include_unvalidated: bool = False
+    *, plan: TreatmentPlan, include_unvalidated: bool = False, with_source: bool = False
 ) -> dict[str, dict[str, dict]]:
     """{time point: {instrument: scores}} of the plan's assigned, submitted responses.
 
-    Derived scores (WOMAC from KOOS) carry "_from" (the instrument asked); an instrument asked
-    in its own right wins over one derived from another form at the same time point.
+    An instrument asked in its own right wins over one derived from another form at the same
+    time point (WOMAC asked beats WOMAC from the KOOS). With `with_source`, each scores dict
+    also names the instrument that was asked under "_from".
     """
     table: dict[str, dict[str, dict]] = defaultdict(dict)
     rows = submitted_responses(plan=plan, include_unvalidated=include_unvalidated)
@@ -139,7 +140,8 @@ def results_table(
         for response in rows:
             for code, scores in response.scores.items():
                 if (code == response.instrument) == own:
-                    table[response.timepoint][code] = {**scores, "_from": response.instrument}
+                    source = {"_from": response.instrument} if with_source else {}
+                    table[response.timepoint][code] = {**scores, **source}
     return dict(table)
 
 
@@ -275,3 +277,29 @@ def responses_for_export(scope: ExportScope) -> QuerySet[SurveyResponse]:
         entered_by_uuid=F("entered_by__public_id"),
     )
     return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def baseline_pain(*, plan: TreatmentPlan) -> int | None:
+    """The plan's submitted baseline NPRS (0-10), the pain before treatment; None if absent.
+    Recovery's triage compares first-week pain with it."""
+    response = (
+        plan.responses.filter(
+            status=SurveyResponse.Status.SUBMITTED, timepoint="baseline", instrument="NPRS"
+        )
+        .order_by("-answered_at")
+        .first()
+    )
+    value = (response.scores.get("NPRS") or {}).get("total") if response else None
+    return None if value is None else int(value)
+
+
+def open_followups_for_patient(*, patient: Patient, today: date) -> list[FollowUp]:
+    """The patient's follow-up surveys whose window is open today (the portal lists them)."""
+    return list(
+        followups_on(today)
+        .filter(plan__patient=patient, status=FollowUp.Status.OPEN, opens_on__lte=today)
+        .filter(closes_on__gte=today)
+        .exclude(timepoint="baseline")
+        .select_related("plan")
+        .order_by("closes_on")
+    )

@@ -254,3 +254,13 @@ def day_signatures_for_export(scope: ExportScope) -> list[tuple[Any, str, Any]]:
             target = ("Encounter", check.encounter_uuid)
         found += [(s, *target) for s in check.signatures.all()]
     return found
+
+
+def encounter_for_plan(plan: Any) -> ProcedureEncounter | None:
+    """The plan's latest procedure day (recovery reads the harvest side from it)."""
+    return (
+        ProcedureEncounter.objects.filter(plan=plan)
+        .select_related("harvest")
+        .order_by("-day", "-checked_in_at")
+        .first()
+    )

@@ -57,8 +57,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def survey_link_create(*, followup: FollowUp, by: User | None, days: int = LINK_DAYS) -> IssuedLink:
-    """Issue a new link for a follow-up's survey (earlier links stay valid until used)."""
+def survey_link_create(
+    *, followup: FollowUp, by: User | None, days: int = LINK_DAYS, by_label: str = ""
+) -> IssuedLink:
+    """Issue a new link for a follow-up's survey (earlier links stay valid until used).
+    Without a staff member, ``by_label`` names who asked (the portal names the patient)."""
     if followup.status != FollowUp.Status.OPEN:
         raise DomainError(f"The {followup.timepoint} follow-up is {followup.get_status_display()}.")
     token = secrets.token_urlsafe(32)
@@ -69,21 +72,37 @@ def survey_link_create(*, followup: FollowUp, by: User | None, days: int = LINK_
             expires_at=clock.now() + timedelta(days=days),
             created_by=by,
         )
-        _audit(link, by, f"Survey link issued for {followup.timepoint}", expires_at=link.expires_at)
+        _audit(
+            link,
+            by,
+            f"Survey link issued for {followup.timepoint}",
+            action=AuditAction.CREATE,
+            label=by_label or "reminder worker",
+            expires_at=link.expires_at,
+        )
     return IssuedLink(link, token)
 
 
-def _audit(link: SurveyLink, by: User | None, reason: str, **changes: object) -> None:
+def _audit(
+    link: SurveyLink,
+    by: User | None,
+    reason: str,
+    *,
+    action: str = AuditAction.UPDATE,
+    label: str = "patient (survey link)",
+    **changes: object,
+) -> None:
+    """Audit a link write; without a staff member, `label` names who acted."""
     patient = link.followup.plan.patient
     event_record(
         actor=by,
-        action=AuditAction.CREATE if by else AuditAction.UPDATE,
+        action=action,
         target=link,
         changes={key: [None, value] for key, value in changes.items()},
         clinic=patient.clinic,
         patient_public_id=patient.public_id,
         reason=reason,
-        actor_label=None if by else "patient (survey link)",
+        actor_label=None if by else label,
     )
 
 

@@ -1,0 +1,85 @@
+"""Schemas of the recovery API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Schema
+
+
+class TaskOut(Schema):
+    public_id: UUID
+    kind: str
+    level: str
+    reason: str
+    due_at: datetime
+    status: str
+    patient: UUID
+    checkin_day: int
+    resolution_note: str
+
+    @staticmethod
+    def resolve_patient(obj) -> UUID:  # noqa: ANN001
+        return obj.course.patient.public_id
+
+    @staticmethod
+    def resolve_checkin_day(obj) -> int:  # noqa: ANN001
+        return obj.checkin.day
+
+
+class ResolveIn(Schema):
+    note: str
+
+
+class CheckInOut(Schema):
+    public_id: UUID
+    day: int
+    on: date
+    status: str
+    level: str
+    findings: list[dict]
+    answers: dict
+    note: str
+
+
+class AdverseEventIn(Schema):
+    event_type: str
+    event_type_other: str = ""
+    site: str
+    onset_on: date
+    grade: int
+    serious: bool = False
+    serious_criteria: list[str] = []
+    relatedness: str
+    actions: list[str] = []
+    actions_detail: str = ""
+    outcome: str
+    resolved_on: date | None = None
+    description: str
+
+
+class AdverseEventOut(AdverseEventIn):
+    public_id: UUID
+    status: str
+    patient: UUID
+    plan: UUID
+
+    @staticmethod
+    def resolve_patient(obj) -> UUID:  # noqa: ANN001
+        return obj.patient.public_id
+
+    @staticmethod
+    def resolve_plan(obj) -> UUID:  # noqa: ANN001
+        return obj.plan.public_id
+
+
+class SignIn(Schema):
+    password: str
+    totp: str | None = None
+
+
+class AddendumIn(Schema):
+    text: str
+    outcome: str = ""
+    resolved_on: date | None = None
