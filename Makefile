@@ -24,10 +24,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# English and Spanish patient texts: compile the gettext catalogs (.po -> .mo).
+# Spanish patient texts: gettext catalogs compiled in Python (no system gettext needed).
 messages: $(VENV)/.installed
-	@bash scripts/ensure-gettext.sh
-	@$(BIN)/marrowtrack compilemessages --ignore .venv --ignore node_modules --ignore var -v 0
+	@$(BIN)/marrowtrack compile_translations --verbosity 0
 
 install: $(VENV)/.installed node_modules/.installed messages
 install-dev: $(VENV)/.installed-dev node_modules/.installed messages
