@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/", include("marrowtrack.intake.urls")),
     path("procedures/", include("marrowtrack.procedures.urls")),
     path("lab/", include(LAB_PAGES)),
+    path("facilities/", include("marrowtrack.facilities.urls")),
     path("outcomes/", include("marrowtrack.outcomes.urls")),
     path("recovery/", include("marrowtrack.recovery.urls")),
     path("portal/", include("marrowtrack.portal.urls")),

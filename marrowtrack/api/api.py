@@ -48,9 +48,11 @@ api.add_router("/patients/", "marrowtrack.patients.api.router")
 api.add_router("/audit/", "marrowtrack.audit.api.router")
 api.add_router("/intake/", "marrowtrack.intake.api.router")
 api.add_router("/procedures/", "marrowtrack.procedures.api.router")
+api.add_router("/procedures/", "marrowtrack.procedures.bedside.api.router")
 api.add_router("/lab/", "marrowtrack.lab.api.router")
 api.add_router("/lab/", "marrowtrack.procedures.lab_api.router")  # the lab bench's day
 api.add_router("/outcomes/", "marrowtrack.outcomes.api.router")
+api.add_router("/facilities/", "marrowtrack.facilities.api.router")
 api.add_router("/recovery/", "marrowtrack.recovery.api.router")
 # The patient's own data, by the portal session cookie (not a staff token).
 api.add_router("/portal/", "marrowtrack.portal.api.router")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+# The ISBT 128 Facility Identification Number as a clinic holds it: one letter other than O,
+# then four digits (ICCBBA ST-001 2.4.1; lab.isbt128.FACILITY_RE is the same rule).
+FACILITY_CODE_RE = re.compile(r"^[A-NP-Z][0-9]{4}$")
 
 
 class BaseModel(models.Model):
@@ -48,6 +54,16 @@ class Clinic(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if not FACILITY_CODE_RE.match(self.facility_code or ""):
+            raise ValidationError(
+                {
+                    "facility_code": "The ISBT 128 facility code is one capital letter other "
+                    "than O followed by four digits, e.g. W1234."
+                }
+            )
 
 
 class Counter(models.Model):

@@ -9,7 +9,7 @@ from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role, role_group
 from marrowtrack.core.models import Clinic
 from marrowtrack.demo.context import DemoContext
-from marrowtrack.facilities.models import Equipment, Room
+from marrowtrack.facilities.models import Equipment, KitLot, Room
 
 DEMO_PASSWORD = "marrowtrack-demo"  # noqa: S105 - printed for the demo on purpose
 
@@ -74,6 +74,20 @@ def _rooms_and_equipment(ctx: DemoContext, clinic: Clinic) -> None:
             ),
         ]
     )
+    KitLot.objects.bulk_create(
+        [
+            KitLot(
+                clinic=clinic,
+                device="Angel",
+                lot_number=lot,
+                expires_on=ctx.today + timedelta(days=days),
+                received_on=ctx.today - timedelta(days=200 - days),
+                quantity_received=60,
+                quantity_used=used,
+            )
+            for lot, days, used in (("KIT-A15", -10, 52), ("KIT-A16", 45, 40), ("KIT-A17", 150, 6))
+        ]
+    )
 
 
 def seed(ctx: DemoContext) -> None:
@@ -97,4 +111,4 @@ def seed(ctx: DemoContext) -> None:
     ctx.staff["northgate_nurse"] = _user(
         ctx, ctx.other_clinic, ("northgate_nurse", Role.NURSE, "Nia", "Brooks", "RN")
     )
-    ctx.log.append("2 clinics, 10 rooms, 8 pieces of equipment, 7 staff accounts")
+    ctx.log.append("2 clinics, 10 rooms, 8 pieces of equipment, 6 kit lots, 7 staff accounts")

@@ -12,12 +12,13 @@ from django.utils import timezone
 from marrowtrack.demo.context import DemoContext
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import content_hash
-from marrowtrack.facilities.models import Equipment
+from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.intake.models import Consent, TreatmentPlan
 from marrowtrack.lab import calculations as calc
+from marrowtrack.lab.isbt128 import local_product, product_code
 from marrowtrack.lab.models import Container, CustodyEvent, Location, ProcessingRun
+from marrowtrack.lab.run_values import computed_values
 from marrowtrack.lab.services import din_allocate, expiry_for
-from marrowtrack.lab.services.processing import computed_values
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import (
     HarvestRecord,
@@ -179,15 +180,18 @@ def _container(
     kind: str,
     volume: Decimal,
     at: datetime,
+    din: str,
     **extra: Any,
 ) -> Container:
+    # One DIN per harvest; the aspirate and the single syringe differ by product code.
     return Container.objects.create(
         public_id=ctx.uuid(),
         clinic=ctx.clinic,
         patient=encounter.patient,
         encounter=encounter,
         kind=kind,
-        din=din_allocate(clinic=ctx.clinic, at=at),
+        din=din,
+        product_code=product_code(local_product(kind, "acd_a").code),
         volume_ml=volume,
         collected_at=at,
         expires_at=expiry_for(at),
@@ -224,8 +228,10 @@ def _lab(
         "aspirate",
         harvest.aspirate_ml + 6,
         end,
+        din_allocate(clinic=ctx.clinic, at=end),
         location=Location.LAB,
         status="processed",
+        collected_from=harvest.get_side_display(),
     )
     _custody(
         aspirate,
@@ -256,8 +262,7 @@ def _lab(
         encounter=encounter,
         aspirate=aspirate,
         device="Angel",
-        kit_lot=rng.choice(KIT_LOTS),
-        kit_expires_on=encounter.day + timedelta(days=90),
+        **_kit(ctx, rng.choice(KIT_LOTS), encounter.day),
         centrifuge=centrifuge,
         rpm=3200,
         rcf_g=calc.rcf_from_rpm(radius_cm=10, rpm=3200).quantize(Decimal("0.1")),
@@ -271,7 +276,7 @@ def _lab(
         ended_at=started + timedelta(minutes=25),
         performed_by=s["lab"],
         status="released",
-        verification="second_person",
+        verification="second_person_scan",
         released_at=started + timedelta(minutes=32),
         **data,
     )
@@ -284,18 +289,29 @@ def _lab(
         "concentrate",
         data["concentrate_ml"] - Decimal("0.5"),
         end,
+        aspirate.din,
         location=Location.ADMINISTERED,
         status="administered",
         parent=aspirate,
         run=run,
         target=encounter.plan.target,
         laterality=encounter.plan.laterality,
+        collected_from=aspirate.collected_from,
     )
+    run.verification_scans = [{"din": syringe.din, "product_code": syringe.product_code}]
+    run.save(update_fields=["verification_scans"])
     _custody(
         syringe,
         [("lab", "procedure_room", run.released_at + timedelta(minutes=4), s["lab"], s["nurse"])],
     )
     return run
+
+
+def _kit(ctx: DemoContext, lot_number: str, day: date) -> dict[str, Any]:
+    lot = KitLot.objects.filter(clinic=ctx.clinic, lot_number=lot_number).first()
+    if lot is None:
+        return {"kit_lot": lot_number, "kit_expires_on": day + timedelta(days=90)}
+    return {"kit": lot, "kit_lot": lot.lot_number, "kit_expires_on": lot.expires_on}
 
 
 def _signature(user: Any, meaning: str, record: Any, at: datetime) -> Signature:

@@ -1,34 +1,42 @@
 """Demo step: two years of BMAC and cortisone plans with realistic survey histories.
 
-Deterministic (ctx.rng), bulk-inserted and capped at a few hundred plans whatever the number
-of demo patients. Histories include missed time points, missing items, a few patients censored
-by surgery or withdrawal, and paper forms awaiting verification. Trajectories are synthetic:
-cortisone helps early and fades; BMAC responders improve slowly and keep it.
+Deterministic (ctx.rng) and bulk-inserted in batches of plans. The number of plans grows with
+the demo's patients (1 in 10 patients, at least 120 or all of them), so `marrowtrack demo
+--patients 100000` gives a registry large enough to measure `marrowtrack rescore` on.
+Histories include missed time points, missing items, a few answers given outside their
+window (stored, never a time point), patients censored by surgery or withdrawal, paper forms
+awaiting verification, and the wording of each response: most on a licensed paper form, some
+through the portal on MarrowTrack's own labels (unvalidated wording), since the demo ships no
+licensed text.
+Trajectories are synthetic: cortisone helps early and fades; BMAC responders improve slowly
+and keep it. Scores are computed with the vectorised scorer (the same rules, row for row).
 """
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+from zoneinfo import ZoneInfo
 
 from marrowtrack.demo.context import DemoContext
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.outcomes import catalogue, scoring
+from marrowtrack.outcomes import bulk, catalogue, scoring
+from marrowtrack.outcomes.instruments import Item
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.schedules import DEFAULT_SCHEDULE, plan_schedule
-from marrowtrack.outcomes.services.responses import compute_scores
 from marrowtrack.patients.models import Patient
 
-MAX_PLANS = 120
+MIN_PLANS = 120
+SHARE_TREATED = 0.1
+PLAN_BATCH = 2000
 TARGETS = {
-    "knee_oa": "knee",
-    "facet": "facet",
-    "shoulder": "subacromial",
-    "si_joint": "si_joint",
-    "ra": "knee",
-    "other": "hip",
+    "knee_oa": ("knee",),
+    "facet": ("facet",),
+    "shoulder": ("subacromial", "rotator_cuff", "glenohumeral"),
+    "si_joint": ("si_joint",),
+    "ra": ("knee", "hip", "wrist_hand"),
+    "other": ("hip", "hip", "ankle_foot", "elbow", "wrist_hand"),
 }
 ANSWER_RATE = {
     "baseline": 0.95,
@@ -43,6 +51,8 @@ MONTHS = {"baseline": 0, "2w": 0.5, "6w": 1.4, "3m": 3, "6m": 6, "12m": 12, "24m
 HIGHER_IS_BETTER_ITEMS = (
     {"VAS"} | {f"L{i}" for i in range(1, 21)} | {f"ADL{i}" for i in range(1, 11)}
 )
+PAPER_FORM = "Licensed paper form (demo data)"
+OUT_OF_WINDOW_RATE = 0.03
 
 
 def _improvement(treatment: str, responder: bool, months: float) -> float:
@@ -56,11 +66,11 @@ def _improvement(treatment: str, responder: bool, months: float) -> float:
     return gain * min(1.0, months / 6)
 
 
-def _value(item: scoring.Item, badness: float, rng: random.Random) -> int | float | None:
+def _value(item: Item, badness: float, rng: random.Random) -> int | float | None:
     if rng.random() < 0.03:
         return None  # a skipped question
     level = min(1.0, max(0.0, badness + rng.gauss(0, 0.12)))
-    if item.code in HIGHER_IS_BETTER_ITEMS or item.code == "VAS":
+    if item.code in HIGHER_IS_BETTER_ITEMS:
         level = 1 - level
     raw = item.minimum + level * (item.maximum - item.minimum)
     return round(raw, item.decimals) if item.decimals else int(round(raw))
@@ -80,17 +90,18 @@ def _answers(code: str, badness: float, improvement: float, rng: random.Random) 
 def _plans(ctx: DemoContext) -> list[TreatmentPlan]:
     """Treated plans of earlier demo steps that have no schedule yet, then new treated plans
     for patients who have none, so no demo patient gets a duplicate plan."""
+    wanted = max(min(ctx.patients, MIN_PLANS), int(ctx.patients * SHARE_TREATED))
     existing = list(
         TreatmentPlan.objects.filter(
             patient__clinic=ctx.clinic,
             status=TreatmentPlan.Status.TREATED,
             treated_on__isnull=False,
             followups__isnull=True,
-        ).order_by("pk")[:MAX_PLANS]
+        ).order_by("pk")[:wanted]
     )
     free = ctx.clinic.patients.filter(plans__isnull=True).order_by("pk")
-    plans = [_new_plan(ctx, patient) for patient in free[: MAX_PLANS - len(existing)]]
-    return existing + TreatmentPlan.objects.bulk_create(plans)
+    plans = [_new_plan(ctx, patient) for patient in free[: wanted - len(existing)]]
+    return existing + TreatmentPlan.objects.bulk_create(plans, batch_size=2000)
 
 
 def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
@@ -99,7 +110,7 @@ def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
         public_id=ctx.uuid(),
         patient=patient,
         condition=condition,
-        target=TARGETS[condition],
+        target=ctx.rng.choice(TARGETS[condition]),
         laterality="midline" if condition == "facet" else ctx.rng.choice(["left", "right"]),
         treatment="bmac" if ctx.rng.random() < 0.65 else "csi",
         status=TreatmentPlan.Status.TREATED,
@@ -110,9 +121,11 @@ def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
 
 def _followups(ctx: DemoContext, plans: list[TreatmentPlan]) -> list[FollowUp]:
     rows = []
+    tz = ZoneInfo(ctx.clinic.timezone)
     for plan in plans:
         planned = plan_schedule(plan.treated_on, DEFAULT_SCHEDULE)
         for position, tp in enumerate(planned.timepoints):
+            baseline = tp.code == "baseline"
             rows.append(
                 FollowUp(
                     public_id=ctx.uuid(),
@@ -122,10 +135,12 @@ def _followups(ctx: DemoContext, plans: list[TreatmentPlan]) -> list[FollowUp]:
                     target_on=tp.target,
                     opens_on=tp.opens,
                     closes_on=tp.closes,
+                    # A comparator recorded by date: the baseline closed as that day began.
+                    closes_at=datetime.combine(tp.closes, time(0), tzinfo=tz) if baseline else None,
                     schedule_version=planned.schedule_version,
                 )
             )
-    return FollowUp.objects.bulk_create(rows)
+    return FollowUp.objects.bulk_create(rows, batch_size=2000)
 
 
 def _answer_day(ctx: DemoContext, followup: FollowUp) -> date | None:
@@ -133,32 +148,56 @@ def _answer_day(ctx: DemoContext, followup: FollowUp) -> date | None:
     if last < followup.opens_on or ctx.rng.random() > ANSWER_RATE[followup.timepoint]:
         return None
     if followup.timepoint == "baseline":
-        return followup.closes_on - timedelta(days=ctx.rng.randint(0, 14))
+        return followup.closes_on - timedelta(days=ctx.rng.randint(1, 14))
+    if ctx.rng.random() < OUT_OF_WINDOW_RATE and followup.opens_on - timedelta(days=5) > (
+        followup.plan.treated_on
+    ):
+        return followup.opens_on - timedelta(days=ctx.rng.randint(1, 5))  # too early
     spread = (last - followup.opens_on).days
     return followup.opens_on + timedelta(days=ctx.rng.randint(0, spread))
 
 
 def _at(ctx: DemoContext, day: date) -> datetime:
-    return timezone.make_aware(
-        datetime.combine(day, time(ctx.rng.randint(8, 20), ctx.rng.randint(0, 59)))
-    )
+    moment = time(ctx.rng.randint(8, 20), ctx.rng.randint(0, 59))
+    return datetime.combine(day, moment, tzinfo=ZoneInfo(ctx.clinic.timezone))
 
 
 def seed(ctx: DemoContext) -> None:
     assert ctx.clinic is not None
     plans = _plans(ctx)
+    surveys = sum(
+        _seed_batch(ctx, plans[start : start + PLAN_BATCH])
+        for start in range(0, len(plans), PLAN_BATCH)
+    )
+    ctx.log.append(f"{len(plans)} treated plans with {surveys} outcome surveys")
+
+
+def _seed_batch(ctx: DemoContext, plans: list[TreatmentPlan]) -> int:
+    """Schedules and survey histories of a batch of plans (bounded memory); returns surveys."""
     followups = _followups(ctx, plans)
-    by_plan: dict[int, list[FollowUp]] = {}
+    by_plan: dict[int, list[FollowUp]] = defaultdict(list)
     for followup in followups:
-        by_plan.setdefault(followup.plan_id, []).append(followup)
+        by_plan[followup.plan_id].append(followup)
     responses: list[SurveyResponse] = []
     for plan in plans:
         responses += _plan_history(ctx, plan, by_plan[plan.pk])
-    SurveyResponse.objects.bulk_create(responses, batch_size=1000)
+    _score(responses)
+    SurveyResponse.objects.bulk_create(responses, batch_size=2000)
     FollowUp.objects.bulk_update(
-        followups, ["status", "completed_at", "censored_reason", "censored_on"]
+        followups, ["status", "completed_at", "censored_reason", "censored_on"], batch_size=2000
     )
-    ctx.log.append(f"{len(plans)} treated plans with {len(responses)} outcome surveys")
+    return len(responses)
+
+
+def _score(responses: list[SurveyResponse]) -> None:
+    """Scores of every demo answer set with the vectorised scorer, instrument by instrument."""
+    by_code: dict[str, list[SurveyResponse]] = defaultdict(list)
+    for response in responses:
+        by_code[response.instrument].append(response)
+    for code, rows in by_code.items():
+        results = bulk.score_json_many(code, [row.answers for row in rows])
+        for row, (scores, version) in zip(rows, results, strict=True):
+            row.scores, row.rule_version = scores, version
 
 
 def _plan_history(ctx: DemoContext, plan: TreatmentPlan, followups: list[FollowUp]) -> list:
@@ -182,26 +221,29 @@ def _plan_history(ctx: DemoContext, plan: TreatmentPlan, followups: list[FollowU
         day = _answer_day(ctx, followup)
         if day is None:
             continue
-        improvement = _improvement(plan.treatment, responder, MONTHS[followup.timepoint])
-        codes = catalogue.instruments_at(every, catalogue.FOLLOW_UP_ONLY, followup.timepoint)
-        at = _at(ctx, day)
-        paper = rng.random() < 0.15
-        pending = paper and ctx.today - day < timedelta(days=20) and rng.random() < 0.5
-        for code in codes:
-            rows.append(
-                _response(
-                    ctx,
-                    plan,
-                    followup,
-                    code,
-                    _answers(code, badness * (1 - improvement), improvement, rng),
-                    at,
-                    paper,
-                    pending,
-                )
-            )
-        if not pending:
-            followup.status, followup.completed_at = FollowUp.Status.COMPLETED, at
+        rows += _visit(ctx, plan, followup, day, every, badness, responder)
+    return rows
+
+
+def _visit(ctx, plan, followup, day, every, badness, responder) -> list:  # noqa: ANN001, PLR0913
+    rng = ctx.rng
+    inside = followup.opens_on <= day <= followup.closes_on
+    improvement = _improvement(plan.treatment, responder, MONTHS[followup.timepoint])
+    codes = catalogue.instruments_at(every, catalogue.FOLLOW_UP_ONLY, followup.timepoint)
+    at = _at(ctx, day)
+    paper = inside and rng.random() < 0.75
+    pending = paper and ctx.today - day < timedelta(days=20) and rng.random() < 0.5
+    answers = {
+        code: _answers(code, badness * (1 - improvement), improvement, rng) for code in codes
+    }
+    rows = [
+        _response(ctx, plan, followup if inside else None, code, answers[code], at, paper, pending)
+        for code in codes
+    ]
+    for row in rows:
+        row.asked_for = followup.timepoint
+    if inside and not pending:
+        followup.status, followup.completed_at = FollowUp.Status.COMPLETED, at
     return rows
 
 
@@ -217,14 +259,16 @@ def _censoring(ctx: DemoContext, plan: TreatmentPlan) -> tuple[str, date] | None
 
 def _response(ctx, plan, followup, code, answers, at, paper, pending) -> SurveyResponse:  # noqa: ANN001, PLR0913
     definition = scoring.instrument(code).definition
-    scores, version = compute_scores(code, answers)
     doctor, nurse = ctx.staff["doctor"], ctx.staff["nurse"]
+    wording = (
+        SurveyResponse.Wording.LICENSED_PAPER if paper else SurveyResponse.Wording.PRODUCT_LABELS
+    )
     return SurveyResponse(
         public_id=ctx.uuid(),
         plan=plan,
         patient=plan.patient,
         followup=followup,
-        timepoint=followup.timepoint,
+        timepoint=followup.timepoint if followup else None,
         instrument=code,
         instrument_version=definition.version,
         recall_period=definition.recall_period or "",
@@ -234,10 +278,10 @@ def _response(ctx, plan, followup, code, answers, at, paper, pending) -> SurveyR
         entered_by=nurse if paper else None,
         verified_by=None if pending or not paper else doctor,
         verification="" if pending or not paper else SurveyResponse.Verification.SECOND_PERSON,
-        scores=scores,
-        rule_version=version,
         status=SurveyResponse.Status.AWAITING_VERIFICATION
         if pending
         else SurveyResponse.Status.SUBMITTED,
         progress=0,
+        wording=wording,
+        form_version=PAPER_FORM if paper else f"MarrowTrack product labels ({definition.version})",
     )

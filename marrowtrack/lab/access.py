@@ -12,11 +12,11 @@ from marrowtrack.lab.models import Container, ProcessingRun
 from marrowtrack.lab.permissions import VIEW
 
 
-def container_for_user(user: User, din: str, perm: str = VIEW) -> Container:
+def container_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> Container:
     require_perm(user, perm)
     found = (
-        Container.objects.select_related("patient", "encounter")
-        .filter(din=din.upper(), clinic_id=user.clinic_id)
+        Container.objects.select_related("patient", "encounter", "clinic")
+        .filter(public_id=public_id, clinic_id=user.clinic_id)
         .first()
     )
     if found is None:
@@ -27,7 +27,9 @@ def container_for_user(user: User, din: str, perm: str = VIEW) -> Container:
 def run_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> ProcessingRun:
     require_perm(user, perm)
     run = (
-        ProcessingRun.objects.select_related("encounter__patient", "centrifuge")
+        ProcessingRun.objects.select_related(
+            "encounter__patient", "encounter__clinic", "centrifuge"
+        )
         .filter(public_id=public_id, encounter__clinic_id=user.clinic_id)
         .first()
     )

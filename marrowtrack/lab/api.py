@@ -1,17 +1,15 @@
-"""Lab endpoints on lab records: a specimen, products, custody scans, a processing run and
-its late results. Endpoints that act on a procedure day are ``procedures.lab_api``, mounted
-under the same ``/lab/`` prefix."""
+"""Lab endpoints on lab records: the containers of a donation, products, custody scans,
+returning a syringe to the lab, a processing run and its late results. Endpoints that act
+on a procedure day are ``procedures.lab_api``, mounted under the same ``/lab/`` prefix."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
-from marrowtrack.accounts.models import User
-from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.lab import schemas, services
 from marrowtrack.lab.access import container_for_user, run_for_user
 from marrowtrack.lab.models import Container
@@ -20,9 +18,18 @@ from marrowtrack.lab.permissions import CUSTODY, PROCESS, VIEW
 router = Router(tags=["lab"])
 
 
-@router.get("/specimens/{din}", response=schemas.ContainerOut)
+@router.get("/specimens/{din}", response=list[schemas.ContainerOut])
 def specimen_read(request: HttpRequest, din: str):
-    return container_for_user(request.user, din)
+    """Every container of one collection: the aspirate and its syringes share the DIN."""
+    require_perm(request.user, VIEW)
+    found = list(
+        Container.objects.filter(din=din.upper()[:13], clinic_id=request.user.clinic_id)
+        .select_related("patient", "encounter")
+        .order_by("product_code")
+    )
+    if not found:
+        raise Http404("No such donation in your clinic.")
+    return found
 
 
 @router.get("/products", response=list[schemas.ContainerOut])
@@ -35,23 +42,18 @@ def product_list(request: HttpRequest, status: str = "released"):
     )
 
 
-def _user(request: HttpRequest, username: str) -> User:
-    user = User.objects.filter(username=username, clinic_id=request.user.clinic_id).first()
-    if user is None:
-        raise ValidationFailed({"received_by": ["No such staff member in this clinic."]})
-    return user
-
-
 @router.post("/custody-scans", response={201: schemas.CustodyOut})
 def custody_scan(request: HttpRequest, payload: schemas.CustodyIn):
     require_perm(request.user, CUSTODY)
-    return 201, services.custody_scan(
-        by=request.user,
-        scan=payload.scan,
-        to_location=payload.to_location,
-        received_by=_user(request, payload.received_by),
-        seal_intact=payload.seal_intact,
-        place=payload.place,
+    return 201, services.custody_scan(by=request.user, **payload.dict())
+
+
+@router.post("/containers/{uuid:public_id}/return", response={201: schemas.CustodyOut})
+def container_return(request: HttpRequest, public_id: UUID, payload: schemas.ReturnIn):
+    """Take a syringe back from the procedure room to the lab (after a bedside STOP)."""
+    container = container_for_user(request.user, public_id, CUSTODY)
+    return 201, services.custody_return_to_lab(
+        by=request.user, container=container, reason=payload.reason
     )
 
 

@@ -10,10 +10,15 @@ matches Django's ``DecimalField`` and makes thresholds exact (a recovery of exac
 is not flagged). Rounding for storage or display belongs to the caller.
 
 Units are in the argument names and are the only units accepted:
-- cell counts are **cells per µL** (absolute). Analyzers that print ``×10³/µL`` (= ×10⁹/L)
-  must be converted with :func:`per_ul_from_10e3_per_ul` first;
+- cell counts are **cells per µL** (absolute). Counts typed as the analyser prints them,
+  ``×10³/µL`` (= ×10⁹/L), are converted in one place, :func:`count_per_ul`;
+- red cells are **×10⁶/µL** (= ×10¹²/L), as analysers print them;
 - volumes are **mL**; radius is **cm**; speed is **rpm**; RCF is **×g**;
-- haematocrit and viability are **percent** (0-100).
+- haematocrit, viability and the white-cell differential are **percent** (0-100).
+
+Plausibility: a count outside its window (e.g. an aspirate below 5,000 or above 100,000
+TNC/µL) is flagged for review; a count that no marrow sample can have (below 1,000 or
+above 10 million cells/µL) is refused as a unit error, naming the likely unit slip.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 Number = Decimal | int | str | float
 
@@ -67,6 +73,55 @@ def _non_negative(value: Number, field: str) -> Decimal:
 def per_ul_from_10e3_per_ul(value: Number) -> Decimal:
     """Convert an analyzer count in ×10³/µL (= ×10⁹/L) to absolute cells per µL."""
     return _non_negative(value, "count_10e3_per_ul") * 1000
+
+
+class CountUnit(StrEnum):
+    """The unit a count was typed in. Stored counts are always cells/µL."""
+
+    THOUSANDS_PER_UL = "10e3_per_ul"
+    PER_UL = "per_ul"
+
+    @property
+    def label(self) -> str:
+        return COUNT_UNIT_LABELS[self]
+
+
+COUNT_UNIT_LABELS = {
+    CountUnit.THOUSANDS_PER_UL: "×10³/µL (= ×10⁹/L, as the analyser prints)",
+    CountUnit.PER_UL: "cells/µL",
+}
+# Below or above these no marrow sample can be: the number was typed in another unit.
+IMPOSSIBLE_COUNT_PER_UL = (Decimal(1000), Decimal(10_000_000))
+
+
+def count_per_ul(value: Number, unit: str, field: str = "count") -> Decimal:
+    """The one place a typed count becomes cells/µL: ×10³/µL is multiplied by 1,000."""
+    number = _non_negative(value, field)
+    try:
+        chosen = CountUnit(unit)
+    except ValueError:
+        raise LabValueError("count_unit", f"unknown count unit {unit!r}") from None
+    return number * 1000 if chosen == CountUnit.THOUSANDS_PER_UL else number
+
+
+def check_count_unit(per_ul: Number, field: str, entered_in: str) -> None:
+    """Refuse a count no marrow sample can have: a ×10³/µL value typed as cells/µL (or the
+    reverse) is off by a factor of 1,000 and would corrupt every total computed from it."""
+    count = to_decimal(per_ul, field)
+    low, high = IMPOSSIBLE_COUNT_PER_UL
+    if count < low:
+        raise LabValueError(
+            field,
+            f"{count:,.0f} cells/µL is not a possible count. If the analyser printed "
+            "×10³/µL, choose that unit (or multiply by 1,000).",
+        )
+    if count > high:
+        hint = (
+            " Counts typed with the unit ×10³/µL are multiplied by 1,000."
+            if (entered_in == CountUnit.THOUSANDS_PER_UL)
+            else ""
+        )
+        raise LabValueError(field, f"{count:,.0f} cells/µL is not a possible count.{hint}")
 
 
 def tnc_neat_per_ul(
@@ -197,6 +252,86 @@ def _check_range(value: Number, field: str, low: Decimal, high: Decimal, name: s
         raise LabValueError(field, f"{name} must be between {low} and {high} %, got {number} %")
 
 
+PULL_VOLUME_TOLERANCE = Decimal("0.25")
+
+
+def pull_flags(*, pulls: Number, ml_per_pull: Number, aspirate_ml: Number) -> list[str]:
+    """Pulls × mL per pull should account for the aspirate (±25 %, arithmetic sanity);
+    otherwise one of the three numbers was mistyped."""
+    count = _positive(pulls, "pulls")
+    per_pull = _positive(ml_per_pull, "ml_per_pull")
+    aspirate = _positive(aspirate_ml, "aspirate_ml")
+    drawn = count * per_pull
+    if abs(drawn - aspirate) > aspirate * PULL_VOLUME_TOLERANCE:
+        return [
+            f"{count} pulls × {per_pull} mL = {drawn} mL does not match the {aspirate} mL "
+            "aspirate: check the pulls, the mL per pull and the volume."
+        ]
+    return []
+
+
+def cfu_f(*, colonies: Number, cells_plated: Number, tnc_per_ul: Number) -> dict[str, Decimal]:
+    """CFU-F per 10⁶ nucleated cells plated and per mL of the sample counted.
+
+    per 10⁶ TNC = colonies / cells plated × 10⁶; per mL = that × TNC/mL / 10⁶, with
+    TNC/mL = TNC/µL × 1,000. Reference values (domain spec §2): iliac aspirate about
+    1,060 CFU-F/mL (Everts), a concentrate about 2,700 CFU-F/mL (Pettine 2015).
+    """
+    count = _non_negative(colonies, "colonies")
+    plated = _positive(cells_plated, "cells_plated")
+    tnc = _positive(tnc_per_ul, "tnc_per_ul")
+    per_million = count / plated * 1_000_000
+    return {"per_10e6_tnc": per_million, "per_ml": per_million * tnc * UL_PER_ML / 1_000_000}
+
+
+def mononuclear_per_ul(
+    *, tnc_per_ul: Number, lymphocytes_pct: Number, monocytes_pct: Number
+) -> Decimal:
+    """Mononuclear cells/µL: TNC × (lymphocytes + monocytes) % (three-part differential)."""
+    tnc = _non_negative(tnc_per_ul, "tnc_per_ul")
+    share = _non_negative(lymphocytes_pct, "lymphocytes_pct") + _non_negative(
+        monocytes_pct, "monocytes_pct"
+    )
+    return tnc * share / 100
+
+
+DIFFERENTIAL_TOLERANCE_PCT = Decimal(1)
+
+
+def validate_differential(parts: Mapping[str, Number | None], prefix: str) -> None:
+    """A three-part differential: each 0-100 %; together 100 % (±1 for rounding) when all
+    three are given, and never above 100 % when only some are."""
+    given = {name: to_decimal(v, f"{prefix}{name}") for name, v in parts.items() if v is not None}
+    for name, value in given.items():
+        _check_range(value, f"{prefix}{name}", Decimal(0), Decimal(100), "A differential share")
+    total = sum(given.values(), Decimal(0))
+    complete = len(given) == len(parts)
+    off = abs(total - 100) > DIFFERENTIAL_TOLERANCE_PCT if complete else total > 100
+    if given and off:
+        field = f"{prefix}{next(iter(given))}"
+        raise LabValueError(field, f"the differential adds up to {total} %, not 100 %")
+
+
+def delivered(
+    *,
+    volume_ml: Number,
+    tnc_per_ul: Number,
+    platelets_per_ul: Number | None = None,
+    cd34_per_ul: Number | None = None,
+) -> dict[str, Decimal | None]:
+    """Cells, platelets and CD34+ cells delivered by ``volume_ml`` of concentrate."""
+    volume = _non_negative(volume_ml, "volume_ml")
+
+    def total(count: Number | None) -> Decimal | None:
+        return None if count is None else total_cells(per_ul=count, volume_ml=volume)
+
+    return {
+        "tnc": total(tnc_per_ul),
+        "platelets": total(platelets_per_ul),
+        "cd34": total(cd34_per_ul),
+    }
+
+
 @dataclass(frozen=True)
 class QcLimits:
     """Plausibility limits for :func:`qc_flags`; clinic-configurable (spec §0, §2).
@@ -205,6 +340,12 @@ class QcLimits:
     HPC products) and therefore off by default; a concentrate haematocrit ceiling is
     device-dependent and also off (values outside 0-60 % are rejected regardless). A TNC
     concentration factor below 1 means the product was not concentrated at all.
+
+    Count windows: an aspirate below 5,000 or above 100,000 TNC/µL is implausible (issue
+    8; Everts: about 33,500/µL). A concentrate window is the aspirate window times the
+    top of the typical concentration factor, 7× (domain spec §2, ⚠ check the IFU).
+    Platelet windows are arithmetic sanity (not from a paper): peripheral blood holds
+    150-450 ×10³/µL, and a concentrate a few times more.
     """
 
     recovery_max_pct: Decimal = Decimal(110)
@@ -214,6 +355,24 @@ class QcLimits:
     cf_tnc_max: Decimal | None = None
     hct_max_pct: Decimal | None = None
     viability_min_pct: Decimal | None = None
+    aspirate_tnc_min: Decimal | None = Decimal(5_000)
+    aspirate_tnc_max: Decimal | None = Decimal(100_000)
+    concentrate_tnc_min: Decimal | None = Decimal(5_000)
+    concentrate_tnc_max: Decimal | None = Decimal(700_000)
+    aspirate_plt_min: Decimal | None = Decimal(20_000)
+    aspirate_plt_max: Decimal | None = Decimal(1_000_000)
+    concentrate_plt_min: Decimal | None = Decimal(20_000)
+    concentrate_plt_max: Decimal | None = Decimal(7_000_000)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counts of one processing run, in cells/µL (platelets optional)."""
+
+    aspirate_tnc: Number
+    concentrate_tnc: Number
+    aspirate_plt: Number | None = None
+    concentrate_plt: Number | None = None
 
 
 def qc_flags(
@@ -225,6 +384,8 @@ def qc_flags(
     concentrate_hct_pct: Number | None = None,
     viability_pct: Number | None = None,
     limits: QcLimits | None = None,
+    aspirate_plt_per_ul: Number | None = None,
+    concentrate_plt_per_ul: Number | None = None,
 ) -> list[str]:
     """Return human-readable plausibility flags for a processing record (empty if none).
 
@@ -235,6 +396,10 @@ def qc_flags(
     limits = limits or QcLimits()
     validate_volumes(aspirate_ml=aspirate_ml, concentrate_ml=concentrate_ml)
     flags = _aspirate_volume_flags(to_decimal(aspirate_ml, "aspirate_ml"), limits)
+    counts = Counts(
+        aspirate_tnc_per_ul, concentrate_tnc_per_ul, aspirate_plt_per_ul, concentrate_plt_per_ul
+    )
+    flags += count_window_flags(counts, limits)
     cf = concentration_factor(
         concentrate_per_ul=concentrate_tnc_per_ul, aspirate_per_ul=aspirate_tnc_per_ul
     )
@@ -252,6 +417,44 @@ def qc_flags(
         )
     flags += _hct_viability_flags(concentrate_hct_pct, viability_pct, limits)
     return flags
+
+
+def count_window_flags(counts: Counts, limits: QcLimits) -> list[str]:
+    """A flag for each count outside its plausibility window (a window edge is inside)."""
+    windows = [
+        ("Aspirate TNC", counts.aspirate_tnc, limits.aspirate_tnc_min, limits.aspirate_tnc_max),
+        (
+            "Concentrate TNC",
+            counts.concentrate_tnc,
+            limits.concentrate_tnc_min,
+            limits.concentrate_tnc_max,
+        ),
+        (
+            "Aspirate platelets",
+            counts.aspirate_plt,
+            limits.aspirate_plt_min,
+            limits.aspirate_plt_max,
+        ),
+        (
+            "Concentrate platelets",
+            counts.concentrate_plt,
+            limits.concentrate_plt_min,
+            limits.concentrate_plt_max,
+        ),
+    ]
+    flags = []
+    for name, value, low, high in windows:
+        if value is None:
+            continue
+        count = to_decimal(value, name)
+        if low is not None and count < low:
+            flags.append(f"{name} {count:,.0f}/µL is below the plausible {low:,.0f}/µL: {_CHECK}")
+        elif high is not None and count > high:
+            flags.append(f"{name} {count:,.0f}/µL is above the plausible {high:,.0f}/µL: {_CHECK}")
+    return flags
+
+
+_CHECK = "check the count and its unit."
 
 
 def _aspirate_volume_flags(aspirate: Decimal, limits: QcLimits) -> list[str]:

@@ -1,10 +1,15 @@
 """Product and specimen labels as PDF for a 4 in × 2 in label printer (one label per page).
 
-Pure module, no ORM: callers pass ``LabelData`` and get PDF bytes. Sources: domain spec §3
-(ISBT 128 DIN barcode ``=`` + DIN + flags, check character printed in a box beside the
-eye-readable DIN and never encoded; "FOR AUTOLOGOUS USE ONLY", 21 CFR 1271.90(c)) and
-platform notes "PDFs" and "Barcodes" (WeasyPrint, python-barcode SVG, pystrich DataMatrix;
-Code 128 modules of at least 0.33 mm so a 150 dpi scan still decodes; 0.38 mm used here).
+Pure module, no ORM: callers pass ``LabelData`` and get PDF bytes. Sources: ISBT 128
+ST-001 (DIN ``=`` + DIN + flags with the check character printed in a box and never
+encoded; Product Code ``=<``; Expiration Date and Time ``&>``; a compound message ``=+``
+carrying all three in the DataMatrix), "FOR AUTOLOGOUS USE ONLY" (21 CFR 1271.90(c)), and
+platform notes "PDFs" and "Barcodes" (WeasyPrint, python-barcode SVG, pystrich DataMatrix).
+The DIN's Code 128 modules are 0.38 mm so a 150 dpi scan still decodes; the product code
+and expiry symbols, which share one row, use 0.25 mm and are read at the printer's 300 dpi.
+
+The label also says what the product is made with and how to keep it: the anticoagulant,
+the storage temperature, and for a syringe the target and side it is for.
 
 Times are printed as given: pass aware datetimes already converted to the clinic's zone.
 """
@@ -25,11 +30,20 @@ from barcode.writer import SVGWriter
 from pystrich.datamatrix import DataMatrixData, DataMatrixEncoder
 from weasyprint import HTML
 
-from marrowtrack.lab.isbt128 import barcode_data, check_character, eye_readable
+from marrowtrack.lab.isbt128 import (
+    barcode_data,
+    check_character,
+    compound_message,
+    expiry_data,
+    eye_readable,
+    product_barcode_data,
+)
 
 CODE128_MODULE_MM = 0.38
-CODE128_HEIGHT_MM = 11.0
-DATAMATRIX_MODULE_MM = 0.75
+CODE128_HEIGHT_MM = 9.0
+SMALL_MODULE_MM = 0.25
+SMALL_HEIGHT_MM = 6.0
+DATAMATRIX_MODULE_MM = 0.6
 AUTOLOGOUS_NOTICE = "FOR AUTOLOGOUS USE ONLY"
 
 
@@ -38,26 +52,43 @@ class LabelData:
     """Everything printed on one product or specimen label."""
 
     din13: str
+    product_code: str  # 8 characters: description code, collection type, division
     patient_name: str
     date_of_birth: date
     mrn: str
     product_description: str  # e.g. "Bone marrow aspirate", "Bone marrow concentrate"
+    anticoagulant: str
+    storage: str
+    site: str  # the target and side of a syringe, or where an aspirate was collected
     volume_ml: Decimal
     collected_at: datetime
     expires_at: datetime
     facility_name: str
 
+    @property
+    def expiry_data(self) -> str:
+        return expiry_data(self.expires_at)
 
-def code128_svg(data: str) -> str:
+    @property
+    def compound(self) -> str:
+        """Everything the linear symbols carry, for the DataMatrix (ST-001 DS 023)."""
+        return compound_message(
+            barcode_data(self.din13), product_barcode_data(self.product_code), self.expiry_data
+        )
+
+
+def code128_svg(
+    data: str, module_mm: float = CODE128_MODULE_MM, height_mm: float = CODE128_HEIGHT_MM
+) -> str:
     """Return an inline ``<svg>`` Code 128 symbol of ``data`` with a 10-module quiet zone."""
     symbol = barcode.get("code128", data, writer=SVGWriter())
     buffer = io.BytesIO()
     symbol.write(
         buffer,
         options={
-            "module_width": CODE128_MODULE_MM,
-            "module_height": CODE128_HEIGHT_MM,
-            "quiet_zone": 10 * CODE128_MODULE_MM,
+            "module_width": module_mm,
+            "module_height": height_mm,
+            "quiet_zone": 10 * module_mm,
             "write_text": False,
             "background": "white",
         },
@@ -91,27 +122,40 @@ def _name_size(name: str) -> str:
     return "name-long" if len(name) <= 48 else "name-very-long"
 
 
+def _product_code_text(code: str) -> str:
+    return f"{code[:5]} {code[5]} {code[6:]}"
+
+
 def label_html(label: LabelData) -> str:
     """Return the HTML fragment for one label (one page)."""
     din = label.din13
-    data = barcode_data(din)
+    code = label.product_code
     return f"""
 <section class="label">
   <div class="codes">
     <div class="linear">
-      {code128_svg(data)}
+      {code128_svg(barcode_data(din))}
       <div class="din"><span class="din-text">{eye_readable(din)}</span>
         <span class="check" title="check character">{check_character(din)}</span></div>
     </div>
-    {datamatrix_img(data)}
+    {datamatrix_img(label.compound)}
+  </div>
+  <div class="codes small-codes">
+    <div class="linear"><span class="caption">Product code</span>
+      {code128_svg(product_barcode_data(code), SMALL_MODULE_MM, SMALL_HEIGHT_MM)}
+      <div class="small-text">{_product_code_text(code)}</div></div>
+    <div class="linear"><span class="caption">Expiry</span>
+      {code128_svg(label.expiry_data, SMALL_MODULE_MM, SMALL_HEIGHT_MM)}
+      <div class="small-text expires">Expires {_when(label.expires_at)}</div></div>
   </div>
   <div class="product"><span class="desc">{escape(label.product_description)}</span>
+    <span class="site{" site-long" if len(label.site) > 16 else ""}">{escape(label.site)}</span>
     <span class="volume">{label.volume_ml:.1f} mL</span></div>
+  <div class="handling">{escape(label.anticoagulant)} · {escape(label.storage)} ·
+    Collected {_when(label.collected_at)}</div>
   <div class="name {_name_size(label.patient_name)}">{escape(label.patient_name)}</div>
   <div class="ids"><span>DOB <b>{label.date_of_birth:%d %b %Y}</b></span>
     <span>MRN <b>{escape(label.mrn)}</b></span></div>
-  <div class="times"><span>Collected {_when(label.collected_at)}</span>
-    <span class="expires">Expires {_when(label.expires_at)}</span></div>
   <div class="footer"><span class="facility">{escape(label.facility_name)}</span>
     <span class="notice">{AUTOLOGOUS_NOTICE}</span></div>
 </section>"""
@@ -122,32 +166,40 @@ LABEL_CSS = """
 * { box-sizing: border-box; }
 html, body { margin: 0; padding: 0; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #000;
-       font-size: 7.5pt; line-height: 1.2; }
-.label { position: relative; width: 4in; height: 2in; padding: 2mm 3mm;
+       font-size: 6.5pt; line-height: 1.15; }
+.label { position: relative; width: 4in; height: 2in; padding: 1.5mm 3mm;
          page-break-after: always; overflow: hidden; }
 .label:last-child { page-break-after: auto; }
 .codes { display: flex; justify-content: space-between; align-items: flex-start; }
 .linear svg { display: block; }
-.din { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; font-weight: bold;
-       margin-left: 3.8mm; margin-top: 0.3mm; letter-spacing: 0.3pt; }
+.din { font-family: "DejaVu Sans Mono", monospace; font-size: 10pt; font-weight: bold;
+       margin-left: 3.8mm; letter-spacing: 0.3pt; }
 .check { display: inline-block; border: 0.35mm solid #000; padding: 0 1.2mm;
          margin-left: 1.5mm; }
 .datamatrix { display: block; image-rendering: pixelated; }
-.product { margin-top: 1.2mm; font-size: 10pt; font-weight: bold;
-           display: flex; justify-content: space-between; }
-.name { margin-top: 1mm; font-weight: bold; text-transform: uppercase; }
-.name-normal { font-size: 10pt; }
-.name-long { font-size: 8pt; }
-.name-very-long { font-size: 6.5pt; }
-.ids { margin-top: 0.5mm; font-size: 8pt; display: flex; gap: 6mm; }
-.times { margin-top: 0.8mm; display: flex; justify-content: space-between; }
-.times .expires { font-weight: bold; }
-.footer { position: absolute; left: 3mm; right: 3mm; bottom: 2mm; display: flex;
+.small-codes { margin-top: 0.6mm; }
+.caption { font-size: 5pt; margin-left: 2.5mm; }
+.small-text { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt;
+              margin-left: 2.5mm; }
+.small-text.expires { font-family: inherit; font-weight: bold; }
+.product { margin-top: 0.6mm; font-size: 8.5pt; font-weight: bold;
+           display: flex; justify-content: space-between; gap: 2mm; }
+.product .desc { white-space: nowrap; }
+.product .site { text-transform: uppercase; border: 0.3mm solid #000; padding: 0 1mm;
+                 white-space: nowrap; }
+.product .site-long { font-size: 6pt; font-weight: normal; align-self: center; }
+.handling { margin-top: 0.3mm; }
+.name { margin-top: 0.5mm; font-weight: bold; text-transform: uppercase; }
+.name-normal { font-size: 8.5pt; }
+.name-long { font-size: 7pt; }
+.name-very-long { font-size: 6pt; }
+.ids { font-size: 7pt; display: flex; gap: 6mm; }
+.footer { position: absolute; left: 3mm; right: 3mm; bottom: 1.5mm; display: flex;
           justify-content: space-between; align-items: center;
-          border-top: 0.3mm solid #000; padding-top: 0.8mm; }
-.facility { font-size: 7pt; }
-.notice { background: #000; color: #fff; font-weight: bold; font-size: 8pt;
-          padding: 0.4mm 1.5mm; letter-spacing: 0.4pt; }
+          border-top: 0.3mm solid #000; padding-top: 0.5mm; }
+.facility { font-size: 6.5pt; }
+.notice { background: #000; color: #fff; font-weight: bold; font-size: 7pt;
+          padding: 0.3mm 1.5mm; letter-spacing: 0.4pt; }
 """
 
 

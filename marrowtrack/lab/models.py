@@ -1,4 +1,10 @@
-"""Specimen containers with ISBT 128 DINs, their chain of custody, and processing runs."""
+"""Specimen containers with ISBT 128 identification, their chain of custody, processing
+runs and late results.
+
+One collection, one DIN: the aspirate tube and every syringe drawn from it carry the
+harvest's DIN and are told apart by their product code (product description code,
+collection type and division; ``lab.isbt128``).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,26 @@ from django.urls import reverse
 
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target
-from marrowtrack.lab.isbt128 import check_character, eye_readable
+from marrowtrack.lab.calculations import CountUnit
+from marrowtrack.lab.isbt128 import (
+    PRODUCTS_BY_CODE,
+    EntryMethod,
+    LocalProduct,
+    barcode_data,
+    check_character,
+    eye_readable,
+    product_barcode_data,
+)
+from marrowtrack.lab.procedure_day import site_display
 from marrowtrack.patients.models import Patient
+
+ENTRY_CHOICES = [(m.value, m.value.capitalize()) for m in EntryMethod]
+COUNT_UNIT_CHOICES = [(unit.value, unit.label) for unit in CountUnit]
 
 
 class Location(models.TextChoices):
     PROCEDURE_ROOM = "procedure_room", "Procedure room"
-    IN_TRANSIT = "in_transit", "In transit to the lab"
+    IN_TRANSIT = "in_transit", "In transit"
     LAB = "lab", "Processing lab"
     ADMINISTERED = "administered", "Administered to the patient"
     DISCARDED = "discarded", "Discarded"
@@ -38,7 +57,8 @@ class Container(BaseModel):
         "procedures.ProcedureEncounter", on_delete=models.PROTECT, related_name="containers"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    din = models.CharField("DIN", max_length=13, unique=True)
+    din = models.CharField("DIN", max_length=13, db_index=True)
+    product_code = models.CharField(max_length=8)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -48,6 +68,7 @@ class Container(BaseModel):
     volume_ml = models.DecimalField(max_digits=6, decimal_places=1)
     target = models.CharField(max_length=20, choices=Target.choices, blank=True)
     laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+    collected_from = models.CharField(max_length=60, blank=True)
     collected_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     location = models.CharField(max_length=20, choices=Location.choices)
@@ -56,21 +77,26 @@ class Container(BaseModel):
     discard_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["din"]
+        ordering = ["din", "product_code"]
         permissions = [
             ("process_specimen", "Can receive, process, label and release specimens"),
             ("scan_custody", "Can record a chain-of-custody hand-off"),
             ("view_traceability", "Can run traceability (recall) queries"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(volume_ml__gt=0), name="container_volume_pos")
+            models.CheckConstraint(
+                condition=models.Q(volume_ml__gt=0), name="container_volume_pos"
+            ),
+            models.UniqueConstraint(
+                fields=["din", "product_code"], name="container_one_per_din_and_product_code"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.din_display} ({self.get_kind_display()})"
+        return f"{self.din_display} {self.product_code} ({self.get_kind_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("lab:container", args=[self.din])
+        return reverse("lab:container", args=[self.public_id])
 
     @property
     def check_char(self) -> str:
@@ -80,20 +106,49 @@ class Container(BaseModel):
     def din_display(self) -> str:
         return f"{eye_readable(self.din)} [{self.check_char}]"
 
+    @property
+    def product(self) -> LocalProduct | None:
+        return PRODUCTS_BY_CODE.get(self.product_code[:5])
+
+    @property
+    def division(self) -> str:
+        return self.product_code[6:]
+
+    @property
+    def site_display(self) -> str:
+        """The target and side a syringe is labelled for, e.g. "Left knee"."""
+        return site_display((self.target, self.laterality)) if self.target else ""
+
+    @property
+    def label_scan(self) -> str:
+        """What a reader sends for this label's DIN and product code barcodes."""
+        return barcode_data(self.din) + product_barcode_data(self.product_code)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.COLLECTED, self.Status.PROCESSED, self.Status.RELEASED)
+
 
 class CustodyEvent(BaseModel):
+    class Receipt(models.TextChoices):
+        SESSION = "session", "Receiver signed in"
+        PASSWORD = "password", "Receiver re-authenticated"
+
     container = models.ForeignKey(Container, on_delete=models.PROTECT, related_name="custody")
     from_location = models.CharField(max_length=20, choices=Location.choices)
     to_location = models.CharField(max_length=20, choices=Location.choices)
     at = models.DateTimeField()
     place = models.CharField(max_length=80, blank=True)
     seal_intact = models.BooleanField()
+    entry_method = models.CharField(max_length=10, choices=ENTRY_CHOICES, blank=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    receipt = models.CharField(max_length=10, choices=Receipt.choices, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["at", "created_at"]
@@ -108,14 +163,21 @@ class ProcessingRun(BaseModel):
         RELEASED = "released", "Released"
 
     class Verification(models.TextChoices):
-        SECOND_PERSON = "second_person", "Second person"
-        SCAN = "scan", "Validated scan of every label"
+        SECOND_PERSON_SCAN = "second_person_scan", "A second person scanned every label"
+        # Kept so that releases recorded before two-person release with label scans read
+        # as what they were.
+        SECOND_PERSON = "second_person", "Second person (before label scans were required)"
+        SCAN = "scan", "Label scan only (before two-person release was required)"
 
     encounter = models.OneToOneField(
         "procedures.ProcedureEncounter", on_delete=models.PROTECT, related_name="run"
     )
     aspirate = models.ForeignKey(Container, on_delete=models.PROTECT, related_name="+")
     device = models.CharField(max_length=80)
+    kit = models.ForeignKey(
+        "facilities.KitLot", on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
+    # Copied from the kit lot: recall searches and the record read them without a join.
     kit_lot = models.CharField(max_length=40, db_index=True)
     kit_expires_on = models.DateField()
     centrifuge = models.ForeignKey(
@@ -132,12 +194,27 @@ class ProcessingRun(BaseModel):
     anticoagulant_ml = models.DecimalField(max_digits=5, decimal_places=1)
     concentrate_ml = models.DecimalField(max_digits=5, decimal_places=1)
     qc_sample_ml = models.DecimalField(max_digits=4, decimal_places=1, default=0)
+    # Counts are stored in cells/µL whatever unit they were typed in (count_unit).
+    count_unit = models.CharField(max_length=12, choices=COUNT_UNIT_CHOICES, blank=True)
     pre_tnc_per_ul = models.DecimalField("Pre TNC (/µL)", max_digits=10, decimal_places=0)
     post_tnc_per_ul = models.DecimalField("Post TNC (/µL)", max_digits=10, decimal_places=0)
     pre_plt_per_ul = models.DecimalField(max_digits=10, decimal_places=0, null=True, blank=True)
     post_plt_per_ul = models.DecimalField(max_digits=10, decimal_places=0, null=True, blank=True)
+    pre_rbc_10e6_per_ul = models.DecimalField(
+        "Pre RBC (×10⁶/µL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    post_rbc_10e6_per_ul = models.DecimalField(
+        "Post RBC (×10⁶/µL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     pre_hct_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     post_hct_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    pre_lymph_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    pre_mono_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    pre_gran_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    post_lymph_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    post_mono_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    post_gran_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    pre_cd34_per_ul = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     post_cd34_per_ul = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     viability_pct = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     computed = models.JSONField(default=dict)
@@ -155,6 +232,7 @@ class ProcessingRun(BaseModel):
     verification_signature = models.ForeignKey(
         "esign.Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    verification_scans = models.JSONField(default=list, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -171,15 +249,23 @@ class LateResult(BaseModel):
     """Results that arrive after release (e.g. CFU-F at 14 days): appended, never edited."""
 
     class Kind(models.TextChoices):
-        CFU_F = "cfu_f", "CFU-F"
+        CFU_F = "cfu_f", "CFU-F (14-day culture)"
         CD34 = "cd34", "CD34+ (flow)"
         STERILITY = "sterility", "Sterility culture"
         OTHER = "other", "Other"
 
+    class Sample(models.TextChoices):
+        ASPIRATE = "aspirate", "Aspirate"
+        CONCENTRATE = "concentrate", "Concentrate"
+
     run = models.ForeignKey(ProcessingRun, on_delete=models.PROTECT, related_name="late_results")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    sample = models.CharField(max_length=12, choices=Sample.choices, blank=True)
     value = models.CharField(max_length=40)
     unit = models.CharField(max_length=20)
+    colonies = models.PositiveIntegerField(null=True, blank=True)
+    cells_plated = models.PositiveBigIntegerField(null=True, blank=True)
+    computed = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(

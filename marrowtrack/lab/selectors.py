@@ -1,39 +1,60 @@
-"""Reads for the lab: syringes in the lab and label data. (The lab's queue of procedure
-days and recall traceability join procedures' records: ``procedures.selectors``.)"""
+"""Reads for the lab: syringes in the lab or on their way back, and label data. (The lab's
+queue of procedure days and recall traceability join procedures' records:
+``procedures.selectors``.)"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import F, Prefetch, QuerySet
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.lab.labels import LabelData
-from marrowtrack.lab.models import Container, LateResult, ProcessingRun
+from marrowtrack.lab.models import Container, LateResult, Location, ProcessingRun
 
 
 def syringes_in_lab(*, clinic: Clinic) -> QuerySet[Container]:
+    """Released syringes still in the lab: to be handed to the procedure room."""
     return Container.objects.filter(
-        clinic=clinic, kind="concentrate", location="lab", status="released"
+        clinic=clinic,
+        kind=Container.Kind.CONCENTRATE,
+        location=Location.LAB,
+        status=Container.Status.RELEASED,
     ).select_related("patient")
 
 
-PRODUCT_NAMES = {"aspirate": "Bone marrow aspirate", "concentrate": "Bone marrow concentrate"}
+def syringes_returning(*, clinic: Clinic) -> QuerySet[Container]:
+    """Syringes taken back from the procedure room (e.g. after a bedside STOP): the lab
+    scans them in."""
+    return Container.objects.filter(
+        clinic=clinic,
+        kind=Container.Kind.CONCENTRATE,
+        location=Location.IN_TRANSIT,
+        status=Container.Status.RELEASED,
+    ).select_related("patient")
 
 
-def label_data(container: Container, *, local: Any) -> LabelData:
-    patient = container.patient
+def label_data(container: Container) -> LabelData:
+    """What one container's label prints, times in the clinic's own zone."""
+    patient, clinic = container.patient, container.clinic
+    product = container.product
+    site = container.site_display or (
+        f"From {container.collected_from.lower()}" if container.collected_from else ""
+    )
     return LabelData(
         din13=container.din,
+        product_code=container.product_code,
         patient_name=f"{patient.family_name}, {patient.given_name}",
         date_of_birth=patient.date_of_birth,
         mrn=patient.mrn,
-        product_description=PRODUCT_NAMES[container.kind],
+        product_description=product.name if product else container.get_kind_display(),
+        anticoagulant=product.anticoagulant if product else "",
+        storage=product.storage if product else "",
+        site=site,
         volume_ml=container.volume_ml,
-        collected_at=local(container.collected_at),
-        expires_at=local(container.expires_at),
-        facility_name=container.clinic.name,
+        collected_at=clock.localtime(container.collected_at, clinic),
+        expires_at=clock.localtime(container.expires_at, clinic),
+        facility_name=clinic.name,
     )
 
 

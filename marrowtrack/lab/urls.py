@@ -7,8 +7,9 @@ from marrowtrack.lab import views
 
 urlpatterns = [
     path("handoff/", views.handoff, name="handoff"),
+    path("returned/", views.receive_returned, name="receive-returned"),
     path("runs/<uuid:public_id>/", views.run_detail, name="run"),
     path("runs/<uuid:public_id>/late-results/", views.late_result, name="late-result"),
-    path("containers/<str:din>/", views.container_detail, name="container"),
-    path("containers/<str:din>/discard/", views.discard, name="discard"),
+    path("containers/<uuid:public_id>/", views.container_detail, name="container"),
+    path("containers/<uuid:public_id>/discard/", views.discard, name="discard"),
 ]

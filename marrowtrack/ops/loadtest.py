@@ -4,7 +4,7 @@ endpoint, in alternating rounds, and print what each achieved.
 An asyncio driver on aiohttp rather than Locust: one process, no gevent monkey-patching, and
 no web UI, so it runs inside a management command and a test, and spends little of the
 machine it shares with the server (both sit on the same two cores here).
-docs/decisions/0012-operations.md says more; issue 17 uses it to measure.
+docs/decisions/0014-operations.md says more; issue 17 uses it to measure.
 
 The mix (per request, drawn with a fixed seed): the front desk searches patients by name
 (40 %) and registers one (10 %), a nurse reads a whole record through the API (25 %), a

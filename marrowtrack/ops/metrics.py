@@ -1,4 +1,4 @@
-"""Prometheus metrics (prometheus-client; docs/decisions/0012-operations.md).
+"""Prometheus metrics (prometheus-client; docs/decisions/0014-operations.md).
 
 Labels are the route's view name, the method and the status: never a path, an id or a query
 (no patient data, and a bounded number of series). Under gunicorn each worker is a process:

@@ -3,7 +3,7 @@
 A fixed-window counter per (scope, client address) in Django's cache, answered with 429 and
 ``Retry-After``. django-ratelimit refuses every cache but memcached and Redis at check time,
 and ninja's throttles serve only the API, hence these few lines
-(docs/decisions/0012-operations.md). With several app processes the cache must be shared
+(docs/decisions/0014-operations.md). With several app processes the cache must be shared
 (``MARROWTRACK_CACHE=database``, docs/deploy.md), or each process counts on its own.
 
 The client address is the peer's, or, behind ``MARROWTRACK_TRUSTED_PROXIES`` proxies, the

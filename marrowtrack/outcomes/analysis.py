@@ -1,13 +1,14 @@
 """Responders per plan and time point: change from baseline, meaningful change, OMERACT-OARSI.
 
-Thresholds: MarrowTrack instrument spec "Meaningful change" (responders.py names each source).
-OMERACT-OARSI (Pham 2004) for knee OA, our mapping (**policy**):
-- pain = WOMAC pain (0-100, higher worse) if answered, else 100 - KOOS Pain;
-- function = WOMAC function if answered, else 100 - KOOS ADL;
-- patient global = the follow-up's PGIC. PGIC is a transition question with no baseline, so
-  "much improved" or "very much improved" (1-2) counts as the patient-global domain improving
-  by >=20 % and >=10 points, anything else as not improving. Without a PGIC the domain counts
-  as not improved, and the result says so.
+Thresholds: MarrowTrack instrument spec "Meaningful change" (responders.py names each source;
+docs/outcomes.md). OMERACT-OARSI as published (Pham T et al., Osteoarthritis Cartilage
+2004;12:389-399), for knee and hip OA, on 0-100 scales where higher is worse:
+- pain = WOMAC pain and function = WOMAC function, asked, or derived from the KOOS/HOOS items
+  that contain WOMAC (scoring.py stores them as "WOMAC" beside the KOOS or HOOS scores);
+- patient global = the PGA (0-100), asked at baseline and at every follow-up.
+PGIC is a transition question with no baseline and is never the patient global. Its own
+figure, if shown, is "PGIC responders" (much or very much improved), never called OARSI.
+Figures use responses on validated wording only, unless the reader includes the others.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.outcomes import responders
-from marrowtrack.outcomes.selectors import results_table
+from marrowtrack.outcomes import catalogue, responders
+from marrowtrack.outcomes.selectors import results_table, unvalidated_count
 
-IMPROVED_PGIC = 2
+PGIC_IMPROVED = 2  # 1 = very much improved, 2 = much improved
+PGIC_RULE = "PGIC responders: much or very much improved (PGIC 1-2); not OMERACT-OARSI"
 
 
 @dataclass
@@ -27,6 +29,12 @@ class TimepointResponders:
     changes: list[responders.ChangeResult] = field(default_factory=list)
     oarsi: responders.OarsiResult | None = None
     oarsi_note: str = ""
+    pgic_responder: bool | None = None
+    left_out_unvalidated: int = 0
+
+    @property
+    def label(self) -> str:
+        return catalogue.timepoint_label(self.timepoint)
 
 
 def _score_changes(baseline: dict, follow_up: dict) -> list[responders.ChangeResult]:
@@ -46,40 +54,55 @@ def _score_changes(baseline: dict, follow_up: dict) -> list[responders.ChangeRes
     return results
 
 
-def _pain_function(scores: dict) -> tuple[float | None, float | None, str]:
-    womac = scores.get("WOMAC") or {}
-    if womac.get("pain") is not None and womac.get("function") is not None:
-        return womac["pain"], womac["function"], "WOMAC pain and function"
-    koos = scores.get("KOOS") or {}
-    if koos.get("pain") is not None and koos.get("adl") is not None:
-        return 100 - koos["pain"], 100 - koos["adl"], "100 - KOOS Pain and 100 - KOOS ADL"
-    return None, None, ""
+def _oarsi_domains(scores: dict) -> tuple[dict[str, float], list[str]]:
+    """{pain, function, patient_global} on 0-100 (higher worse), and what is missing."""
+    womac, pga = scores.get("WOMAC") or {}, scores.get("PGA") or {}
+    found = {
+        "pain": womac.get("pain"),
+        "function": womac.get("function"),
+        "patient_global": pga.get("total"),
+    }
+    missing = [name.replace("_", " ") for name, value in found.items() if value is None]
+    return {k: v for k, v in found.items() if v is not None}, missing
+
+
+def _womac_source(scores: dict) -> str:
+    source = (scores.get("WOMAC") or {}).get("_from", "WOMAC")
+    return "WOMAC" if source == "WOMAC" else f"WOMAC from the {source} items"
 
 
 def oarsi_for(baseline: dict, follow_up: dict) -> tuple[responders.OarsiResult | None, str]:
     """OMERACT-OARSI from stored scores, or (None, why not)."""
-    b_pain, b_function, source = _pain_function(baseline)
-    f_pain, f_function, f_source = _pain_function(follow_up)
-    if b_pain is None or f_pain is None or source != f_source:
-        return None, "not assessable: no WOMAC or KOOS pain/function at both time points"
-    pgic = (follow_up.get("PGIC") or {}).get("total")
-    if pgic is None:
-        global_pair, note = (
-            (0, 0),
-            f"{source}; no PGIC answer, patient global counted as not improved",
+    start, missing_start = _oarsi_domains(baseline)
+    end, missing_end = _oarsi_domains(follow_up)
+    if missing_start or missing_end:
+        what = "; ".join(
+            f"no {', '.join(missing)} at {when}"
+            for missing, when in ((missing_start, "baseline"), (missing_end, "follow-up"))
+            if missing
         )
-    else:
-        improved = pgic <= IMPROVED_PGIC
-        global_pair, note = ((100, 0) if improved else (100, 100)), f"{source}; PGIC {pgic}"
+        return None, f"not assessable: {what}"
     result = responders.omeract_oarsi_responder(
-        pain=(b_pain, f_pain), function=(b_function, f_function), patient_global=global_pair
+        pain=(start["pain"], end["pain"]),
+        function=(start["function"], end["function"]),
+        patient_global=(start["patient_global"], end["patient_global"]),
     )
+    note = f"{_womac_source(baseline)} at baseline, {_womac_source(follow_up)} at follow-up; PGA"
     return result, note
 
 
-def plan_responders(*, plan: TreatmentPlan) -> list[TimepointResponders]:
+def pgic_responder(follow_up: dict) -> bool | None:
+    """Much or very much improved on the PGIC; None when it was not answered."""
+    answer = (follow_up.get("PGIC") or {}).get("total")
+    return None if answer is None else answer <= PGIC_IMPROVED
+
+
+def plan_responders(
+    *, plan: TreatmentPlan, include_unvalidated: bool = False
+) -> list[TimepointResponders]:
     """Change from baseline at every follow-up time point that has results."""
-    table = results_table(plan=plan)
+    table = results_table(plan=plan, include_unvalidated=include_unvalidated, with_source=True)
+    left_out = 0 if include_unvalidated else unvalidated_count(plan=plan)
     baseline = table.get("baseline")
     if not baseline:
         return []
@@ -88,8 +111,9 @@ def plan_responders(*, plan: TreatmentPlan) -> list[TimepointResponders]:
         if timepoint == "baseline":
             continue
         row = TimepointResponders(timepoint, _score_changes(baseline, follow_up))
-        if plan.condition == "knee_oa":
+        if catalogue.is_osteoarthritis(plan.condition, plan.target):
             row.oarsi, row.oarsi_note = oarsi_for(baseline, follow_up)
+        row.pgic_responder = pgic_responder(follow_up)
+        row.left_out_unvalidated = left_out
         rows.append(row)
-    order = ["2w", "6w", "3m", "6m", "12m", "24m"]
-    return sorted(rows, key=lambda r: order.index(r.timepoint) if r.timepoint in order else 99)
+    return sorted(rows, key=lambda r: catalogue.timepoint_order(r.timepoint))

@@ -15,6 +15,7 @@ from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.outcomes import analysis, scoring, selectors
 from marrowtrack.outcomes import schemas as s
 from marrowtrack.outcomes.access import plan_for_user, response_for_user
+from marrowtrack.outcomes.models import TextPack
 from marrowtrack.outcomes.presenters import change_out, instrument_out, score_payload
 from marrowtrack.outcomes.services import responses as response_services
 
@@ -50,8 +51,10 @@ def plan_followups(request: HttpRequest, plan_id: UUID):
 
 
 def _fields(followup: Any) -> dict[str, Any]:
-    names = ["public_id", "timepoint", "target_on", "opens_on", "closes_on", "censored_reason"]
-    return {name: getattr(followup, name) for name in [*names, "schedule_version"]}
+    names = ["public_id", "timepoint", "target_on", "opens_on", "closes_on", "closes_at"]
+    return {
+        name: getattr(followup, name) for name in [*names, "censored_reason", "schedule_version"]
+    }
 
 
 @router.get("/plans/{uuid:plan_id}/responses", response=list[s.ResponseOut])
@@ -62,9 +65,23 @@ def plan_responses(request: HttpRequest, plan_id: UUID):
 
 @router.post("/plans/{uuid:plan_id}/responses", response={201: s.ResponseOut})
 def transcribe(request: HttpRequest, plan_id: UUID, payload: s.TranscriptionIn):
+    """Type in a paper form; name the form it was written on (its wording and version)."""
     plan = plan_for_user(request.user, plan_id, WRITE)
-    response = response_services.response_transcribe(plan=plan, by=request.user, **payload.dict())
+    data = payload.dict()
+    form = response_services.FormWording(
+        data.pop("wording"), _text_pack(data.pop("text_pack")), data.pop("form_version")
+    )
+    response = response_services.response_transcribe(plan=plan, by=request.user, form=form, **data)
     return 201, response
+
+
+def _text_pack(public_id: UUID | None) -> TextPack | None:
+    if public_id is None:
+        return None
+    found = TextPack.objects.filter(public_id=public_id).first()
+    if found is None:
+        raise ValidationFailed({"text_pack": ["No installed text pack with this id."]})
+    return found
 
 
 @router.post("/responses/{uuid:public_id}/verify", response=s.ResponseOut)
@@ -82,9 +99,11 @@ def double_entry(request: HttpRequest, public_id: UUID, payload: s.DoubleEntryIn
 
 
 @router.get("/plans/{uuid:plan_id}/responders", response=list[s.TimepointRespondersOut])
-def plan_responders(request: HttpRequest, plan_id: UUID):
+def plan_responders(request: HttpRequest, plan_id: UUID, include_unvalidated: bool = False):
+    """Change from baseline; responses on unvalidated wording only when asked to include them."""
     plan = plan_for_user(request.user, plan_id)
-    return [change_out(row) for row in analysis.plan_responders(plan=plan)]
+    rows = analysis.plan_responders(plan=plan, include_unvalidated=include_unvalidated)
+    return [change_out(row) for row in rows]
 
 
 @router.get("/completeness", response=list[s.CompletenessOut])

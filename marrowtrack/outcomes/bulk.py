@@ -1,17 +1,23 @@
 """Vectorised scoring of many answer sets of one instrument (rows = respondents, NaN = missing).
 
-Same rules as scoring.py (MarrowTrack instrument spec; each instrument module names its clinical
-source). To give results identical to the one-by-one path, each score is built as an exact
-integer ratio numerator/denominator in int64 arrays and rounded half-up with integer arithmetic;
-table scores (KOOS JR, PROMIS) are looked up from the same Decimal tables. Decimal items
-(ASES PAIN_VAS, EQ VAS) are carried as integer hundredths, which is exact because they allow
-at most 2 decimals.
+Same rules as scoring.py (MarrowTrack instrument spec, docs/outcomes.md; each instrument module
+names its clinical source), including the missing-data rules and their reasons, so a whole
+registry is rescored with no row scored one by one. To give results identical to the exact
+path, each score is built as an exact integer ratio numerator/denominator in int64 arrays and
+rounded half-up with integer arithmetic; table scores (KOOS JR, PROMIS) are looked up from the
+same Decimal tables. Decimal items (the ASES pain VAS) are carried as integer hundredths, which
+is exact because they allow at most 2 decimals. Reasons are looked up from tables of the exact
+path's own sentences, indexed by the number of items answered.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +26,8 @@ from .instruments import (
     Item,
     ases,
     eq5d5l,
+    hoos,
+    hoos_jr,
     koos,
     koos_jr,
     lefs,
@@ -29,14 +37,48 @@ from .instruments import (
     spadi,
     womac,
 )
-from .scoring import Answer, AnswerError, instrument
+from .instruments.base import dependent_reason, missing_reason
+from .scoring import (
+    Answer,
+    AnswerError,
+    StoredScores,
+    derivations,
+    derived_rule_version,
+    instrument,
+)
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+Texts = npt.NDArray[np.object_]
 Ratio = tuple[Ints, Ints, Bools]  # numerator, denominator, scorable
 Part = Ratio | Floats  # a ratio to round, or an already exact table value
 Columns = Callable[[Sequence[str]], Floats]
+NUMBER_TYPES = frozenset({int, float, type(None)})
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason column: the rows it applies to and, per row, its sentence."""
+
+    applies: Bools
+    texts: Texts
+
+
+@dataclass
+class Scored:
+    """Exact parts per score key and the reason columns, in the exact scorer's order."""
+
+    parts: dict[str, Part] = field(default_factory=dict)
+    reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BulkScores:
+    """Rounded scores per key (NaN = not scorable) and each row's reasons."""
+
+    scores: dict[str, Floats]
+    reasons: list[list[str]]
 
 
 def answers_to_matrix(
@@ -44,54 +86,252 @@ def answers_to_matrix(
     answer_sets: Sequence[Mapping[str, Answer]],
     columns: Sequence[str] | None = None,
 ) -> Floats:
-    """A float matrix of answer sets (NaN for missing), columns in definition order by default."""
+    """A float matrix of answer sets (NaN for missing), columns in definition order by default.
+
+    Built column by column in C where the values are all numbers; a value of another type
+    (text, true/false) raises an AnswerError naming the item and the row.
+    """
     codes = list(columns or instrument(instrument_code).definition.item_codes)
-    matrix = np.full((len(answer_sets), len(codes)), np.nan)
-    for row, answers in enumerate(answer_sets):
-        for col, code in enumerate(codes):
-            value = answers.get(code)
-            if isinstance(value, bool) or not isinstance(value, int | float | Decimal | None):
-                raise AnswerError(code, f"row {row}: expected a number, got {type(value).__name__}")
-            if value is not None:
-                matrix[row, col] = float(value)
+    matrix = np.empty((len(answer_sets), len(codes)))
+    for col, code in enumerate(codes):
+        values = [answers.get(code) for answers in answer_sets]
+        if not set(map(type, values)) <= NUMBER_TYPES:
+            _raise_wrong_type(code, values)
+        matrix[:, col] = np.array(values, dtype=np.float64)
     return matrix
+
+
+def checked_matrix(
+    instrument_code: str, answer_sets: Sequence[Mapping[str, object]]
+) -> tuple[Floats, list[str], dict[int, tuple[str, str]]]:
+    """(matrix, columns, {row: (item, message)}) with the invalid rows set to missing.
+
+    The exact path refuses an unknown item, a value of the wrong type, and a value out of
+    range or off the item's step; so does this, row by row, without stopping at the first.
+    """
+    entry = instrument(instrument_code)
+    known = [item.code for item in (*entry.definition.items, *entry.also_accepts)]
+    present = set().union(*answer_sets) if answer_sets else set()
+    columns = [code for code in known if code in present or code in entry.definition.item_codes]
+    bad: dict[int, tuple[str, str]] = {}
+    if not present <= set(known):
+        _mark_unknown(instrument_code, answer_sets, set(known), bad)
+    matrix = _fast_matrix(answer_sets, columns)
+    if matrix is None:
+        matrix = np.empty((len(answer_sets), len(columns)))
+        for col, code in enumerate(columns):
+            values = [answers.get(code) for answers in answer_sets]
+            if not set(map(type, values)) <= NUMBER_TYPES:
+                values = _blank_wrong_types(code, values, bad)
+            matrix[:, col] = np.array(values, dtype=np.float64)
+    for row, problem in invalid_cells(instrument_code, matrix, columns).items():
+        bad.setdefault(row, problem)
+    return matrix, columns, bad
+
+
+def _fast_matrix(answer_sets: Sequence[Mapping[str, object]], columns: list[str]) -> Floats | None:
+    """The matrix in one pass when every answer set names every column with a number or null
+    (the usual case: forms store every item); None sends the caller to the careful path."""
+    if not answer_sets or not columns:
+        return None
+    pick = itemgetter(*columns)
+    try:
+        rows = list(map(pick, answer_sets))
+    except (KeyError, TypeError):
+        return None
+    cells = rows if len(columns) == 1 else chain.from_iterable(rows)
+    if not set(map(type, cells)) <= NUMBER_TYPES:
+        return None
+    return np.array(rows, dtype=np.float64).reshape(len(answer_sets), len(columns))
+
+
+def _mark_unknown(
+    code: str, answer_sets: Sequence[Mapping[str, object]], known: set[str], bad: dict
+) -> None:
+    for row, answers in enumerate(answer_sets):
+        unknown = sorted(set(answers) - known)
+        if unknown:
+            bad.setdefault(row, (str(unknown[0]), f"unknown item for {code}"))
+
+
+def _blank_wrong_types(code: str, values: list[object], bad: dict) -> list[object]:
+    for row, value in enumerate(values):
+        if type(value) not in NUMBER_TYPES:
+            bad.setdefault(row, (code, f"expected a number, got {type(value).__name__}"))
+    return [value if type(value) in NUMBER_TYPES else None for value in values]
+
+
+def _raise_wrong_type(code: str, values: list[object]) -> None:
+    for row, value in enumerate(values):
+        if type(value) not in NUMBER_TYPES:
+            raise AnswerError(code, f"row {row}: expected a number, got {type(value).__name__}")
 
 
 def score_matrix(
     instrument_code: str, matrix: npt.ArrayLike, columns: Sequence[str] | None = None
 ) -> dict[str, Floats]:
     """Scores per respondent for each score key (NaN where not scorable), rounded half-up."""
+    return score_matrix_full(instrument_code, matrix, columns).scores
+
+
+def score_matrix_full(
+    instrument_code: str, matrix: npt.ArrayLike, columns: Sequence[str] | None = None
+) -> BulkScores:
+    """Scores and reasons per respondent; raises AnswerError on the first invalid cell."""
     entry = instrument(instrument_code)
     definition = entry.definition
     codes = list(columns or definition.item_codes)
     values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(codes))
-    items = {item.code: item for item in (*definition.items, *entry.also_accepts)}
-    for col, code in enumerate(codes):
-        if code not in items:
-            raise AnswerError(code, f"unknown item for {definition.code}")
-        _check_column(items[code], values[:, col])
+    bad = invalid_cells(instrument_code, values, codes)
+    if bad:
+        row, (code, message) = min(bad.items())
+        raise AnswerError(code, f"row {row}: {message}")
     index = {code: col for col, code in enumerate(codes)}
 
     def cols(wanted: Sequence[str]) -> Floats:
         picked = [values[:, index[c]] if c in index else _missing(len(values)) for c in wanted]
         return np.column_stack(picked) if picked else np.empty((len(values), 0))
 
-    parts = _SCORERS[definition.code](cols)
-    return {key.key: _finish(parts[key.key], key.places) for key in definition.score_keys}
+    scored = _SCORERS[definition.code](cols)
+    scores = {k.key: _finish(scored.parts[k.key], k.places) for k in definition.score_keys}
+    return BulkScores(scores, reasons_per_row(scored.reasons, len(values)))
+
+
+def score_json_many(
+    instrument_code: str, answer_sets: Sequence[Mapping[str, Answer]]
+) -> list[tuple[StoredScores, str]]:
+    """The stored scores and rule versions of many answer sets: per row, exactly what
+    scoring.score_json gives (its derived instruments included), with no row scored alone."""
+    columns = list(instrument(instrument_code).definition.item_codes)
+    matrix = answers_to_matrix(instrument_code, answer_sets, columns)
+    return score_json_matrix(instrument_code, matrix, columns)
+
+
+def score_json_matrix(
+    instrument_code: str, matrix: Floats, columns: Sequence[str]
+) -> list[tuple[StoredScores, str]]:
+    """As score_json_many, from a matrix already built (raises AnswerError on a bad cell)."""
+    results = _derived_results(instrument_code, matrix, columns)
+    version = "; ".join(rule_version for _, _, rule_version in results)
+    per_code = [(code, _json_rows(code, result)) for code, result, _ in results]
+    return [({code: rows[i] for code, rows in per_code}, version) for i in range(len(matrix))]
+
+
+def score_texts_matrix(
+    instrument_code: str, matrix: Floats, columns: Sequence[str]
+) -> tuple[list[str], str]:
+    """The stored scores of every row as JSON text, exactly json.dumps(score_json(...)[0]):
+    numbers turned to text a column at a time by numpy, then one str.format per row."""
+    results = _derived_results(instrument_code, matrix, columns)
+    pieces = [_json_texts(code, result) for code, result, _ in results]
+    outer = "{{" + ", ".join(["{}"] * len(pieces)) + "}}"
+    version = "; ".join(rule_version for _, _, rule_version in results)
+    return list(map(outer.format, *pieces)), version
+
+
+def _derived_results(
+    instrument_code: str, matrix: Floats, columns: Sequence[str]
+) -> list[tuple[str, BulkScores, str]]:
+    entry = instrument(instrument_code)
+    results = [
+        (
+            instrument_code,
+            score_matrix_full(instrument_code, matrix, columns),
+            entry.definition.rule_version,
+        )
+    ]
+    for derivation in derivations(instrument_code):
+        source_to_target = {source: target for target, source in derivation.item_map}
+        picked = [col for col, code in enumerate(columns) if code in source_to_target]
+        target_columns = [source_to_target[columns[col]] for col in picked]
+        result = score_matrix_full(derivation.target, matrix[:, picked], target_columns)
+        results.append(
+            (derivation.target, result, derived_rule_version(derivation, instrument_code))
+        )
+    return results
+
+
+def _json_texts(code: str, result: BulkScores) -> list[str]:
+    """'"CODE": {"key": value, ..., "reasons": [...]}' per row, as json.dumps writes it."""
+    keys = instrument(code).definition.score_keys
+    fields = "".join(f'"{key.key}": {{}}, ' for key in keys)
+    template = f'"{code}": {{{{{fields}"reasons": {{}}}}}}'
+    values = [_text_column(result.scores[key.key], key.places).tolist() for key in keys]
+    dumped: dict[tuple[str, ...], str] = {}
+    reasons = [dumped.setdefault(tuple(r), json.dumps(r)) if r else "[]" for r in result.reasons]
+    return list(map(template.format, *values, reasons))
+
+
+def _text_column(values: Floats, places: int) -> npt.NDArray[np.str_]:
+    """Numbers as JSON text (Python's repr for floats, plain integers) and null for NaN."""
+    missing = np.isnan(values)
+    if places == 0:
+        text = np.where(missing, 0, values).astype(np.int64).astype(str)
+    else:
+        text = values.astype(str)
+    return np.where(missing, "null", text)
+
+
+def _json_rows(code: str, result: BulkScores) -> list[dict[str, object]]:
+    """Rows as {key: number or None, ..., "reasons": [...]}, like ScoreResult.to_json()."""
+    keys = instrument(code).definition.score_keys
+    columns = [_json_column(result.scores[k.key], k.places) for k in keys]
+    names = [k.key for k in keys]
+    return [
+        {**dict(zip(names, values, strict=True)), "reasons": reasons}
+        for values, reasons in zip(zip(*columns, strict=True), result.reasons, strict=True)
+    ]
+
+
+def _json_column(values: Floats, places: int) -> list[object]:
+    """Floats (whole numbers when places is 0) with None for NaN, as Python objects."""
+    missing = np.isnan(values)
+    if places == 0:
+        out = np.where(missing, 0, values).astype(np.int64).astype(object)
+    else:
+        out = values.astype(object)
+    out[missing] = None
+    return out.tolist()
+
+
+def invalid_cells(
+    instrument_code: str, matrix: Floats, columns: Sequence[str]
+) -> dict[int, tuple[str, str]]:
+    """{row: (item, message)} of the first invalid cell of each row (unknown item: row -1)."""
+    entry = instrument(instrument_code)
+    items = {item.code: item for item in (*entry.definition.items, *entry.also_accepts)}
+    bad: dict[int, tuple[str, str]] = {}
+    for col, code in enumerate(columns):
+        if code not in items:
+            return {-1: (code, f"unknown item for {entry.definition.code}")}
+        for row in np.flatnonzero(_bad_column(items[code], matrix[:, col])):
+            value = float(matrix[row, col])
+            bad.setdefault(int(row), (code, f"{value:g} is not a valid answer"))
+    return bad
+
+
+def _bad_column(item: Item, column: Floats) -> Bools:
+    present = ~np.isnan(column)
+    step = 10**item.decimals
+    value = np.where(present, column, 0)
+    # A float is on the item's step when it round-trips through that many decimals (0.29 x 100
+    # is 28.999... in binary, yet 0.29 has two decimals, as the exact path reads it).
+    bad_step = value != np.rint(value * step) / step
+    bad_range = (column < item.minimum) | (column > item.maximum) | np.isinf(column)
+    return present & (bad_step | bad_range)
+
+
+def reasons_per_row(reasons: Sequence[Reason], rows: int) -> list[list[str]]:
+    """Each row's reasons in column order; only the rows and columns that apply are visited."""
+    per_row: list[list[str]] = [[] for _ in range(rows)]
+    for reason in reasons:
+        for row in np.flatnonzero(reason.applies).tolist():
+            per_row[row].append(reason.texts[row])
+    return per_row
 
 
 def _missing(rows: int) -> Floats:
     return np.full(rows, np.nan)
-
-
-def _check_column(item: Item, column: Floats) -> None:
-    present = column[~np.isnan(column)]
-    scaled = present * 10**item.decimals
-    bad_step = present != np.rint(scaled) / 10**item.decimals
-    bad_range = (present < item.minimum) | (present > item.maximum) | ~np.isfinite(present)
-    if bad_step.any() or bad_range.any():
-        row = int(np.flatnonzero(~np.isnan(column))[np.flatnonzero(bad_step | bad_range)[0]])
-        raise AnswerError(item.code, f"row {row}: {column[row]!r} is not a valid answer")
 
 
 def round_ratio(numerator: Ints, denominator: Ints, places: int) -> Floats:
@@ -123,125 +363,182 @@ def _lookup(total: Ints, ok: Bools, table: Mapping[int, Decimal], offset: int = 
     return np.where(ok, values[np.where(ok, total - offset, 0)], np.nan)
 
 
-def _single(cols: Columns, code: str) -> Ratio:
+def _need(scored: Scored, key: str, n: Ints, total: int, needed: int) -> Bools:
+    """The "at least `needed` of `total` items" rule: rows that pass, and the reason column."""
+    ok = n >= needed
+    table = np.array([missing_reason(key, k, total, needed) for k in range(total + 1)], object)
+    scored.reasons.append(Reason(~ok, table[n]))
+    return ok
+
+
+def _depends(scored: Scored, key: str, parts: Sequence[tuple[str, Bools]]) -> Bools:
+    """A combined score needing all its parts; the reason names the parts that failed."""
+    names = [name for name, _ in parts]
+    mask = np.zeros(len(parts[0][1]), dtype=np.int64)
+    for bit, (_, ok) in enumerate(parts):
+        mask |= (~ok).astype(np.int64) << bit
+    table = np.array(
+        [
+            dependent_reason(key, [n for b, n in enumerate(names) if m >> b & 1])
+            for m in range(2 ** len(names))
+        ],
+        object,
+    )
+    scored.reasons.append(Reason(mask != 0, table[mask]))
+    return mask == 0
+
+
+def _constant(scored: Scored, applies: Bools, text: str) -> None:
+    scored.reasons.append(Reason(applies, np.full(len(applies), text, dtype=object)))
+
+
+def _single(cols: Columns, code: str) -> Scored:
     block = cols([code])
-    return _sum(block), np.ones(len(block), dtype=np.int64), _count(block) == 1
+    scored = Scored()
+    ok = _need(scored, "total", _count(block), 1, 1)
+    scored.parts["total"] = (_sum(block), np.ones(len(block), dtype=np.int64), ok)
+    return scored
 
 
-def _nprs(cols: Columns) -> dict[str, Part]:
-    return {"total": _single(cols, "NPRS")}
-
-
-def _pgic(cols: Columns) -> dict[str, Part]:
-    return {"total": _single(cols, "PGIC")}
-
-
-def _koos(cols: Columns) -> dict[str, Part]:
-    parts: dict[str, Part] = {}
-    for key, items, needed in koos.SUBSCALES:
+def _subscales(cols: Columns, subscales: Sequence[tuple[str, Sequence[Item], int]]) -> Scored:
+    """KOOS and HOOS: 100 - 25 x mean of the answered items, at least `needed` answered."""
+    scored = Scored()
+    for key, items, needed in subscales:
         block = cols([item.code for item in items])
         n, total = _count(block), _sum(block)
-        parts[key] = (100 * n - 25 * total, n, n >= needed)
-    return parts
+        ok = _need(scored, key, n, len(items), needed)
+        scored.parts[key] = (100 * n - 25 * total, n, ok)
+    return scored
 
 
-def _koos_jr(cols: Columns) -> dict[str, Part]:
-    block = cols(koos_jr.CODES)
-    return {"total": _lookup(_sum(block), _count(block) == 7, koos_jr.TABLE)}
+def _table(cols: Columns, codes: Sequence[str], table: Mapping[int, Decimal], key: str) -> Scored:
+    block = cols(codes)
+    scored = Scored()
+    ok = _need(scored, key, _count(block), len(codes), len(codes))
+    offset = min(table)
+    scored.parts[key] = _lookup(_sum(block), ok, table, offset=offset)
+    return scored
 
 
-def _womac(cols: Columns) -> dict[str, Part]:
-    parts: dict[str, Part] = {}
+def _hoos_jr(cols: Columns) -> Scored:
+    block = cols(hoos_jr.CODES)
+    scored = Scored()
+    n = _count(block)
+    ok = _need(scored, "total", n, 6, 6)
+    _need(scored, "raw_sum", n, 6, 6)
+    _constant(scored, ok, hoos_jr.TABLE_MISSING)
+    scored.parts["total"] = _missing(len(block))
+    scored.parts["raw_sum"] = (_sum(block), np.ones(len(block), dtype=np.int64), ok)
+    return scored
+
+
+def _womac(cols: Columns) -> Scored:
+    scored = Scored()
     raws: list[Ratio] = []
     for key, codes, allowed in womac.SUBSCALES:
         block = cols(codes)
         n, total = _count(block), _sum(block)
-        ok = n >= len(codes) - allowed
+        ok = _need(scored, key, n, len(codes), len(codes) - allowed)
         raws.append((total * len(codes), n, ok))
-        parts[f"{key}_raw"] = raws[-1]
-        parts[key] = (25 * total, n, ok)
+        scored.parts[f"{key}_raw"] = raws[-1]
+        scored.parts[key] = (25 * total, n, ok)
     (p, pn, pok), (s, sn, sok), (f, fn, fok) = raws
+    ok = _depends(scored, "total", [("pain", pok), ("stiffness", sok), ("function", fok)])
     total_num = p * sn * fn + s * pn * fn + f * pn * sn
-    total_den, ok = pn * sn * fn, pok & sok & fok
-    parts["total_raw"] = (total_num, total_den, ok)
-    parts["total"] = (total_num * 25, total_den * 24, ok)
-    return parts
+    total_den = pn * sn * fn
+    scored.parts["total_raw"] = (total_num, total_den, ok)
+    scored.parts["total"] = (total_num * 25, total_den * 24, ok)
+    return scored
 
 
-def _odi(cols: Columns) -> dict[str, Part]:
+def _odi(cols: Columns) -> Scored:
     block = cols(odi.CODES)
+    scored = Scored()
     n = _count(block)
-    return {"total": (20 * _sum(block), n, n >= 9)}
+    ok = _need(scored, "total", n, len(odi.CODES), 9)
+    scored.parts["total"] = (20 * _sum(block), n, ok)
+    return scored
 
 
-def _quickdash(cols: Columns) -> dict[str, Part]:
-    parts: dict[str, Part] = {}
+def _quickdash(cols: Columns) -> Scored:
+    scored = Scored()
     for key, codes, needed in quickdash.MODULES:
         block = cols(codes)
         n = _count(block)
-        parts[key] = (25 * (_sum(block) - n), n, n >= needed)
-    return parts
+        ok = _need(scored, key, n, len(codes), needed)
+        scored.parts[key] = (25 * (_sum(block) - n), n, ok)
+    return scored
 
 
-def _spadi(cols: Columns) -> dict[str, Part]:
+def _spadi(cols: Columns) -> Scored:
+    scored = Scored()
     ratios: list[Ratio] = []
-    for _, codes, needed in spadi.SUBSCALES:
+    for key, codes, needed in spadi.SUBSCALES:
         block = cols(codes)
         n = _count(block)
-        ratios.append((10 * _sum(block), n, n >= needed))
+        ratios.append((10 * _sum(block), n, _need(scored, key, n, len(codes), needed)))
     (p, pn, pok), (d, dn, dok) = ratios
-    total = (p * dn + d * pn, 2 * pn * dn, pok & dok)
-    return {"pain": ratios[0], "disability": ratios[1], "total": total}
+    ok = _depends(scored, "total", [("pain", pok), ("disability", dok)])
+    scored.parts.update(
+        pain=ratios[0], disability=ratios[1], total=(p * dn + d * pn, 2 * pn * dn, ok)
+    )
+    return scored
 
 
-def _ases(cols: Columns) -> dict[str, Part]:
+def _ases(cols: Columns) -> Scored:
     vas = cols(["PAIN_VAS"])
     adl = cols(ases.ADL_CODES)
-    ok = (_count(vas) == 1) & (_count(adl) == 10)
+    scored = Scored()
+    ok = _need(scored, "total", _count(vas) + _count(adl), 11, 11)
     # (10 - k/100) x 5 + 5/3 x S  ==  (3 x (1000 - k) + 100 x S) / 60, k = VAS in hundredths
     numerator = 3 * (1000 - _sum(vas, 100)) + 100 * _sum(adl)
-    return {"total": (numerator, np.full(len(ok), 60, dtype=np.int64), ok)}
+    scored.parts["total"] = (numerator, np.full(len(ok), 60, dtype=np.int64), ok)
+    return scored
 
 
-def _lefs(cols: Columns) -> dict[str, Part]:
+def _lefs(cols: Columns) -> Scored:
     block = cols(lefs.CODES)
-    return {"total": (_sum(block), np.ones(len(block), dtype=np.int64), _count(block) == 20)}
+    scored = Scored()
+    ok = _need(scored, "total", _count(block), 20, 20)
+    scored.parts["total"] = (_sum(block), np.ones(len(block), dtype=np.int64), ok)
+    return scored
 
 
-def _promis(cols: Columns) -> dict[str, Part]:
-    block = cols(promis_pi_4a.CODES)
-    ok = _count(block) == 4
-    return {"t_score": _lookup(_sum(block), ok, promis_pi_4a.TABLE, offset=4)}
-
-
-def _eq5d(cols: Columns) -> dict[str, Part]:
+def _eq5d(cols: Columns) -> Scored:
     block = cols(eq5d5l.DIMENSIONS)
-    ok = _count(block) == 5
+    n = _count(block)
     levels = np.where(np.isnan(block), 1, block).astype(np.int64)
-    thousandths = np.ones(len(block), dtype=np.int64) * 1000
-    parts: dict[str, Part] = {}
+    thousandths = np.full(len(block), 1000, dtype=np.int64)
+    scored = Scored()
     for key, value_set in eq5d5l.VALUE_SETS.items():
+        ok = _need(scored, key, n, 5, 5)
         decrements = np.zeros(len(block), dtype=np.int64)
         for col, dimension in enumerate(eq5d5l.DIMENSIONS):
             table = np.array((0, 0, *value_set[dimension]), dtype=np.int64)
             decrements += table[levels[:, col]]
-        parts[key] = (1000 - decrements, thousandths, ok)
+        scored.parts[key] = (1000 - decrements, thousandths, ok)
     vas = cols(["VAS"])
-    parts["vas"] = (_sum(vas, 100), np.full(len(vas), 100, dtype=np.int64), _count(vas) == 1)
-    return parts
+    ok = _need(scored, "vas", _count(vas), 1, 1)
+    scored.parts["vas"] = (_sum(vas), np.ones(len(vas), dtype=np.int64), ok)
+    return scored
 
 
-_SCORERS: dict[str, Callable[[Columns], dict[str, Part]]] = {
-    "NPRS": _nprs,
-    "KOOS": _koos,
-    "KOOS_JR": _koos_jr,
+_SCORERS: dict[str, Callable[[Columns], Scored]] = {
+    "NPRS": lambda cols: _single(cols, "NPRS"),
+    "KOOS": lambda cols: _subscales(cols, koos.SUBSCALES),
+    "KOOS_JR": lambda cols: _table(cols, koos_jr.CODES, koos_jr.TABLE, "total"),
+    "HOOS": lambda cols: _subscales(cols, hoos.SUBSCALES),
+    "HOOS_JR": _hoos_jr,
     "WOMAC": _womac,
     "ODI": _odi,
     "QUICKDASH": _quickdash,
     "SPADI": _spadi,
     "ASES": _ases,
     "LEFS": _lefs,
-    "PROMIS_PI_4A": _promis,
+    "PROMIS_PI_4A": lambda cols: _table(cols, promis_pi_4a.CODES, promis_pi_4a.TABLE, "t_score"),
     "EQ5D5L": _eq5d,
-    "PGIC": _pgic,
+    "PGA": lambda cols: _single(cols, "PGA"),
+    "PGIC": lambda cols: _single(cols, "PGIC"),
 }
+
+__all__ = ["BulkScores", "answers_to_matrix", "score_matrix", "score_matrix_full"]

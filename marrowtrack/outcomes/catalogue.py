@@ -1,34 +1,41 @@
-"""Which instruments each condition gets, time-point labels and REDCap event names (pure).
+"""Which instruments each plan gets, time-point labels and REDCap event names (pure).
 
-Defaults follow the MarrowTrack instrument spec table "Which instruments for which condition";
-a clinic can override them (InstrumentSet). The joint's own instrument for rheumatoid
-arthritis and "other" conditions comes from the injection target.
-PGIC (patient global impression of change) is asked at follow-ups only (**policy**): it is a
-change question, meaningless before treatment, and it is the patient global of OMERACT-OARSI.
+Defaults follow the MarrowTrack instrument spec table "Which instruments for which condition"
+(docs/outcomes.md); a clinic can override them per condition (InstrumentSet). The injection
+target chooses the joint's instrument:
+- knee: KOOS (KOOS JR and WOMAC derived) and the PGA, the knee-OA row;
+- hip: HOOS (HOOS JR and WOMAC derived) and the PGA, the hip-OA row. MarrowTrack has no
+  hip-OA referral condition, so a hip target is scored as hip OA (condition "other");
+- shoulder (glenohumeral, subacromial, rotator cuff): QuickDASH and SPADI;
+- other upper limb (elbow, wrist/hand): QuickDASH; other lower limb (ankle/foot): LEFS;
+- spine and pelvis (facet, disc, SI joint): ODI;
+- "other": no joint-specific instrument (the clinic chooses one in its instrument set).
+Rheumatoid arthritis gets the joint's instrument plus PROMIS Pain Interference 4a, without the
+PGA (the OMERACT-OARSI responder is an osteoarthritis criterion).
+PGIC (patient global impression of change) is asked at follow-ups only: it is a change
+question, meaningless before treatment, and never stored at baseline.
 """
 
 from __future__ import annotations
 
 JOINT_INSTRUMENTS: dict[str, tuple[str, ...]] = {
     "knee": ("KOOS",),
-    "hip": ("LEFS",),
+    "hip": ("HOOS",),
     "glenohumeral": ("QUICKDASH", "SPADI"),
     "subacromial": ("QUICKDASH", "SPADI"),
     "rotator_cuff": ("QUICKDASH", "SPADI"),
+    "elbow": ("QUICKDASH",),
+    "wrist_hand": ("QUICKDASH",),
+    "ankle_foot": ("LEFS",),
     "si_joint": ("ODI",),
     "facet": ("ODI",),
     "disc": ("ODI",),
-    "other": ("LEFS",),
+    "other": (),
 }
-
-CONDITION_INSTRUMENTS: dict[str, tuple[str, ...]] = {
-    "knee_oa": ("NPRS", "KOOS", "EQ5D5L"),
-    "facet": ("NPRS", "ODI", "EQ5D5L"),
-    "si_joint": ("NPRS", "ODI", "EQ5D5L"),
-    "shoulder": ("NPRS", "QUICKDASH", "SPADI", "EQ5D5L"),
-}
+OA_TARGETS = ("knee", "hip")  # the OA rows add the patient global assessment (PGA)
 
 FOLLOW_UP_ONLY: tuple[str, ...] = ("PGIC",)
+NEVER_AT_BASELINE: frozenset[str] = frozenset(FOLLOW_UP_ONLY)
 
 TIMEPOINT_LABELS: dict[str, str] = {
     "baseline": "Baseline",
@@ -49,16 +56,26 @@ REDCAP_EVENTS: dict[str, str] = {
     "12m": "month_12_arm_1",
     "24m": "month_24_arm_1",
 }
+OUT_OF_WINDOW = "Out of window"
+
+
+def is_yearly(code: str) -> bool:
+    """Yearly surveys after 24 months are coded by months: 36m, 48m, ..."""
+    return code.endswith("m") and code[:-1].isdigit() and int(code[:-1]) > 24
 
 
 def default_instruments(condition: str, target: str) -> tuple[str, ...]:
     """Instruments asked at every time point for a condition and injection target."""
-    if condition in CONDITION_INSTRUMENTS:
-        return CONDITION_INSTRUMENTS[condition]
-    joint = JOINT_INSTRUMENTS.get(target, ("LEFS",))
+    joint = JOINT_INSTRUMENTS.get(target, ())
     if condition == "ra":
         return ("NPRS", *joint, "PROMIS_PI_4A", "EQ5D5L")
-    return ("NPRS", *joint, "EQ5D5L")
+    global_assessment = ("PGA",) if target in OA_TARGETS else ()
+    return ("NPRS", *joint, *global_assessment, "EQ5D5L")
+
+
+def is_osteoarthritis(condition: str, target: str) -> bool:
+    """Knee or hip OA: the plans whose responders include OMERACT-OARSI."""
+    return condition == "knee_oa" or (condition == "other" and target == "hip")
 
 
 def instruments_at(
@@ -66,8 +83,39 @@ def instruments_at(
 ) -> tuple[str, ...]:
     """The instruments of one time point: PGIC and the like are skipped at baseline."""
     extra = () if timepoint == "baseline" else follow_up_only
-    return (*every, *extra)
+    return tuple(
+        code
+        for code in (*every, *extra)
+        if not (timepoint == "baseline" and code in NEVER_AT_BASELINE)
+    )
 
 
 def timepoint_label(code: str | None) -> str:
-    return "Unassigned (outside every window)" if code is None else TIMEPOINT_LABELS.get(code, code)
+    """A time point in words; None is a response answered outside every window."""
+    if code is None:
+        return OUT_OF_WINDOW
+    if code in TIMEPOINT_LABELS:
+        return TIMEPOINT_LABELS[code]
+    if is_yearly(code):
+        return f"{int(code[:-1]) // 12} years"
+    return code
+
+
+def redcap_event(code: str) -> str:
+    """The REDCap unique event name of a time point (yearly: year_3_arm_1, ...)."""
+    if code in REDCAP_EVENTS:
+        return REDCAP_EVENTS[code]
+    return f"year_{int(code[:-1]) // 12}_arm_1"
+
+
+def timepoint_order(code: str | None) -> int:
+    """Sort key of time points: baseline first, then by time after treatment."""
+    if code is None:
+        return 10_000
+    if code == "baseline":
+        return -1
+    if code.endswith("w") and code[:-1].isdigit():
+        return int(code[:-1]) * 7
+    if code.endswith("m") and code[:-1].isdigit():
+        return int(code[:-1]) * 31
+    return 9_999

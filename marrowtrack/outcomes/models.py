@@ -1,7 +1,9 @@
 """Outcome surveys: schedule definitions, follow-ups, responses, links and reminders.
 
 Answers are stored raw (item code -> value); scores are derived and can be recomputed from
-them with the stored rule version (MarrowTrack instrument spec, general rules).
+them with the stored rule version (MarrowTrack instrument spec, general rules; docs/outcomes.md).
+Every response records the wording it was collected on: scores are valid only on the licensed
+wording, so answers given on MarrowTrack's own short labels are "unvalidated wording".
 """
 
 from __future__ import annotations
@@ -59,8 +61,57 @@ class InstrumentSet(BaseModel):
         return f"{self.condition}: {', '.join(self.instruments)}"
 
 
+class TextPack(BaseModel):
+    """The licensed wording of one instrument in one language, installed from a licence file.
+
+    MarrowTrack ships no licensed text: `marrowtrack instruments install-text FILE` checks a
+    pack against the instrument definition (item codes and option values exactly) and installs
+    it for the whole installation. The newest pack of an instrument and language is active;
+    older ones are kept because responses name the pack they were answered on.
+    """
+
+    instrument = models.CharField(max_length=20)
+    language = models.CharField(max_length=2, choices=Patient.Language.choices)
+    pack_id = models.CharField(max_length=80)
+    version = models.CharField(max_length=40)
+    licence = models.CharField(max_length=300)
+    content = models.JSONField(help_text="The checked pack: item texts and option labels")
+    sha256 = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    installed_label = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["instrument", "language", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "language", "pack_id", "version"], name="text_pack_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["instrument", "language"],
+                condition=Q(active=True),
+                name="text_pack_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How a response names its wording, e.g. 'koos-en-lk1 2.0 (en)'."""
+        return f"{self.pack_id} {self.version} ({self.language})"
+
+
 class FollowUp(BaseModel):
-    """One time point of a plan's schedule, with its concrete window (inclusive)."""
+    """One time point of a plan's schedule, with its concrete window (inclusive).
+
+    The baseline is made when the plan is approved (so it can be sent before treatment) with
+    no closing date; when the treatment is recorded it closes on the treatment day, at the
+    instant the procedure started (`closes_at`): a later answer is never a baseline.
+    """
 
     class Status(models.TextChoices):
         # Open follow-ups show as scheduled, due or missed depending on today's date.
@@ -80,7 +131,10 @@ class FollowUp(BaseModel):
     position = models.PositiveSmallIntegerField(default=0)
     target_on = models.DateField()
     opens_on = models.DateField()
-    closes_on = models.DateField()
+    closes_on = models.DateField(null=True, blank=True, help_text="Empty: until the procedure")
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Baseline: the instant the procedure started"
+    )
     schedule_version = models.CharField(max_length=40)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     censored_reason = models.CharField(max_length=20, choices=Censor.choices, blank=True)
@@ -99,16 +153,22 @@ class FollowUp(BaseModel):
         indexes = [models.Index(fields=["status", "closes_on"], name="followup_status_closes")]
 
     def __str__(self) -> str:
-        return f"{self.timepoint} ({self.opens_on} to {self.closes_on})"
+        return f"{self.timepoint} ({self.opens_on} to {self.closes_on or 'the procedure'})"
 
 
 class SurveyLink(BaseModel):
-    """A single-use, expiring portal link; only the token's SHA-256 is stored."""
+    """A single-use, expiring portal link; only the token's SHA-256 is stored.
+
+    It binds to the first device that opens it: that browser gets a random device secret in a
+    cookie and the link stores its SHA-256; any other device is refused (and told why).
+    """
 
     followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
+    bound_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -138,6 +198,12 @@ class SurveyResponse(BaseModel):
         SECOND_PERSON = "second_person", "Checked by a second person"
         DOUBLE_ENTRY = "double_entry", "Double entry matched"
 
+    class Wording(models.TextChoices):
+        TEXT_PACK = "text_pack", "Licensed wording (installed text pack)"
+        LICENSED_PAPER = "licensed_paper", "Licensed paper form"
+        PRODUCT_LABELS = "product_labels", "Product labels (unvalidated wording)"
+        NOT_RECORDED = "not_recorded", "Wording not recorded (unvalidated wording)"
+
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="responses")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="responses")
     followup = models.ForeignKey(
@@ -159,9 +225,24 @@ class SurveyResponse(BaseModel):
     )
     verification = models.CharField(max_length=20, choices=Verification.choices, blank=True)
     scores = models.JSONField(default=dict, blank=True)
-    rule_version = models.CharField(max_length=40, blank=True)
+    rule_version = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.IN_PROGRESS)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Pages saved so far")
+    wording = models.CharField(
+        max_length=20, choices=Wording.choices, default=Wording.PRODUCT_LABELS
+    )
+    text_pack = models.ForeignKey(
+        TextPack, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    form_version = models.CharField(
+        max_length=120, blank=True, help_text="Pack id and version, or the paper form's version"
+    )
+    # The time point the link or paper form was for; `timepoint` stays empty when the answer
+    # fell outside that window ("out of window": stored, never plotted or exported as it).
+    asked_for = models.CharField(max_length=20, blank=True)
+    link = models.ForeignKey(
+        SurveyLink, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
 
     class Meta:
         ordering = ["answered_at", "instrument"]
@@ -175,7 +256,17 @@ class SurveyResponse(BaseModel):
                 fields=["followup", "instrument"],
                 condition=Q(followup__isnull=False),
                 name="response_one_per_followup_instrument",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(wording="text_pack", text_pack__isnull=False)
+                | (~Q(wording="text_pack") & Q(text_pack__isnull=True)),
+                name="response_text_pack_named",
+            ),
+            # PGIC asks about change since treatment: never asked or stored at baseline.
+            models.CheckConstraint(
+                condition=~Q(instrument="PGIC", timepoint="baseline"),
+                name="response_no_pgic_at_baseline",
+            ),
         ]
         indexes = [
             models.Index(fields=["plan", "timepoint"], name="response_plan_timepoint"),
@@ -183,7 +274,22 @@ class SurveyResponse(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument} {self.timepoint or 'unassigned'} ({self.get_status_display()})"
+        when = self.timepoint or "out of window"
+        return f"{self.instrument} {when} ({self.get_status_display()})"
+
+    @property
+    def validated_wording(self) -> bool:
+        return self.wording in VALIDATED_WORDING
+
+    @property
+    def out_of_window(self) -> bool:
+        return self.status == self.Status.SUBMITTED and self.timepoint is None
+
+
+VALIDATED_WORDING = (
+    SurveyResponse.Wording.TEXT_PACK.value,
+    SurveyResponse.Wording.LICENSED_PAPER.value,
+)
 
 
 class Reminder(BaseModel):

@@ -1,17 +1,20 @@
 """Change from baseline, meaningful change (MCID) and the OMERACT-OARSI responder (pure).
 
-Sources (as listed in the MarrowTrack instrument spec): NPRS Farrar 2001 and Ostelo 2008;
-KOOS Roos & Lohmander 2003; KOOS JR policy (US joint-replacement quality measures); ODI
-Ostelo 2008; QuickDASH Franchignoni 2014; SPADI Roy 2009; ASES Michener 2002; LEFS Binkley
-1999; EQ-5D-5L index policy (mid-range of published 5L MIDs); OMERACT-OARSI responder Pham
-2004. Thresholds are configurable; every result names the rule it applied. Comparisons are
-exact, so a change exactly at the threshold counts.
+Sources (as listed in the MarrowTrack instrument spec, docs/outcomes.md): NPRS Farrar 2001
+and Ostelo 2008; KOOS Roos & Lohmander 2003; KOOS JR / HOOS JR substantial clinical benefit
+thresholds from arthroplasty quality measures (labelled "SCB (arthroplasty)": not MCIDs for
+injection therapy); ODI Ostelo 2008; QuickDASH Franchignoni 2014; SPADI Roy 2009; ASES
+Michener 2002; LEFS Binkley 1999; EQ-5D-5L index policy (mid-range of published 5L MIDs);
+OMERACT-OARSI responder Pham 2004. Thresholds are configurable; every result names the rule it
+applied and reports each criterion separately (the NPRS 2-point and 30 % criteria), with the
+combined one needing both where the spec says so. Comparisons are exact, so a change exactly
+at the threshold counts.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 
@@ -32,6 +35,7 @@ class Thresholds:
     nprs_percent: Decimal = Decimal(30)
     koos_points: Decimal = Decimal(10)
     koos_jr_points: Decimal = Decimal(20)
+    hoos_jr_points: Decimal = Decimal(22)
     odi_points: Decimal = Decimal(10)
     odi_percent: Decimal = Decimal(30)
     quickdash_points: Decimal = Decimal("15.91")
@@ -50,7 +54,12 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 @dataclass(frozen=True)
 class Rule:
-    """Which threshold fields apply to which scores of an instrument, and the source."""
+    """Which threshold fields apply to which scores of an instrument, and the source.
+
+    `both`: the points and the percent criteria must both be met (NPRS); otherwise either
+    one is enough (ODI). `kind` names what the threshold is (an MCID, or an SCB from
+    arthroplasty that is not an MCID for injection therapy).
+    """
 
     instrument: str
     score_keys: tuple[str, ...]
@@ -58,10 +67,23 @@ class Rule:
     percent: str | None
     citation: str
     higher_is_better: bool
+    both: bool = False
+    kind: str = "MCID"
 
+
+SCB = "SCB (arthroplasty)"
+ARTHROPLASTY = "substantial clinical benefit after joint replacement (US quality measures)"
 
 RULES: tuple[Rule, ...] = (
-    Rule("NPRS", ("total",), "nprs_points", "nprs_percent", "Farrar 2001; Ostelo 2008", False),
+    Rule(
+        "NPRS",
+        ("total",),
+        "nprs_points",
+        "nprs_percent",
+        "Farrar 2001; Ostelo 2008",
+        False,
+        both=True,
+    ),
     Rule(
         "KOOS",
         ("pain", "symptoms", "adl", "sport_rec", "qol"),
@@ -70,7 +92,8 @@ RULES: tuple[Rule, ...] = (
         "Roos & Lohmander 2003",
         True,
     ),
-    Rule("KOOS_JR", ("total",), "koos_jr_points", None, "policy: US TJA quality measures", True),
+    Rule("KOOS_JR", ("total",), "koos_jr_points", None, ARTHROPLASTY, True, kind=SCB),
+    Rule("HOOS_JR", ("total",), "hoos_jr_points", None, ARTHROPLASTY, True, kind=SCB),
     Rule("ODI", ("total",), "odi_points", "odi_percent", "Ostelo 2008", False),
     Rule("QUICKDASH", ("total",), "quickdash_points", None, "Franchignoni 2014", False),
     Rule("SPADI", ("total",), "spadi_points", None, "Roy 2009", False),
@@ -100,6 +123,9 @@ class ChangeResult:
     percent_improvement: Decimal | None  # 2 decimals; None if no % rule or baseline 0
     meaningful: bool | None  # None when either score is missing
     rule: str
+    # Each criterion on its own: {"points": ..., "percent": ...}; percent None when undefined.
+    criteria: dict[str, bool | None] = field(default_factory=dict)
+    kind: str = "MCID"
 
 
 @dataclass(frozen=True)
@@ -147,11 +173,12 @@ def rule_for(instrument: str, score_key: str) -> Rule:
 
 
 def rule_text(rule: Rule, score_key: str, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:
-    """e.g. 'NPRS: >=2 points or >=30% (Farrar 2001; Ostelo 2008)'."""
+    """e.g. 'NPRS MCID: >=2 points and >=30% (Farrar 2001; Ostelo 2008)'."""
     name = rule.instrument if rule.score_keys == ("total",) else f"{rule.instrument} {score_key}"
-    text = f"{name}: >={getattr(thresholds, rule.points)} points"
+    text = f"{name} {rule.kind}: >={getattr(thresholds, rule.points)} points"
     if rule.percent:
-        text += f" or >={getattr(thresholds, rule.percent)}%"
+        joiner = "and" if rule.both else "or"
+        text += f" {joiner} >={getattr(thresholds, rule.percent)}%"
     return f"{text} ({rule.citation})"
 
 
@@ -167,25 +194,43 @@ def meaningful_change(
     rule = rule_for(instrument, score_key)
     text = rule_text(rule, score_key, thresholds)
     if baseline is None or follow_up is None:
-        return ChangeResult(instrument, score_key, None, None, None, None, None, None, text)
+        return ChangeResult(
+            instrument, score_key, None, None, None, None, None, None, text, {}, rule.kind
+        )
     gain = improvement(baseline, follow_up, higher_is_better=rule.higher_is_better)
     percent = percent_improvement(baseline, follow_up, higher_is_better=rule.higher_is_better)
-    meaningful = gain >= exact(getattr(thresholds, rule.points))
-    if rule.percent and percent is not None:
-        meaningful = meaningful or percent >= exact(getattr(thresholds, rule.percent))
+    criteria = _criteria(rule, gain, percent, thresholds)
     shown = round_half_up(percent, 2) if rule.percent and percent is not None else None
-    change = exact(follow_up) - exact(baseline)
     return ChangeResult(
         instrument,
         score_key,
         exact(baseline),
         exact(follow_up),
-        change,
+        exact(follow_up) - exact(baseline),
         gain,
         shown,
-        meaningful,
+        _combined(rule, criteria),
         text,
+        criteria,
+        rule.kind,
     )
+
+
+def _criteria(
+    rule: Rule, gain: Fraction, percent: Fraction | None, thresholds: Thresholds
+) -> dict[str, bool | None]:
+    """Each criterion separately; the percent one is None when undefined (baseline 0)."""
+    criteria: dict[str, bool | None] = {"points": gain >= exact(getattr(thresholds, rule.points))}
+    if rule.percent:
+        reached = None if percent is None else percent >= exact(getattr(thresholds, rule.percent))
+        criteria["percent"] = reached
+    return criteria
+
+
+def _combined(rule: Rule, criteria: dict[str, bool | None]) -> bool:
+    """Both criteria (an undefined percent fails) or either one, as the rule says."""
+    met = [value is True for value in criteria.values()]
+    return all(met) if rule.both else any(met)
 
 
 def oarsi_rule_text(thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:

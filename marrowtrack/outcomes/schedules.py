@@ -1,10 +1,14 @@
 """Follow-up schedule date math: time points, policy windows, assignment and status (pure).
 
-Source: MarrowTrack instrument spec, "Time points" (policy windows): baseline up to 30 days
-before treatment up to the treatment date; 2 weeks -3/+7 days; 6 weeks +-14 days; 3 months
-+-21 days; 6, 12 and 24 months +-45 days. Months are calendar months from the treatment date
-(8 Jan -> 8 Apr), clamped to the month's last day (31 Aug + 6 months -> 28/29 Feb), because
+Source: MarrowTrack instrument spec, "Time points" (docs/outcomes.md; policy windows): 2 weeks
+-3/+7 days; 6 weeks +-14 days; 3 months +-21 days; 6, 12 and 24 months +-45 days; yearly surveys
+after 24 months (a clinic's choice) +-60 days. Months are calendar months from the treatment
+date (8 Jan -> 8 Apr), clamped to the month's last day (31 Aug + 6 months -> 28/29 Feb), because
 patients and staff book "three months after" by calendar, not by 30-day blocks.
+Baseline: the window opens when the plan is made (intake; at the latest 30 days before the
+treatment, so forms recorded after the fact still fit) and closes when the procedure starts: a
+survey completed after that instant is never a baseline (`baseline_holds`). By date alone the
+baseline runs up to the treatment day.
 A plan copies the concrete dates and the definition's version when it is made, so a revised
 definition (a new version) applies to new plans only.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -44,8 +48,11 @@ class ScheduleDefinition:
     timepoints: tuple[TimepointRule, ...]
 
 
+YEARLY_WINDOW_DAYS = 60
+MAX_YEARLY = 10
+
 DEFAULT_SCHEDULE = ScheduleDefinition(
-    version="MT-SCHEDULE-1",
+    version="MT-SCHEDULE-2",
     timepoints=(
         TimepointRule("baseline", before=30, after=0),
         TimepointRule("2w", days=14, before=3, after=7),
@@ -78,6 +85,40 @@ class SchedulePlan:
     treatment_date: date
     schedule_version: str
     timepoints: tuple[PlannedTimepoint, ...]
+
+
+def yearly_rule(year: int) -> TimepointRule:
+    """The yearly survey `year` years after treatment (3, 4, ...), +-60 days (policy)."""
+    return TimepointRule(
+        f"{12 * year}m", months=12 * year, before=YEARLY_WINDOW_DAYS, after=YEARLY_WINDOW_DAYS
+    )
+
+
+def with_yearly(definition: ScheduleDefinition, years: int, *, version: str) -> ScheduleDefinition:
+    """The definition with `years` yearly surveys after 24 months (3rd year on), replacing any."""
+    if not 0 <= years <= MAX_YEARLY:
+        raise ValueError(f"yearly surveys after 24 months: 0 to {MAX_YEARLY}, not {years}")
+    kept = tuple(rule for rule in definition.timepoints if not _is_yearly(rule))
+    extra = tuple(yearly_rule(year) for year in range(3, 3 + years))
+    return revise(definition, version=version, timepoints=kept + extra)
+
+
+def yearly_count(definition: ScheduleDefinition) -> int:
+    return sum(_is_yearly(rule) for rule in definition.timepoints)
+
+
+def _is_yearly(rule: TimepointRule) -> bool:
+    return rule.months > 24 and rule.months % 12 == 0 and rule.days == 0
+
+
+def baseline_holds(
+    *, day: date, at: datetime, opens: date, procedure_start: datetime | None
+) -> bool:
+    """Whether an answer given at `at` (clinic-local day `day`) is a baseline answer.
+
+    From the day the window opens until the procedure starts; with no procedure yet, open.
+    """
+    return opens <= day and (procedure_start is None or at < procedure_start)
 
 
 def revise(

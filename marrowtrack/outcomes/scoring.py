@@ -1,10 +1,10 @@
 """Scoring entry point: validate one answer set, score it exactly, round half-up at the end.
 
-Implements the general rules MarrowTrack applies to every instrument (each instrument's
-module cites its own manual or paper): answers are integers in range (decimals only where an
-item allows them), anything else is an AnswerError naming the item; too many missing items
-give a null score and a reason; scores are exact (Fraction) until the final ROUND_HALF_UP to
-each key's places.
+Implements the general rules of the MarrowTrack instrument spec (docs/outcomes.md): answers
+are integers in range (decimals only where an item allows them), anything else is an
+AnswerError naming the item; too many missing items give a null score and a reason; scores are
+exact (Fraction) until the final ROUND_HALF_UP to each key's places. `score_json` is the one
+adapter every service uses to turn an answer set into the stored scores and rule versions.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .instruments import INSTRUMENTS, Definition, Instrument, Item
+from .instruments import INSTRUMENTS, Definition, Derivation, Instrument, Item
 
 Answer = int | float | Decimal | None
 JsonScores = dict[str, float | int | None | list[str]]
+StoredScores = dict[str, JsonScores]  # {instrument code: JsonScores}, as SurveyResponse.scores
 
 
 class AnswerError(ValueError):
@@ -80,9 +81,14 @@ def instrument_list() -> list[Definition]:
     return [entry.definition for entry in INSTRUMENTS.values()]
 
 
+def derivations(code: str) -> tuple[Derivation, ...]:
+    """Instruments scored from this one's answers, e.g. KOOS -> KOOS JR and WOMAC."""
+    return instrument(code).derives
+
+
 def derived_codes(code: str) -> list[str]:
-    """Instruments scored from the same answer set, e.g. KOOS -> ['KOOS_JR']."""
-    return [c for c, entry in INSTRUMENTS.items() if entry.definition.derived_from == code]
+    """The codes of the instruments derived from this one, e.g. KOOS -> ['KOOS_JR', 'WOMAC']."""
+    return [derivation.target for derivation in derivations(code)]
 
 
 def parse_answer(item: Item, raw: object) -> Fraction | None:
@@ -138,10 +144,30 @@ def score(instrument_code: str, answers: Mapping[str, Answer]) -> ScoreResult:
     )
 
 
+def derived_rule_version(derivation: Derivation, source: str) -> str:
+    """e.g. 'WOMAC-LK3.1.1 from KOOS': the target's rules applied to another form's items."""
+    return f"{instrument(derivation.target).definition.rule_version} from {source}"
+
+
 def score_with_derived(instrument_code: str, answers: Mapping[str, Answer]) -> list[ScoreResult]:
-    """Score an answer set and every instrument derived from it (KOOS also gives KOOS JR)."""
-    codes = [instrument_code, *derived_codes(instrument_code)]
-    return [score(code, answers) for code in codes]
+    """Score an answer set and every instrument derived from it (KOOS gives KOOS JR, WOMAC)."""
+    results = [score(instrument_code, answers)]
+    for derivation in derivations(instrument_code):
+        result = score(derivation.target, derivation.translate(answers))  # type: ignore[arg-type]
+        version = derived_rule_version(derivation, instrument_code)
+        results.append(
+            ScoreResult(
+                result.instrument, version, result.scores, result.reasons, result.higher_is_better
+            )
+        )
+    return results
+
+
+def score_json(instrument_code: str, answers: Mapping[str, object]) -> tuple[StoredScores, str]:
+    """Stored scores of an answer set and its derived instruments, with the rule versions."""
+    results = score_with_derived(instrument_code, answers)  # type: ignore[arg-type]
+    scores = {result.instrument: result.to_json() for result in results}
+    return scores, "; ".join(result.rule_version for result in results)
 
 
 def _rounded(value: Fraction | None, places: int) -> Decimal | None:

@@ -1,25 +1,38 @@
-"""Reads of the outcomes app: follow-up statuses by date, completeness, results, series.
+"""Reads of the outcomes app: follow-ups by date, instruments, windows, results and series.
 
 Open follow-ups show as scheduled (window not open yet), due (inside the window) or missed
 (window closed) on the day asked, so the status is always right without a nightly job.
+Registry figures (results tables, charts, responders) use only responses collected on
+validated wording unless the reader asks to include the others (docs/outcomes.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.outcomes.catalogue import TIMEPOINT_LABELS
-from marrowtrack.outcomes.models import FollowUp, SurveyResponse
+from marrowtrack.outcomes import catalogue, schedules, scoring
+from marrowtrack.outcomes.charts import HEADLINE, Point
+from marrowtrack.outcomes.models import (
+    VALIDATED_WORDING,
+    FollowUp,
+    InstrumentSet,
+    ScheduleDefinition,
+    SurveyResponse,
+    TextPack,
+)
 from marrowtrack.patients.models import Patient
+from marrowtrack.procedures.models import ProcedureEncounter
 
 SHOWN_STATUSES = ("scheduled", "due", "completed", "missed", "not_applicable", "withdrawn")
+ENGLISH = "en"
 
 
 def effective_status(today: date) -> Case:
@@ -68,14 +81,13 @@ def completeness(
         rows = rows.filter(plan__in=plans)
     counted = rows.values("timepoint", "shown_status").annotate(n=Count("id"))
     by_tp: dict[str, CompletenessRow] = {
-        code: CompletenessRow(code, label) for code, label in TIMEPOINT_LABELS.items()
+        code: CompletenessRow(code, label) for code, label in catalogue.TIMEPOINT_LABELS.items()
     }
     for row in counted:
-        entry = by_tp.setdefault(
-            row["timepoint"], CompletenessRow(row["timepoint"], row["timepoint"])
-        )
+        code = row["timepoint"]
+        entry = by_tp.setdefault(code, CompletenessRow(code, catalogue.timepoint_label(code)))
         entry.counts[row["shown_status"]] = row["n"]
-    return list(by_tp.values())
+    return sorted(by_tp.values(), key=lambda r: catalogue.timepoint_order(r.timepoint))
 
 
 def plans_with_followups(*, clinic: Clinic) -> QuerySet[TreatmentPlan]:
@@ -87,10 +99,19 @@ def plans_with_followups(*, clinic: Clinic) -> QuerySet[TreatmentPlan]:
     )
 
 
-def submitted_responses(*, plan: TreatmentPlan) -> QuerySet[SurveyResponse]:
-    return plan.responses.filter(status=SurveyResponse.Status.SUBMITTED).order_by(
-        "answered_at", "instrument"
-    )
+def submitted_responses(
+    *, plan: TreatmentPlan, include_unvalidated: bool = True
+) -> QuerySet[SurveyResponse]:
+    rows = plan.responses.filter(status=SurveyResponse.Status.SUBMITTED)
+    if not include_unvalidated:
+        rows = rows.filter(wording__in=VALIDATED_WORDING)
+    return rows.order_by("answered_at", "instrument")
+
+
+def unvalidated_count(*, plan: TreatmentPlan) -> int:
+    """Submitted responses on unvalidated wording (left out of figures unless included)."""
+    submitted = plan.responses.filter(status=SurveyResponse.Status.SUBMITTED)
+    return submitted.exclude(wording__in=VALIDATED_WORDING).count()
 
 
 def awaiting_verification(*, clinic: Clinic) -> QuerySet[SurveyResponse]:
@@ -103,12 +124,24 @@ def awaiting_verification(*, clinic: Clinic) -> QuerySet[SurveyResponse]:
     )
 
 
-def results_table(*, plan: TreatmentPlan) -> dict[str, dict[str, dict]]:
-    """{time point: {instrument: scores}} of the plan's assigned, submitted responses."""
+def results_table(
+    *, plan: TreatmentPlan, include_unvalidated: bool = False, with_source: bool = False
+) -> dict[str, dict[str, dict]]:
+    """{time point: {instrument: scores}} of the plan's assigned, submitted responses.
+
+    An instrument asked in its own right wins over one derived from another form at the same
+    time point (WOMAC asked beats WOMAC from the KOOS). With `with_source`, each scores dict
+    also names the instrument that was asked under "_from".
+    """
     table: dict[str, dict[str, dict]] = defaultdict(dict)
-    for response in submitted_responses(plan=plan).exclude(timepoint__isnull=True):
-        for code, scores in response.scores.items():
-            table[response.timepoint][code] = scores
+    rows = submitted_responses(plan=plan, include_unvalidated=include_unvalidated)
+    rows = list(rows.exclude(timepoint__isnull=True))
+    for own in (False, True):
+        for response in rows:
+            for code, scores in response.scores.items():
+                if (code == response.instrument) == own:
+                    source = {"_from": response.instrument} if with_source else {}
+                    table[response.timepoint][code] = {**scores, **source}
     return dict(table)
 
 
@@ -116,18 +149,123 @@ def patient_plans(*, patient: Patient) -> QuerySet[TreatmentPlan]:
     return patient.plans.filter(treated_on__isnull=False).order_by("-treated_on")
 
 
-def score_series(*, plan: TreatmentPlan) -> dict[str, list]:
-    """{instrument: [Point]} of the headline score of each submitted response, by date."""
-    from marrowtrack.outcomes.charts import HEADLINE, Point
+def score_series(*, plan: TreatmentPlan, include_unvalidated: bool = False) -> dict[str, list]:
+    """{instrument: [Point]} of the headline score of each response assigned to a time point.
 
+    Out-of-window answers are stored but never plotted as a time point.
+    """
     series: dict[str, list[Point]] = defaultdict(list)
-    for response in submitted_responses(plan=plan):
-        day = response.answered_at.date() if response.answered_at else None
+    tz = clock.zone(plan.patient.clinic)
+    rows = submitted_responses(plan=plan, include_unvalidated=include_unvalidated)
+    for response in rows.exclude(timepoint__isnull=True).exclude(answered_at__isnull=True):
+        day = response.answered_at.astimezone(tz).date()
         for code, scores in response.scores.items():
-            value = scores.get(HEADLINE.get(code, ("",))[0]) if code in HEADLINE else None
-            if value is not None and day is not None:
-                series[code].append(Point(day, response.timepoint, float(value)))
+            if not _charted(code, response.instrument):
+                continue
+            value = scores.get(HEADLINE[code][0])
+            if value is not None:
+                series[code].append(
+                    Point(day, response.timepoint, float(value), response.validated_wording)
+                )
     return dict(series)
+
+
+def _charted(code: str, asked: str) -> bool:
+    """Asked instruments and their short forms (KOOS JR); not WOMAC derived from a KOOS."""
+    if code not in HEADLINE:
+        return False
+    return code == asked or scoring.instrument(code).definition.derived_from == asked
+
+
+# --- instruments and schedules ---------------------------------------------------------------
+
+
+def instruments_for_plan(plan: TreatmentPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every time point, follow-ups only) for the plan's clinic, condition and target."""
+    row = InstrumentSet.objects.filter(
+        clinic_id=plan.patient.clinic_id, condition=plan.condition
+    ).first()
+    if row is not None:
+        return tuple(row.instruments), tuple(row.follow_up_only)
+    return catalogue.default_instruments(plan.condition, plan.target), catalogue.FOLLOW_UP_ONLY
+
+
+def definition_from_row(row: ScheduleDefinition) -> schedules.ScheduleDefinition:
+    """A stored clinic schedule as the pure definition (fails loudly on a malformed rule)."""
+    rules = tuple(
+        schedules.TimepointRule(
+            str(tp["code"]),
+            before=int(tp["before"]),
+            after=int(tp["after"]),
+            days=int(tp.get("days", 0)),
+            months=int(tp.get("months", 0)),
+        )
+        for tp in row.timepoints
+    )
+    return schedules.ScheduleDefinition(version=row.version, timepoints=rules)
+
+
+def active_schedule(clinic: Clinic) -> schedules.ScheduleDefinition:
+    """The clinic's active definition, else the built-in default."""
+    row = (
+        ScheduleDefinition.objects.filter(clinic=clinic, active=True)
+        .order_by("-created_at")
+        .first()
+    )
+    return schedules.DEFAULT_SCHEDULE if row is None else definition_from_row(row)
+
+
+# --- windows ------------------------------------------------------------------------------------
+
+
+def clinic_day(at: datetime, clinic: Clinic) -> date:
+    """The clinic's own calendar day of an instant."""
+    return clock.localdate(at, clinic)
+
+
+def procedure_started_at(plan: TreatmentPlan) -> datetime | None:
+    """When the plan's procedure started (first check-in of its procedure days), if it has."""
+    found = ProcedureEncounter.objects.filter(plan=plan).aggregate(first=Min("checked_in_at"))
+    return found["first"]
+
+
+def followup_holds(followup: FollowUp, at: datetime) -> bool:
+    """Whether an answer given at `at` falls inside the follow-up's window."""
+    plan = followup.plan
+    day = clinic_day(at, plan.patient.clinic)
+    if followup.timepoint == "baseline":
+        start = followup.closes_at or procedure_started_at(plan)
+        return schedules.baseline_holds(
+            day=day, at=at, opens=followup.opens_on, procedure_start=start
+        )
+    return followup.opens_on <= day and (followup.closes_on is None or day <= followup.closes_on)
+
+
+def followup_holding(plan: TreatmentPlan, at: datetime) -> FollowUp | None:
+    """The plan's follow-up whose window holds the instant (None outside every window)."""
+    for followup in plan.followups.order_by("position"):
+        if followup_holds(followup, at):
+            return followup
+    return None
+
+
+# --- wording ------------------------------------------------------------------------------------
+
+
+def active_text_pack(instrument: str, language: str) -> TextPack | None:
+    """The wording a patient gets: their language's pack, else the English one, else none."""
+    packs = TextPack.objects.filter(instrument=instrument, active=True)
+    chosen = packs.filter(language=language).first()
+    return chosen or packs.filter(language=ENGLISH).first()
+
+
+def text_packs_for(instrument: str) -> QuerySet[TextPack]:
+    """Every installed pack of an instrument (paper forms may be from an older one)."""
+    return TextPack.objects.filter(instrument=instrument).order_by("language", "-created_at")
+
+
+def installed_text_packs() -> QuerySet[TextPack]:
+    return TextPack.objects.order_by("instrument", "language", "-created_at")
 
 
 def responses_for_export(scope: ExportScope) -> QuerySet[SurveyResponse]:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django_tasks import task
+
+from marrowtrack.outcomes.models import Reminder
+from marrowtrack.outcomes.services import reminders
 
 
 @task()
 def reminder_deliver(reminder_public_id: str) -> str:
     """Deliver one survey reminder (sends once; skips after completion or window close)."""
-    from marrowtrack.outcomes.services.reminders import reminder_deliver as deliver
+    return reminders.reminder_deliver(public_id=reminder_public_id)
 
-    return deliver(public_id=reminder_public_id)
+
+def reminders_queue_due(*, today: date) -> int:
+    """Create today's reminders and queue their delivery on the worker."""
+
+    def enqueue(reminder: Reminder) -> object:
+        return reminder_deliver.enqueue(str(reminder.public_id))
+
+    return reminders.reminders_enqueue_due(today=today, enqueue=enqueue)

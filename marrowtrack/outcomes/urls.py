@@ -5,6 +5,7 @@ from marrowtrack.outcomes.views import portal, redcap, staff
 app_name = "outcomes"
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
+    path("schedule/yearly/", staff.schedule_yearly, name="schedule-yearly"),
     path("plans/<uuid:public_id>/", staff.plan_detail, name="plan-detail"),
     path("plans/<uuid:public_id>/censor/", staff.plan_censor, name="plan-censor"),
     path(
@@ -16,8 +17,7 @@ urlpatterns = [
     path("responses/<uuid:public_id>/verify/", staff.response_verify, name="response-verify"),
     path("patients/<uuid:public_id>/chart/", staff.patient_chart, name="patient-chart"),
     path("redcap/", redcap.redcap_page, name="redcap"),
-    path("redcap/dictionary.csv", redcap.dictionary_csv, name="redcap-dictionary"),
-    path("redcap/records.csv", redcap.records_csv, name="redcap-records"),
+    path("redcap/<str:name>", redcap.project_file, name="redcap-file"),
     path("portal/s/<str:token>/", portal.portal_start, name="portal-start"),
     path("portal/survey/", portal.portal_survey, name="portal-survey"),
     path("portal/survey/submit/", portal.portal_submit, name="portal-submit"),

@@ -11,7 +11,6 @@ from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.core import clock
-from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import schemas, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
@@ -71,33 +70,6 @@ def lidocaine_give(request: HttpRequest, public_id: UUID, payload: schemas.Lidoc
 def harvest_record(request: HttpRequest, public_id: UUID, payload: schemas.HarvestIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, services.harvest_record(encounter=encounter, by=request.user, data=payload.dict())
-
-
-@router.post(
-    "/encounters/{uuid:public_id}/bedside-verifications", response={201: schemas.BedsideOut}
-)
-def bedside_verify(request: HttpRequest, public_id: UUID, payload: schemas.BedsideIn):
-    encounter = encounter_for_user(request.user, public_id, STEP)
-    d = payload.dict()
-    second = cosigner_authenticate(
-        by=request.user,
-        username=d.pop("second_username"),
-        password=d["second_password"],
-        field="second_password",
-    )
-    return 201, services.bedside_verify(
-        encounter=encounter, by=request.user, second_person=second, **d
-    )
-
-
-@router.post("/encounters/{uuid:public_id}/injections", response={201: schemas.InjectionOut})
-def injection_record(request: HttpRequest, public_id: UUID, payload: schemas.InjectionIn):
-    encounter = encounter_for_user(request.user, public_id, STEP)
-    data = payload.dict()
-    scan = data.pop("syringe_scan")
-    return 201, services.injection_record(
-        encounter=encounter, by=request.user, syringe_scan=scan, data=data
-    )
 
 
 @router.get("/encounters/{uuid:public_id}/evidence", response=dict[str, Any])

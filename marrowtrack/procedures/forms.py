@@ -8,9 +8,7 @@ from django import forms
 
 from marrowtrack.accounts.models import User
 from marrowtrack.core.models import Clinic
-from marrowtrack.esign.forms import SignatureFieldsMixin
-from marrowtrack.intake.models import Laterality, Target
-from marrowtrack.procedures.models import Guidance, HarvestRecord, HarvestSite, TimeOut
+from marrowtrack.procedures.models import HarvestRecord, HarvestSite, TimeOut
 from marrowtrack.procedures.services import gates as g
 from marrowtrack.procedures.services import signers_resolve
 from marrowtrack.procedures.states import ProcedureState as S
@@ -131,6 +129,9 @@ class HarvestForm(forms.ModelForm):
             "needle",
             "gauge",
             "punctures",
+            "pulls",
+            "ml_per_pull",
+            "dry_tap",
             "aspirate_ml",
             "anticoagulant",
             "anticoagulant_lot",
@@ -150,35 +151,3 @@ class HarvestForm(forms.ModelForm):
             "kap_gy_cm2": "Kerma-area product (Gy·cm²)",
         }
         widgets = {"started_at": DT, "ended_at": DT}
-
-
-class BedsideForm(SignatureFieldsMixin):
-    wristband_scan = forms.CharField(label="Scan the patient's wristband", max_length=80)
-    syringe_scan = forms.CharField(label="Scan the syringe DIN", max_length=80)
-    target = forms.ChoiceField(label="Target being injected", choices=Target.choices)
-    laterality = forms.ChoiceField(label="Side", choices=Laterality.choices)
-    patient_confirmed_identity = forms.BooleanField(
-        label="Patient stated name and date of birth", required=False
-    )
-    second_username = forms.CharField(label="Second clinician: username", max_length=150)
-    second_password = forms.CharField(
-        label="Second clinician: password", strip=False, widget=forms.PasswordInput
-    )
-
-
-class InjectionForm(forms.Form):
-    syringe_scan = forms.CharField(label="Scan the syringe DIN again", max_length=80)
-    target = forms.ChoiceField(choices=Target.choices)
-    laterality = forms.ChoiceField(choices=Laterality.choices)
-    target_level = forms.CharField(required=False, max_length=20)
-    guidance = forms.ChoiceField(choices=Guidance.choices)
-    volume_ml = forms.DecimalField(label="Volume injected (mL)", min_value=0.1, max_value=60)
-    co_injectate = forms.CharField(label="Co-injectate (e.g. PRP)", required=False, max_length=120)
-    anaesthetic_percent = forms.DecimalField(
-        label="Lidocaine mixed in (%)", required=False, min_value=0.1, max_value=10
-    )
-    anaesthetic_ml = forms.DecimalField(
-        label="Lidocaine mixed in (mL)", required=False, min_value=0.1, max_value=20
-    )
-    started_at = forms.DateTimeField(widget=DT)
-    ended_at = forms.DateTimeField(widget=DT)

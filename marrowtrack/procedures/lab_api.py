@@ -13,10 +13,8 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
-from marrowtrack.accounts.models import User
-from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.esign.services import cosigner_authenticate
-from marrowtrack.facilities.models import Equipment
+from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.lab import schemas
 from marrowtrack.lab.access import run_for_user
 from marrowtrack.lab.models import Container
@@ -25,13 +23,6 @@ from marrowtrack.procedures import selectors, services
 from marrowtrack.procedures.access import encounter_for_user
 
 router = Router(tags=["lab"])
-
-
-def _staff(request: HttpRequest, username: str) -> User:
-    user = User.objects.filter(username=username, clinic_id=request.user.clinic_id).first()
-    if user is None:
-        raise ValidationFailed({"received_by": ["No such staff member in this clinic."]})
-    return user
 
 
 @router.get(
@@ -54,12 +45,16 @@ def specimen_list(request: HttpRequest, encounter_id: UUID):
 )
 def run_create(request: HttpRequest, payload: schemas.RunIn):
     encounter = encounter_for_user(request.user, payload.encounter_id, PROCESS)
-    data = payload.dict(exclude={"encounter_id", "centrifuge_id"})
+    data = payload.dict(exclude={"encounter_id", "centrifuge_id", "kit_lot_id"})
+    clinic_id = request.user.clinic_id
     data["centrifuge"] = Equipment.objects.filter(
-        public_id=payload.centrifuge_id, clinic_id=request.user.clinic_id
+        public_id=payload.centrifuge_id, clinic_id=clinic_id
     ).first()
-    if data["centrifuge"] is None:
-        raise Http404("No such centrifuge.")
+    data["kit_lot"] = KitLot.objects.filter(
+        public_id=payload.kit_lot_id, clinic_id=clinic_id
+    ).first()
+    if data["centrifuge"] is None or data["kit_lot"] is None:
+        raise Http404("No such centrifuge or kit lot.")
     return 201, services.processing_record(encounter=encounter, by=request.user, data=data)
 
 
@@ -70,22 +65,21 @@ def run_create(request: HttpRequest, payload: schemas.RunIn):
 )
 def run_release(request: HttpRequest, public_id: UUID, payload: schemas.ReleaseIn):
     run = run_for_user(request.user, public_id, PROCESS)
-    verifier = (
-        cosigner_authenticate(
-            by=request.user,
-            username=payload.verifier_username,
-            password=payload.verifier_password,
-            field="verifier_password",
-        )
-        if payload.verifier_username
-        else None
+    verifier = cosigner_authenticate(
+        by=request.user,
+        username=payload.verifier_username,
+        password=payload.verifier_password,
+        totp=payload.verifier_totp,
+        field="verifier_password",
     )
     return services.product_release(
         run=run,
         by=request.user,
         password=payload.password,
+        totp=payload.totp,
         verifier=verifier,
         verifier_password=payload.verifier_password,
+        verifier_totp=payload.verifier_totp,
         scans=payload.scans,
     )
 
@@ -111,6 +105,7 @@ def traceability(
             "patient_name": r.injection.encounter.patient.full_name,
             "injected_at": r.injection.started_at,
             "din": r.injection.container.din,
+            "product_code": r.injection.container.product_code,
             "kit_lot": r.kit_lot,
             "anticoagulant_lot": r.anticoagulant_lot,
             "centrifuge": r.centrifuge,

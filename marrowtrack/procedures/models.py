@@ -158,6 +158,13 @@ class HarvestRecord(BaseModel):
     needle = models.CharField(max_length=80)
     gauge = models.PositiveSmallIntegerField()
     punctures = models.PositiveSmallIntegerField()
+    # How the marrow was drawn (domain spec §1; issue 8, item 14): small pulls draw less
+    # peripheral blood (Muschler 1997). A dry tap is a puncture that yielded no marrow.
+    pulls = models.PositiveSmallIntegerField("Number of pulls", null=True, blank=True)
+    ml_per_pull = models.DecimalField(
+        "mL per pull", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    dry_tap = models.BooleanField("Dry tap at a puncture", default=False)
     aspirate_ml = models.DecimalField(max_digits=6, decimal_places=1)
     anticoagulant = models.CharField(max_length=10, choices=Anticoagulant.choices)
     anticoagulant_lot = models.CharField(max_length=40)
@@ -178,7 +185,8 @@ class HarvestRecord(BaseModel):
 
 
 class BedsideCheck(BaseModel):
-    """Every bedside scan, accepted or refused; refused ones are kept (and audited)."""
+    """Every bedside scan, accepted or refused; refused ones are kept (and audited). One
+    check verifies one syringe for one site; the injection of that syringe points to it."""
 
     encounter = models.ForeignKey(
         ProcedureEncounter, on_delete=models.PROTECT, related_name="bedside_checks"
@@ -187,7 +195,16 @@ class BedsideCheck(BaseModel):
         "lab.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     wristband_scan = models.CharField(max_length=80)
-    syringe_scan = models.CharField(max_length=80)
+    syringe_scan = models.CharField(max_length=120)
+    product_scan = models.CharField(max_length=40, blank=True)
+    entry_method = models.CharField(
+        max_length=10,
+        choices=[("scanned", "Scanned"), ("keyed", "Keyed")],
+        blank=True,
+        help_text="How the syringe label was read: a barcode scan, or typed",
+    )
+    target = models.CharField(max_length=20, choices=Target.choices, blank=True)
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
     accepted = models.BooleanField()
     refusal = models.CharField(max_length=400, blank=True)
     at = models.DateTimeField()
@@ -205,10 +222,18 @@ class BedsideCheck(BaseModel):
 
 
 class Injection(BaseModel):
-    encounter = models.OneToOneField(
-        ProcedureEncounter, on_delete=models.PROTECT, related_name="injection"
+    """One syringe injected into one site. A bilateral or multi-target day has several;
+    each syringe is injected at most once, after its own bedside check."""
+
+    encounter = models.ForeignKey(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="injections"
     )
-    container = models.ForeignKey("lab.Container", on_delete=models.PROTECT, related_name="+")
+    container = models.OneToOneField(
+        "lab.Container", on_delete=models.PROTECT, related_name="injection"
+    )
+    bedside_check = models.OneToOneField(
+        BedsideCheck, on_delete=models.PROTECT, null=True, blank=True, related_name="injection"
+    )
     target = models.CharField(max_length=20, choices=Target.choices)
     laterality = models.CharField(max_length=10, choices=Laterality.choices)
     target_level = models.CharField(max_length=20, blank=True)
@@ -220,6 +245,18 @@ class Injection(BaseModel):
     performed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(volume_ml__gt=0), name="injection_volume_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gte=models.F("started_at")),
+                name="injection_ends_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (

@@ -58,6 +58,9 @@ class HarvestIn(Schema):
     needle: str
     gauge: int
     punctures: int
+    pulls: int | None = None
+    ml_per_pull: Decimal | None = None
+    dry_tap: bool = False
     aspirate_ml: Decimal
     anticoagulant: str
     anticoagulant_lot: str
@@ -74,44 +77,3 @@ class HarvestOut(Schema):
     public_id: UUID
     aspirate_ml: Decimal
     warnings: list[str]
-
-
-class BedsideIn(Schema):
-    password: str
-    second_username: str
-    second_password: str
-    wristband_scan: str = Field(max_length=80)
-    syringe_scan: str = Field(max_length=80)
-    target: str
-    laterality: str
-    patient_confirmed_identity: bool
-
-
-class BedsideOut(Schema):
-    public_id: UUID
-    accepted: bool
-    refusal: str
-
-
-class InjectionIn(Schema):
-    syringe_scan: str = Field(max_length=80)
-    target: str
-    laterality: str
-    target_level: str = ""
-    guidance: str
-    volume_ml: Decimal
-    co_injectate: str = ""
-    anaesthetic_percent: Decimal | None = None
-    anaesthetic_ml: Decimal | None = None
-    started_at: datetime
-    ended_at: datetime
-
-
-class InjectionOut(Schema):
-    public_id: UUID
-    din: str = Field(alias="container.din")
-    target: str
-    laterality: str
-    guidance: str
-    volume_ml: Decimal
-    started_at: datetime

@@ -86,14 +86,16 @@ def evidence_summary(encounter: ProcedureEncounter) -> dict[str, Any]:
     from end of harvest to injection, processing steps, additives, stored, shipped.
     It states facts only and draws no regulatory conclusion."""
     harvest = getattr(encounter, "harvest", None)
-    injection = getattr(encounter, "injection", None)
+    injections = list(encounter.injections.select_related("container"))
+    injection = injections[0] if injections else None
     run = getattr(encounter, "run", None)
     containers = list(encounter.containers.prefetch_related("custody"))
     harvest_day = timezone.localdate(harvest.ended_at) if harvest else None
     inject_day = timezone.localdate(injection.started_at) if injection else None
     locations = {event.to_location for c in containers for event in c.custody.all()}
     return {
-        "same_patient": bool(injection) and injection.container.patient_id == encounter.patient_id,
+        "same_patient": bool(injections)
+        and all(i.container.patient_id == encounter.patient_id for i in injections),
         "harvest_day": harvest_day,
         "injection_day": inject_day,
         "same_day": harvest_day is not None and harvest_day == inject_day,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from marrowtrack.procedures import views
+from marrowtrack.procedures.bedside import urls as bedside_urls
 
 app_name = "procedures"
 urlpatterns = [
@@ -10,7 +11,6 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
     path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
     path("<uuid:public_id>/harvest/", views.harvest, name="harvest"),
-    path("<uuid:public_id>/bedside/", views.bedside, name="bedside"),
-    path("<uuid:public_id>/inject/", views.inject, name="inject"),
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
+    *bedside_urls.urlpatterns,
 ]

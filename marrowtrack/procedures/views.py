@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from marrowtrack.accounts.access import require_perm, user_roles
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
-from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import forms, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
@@ -93,7 +92,6 @@ def _step_forms(encounter: ProcedureEncounter, user: User) -> list[tuple[Procedu
 
 def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) -> dict:
     plan = encounter.plan
-    initial = {"target": plan.target, "laterality": plan.laterality}
     return {
         "encounter": encounter,
         "patient": encounter.patient,
@@ -105,10 +103,6 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
         "lidocaine_form": forms.LidocaineForm(),
         "containers": encounter.containers.all(),
         "checks": encounter.bedside_checks.all(),
-        "bedside_form": forms.BedsideForm(initial=initial),
-        "injection_form": forms.InjectionForm(
-            initial={**initial, "guidance": "us"}, auto_id="inj_%s"
-        ),
         "roles": {r.value for r in user_roles(request.user)},
         **extra,
     }
@@ -184,56 +178,6 @@ def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, "Harvest recorded; the aspirate label is ready to print.")
             return redirect(encounter)
     return render(request, "procedures/harvest.html", {"form": form, "encounter": encounter})
-
-
-@login_required
-@require_POST
-def bedside(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    encounter = encounter_for_user(request.user, public_id, STEP)
-    form = forms.BedsideForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, encounter, ValidationFailed(form.errors))
-    d = form.cleaned_data
-    try:
-        services.bedside_verify(
-            encounter=encounter,
-            by=request.user,
-            password=d["password"],
-            second_person=cosigner_authenticate(
-                by=request.user,
-                username=d["second_username"],
-                password=d["second_password"],
-                field="second_password",
-            ),
-            second_password=d["second_password"],
-            wristband_scan=d["wristband_scan"],
-            syringe_scan=d["syringe_scan"],
-            target=d["target"],
-            laterality=d["laterality"],
-            patient_confirmed_identity=d["patient_confirmed_identity"],
-        )
-    except DomainError as exc:
-        return _refused(request, encounter, exc)
-    messages.success(request, "Bedside verification complete: product, wristband and record match.")
-    return redirect(encounter)
-
-
-@login_required
-@require_POST
-def inject(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    encounter = encounter_for_user(request.user, public_id, STEP)
-    form = forms.InjectionForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, encounter, ValidationFailed(form.errors))
-    data = dict(form.cleaned_data)
-    try:
-        services.injection_record(
-            encounter=encounter, by=request.user, syringe_scan=data.pop("syringe_scan"), data=data
-        )
-    except DomainError as exc:
-        return _refused(request, encounter, exc)
-    messages.success(request, "Injection recorded.")
-    return redirect(encounter)
 
 
 @login_required

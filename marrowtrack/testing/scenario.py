@@ -12,7 +12,7 @@ from typing import Any
 
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
-from marrowtrack.facilities.models import Equipment
+from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.intake.models import Consent, ConsentDocument, TreatmentPlan
 from marrowtrack.lab import services as lab
 from marrowtrack.patients.models import Patient, WeightMeasurement
@@ -84,6 +84,18 @@ def centrifuge_for(clinic: Any) -> Equipment:
     )
 
 
+def kit_lot_for(clinic: Any) -> KitLot:
+    found = KitLot.objects.filter(clinic=clinic, lot_number="KIT-A17").first()
+    return found or KitLot.objects.create(
+        clinic=clinic,
+        device="Angel",
+        lot_number="KIT-A17",
+        expires_on=clock.today() + timedelta(days=60),
+        received_on=clock.today() - timedelta(days=30),
+        quantity_received=50,
+    )
+
+
 def check_in(plan: TreatmentPlan, by: User) -> ProcedureEncounter:
     patient = plan.patient
     return services.encounter_check_in(
@@ -115,8 +127,7 @@ def run_data(clinic: Any, **overrides: Any) -> dict[str, Any]:
     now = clock.now()
     data = {
         "device": "Angel",
-        "kit_lot": "KIT-A17",
-        "kit_expires_on": clock.today() + timedelta(days=60),
+        "kit_lot": kit_lot_for(clinic),
         "centrifuge": centrifuge_for(clinic),
         "rpm": 3200,
         "spin_minutes": 15,
@@ -126,15 +137,25 @@ def run_data(clinic: Any, **overrides: Any) -> dict[str, Any]:
         "anticoagulant_ml": Decimal("6"),
         "concentrate_ml": Decimal("8"),
         "qc_sample_ml": Decimal("0.5"),
+        "count_unit": "per_ul",
         "pre_tnc_per_ul": Decimal("30000"),
         "post_tnc_per_ul": Decimal("150000"),
         "pre_hct_pct": Decimal("35"),
         "post_hct_pct": Decimal("25"),
-        "started_at": now - timedelta(minutes=25),
+        "started_at": now,
         "ended_at": now,
         "syringes": 1,
     }
     return {**data, **overrides}
+
+
+def scanned(container: Any) -> str:
+    """What a reader sends for the container's label (DIN then product code, AIM ]C0)."""
+    return f"]C0={container.din}00]C0=<{container.product_code}"
+
+
+def label_scans(run: Any) -> str:
+    return "\n".join(scanned(c) for c in run.syringes.order_by("product_code"))
 
 
 def _sign(staff: dict[str, User], password: str) -> list[tuple[User, str]]:
@@ -191,7 +212,7 @@ def _harvesting(encounter: ProcedureEncounter, staff: dict[str, User], password:
 
 
 def _aspirate_din(encounter: ProcedureEncounter) -> str:
-    return encounter.containers.get(kind="aspirate").din
+    return f"={encounter.containers.get(kind='aspirate').din}00"
 
 
 def _in_transit(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
@@ -208,28 +229,44 @@ def _processing(encounter: ProcedureEncounter, staff: dict[str, User], password:
     )
 
 
-def _released(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
-    data = run_data(encounter.clinic)
-    run = services.processing_record(encounter=encounter, by=staff["lab_tech"], data=data)
-    services.product_release(
+def release(run: Any, staff: dict[str, User], password: str) -> Any:
+    """The lab technologist releases; the nurse verifies by scanning every label."""
+    return services.product_release(
         run=run,
         by=staff["lab_tech"],
         password=password,
         verifier=staff["nurse"],
         verifier_password=password,
+        scans=label_scans(run),
     )
+
+
+def hand_off(container: Any, staff: dict[str, User], password: str) -> Any:
+    """The lab hands a released syringe to the procedure room; the nurse signs for it."""
+    return lab.custody_scan(
+        by=staff["lab_tech"],
+        din_scan=scanned(container),
+        to_location="procedure_room",
+        receiver_username=staff["nurse"].username,
+        receiver_password=password,
+        seal_intact=True,
+    )
+
+
+def _released(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    data = run_data(encounter.clinic)
+    run = services.processing_record(encounter=encounter, by=staff["lab_tech"], data=data)
+    release(run, staff, password)
     for syringe in run.syringes.all():
-        lab.custody_scan(
-            by=staff["lab_tech"],
-            scan=syringe.din,
-            to_location="procedure_room",
-            received_by=staff["nurse"],
-            seal_intact=True,
-        )
+        hand_off(syringe, staff, password)
 
 
-def syringe(encounter: ProcedureEncounter) -> Any:
-    return encounter.containers.filter(kind="concentrate").first()
+def syringe(encounter: ProcedureEncounter, site: tuple[str, str] | None = None) -> Any:
+    """The first syringe of the day (or the one labelled for ``site``)."""
+    syringes = encounter.containers.filter(kind="concentrate").order_by("product_code")
+    if site is not None:
+        syringes = syringes.filter(target=site[0], laterality=site[1])
+    return syringes.first()
 
 
 def verify(
@@ -237,9 +274,10 @@ def verify(
     staff: dict[str, User],
     password: str,
     syringe_scan: str | None = None,
+    container: Any = None,
     **kwargs: Any,
 ) -> Any:
-    plan = encounter.plan
+    chosen = container or syringe(encounter)
     args = {
         "encounter": encounter,
         "by": staff["physician"],
@@ -247,9 +285,9 @@ def verify(
         "second_person": staff["nurse"],
         "second_password": password,
         "wristband_scan": encounter.patient.mrn,
-        "syringe_scan": syringe_scan or syringe(encounter).din,
-        "target": plan.target,
-        "laterality": plan.laterality,
+        "syringe_scan": syringe_scan or scanned(chosen),
+        "target": chosen.target if chosen else encounter.plan.target,
+        "laterality": chosen.laterality if chosen else encounter.plan.laterality,
         "patient_confirmed_identity": True,
     }
     return services.bedside_verify(**{**args, **kwargs})
@@ -257,27 +295,40 @@ def verify(
 
 def injection_data(encounter: ProcedureEncounter, **overrides: Any) -> dict[str, Any]:
     now = clock.now()
-    plan = encounter.plan
+    first = syringe(encounter)
     data = {
-        "target": plan.target,
-        "laterality": plan.laterality,
+        "target": first.target if first else encounter.plan.target,
+        "laterality": first.laterality if first else encounter.plan.laterality,
         "target_level": "",
         "guidance": "us",
-        "volume_ml": Decimal("7"),
+        "volume_ml": Decimal("3"),
         "co_injectate": "",
         "started_at": now,
-        "ended_at": now + timedelta(minutes=5),
+        "ended_at": now,
     }
     return {**data, **overrides}
 
 
-def _injected(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
-    services.injection_record(
+def inject(
+    encounter: ProcedureEncounter, staff: dict[str, User], container: Any, **overrides: Any
+) -> Any:
+    site = {"target": container.target, "laterality": container.laterality}
+    return services.injection_record(
         encounter=encounter,
         by=staff["physician"],
-        syringe_scan=syringe(encounter).din,
-        data=injection_data(encounter),
+        syringe_scan=scanned(container),
+        data=injection_data(encounter, **{**site, **overrides}),
     )
+
+
+def _injected(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    """Every released syringe of the day, each verified at the bedside and injected."""
+    for container in encounter.containers.filter(kind="concentrate", status="released"):
+        if not encounter.bedside_checks.filter(accepted=True, container=container).exists():
+            verify(encounter, staff, password, container=container)
+        encounter.refresh_from_db()
+        inject(encounter, staff, container)
+        encounter.refresh_from_db()
 
 
 STEPS = {

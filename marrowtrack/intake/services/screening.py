@@ -25,6 +25,7 @@ from marrowtrack.esign.services import signature_sign
 from marrowtrack.intake import gates, rules, selectors
 from marrowtrack.intake.models import ClinicRuleSet, EligibilityDecision, Screening, TreatmentPlan
 from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open
+from marrowtrack.intake.signals import plan_approved
 
 Status = TreatmentPlan.Status
 
@@ -282,4 +283,6 @@ def _decision_save(
         changes={"status": [old, plan.status], "hard_stop_overridden": [None, overrides]},
         reason=override_reason or rationale,
     )
+    if approve:
+        plan_approved.send(sender=TreatmentPlan, plan=plan, by=by)
     return decision

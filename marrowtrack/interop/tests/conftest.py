@@ -12,7 +12,7 @@ from marrowtrack.accounts.models import User
 from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.core import clock
 from marrowtrack.outcomes.models import SurveyResponse
-from marrowtrack.outcomes.services.responses import compute_scores
+from marrowtrack.outcomes.scoring import score_json
 from marrowtrack.procedures.states import ProcedureState
 from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD
@@ -54,7 +54,7 @@ def treated(patient: Any, staff: dict[str, User]) -> Any:
     plan = scenario.approved_plan(patient, by=staff["physician"])
     encounter = scenario.check_in(plan, staff["nurse"])
     scenario.walk_to(encounter, ProcedureState.DISCHARGED, staff, PASSWORD)
-    scores, rule = compute_scores("NPRS", {"NPRS": 6})
+    scores, rule = score_json("NPRS", {"NPRS": 6})
     SurveyResponse.objects.create(
         plan=plan,
         patient=patient,

@@ -124,7 +124,7 @@ def test_procedures_read_and_search_by_identifier(fhir, staff, treated):
     client = fhir(staff["physician"])
     harvest = _ok(client.get(f"/Procedure/{treated.harvest.public_id}"))
     assert harvest["code"]["coding"][0]["code"] == "49401003"
-    injection = _ok(client.get(f"/Procedure/{treated.injection.public_id}"))
+    injection = _ok(client.get(f"/Procedure/{treated.injections.get().public_id}"))
     assert injection["bodySite"][0]["text"] == "Left Knee"
     found = _search(client, "Procedure", identifier=f"urn:uuid:{treated.harvest.public_id}")
     assert [p["id"] for p in found] == [harvest["id"]]

@@ -1,5 +1,5 @@
 """The validation libraries describe FHIR R4 (4.0.1), not R4B or R5
-(docs/decisions/0009-fhir-r4-libraries.md)."""
+(docs/decisions/0013-fhir-r4-libraries.md)."""
 
 from __future__ import annotations
 

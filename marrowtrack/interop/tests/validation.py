@@ -5,7 +5,7 @@
    `make install-dev`). It is the 4.0.0 build: 4.0.1 is a technical correction with the same
    elements (test_libraries checks all 146 resource types against the 4.0.1 models), and the
    one difference exported content meets is the version code itself, so "4.0.1" is added to
-   the schema's FHIRVersion lists here (docs/decisions/0009-fhir-r4-libraries.md);
+   the schema's FHIRVersion lists here (docs/decisions/0013-fhir-r4-libraries.md);
 2. the fhirclient 4.4.0 model classes, generated from FHIR 4.0.1, which reject unknown
    elements, wrong types and missing required elements.
 """

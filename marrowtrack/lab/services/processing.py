@@ -1,5 +1,5 @@
-"""Processing runs: spin programme, counts, computed values, QC flags, release with an
-e-signature and a second person's verification (or a validated scan), late results.
+"""Recording a processing run: spin programme, kit lot, counts (``lab.run_values``), and
+the syringes labelled for each site of the plan (not yet released).
 
 The procedure day calls these (``procedures.services.processing``): it checks the day is
 at the Processing step before ``run_record``, and wraps ``run_release`` and the RELEASED
@@ -8,12 +8,12 @@ step in one transaction. The lab never moves the day itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
@@ -23,31 +23,77 @@ from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
-from marrowtrack.esign.services import signature_sign
-from marrowtrack.facilities.models import Equipment
+from marrowtrack.facilities.models import Equipment, KitLot
+from marrowtrack.facilities.services import kit_lot_use
 from marrowtrack.lab import calculations as calc
-from marrowtrack.lab.isbt128 import InvalidDIN, parse_scan
-from marrowtrack.lab.models import Container, LateResult, Location, ProcessingRun
-from marrowtrack.lab.procedure_day import Encounter
+from marrowtrack.lab.isbt128 import division_code, local_product, product_code
+from marrowtrack.lab.models import Container, Location, ProcessingRun
+from marrowtrack.lab.procedure_day import Encounter, Site, plan_sites
+from marrowtrack.lab.run_values import (
+    COUNT_FIELDS,
+    DIFFERENTIALS,
+    counts_in_cells_per_ul,
+    lab_values,
+)
 from marrowtrack.lab.services.containers import container_create, is_expired
 from marrowtrack.lab.services.custody import require_at
 
-LAB = {Role.LAB_TECH}
-MAX_SYRINGES = 4
+LAB = frozenset({Role.LAB_TECH})
+MAX_SYRINGES_PER_SITE = 4
+RUN_FIELDS = (
+    "device",
+    "rpm",
+    "spin_minutes",
+    "spins",
+    "brake",
+    "aspirate_ml",
+    "anticoagulant_ml",
+    "concentrate_ml",
+    "qc_sample_ml",
+    "count_unit",
+    *COUNT_FIELDS,
+    "pre_rbc_10e6_per_ul",
+    "post_rbc_10e6_per_ul",
+    "pre_hct_pct",
+    "post_hct_pct",
+    *DIFFERENTIALS["pre_"],
+    *DIFFERENTIALS["post_"],
+    "pre_cd34_per_ul",
+    "post_cd34_per_ul",
+    "viability_pct",
+    "started_at",
+    "ended_at",
+)
 
 
-def qc_limits() -> calc.QcLimits:
-    """Clinic QC limits: ``MARROWTRACK_QC_LIMITS`` overrides the defaults field by field."""
-    overrides = getattr(settings, "MARROWTRACK_QC_LIMITS", {}) or {}
-    values = {k: (None if v is None else Decimal(str(v))) for k, v in overrides.items()}
-    return calc.QcLimits(**values)
+def _minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
 
 
-def _centrifuge(clinic_id: int, centrifuge: Equipment) -> Equipment:
-    if centrifuge.clinic_id != clinic_id or centrifuge.kind != Equipment.Kind.CENTRIFUGE:
+def times_check(started: datetime | None, ended: datetime | None, *, after: datetime) -> None:
+    """Times a person enters lie between the step before (``after``, a server-recorded
+    time, to the minute a form can express) and the server's clock (issue 11, item 2)."""
+    now = clock.now()
+    if started is None or ended is None or ended < started:
+        raise ValidationFailed({"ended_at": ["Processing must end after it started."]})
+    if started < _minute(after):
+        raise ValidationFailed(
+            {"started_at": ["Processing cannot start before the aspirate reached the lab."]}
+        )
+    if ended > now:
+        raise ValidationFailed({"ended_at": ["Processing cannot end in the future."]})
+
+
+# --- Recording a run ---------------------------------------------------------------------
+
+
+def _centrifuge(clinic_id: int, centrifuge: Equipment | None) -> Equipment:
+    if centrifuge is None or centrifuge.clinic_id != clinic_id:
         raise ValidationFailed({"centrifuge": ["Choose a centrifuge of this clinic."]})
+    if centrifuge.kind != Equipment.Kind.CENTRIFUGE or not centrifuge.active:
+        raise ValidationFailed({"centrifuge": ["Choose a centrifuge in use."]})
     due = centrifuge.calibration_due
-    if due is None or due < clock.today():
+    if due is None or due < clock.today(centrifuge.clinic):
         when = f"was due {due:%Y-%m-%d}" if due else "has no calibration date"
         raise SafetyRefusal(f"{centrifuge.name} calibration {when}: use a calibrated centrifuge.")
     return centrifuge
@@ -63,156 +109,126 @@ def _rcf(centrifuge: Equipment, rpm: int | None, rcf: Decimal | None) -> Decimal
     return Decimal(rcf)
 
 
-def _q(value: Decimal, places: str = "0.01") -> str:
-    return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
-
-
-def computed_values(d: Mapping[str, Any], marrow_ml: Decimal) -> dict[str, str]:
-    """Dilution-corrected TNC, totals, concentration factors and recovery (spec §2)."""
-    pre, post = d["pre_tnc_per_ul"], d["post_tnc_per_ul"]
-    values = {
-        "tnc_neat_per_ul": _q(
-            calc.tnc_neat_per_ul(
-                measured_per_ul=pre, marrow_ml=marrow_ml, anticoagulant_ml=d["anticoagulant_ml"]
-            ),
-            "1",
-        ),
-        "total_tnc_aspirate": _q(calc.total_cells(per_ul=pre, volume_ml=d["aspirate_ml"]), "1"),
-        "total_tnc_concentrate": _q(
-            calc.total_cells(per_ul=post, volume_ml=d["concentrate_ml"]), "1"
-        ),
-        "cf_tnc": _q(calc.concentration_factor(concentrate_per_ul=post, aspirate_per_ul=pre)),
-        "recovery_pct": _q(
-            calc.recovery_pct(
-                concentrate_per_ul=post,
-                concentrate_ml=d["concentrate_ml"],
-                aspirate_per_ul=pre,
-                aspirate_ml=d["aspirate_ml"],
-            ),
-            "0.1",
-        ),
-    }
-    if d.get("pre_plt_per_ul") and d.get("post_plt_per_ul"):
-        values["cf_plt"] = _q(
-            calc.concentration_factor(
-                concentrate_per_ul=d["post_plt_per_ul"], aspirate_per_ul=d["pre_plt_per_ul"]
-            )
+def _syringes_per_site(data: Mapping[str, Any]) -> int:
+    count = data.get("syringes") or 1
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count:
+        raise ValidationFailed({"syringes": ["Give the number of syringes for each site."]})
+    if count > MAX_SYRINGES_PER_SITE:
+        raise ValidationFailed(
+            {"syringes": [f"At most {MAX_SYRINGES_PER_SITE} syringes for each site."]}
         )
-    return values
+    return count
 
 
-def _lab_values(d: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
-    marrow = Decimal(d["aspirate_ml"]) - Decimal(d["anticoagulant_ml"])
-    try:
-        for name in ("pre_hct_pct", "post_hct_pct"):
-            if d.get(name) is not None:
-                calc.validate_hct(d[name], name)
-        computed = computed_values(d, marrow)
-        flags = calc.qc_flags(
-            aspirate_ml=d["aspirate_ml"],
-            concentrate_ml=d["concentrate_ml"],
-            aspirate_tnc_per_ul=d["pre_tnc_per_ul"],
-            concentrate_tnc_per_ul=d["post_tnc_per_ul"],
-            concentrate_hct_pct=d.get("post_hct_pct"),
-            viability_pct=d.get("viability_pct"),
-            limits=qc_limits(),
-        )
-    except calc.LabValueError as exc:
-        raise ValidationFailed({exc.field: [exc.message]}) from exc
-    return computed, flags
+def _received_in_lab(aspirate: Container) -> datetime:
+    event = aspirate.custody.filter(to_location=Location.LAB).order_by("-at").first()
+    return event.at if event else aspirate.collected_at
 
 
-RUN_FIELDS = (
-    "device",
-    "kit_lot",
-    "kit_expires_on",
-    "rpm",
-    "spin_minutes",
-    "spins",
-    "brake",
-    "aspirate_ml",
-    "anticoagulant_ml",
-    "concentrate_ml",
-    "qc_sample_ml",
-    "pre_tnc_per_ul",
-    "post_tnc_per_ul",
-    "pre_plt_per_ul",
-    "post_plt_per_ul",
-    "pre_hct_pct",
-    "post_hct_pct",
-    "post_cd34_per_ul",
-    "viability_pct",
-    "started_at",
-    "ended_at",
-)
-
-
-def _check_run_input(encounter: Encounter, data: Mapping[str, Any]) -> Container:
+def _locked_aspirate(encounter: Encounter) -> Container:
+    aspirate = (
+        Container.objects.select_for_update()
+        .select_related("patient")
+        .filter(encounter=encounter, kind=Container.Kind.ASPIRATE)
+        .first()
+    )
+    if aspirate is None:
+        raise DomainError("There is no aspirate for this procedure day.")
+    # Checked under the lock: two concurrent submissions cannot both pass (issue 11, item 6).
     if ProcessingRun.objects.filter(encounter=encounter).exists():
         raise DomainError("This product already has a processing run.")
-    aspirate = Container.objects.select_related("patient").get(encounter=encounter, kind="aspirate")
     require_at(aspirate, Location.LAB, "process it")
     if is_expired(aspirate):
-        raise SafetyRefusal(
-            f"STOP: aspirate {aspirate.din_display} expired at {aspirate.expires_at:%H:%M}."
-        )
-    if data["kit_expires_on"] < clock.today():
-        raise SafetyRefusal(
-            f"Kit lot {data['kit_lot']} expired on {data['kit_expires_on']:%Y-%m-%d}: "
-            "use another kit."
-        )
-    if not data.get("ended_at") or data["ended_at"] <= data["started_at"]:
-        raise ValidationFailed({"ended_at": ["Processing must end after it started."]})
+        local = clock.localtime(aspirate.expires_at, encounter.clinic)
+        raise SafetyRefusal(f"STOP: aspirate {aspirate.din_display} expired at {local:%H:%M}.")
     return aspirate
 
 
 def run_record(*, encounter: Encounter, by: User, data: Mapping[str, Any]) -> ProcessingRun:
-    """Record the processing run and label the concentrate syringes (not yet released).
-    A hard stop (expired aspirate or kit, uncalibrated centrifuge) is audited as REFUSED."""
+    """Record the processing run and label one syringe (or several) for each site of the
+    plan (not yet released). A hard stop (expired aspirate, expired or recalled kit lot,
+    uncalibrated centrifuge) is audited as REFUSED."""
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, LAB, "record processing")
-    patient_public_id = encounter.patient.public_id
-    with audited_refusals(by=by, target=encounter, patient_public_id=patient_public_id):
-        aspirate = _check_run_input(encounter, data)
-        centrifuge = _centrifuge(encounter.clinic_id, data["centrifuge"])
-        rcf = _rcf(centrifuge, data.get("rpm"), data.get("rcf_g"))
-        computed, flags = _lab_values(data)
-        with transaction.atomic():
-            run = ProcessingRun.objects.create(
-                encounter=encounter,
-                aspirate=aspirate,
-                centrifuge=centrifuge,
-                rcf_g=rcf.quantize(Decimal("0.1")),
-                computed=computed,
-                qc_flags=flags,
-                performed_by=by,
-                **{name: data.get(name) for name in RUN_FIELDS if name in data},
-            )
-            event_record(
-                actor=by,
-                action=AuditAction.CREATE,
-                target=run,
-                changes={"computed": computed, "qc_flags": flags, "kit_lot": run.kit_lot},
-                patient_public_id=patient_public_id,
-            )
-            _syringes_create(run, aspirate, by, int(data.get("syringes") or 1))
-            aspirate.status = Container.Status.PROCESSED
-            aspirate.save(update_fields=["status", "updated_at"])
+    d = counts_in_cells_per_ul(data)
+    computed, flags = lab_values(d)
+    per_site = _syringes_per_site(d)
+    with audited_refusals(by=by, target=encounter, patient_public_id=encounter.patient.public_id):
+        try:
+            with transaction.atomic():
+                return _run_create(encounter, by, d, computed, flags, per_site)
+        except IntegrityError as exc:  # the encounter's one run, taken by a concurrent write
+            raise DomainError("This product already has a processing run.") from exc
+
+
+def _run_create(
+    encounter: Encounter,
+    by: User,
+    d: Mapping[str, Any],
+    computed: dict[str, Any],
+    flags: list[str],
+    per_site: int,
+) -> ProcessingRun:
+    aspirate = _locked_aspirate(encounter)
+    times_check(d.get("started_at"), d.get("ended_at"), after=_received_in_lab(aspirate))
+    centrifuge = _centrifuge(encounter.clinic_id, d.get("centrifuge"))
+    kit = _kit_take(d.get("kit_lot"), by, encounter)
+    rcf = _rcf(centrifuge, d.get("rpm"), d.get("rcf_g"))
+    values = {name: d.get(name) for name in RUN_FIELDS if name in d}
+    values["device"] = values.get("device") or kit.device
+    run = ProcessingRun.objects.create(
+        encounter=encounter,
+        aspirate=aspirate,
+        centrifuge=centrifuge,
+        kit=kit,
+        kit_lot=kit.lot_number,
+        kit_expires_on=kit.expires_on,
+        rcf_g=rcf.quantize(Decimal("0.1")),
+        computed=computed,
+        qc_flags=flags,
+        performed_by=by,
+        **values,
+    )
+    event_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=run,
+        changes={"kit_lot": (None, run.kit_lot), "count_unit": (None, run.count_unit)},
+        extra={"computed": computed, "qc_flags": flags},
+        patient_public_id=encounter.patient.public_id,
+    )
+    _syringes_create(run, aspirate, by, plan_sites(encounter.plan), per_site)
+    aspirate.status = Container.Status.PROCESSED
+    aspirate.save(update_fields=["status", "updated_at"])
     return run
 
 
-def _syringes_create(run: ProcessingRun, aspirate: Container, by: User, count: int) -> None:
-    if not 1 <= count <= MAX_SYRINGES:
-        raise ValidationFailed({"syringes": [f"1 to {MAX_SYRINGES} syringes."]})
+def _kit_take(kit: KitLot | None, by: User, encounter: Encounter) -> KitLot:
+    if not isinstance(kit, KitLot):
+        raise ValidationFailed({"kit_lot": ["Choose the kit lot used."]})
+    return kit_lot_use(lot=kit, by=by, today=clock.today(encounter.clinic))
+
+
+def _syringes_create(
+    run: ProcessingRun, aspirate: Container, by: User, sites: list[Site], per_site: int
+) -> None:
+    """One DIN for the collection: each syringe gets the concentrate's product code and its
+    own division (A0, B0, ...; 00 when there is only one), and the site it is for."""
     usable = run.concentrate_ml - (run.qc_sample_ml or 0)
     if usable <= 0:
         raise ValidationFailed({"qc_sample_ml": ["The QC sample leaves no product."]})
-    each = (usable / count).quantize(Decimal("0.1"), rounding="ROUND_DOWN")
-    plan = run.encounter.plan
-    for _ in range(count):
+    count = len(sites) * per_site
+    each = (usable / count).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    if each <= 0:
+        raise ValidationFailed({"syringes": ["Too many syringes for the concentrate volume."]})
+    description = local_product(Container.Kind.CONCENTRATE, _anticoagulant_of(aspirate))
+    slots = [site for site in sites for _ in range(per_site)]
+    for index, (target, laterality) in enumerate(slots):
         container_create(
             encounter=run.encounter,
             kind=Container.Kind.CONCENTRATE,
+            din=aspirate.din,
+            code=product_code(description.code, division_code(index, count)),
             volume_ml=each,
             collected_at=aspirate.collected_at,
             by=by,
@@ -220,131 +236,15 @@ def _syringes_create(run: ProcessingRun, aspirate: Container, by: User, count: i
             status=Container.Status.PROCESSED,
             parent=aspirate,
             run=run,
-            target=plan.target,
-            laterality=plan.laterality,
+            target=target,
+            laterality=laterality,
+            collected_from=aspirate.collected_from,
         )
 
 
-def run_content(run: ProcessingRun) -> dict[str, Any]:
-    """What a release or verification signature covers."""
-    return {
-        "run": str(run.public_id),
-        "kit_lot": run.kit_lot,
-        "rcf_g": str(run.rcf_g),
-        "computed": run.computed,
-        "qc_flags": run.qc_flags,
-        "syringes": sorted(c.din for c in run.syringes.all()),
-    }
-
-
-def _verify(
-    run: ProcessingRun,
-    by: User,
-    verifier: User | None,
-    verifier_password: str,
-    scans: Sequence[str],
-) -> None:
-    if verifier is not None:
-        if verifier.pk == by.pk:
-            raise DomainError(
-                "The verifier must be a second person, not the releasing technologist."
-            )
-        require_same_clinic(verifier, run.encounter.clinic_id)
-        run.verification_signature = signature_sign(
-            user=verifier,
-            password=verifier_password,
-            meaning="verified",
-            record=run,
-            content=run_content(run),
-            statement="I checked every label against the record.",
-            patient_public_id=run.encounter.patient.public_id,
-        )
-        run.verification = ProcessingRun.Verification.SECOND_PERSON
-        return
-    expected = {c.din for c in run.syringes.all()}
-    try:
-        scanned = {parse_scan(scan) for scan in scans if scan.strip()}
-    except InvalidDIN as exc:
-        raise ValidationFailed({"scans": [exc.message]}) from exc
-    if not scanned:
-        raise ValidationFailed({"verifier": ["A second person verifies, or scan every label."]})
-    if scanned != expected:
-        raise SafetyRefusal("The scanned labels do not match this run's syringes: do not release.")
-    run.verification = ProcessingRun.Verification.SCAN
-
-
-def run_release(
-    *,
-    run: ProcessingRun,
-    by: User,
-    password: str,
-    verifier: User | None = None,
-    verifier_password: str = "",
-    scans: Sequence[str] = (),
-    totp: str | None = None,
-) -> ProcessingRun:
-    """Release: the technologist signs (RELEASED), a second person signs (VERIFIED) or
-    every label is scanned; the syringes become usable.
-
-    Runs inside the caller's transaction: ``procedures.services.product_release`` moves the
-    day to RELEASED in the same transaction and audits a ``SafetyRefusal`` after it.
-    """
-    encounter = run.encounter
-    require_same_clinic(by, encounter.clinic_id)
-    require_role(by, LAB, "release a product")
-    if run.status != ProcessingRun.Status.RECORDED:
-        raise DomainError("This run is already released.")
-    with transaction.atomic():
-        if any(is_expired(c) for c in run.syringes.all()):
-            raise SafetyRefusal("STOP: the product is past its hold limit and cannot be released.")
-        run.release_signature = signature_sign(
-            user=by,
-            password=password,
-            meaning="released",
-            record=run,
-            content=run_content(run),
-            totp=totp,
-            patient_public_id=encounter.patient.public_id,
-        )
-        _verify(run, by, verifier, verifier_password, scans)
-        run.status, run.released_at = ProcessingRun.Status.RELEASED, clock.now()
-        run.save(
-            update_fields=[
-                "release_signature",
-                "verification",
-                "verification_signature",
-                "status",
-                "released_at",
-                "updated_at",
-            ]
-        )
-        run.syringes.update(status=Container.Status.RELEASED)
-    return run
-
-
-def late_result_add(
-    *, run: ProcessingRun, by: User, kind: str, value: str, unit: str, note: str = ""
-) -> LateResult:
-    """Append a result that arrives after release; earlier rows are never changed."""
-    require_same_clinic(by, run.encounter.clinic_id)
-    require_role(by, LAB, "record lab results")
-    if kind not in LateResult.Kind.values or not value.strip() or not unit.strip():
-        raise ValidationFailed({"value": ["Give the kind, value and unit."]})
-    with transaction.atomic():
-        result = LateResult.objects.create(
-            run=run,
-            kind=kind,
-            value=value.strip(),
-            unit=unit.strip(),
-            note=note,
-            recorded_at=clock.now(),
-            recorded_by=by,
-        )
-        event_record(
-            actor=by,
-            action=AuditAction.CREATE,
-            target=result,
-            changes={"kind": kind, "value": value, "unit": unit},
-            patient_public_id=run.encounter.patient.public_id,
-        )
-    return result
+def _anticoagulant_of(aspirate: Container) -> str:
+    product = aspirate.product
+    names = {"ACD-A": "acd_a", "Heparin": "heparin"}
+    if product is None or product.anticoagulant not in names:
+        raise DomainError(f"{aspirate.din_display} has no known product code.")
+    return names[product.anticoagulant]

@@ -3,18 +3,28 @@ from decimal import Decimal
 import pytest
 
 from marrowtrack.lab.calculations import (
+    Counts,
+    CountUnit,
     LabValueError,
     QcLimits,
     cells_delivered,
     cells_delivered_per_target,
+    cfu_f,
+    check_count_unit,
     concentration_factor,
+    count_per_ul,
+    count_window_flags,
+    delivered,
+    mononuclear_per_ul,
     per_ul_from_10e3_per_ul,
+    pull_flags,
     qc_flags,
     rcf_from_rpm,
     recovery_pct,
     rpm_from_rcf,
     tnc_neat_per_ul,
     total_cells,
+    validate_differential,
     validate_hct,
     validate_viability,
     validate_volumes,
@@ -171,3 +181,126 @@ def test_qc_flags_refuse_impossible_values_instead_of_flagging_them() -> None:
         qc_flags(**GOOD_RECORD, concentrate_hct_pct=75)
     with pytest.raises(LabValueError, match="concentrate_ml"):
         qc_flags(**{**GOOD_RECORD, "concentrate_ml": 60})
+
+
+# --- Units, plausibility windows, CF basis, CFU-F, differential, delivered (issue 8, 14) ---
+
+
+def test_counts_typed_in_thousands_per_ul_become_cells_per_ul_in_one_place() -> None:
+    assert count_per_ul("33.5", CountUnit.THOUSANDS_PER_UL) == Decimal("33500.0")
+    assert count_per_ul("33500", CountUnit.PER_UL) == Decimal(33500)
+
+
+def test_an_unknown_count_unit_is_refused() -> None:
+    with pytest.raises(LabValueError, match="unknown count unit"):
+        count_per_ul(1, "per_ml")
+
+
+@pytest.mark.parametrize("count", ["999", "30", "0"])
+def test_a_count_below_1000_per_ul_is_refused_as_a_thousands_slip(count: str) -> None:
+    with pytest.raises(LabValueError, match="If the analyser printed ×10³/µL"):
+        check_count_unit(count, "pre_tnc_per_ul", CountUnit.PER_UL)
+
+
+def test_counts_at_the_edges_of_the_possible_range_are_accepted() -> None:
+    check_count_unit(1000, "pre_tnc_per_ul", CountUnit.PER_UL)
+    check_count_unit(10_000_000, "post_plt_per_ul", CountUnit.PER_UL)
+
+
+def test_a_count_above_10_million_per_ul_is_refused_and_names_the_multiplication() -> None:
+    with pytest.raises(LabValueError, match="multiplied by 1,000"):
+        check_count_unit("30000000", "pre_tnc_per_ul", CountUnit.THOUSANDS_PER_UL)
+
+
+@pytest.mark.parametrize(
+    ("aspirate_tnc", "flagged"),
+    [(4_999, True), (5_000, False), (33_500, False), (100_000, False), (100_001, True)],
+)
+def test_aspirate_tnc_outside_5000_to_100000_per_ul_is_flagged(
+    aspirate_tnc: int, flagged: bool
+) -> None:
+    flags = count_window_flags(Counts(aspirate_tnc, 150_000), QcLimits())
+    assert any("Aspirate TNC" in f for f in flags) is flagged
+
+
+@pytest.mark.parametrize(
+    ("concentrate_tnc", "flagged"),
+    [(4_999, True), (5_000, False), (700_000, False), (700_001, True)],
+)
+def test_concentrate_tnc_outside_its_window_is_flagged(concentrate_tnc: int, flagged: bool) -> None:
+    flags = count_window_flags(Counts(30_000, concentrate_tnc), QcLimits())
+    assert any("Concentrate TNC" in f for f in flags) is flagged
+
+
+def test_platelet_windows_flag_and_switch_off() -> None:
+    counts = Counts(30_000, 150_000, aspirate_plt=19_999, concentrate_plt=7_000_001)
+    assert len(count_window_flags(counts, QcLimits())) == 2
+    off = QcLimits(aspirate_plt_min=None, concentrate_plt_max=None)
+    assert count_window_flags(counts, off) == []
+
+
+def test_qc_flags_include_the_count_windows() -> None:
+    flags = qc_flags(
+        **{**GOOD_RECORD, "aspirate_tnc_per_ul": 120_000, "concentrate_tnc_per_ul": 600_000}
+    )
+    assert any("above the plausible 100,000/µL" in f for f in flags)
+
+
+def test_cfu_f_per_million_cells_plated_and_per_ml() -> None:
+    # 25 colonies from 1×10⁶ TNC plated; 121,000 TNC/µL (Pettine's concentrate, 121×10⁶/mL).
+    result = cfu_f(colonies=25, cells_plated=1_000_000, tnc_per_ul=121_000)
+    assert result["per_10e6_tnc"] == 25
+    assert result["per_ml"] == Decimal(3025)
+
+
+def test_cfu_f_needs_cells_plated() -> None:
+    with pytest.raises(LabValueError, match="cells_plated"):
+        cfu_f(colonies=3, cells_plated=0, tnc_per_ul=30_000)
+
+
+def test_mononuclear_cells_are_lymphocytes_and_monocytes_of_the_tnc() -> None:
+    assert mononuclear_per_ul(tnc_per_ul=100_000, lymphocytes_pct=30, monocytes_pct=10) == 40_000
+
+
+@pytest.mark.parametrize(
+    ("parts", "ok"),
+    [
+        ({"l": 30, "m": 10, "g": 60}, True),
+        ({"l": 30, "m": 10, "g": 61}, True),  # within 1 % rounding
+        ({"l": 30, "m": 10, "g": 62}, False),
+        ({"l": 30, "m": 10, "g": None}, True),
+        ({"l": 90, "m": 20, "g": None}, False),
+        ({"l": 101, "m": None, "g": None}, False),
+    ],
+)
+def test_a_three_part_differential_adds_up_to_100(parts: dict, ok: bool) -> None:
+    if ok:
+        validate_differential(parts, "post_")
+    else:
+        with pytest.raises(LabValueError):
+            validate_differential(parts, "post_")
+
+
+def test_delivered_cells_platelets_and_cd34_come_from_the_volume_injected() -> None:
+    result = delivered(volume_ml="3.5", tnc_per_ul=150_000, platelets_per_ul=900_000)
+    assert result == {
+        "tnc": Decimal("525000000.0"),
+        "platelets": Decimal("3150000000.0"),
+        "cd34": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("pulls", "ml", "flagged"),
+    [
+        (12, "5", False),
+        (12, "6.25", False),
+        (12, "6.3", True),
+        (12, "3.75", False),
+        (12, "3.7", True),
+    ],
+)
+def test_pulls_times_ml_per_pull_match_the_aspirate_within_25_percent(
+    pulls: int, ml: str, flagged: bool
+) -> None:
+    assert bool(pull_flags(pulls=pulls, ml_per_pull=ml, aspirate_ml=60)) is flagged

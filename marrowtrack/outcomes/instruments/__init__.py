@@ -5,18 +5,21 @@ from __future__ import annotations
 from . import (
     ases,
     eq5d5l,
+    hoos,
+    hoos_jr,
     koos,
     koos_jr,
     lefs,
     nprs,
     odi,
+    pga,
     pgic,
     promis_pi_4a,
     quickdash,
     spadi,
     womac,
 )
-from .base import Definition, Instrument, Item, ScoreKey
+from .base import Definition, Derivation, Instrument, Item, ScoreKey
 
 INSTRUMENTS: dict[str, Instrument] = {
     module.INSTRUMENT.definition.code: module.INSTRUMENT
@@ -24,6 +27,8 @@ INSTRUMENTS: dict[str, Instrument] = {
         nprs,
         koos,
         koos_jr,
+        hoos,
+        hoos_jr,
         womac,
         odi,
         quickdash,
@@ -32,8 +37,9 @@ INSTRUMENTS: dict[str, Instrument] = {
         lefs,
         promis_pi_4a,
         eq5d5l,
+        pga,
         pgic,
     )
 }
 
-__all__ = ["INSTRUMENTS", "Definition", "Instrument", "Item", "ScoreKey"]
+__all__ = ["INSTRUMENTS", "Definition", "Derivation", "Instrument", "Item", "ScoreKey"]

@@ -59,10 +59,11 @@ DEFINITION = Definition(
     "Texts here are our own paraphrases.",
     recall_period=None,
     items=(VAS, *ADL),
-    score_keys=(ScoreKey("total", higher_is_better=True),),
+    score_keys=(ScoreKey("total", higher_is_better=True, label="Shoulder score"),),
     rule_version="ASES-1994.1",
     source="Richards 1994; Michener 2002",
     missing_rule="Policy: all 11 items are required.",
+    plain_name="Shoulder questionnaire (ASES)",
 )
 
 

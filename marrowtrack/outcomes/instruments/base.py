@@ -1,11 +1,10 @@
 """Shared data types for outcome-instrument definitions (pure, no ORM).
 
-An instrument is held as data (items, answer labels, score keys, licence, recall period) plus
-one exact scoring function. Item texts are MarrowTrack's own short paraphrases: several
-instruments (WOMAC, ODI, QuickDASH, EQ-5D-5L, PROMIS) are licensed, and their wording must
-come from the licensed form, never from this module.
-Sources: each instrument's module cites its developers' manual or paper, and states the
-MarrowTrack policy where they are silent.
+An instrument is held as data (items, each with its own answer options, score keys, licence,
+recall period) plus one exact scoring function. Item texts and option labels here are
+MarrowTrack's own short labels ("product labels"): scores are valid only on the instruments'
+licensed wording, which a clinic installs as a text pack (docs/outcomes.md, "Item wording").
+Source: MarrowTrack outcome-instrument specification (docs/outcomes.md).
 """
 
 from __future__ import annotations
@@ -19,14 +18,21 @@ ExactScores = dict[str, Fraction | None]
 Computation = tuple[ExactScores, list[str]]
 
 PARAPHRASE_NOTE = (
-    "Item texts and answer labels are MarrowTrack's own short paraphrases for staff screens and "
-    "exports; patients must be shown the official (licensed where applicable) form."
+    "Item texts and answer labels are MarrowTrack's own short labels for staff screens and "
+    "exports; answers collected on them are marked 'unvalidated wording'. Install the licensed "
+    "wording as a text pack to collect valid scores."
 )
 
 
 @dataclass(frozen=True)
 class Item:
-    """One question: its code, our paraphrased text, answer range and labelled values."""
+    """One question: its code, our short text, answer range and its own labelled values.
+
+    `labels` are this item's own response options (every value for a choice item; the anchors
+    for a numeric scale such as the NPRS, the EQ VAS or the PGA). `widget` says how the item is
+    asked: "choice" (one option per value), "scale" (a number on a horizontal scale) or
+    "vertical_scale" (the EQ VAS, a vertical 0-100 thermometer).
+    """
 
     code: str
     text: str
@@ -35,6 +41,7 @@ class Item:
     subscale: str
     labels: Labels
     decimals: int = 0  # decimal places allowed; 0 means whole numbers only
+    widget: str = "choice"
 
     def label_for(self, value: int) -> str | None:
         """The label of an answer value, or None when that value has no label."""
@@ -47,11 +54,18 @@ class Item:
 
 @dataclass(frozen=True)
 class ScoreKey:
-    """One output score: its key, direction and display rounding (decimal places)."""
+    """One output score: its key, direction, display rounding, words and possible range."""
 
     key: str
     higher_is_better: bool
     places: int = 2
+    label: str = ""  # the score in words ("Pain"); empty means the instrument's own name
+    low: float = 0  # the lowest and highest possible scores (chart scales hold all of them)
+    high: float = 100
+
+    @property
+    def words(self) -> str:
+        return self.label or self.key.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,12 @@ class Definition:
     texts_are_paraphrases: bool = True
     text_note: str = PARAPHRASE_NOTE
     derived_from: str | None = None
+    plain_name: str = ""  # patient-facing name in words, e.g. "Knee questionnaire (KOOS)"
+    convention: str = ""  # a scoring convention every page and export names (SPADI total)
+
+    def score_key(self, key: str) -> ScoreKey | None:
+        """The score key with this name, or None."""
+        return next((k for k in self.score_keys if k.key == key), None)
 
     def item(self, code: str) -> Item | None:
         """The item with this code, or None."""
@@ -82,12 +102,34 @@ class Definition:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """Another instrument scored from this one's answers: target item code <- source item code.
+
+    KOOS answers also score KOOS JR (the same codes) and WOMAC (WOMAC pain P1-P5 <- KOOS
+    P5-P9, stiffness S1-S2 <- KOOS S6-S7, function F1-F17 <- KOOS A1-A17).
+    """
+
+    target: str
+    item_map: tuple[tuple[str, str], ...]
+    note: str = ""
+
+    def translate(self, answers: Mapping[str, object]) -> dict[str, object]:
+        """The source answers renamed to the target's item codes (unmapped items dropped)."""
+        return {target: answers[source] for target, source in self.item_map if source in answers}
+
+
+def same_codes(target: str, codes: Sequence[str], note: str = "") -> Derivation:
+    return Derivation(target, tuple((code, code) for code in codes), note)
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A definition plus its exact scoring function (answers already validated)."""
 
     definition: Definition
     compute: Callable[[Mapping[str, Fraction]], Computation]
     also_accepts: tuple[Item, ...] = field(default=())  # validated, then ignored
+    derives: tuple[Derivation, ...] = field(default=())
 
 
 def make_items(

@@ -4,7 +4,8 @@ Sources: US value set, Pickard AS et al., Value Health 2019;22:931-941; England 
 Devlin NJ et al., Health Econ 2018;27:7-22. Index = 1 - sum of the level decrements of the five
 dimensions (no intercept, no interaction terms per the MarrowTrack spec), 3 decimals. No
 imputation: any dimension missing means no index. Licensed by the EuroQol Research Foundation:
-item texts here are our own paraphrases.
+item texts here are our own short labels. The EQ VAS is a whole number 0-100
+(EuroQol records it as an integer).
 """
 
 from __future__ import annotations
@@ -24,14 +25,25 @@ from .base import (
 )
 
 DIMENSIONS = ("MO", "SC", "UA", "PD", "AD")
-LEVELS = scale(
-    "No problems",
-    "Slight problems",
-    "Moderate problems",
-    "Severe problems",
-    "Extreme problems / unable",
-    start=1,
-)
+# Each dimension keeps its own five levels (MarrowTrack's own short words, not the licensed
+# EuroQol wording, which a text pack supplies).
+DIMENSION_LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "MO": ("Walking about", ("No problems walking", "Slight problems walking",
+           "Moderate problems walking", "Severe problems walking", "Unable to walk about")),
+    "SC": ("Washing or dressing yourself", ("No problems washing or dressing",
+           "Slight problems washing or dressing", "Moderate problems washing or dressing",
+           "Severe problems washing or dressing", "Unable to wash or dress")),
+    "UA": ("Usual activities (work, study, housework, family or leisure)", (
+           "No problems with usual activities", "Slight problems with usual activities",
+           "Moderate problems with usual activities", "Severe problems with usual activities",
+           "Unable to do usual activities")),
+    "PD": ("Pain or discomfort", ("No pain or discomfort", "Slight pain or discomfort",
+           "Moderate pain or discomfort", "Severe pain or discomfort",
+           "Extreme pain or discomfort")),
+    "AD": ("Anxiety or depression", ("Not anxious or depressed",
+           "Slightly anxious or depressed", "Moderately anxious or depressed",
+           "Severely anxious or depressed", "Extremely anxious or depressed")),
+}  # fmt: skip
 
 # Decrements in thousandths for levels 2, 3, 4, 5 (level 1 = 0).
 VALUE_SETS: dict[str, dict[str, tuple[int, int, int, int]]] = {
@@ -53,23 +65,18 @@ VALUE_SETS: dict[str, dict[str, tuple[int, int, int, int]]] = {
 
 ITEMS = (
     *(
-        Item(code, text, 1, 5, "index", LEVELS)
-        for code, text in (
-            ("MO", "Walking about"),
-            ("SC", "Washing or dressing yourself"),
-            ("UA", "Usual activities"),
-            ("PD", "Pain or discomfort"),
-            ("AD", "Anxiety or depression"),
-        )
+        Item(code, title, 1, 5, "index", scale(*levels, start=1))
+        for code, (title, levels) in DIMENSION_LEVELS.items()
     ),
+    # EuroQol records the EQ VAS as a whole number 0-100 on a vertical scale.
     Item(
         "VAS",
         "Your health today, 0 to 100",
         0,
         100,
         "vas",
-        ((0, "Worst health you can imagine"), (100, "Best health you can imagine")),
-        decimals=2,
+        ((0, "The worst health you can imagine"), (100, "The best health you can imagine")),
+        widget="vertical_scale",
     ),
 )
 
@@ -82,13 +89,28 @@ DEFINITION = Definition(
     recall_period="Today",
     items=ITEMS,
     score_keys=(
-        ScoreKey("index_us", higher_is_better=True, places=3),
-        ScoreKey("index_england", higher_is_better=True, places=3),
-        ScoreKey("vas", higher_is_better=True),
+        ScoreKey(
+            "index_us",
+            higher_is_better=True,
+            places=3,
+            label="Health index (US value set)",
+            low=-0.573,
+            high=1,
+        ),
+        ScoreKey(
+            "index_england",
+            higher_is_better=True,
+            places=3,
+            label="Health index (England value set)",
+            low=-0.285,
+            high=1,
+        ),
+        ScoreKey("vas", higher_is_better=True, places=0, label="Your own rating of your health"),
     ),
     rule_version="EQ5D5L-US2019-ENG2018.1",
     source="Pickard 2019 (US); Devlin 2018 (England)",
     missing_rule="No imputation: any dimension missing means no index; VAS scored on its own.",
+    plain_name="Health today (EQ-5D-5L)",
 )
 
 

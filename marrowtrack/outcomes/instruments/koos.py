@@ -5,6 +5,9 @@ Source: KOOS User's Guide and KOOS Scoring 2012 (Roos EM, koos.nu). Each subscal
 ADL 9/17, Sport/Rec 3/5, QOL 2/4); the 1998 "1-2 missing" rule is superseded.
 Label traps: S4/S5 are worded in reverse (Always 0 ... Never 4); P1 and Q1 are frequencies
 (Never 0 ... Always/Constantly 4).
+A KOOS answer set also scores KOOS JR (its 7 items) and WOMAC: the KOOS contains the WOMAC
+LK3.0 items unchanged (KOOS User's Guide), WOMAC pain = P5-P9, stiffness = S6-S7, function =
+A1-A17 (MarrowTrack spec, "Meaningful change": OMERACT-OARSI).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from fractions import Fraction
 from .base import (
     Computation,
     Definition,
+    Derivation,
     ExactScores,
     Instrument,
     Item,
@@ -115,6 +119,21 @@ SUBSCALES: tuple[tuple[str, tuple[Item, ...], int], ...] = (
     ("sport_rec", SPORT_REC, 3),
     ("qol", QOL, 2),
 )
+WORDS = {
+    "pain": "Pain",
+    "symptoms": "Symptoms",
+    "adl": "Daily activities",
+    "sport_rec": "Sport and recreation",
+    "qol": "Knee-related quality of life",
+}
+JR_CODES = ("S6", "P2", "P3", "P6", "P9", "A3", "A5")
+# WOMAC item <- KOOS item (the KOOS holds the WOMAC LK3.0 items in WOMAC order).
+WOMAC_MAP: tuple[tuple[str, str], ...] = (
+    *((f"P{i}", f"P{i + 4}") for i in range(1, 6)),
+    ("S1", "S6"),
+    ("S2", "S7"),
+    *((f"F{i}", f"A{i}") for i in range(1, 18)),
+)
 
 DEFINITION = Definition(
     code="KOOS",
@@ -123,11 +142,14 @@ DEFINITION = Definition(
     licence="Free to use (koos.nu); no licence fee.",
     recall_period="The last week",
     items=PAIN + SYMPTOMS + ADL + SPORT_REC + QOL,
-    score_keys=tuple(ScoreKey(key, higher_is_better=True) for key, _, _ in SUBSCALES),
+    score_keys=tuple(
+        ScoreKey(key, higher_is_better=True, label=WORDS[key]) for key, _, _ in SUBSCALES
+    ),
     rule_version="KOOS-2012.1",
     source="KOOS User's Guide; KOOS Scoring 2012",
     missing_rule="Each subscale needs at least half its items: Pain 5/9, Symptoms 4/7, "
     "ADL 9/17, Sport/Rec 3/5, QOL 2/4.",
+    plain_name="Knee questionnaire (KOOS)",
 )
 
 
@@ -142,4 +164,11 @@ def compute(answers: Mapping[str, Fraction]) -> Computation:
     return scores, reasons
 
 
-INSTRUMENT = Instrument(DEFINITION, compute)
+INSTRUMENT = Instrument(
+    DEFINITION,
+    compute,
+    derives=(
+        Derivation("KOOS_JR", tuple((code, code) for code in JR_CODES)),
+        Derivation("WOMAC", WOMAC_MAP, "WOMAC from the KOOS items that contain it"),
+    ),
+)

@@ -16,7 +16,7 @@ from fractions import Fraction
 from . import koos
 from .base import Computation, Definition, Instrument, ScoreKey, answered_values
 
-CODES = ("S6", "P2", "P3", "P6", "P9", "A3", "A5")
+CODES = koos.JR_CODES
 
 # HSS KOOS JR interval table: raw sum -> interval score (0-100).
 TABLE: dict[int, Decimal] = {
@@ -41,11 +41,12 @@ DEFINITION = Definition(
     licence="Free to use (HSS / koos.nu); no licence fee.",
     recall_period="The last week",
     items=ITEMS,
-    score_keys=(ScoreKey("total", higher_is_better=True, places=3),),
+    score_keys=(ScoreKey("total", higher_is_better=True, places=3, label="Knee joint score"),),
     rule_version="KOOS_JR-2016.1",
     source="Lyman 2016; HSS KOOS JR conversion table",
     missing_rule="Policy: all 7 items are required.",
     derived_from="KOOS",
+    plain_name="Short knee questionnaire (KOOS JR)",
 )
 
 

@@ -55,10 +55,11 @@ DEFINITION = Definition(
     "Texts here are our own paraphrases.",
     recall_period="Today",
     items=ITEMS,
-    score_keys=(ScoreKey("total", higher_is_better=True, places=0),),
+    score_keys=(ScoreKey("total", higher_is_better=True, places=0, label="Leg function", high=80),),
     rule_version="LEFS-1999.1",
     source="Binkley 1999",
     missing_rule="Policy: all 20 items are required.",
+    plain_name="Leg function questionnaire (LEFS)",
 )
 
 

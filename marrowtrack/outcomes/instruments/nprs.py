@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .base import Computation, Definition, Instrument, Item, ScoreKey, answered_values
 
-LABELS = ((0, "No pain"), (5, "Moderate pain"), (10, "Worst pain you can imagine"))
+LABELS = ((0, "No pain"), (10, "Worst pain you can imagine"))
 
 DEFINITION = Definition(
     code="NPRS",
@@ -20,10 +20,11 @@ DEFINITION = Definition(
     licence="Public domain; free to use.",
     recall_period="Average pain over the past 7 days (MarrowTrack policy)",
     items=(Item("NPRS", "Your average pain, 0 to 10", 0, 10, "total", LABELS),),
-    score_keys=(ScoreKey("total", higher_is_better=False, places=0),),
+    score_keys=(ScoreKey("total", higher_is_better=False, places=0, label="Pain", high=10),),
     rule_version="NPRS-1",
     source="Farrar 2001",
     missing_rule="The single item is required.",
+    plain_name="Pain score (0 to 10)",
 )
 
 

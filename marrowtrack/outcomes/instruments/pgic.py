@@ -38,10 +38,15 @@ DEFINITION = Definition(
     licence="Public domain; free to use.",
     recall_period="Since the start of treatment",
     items=(Item("PGIC", "Overall change since the treatment", 1, 7, "total", LABELS),),
-    score_keys=(ScoreKey("total", higher_is_better=False, places=0),),
+    score_keys=(
+        ScoreKey(
+            "total", higher_is_better=False, places=0, label="Change since treatment", low=1, high=7
+        ),
+    ),
     rule_version="PGIC-1",
     source="Guy 1976 (CGI-I); Farrar 2001",
     missing_rule="The single item is required.",
+    plain_name="Change since treatment (PGIC)",
 )
 
 

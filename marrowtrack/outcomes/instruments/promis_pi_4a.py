@@ -47,10 +47,20 @@ DEFINITION = Definition(
     "Texts here are paraphrases, never the official wording.",
     recall_period="The past 7 days",
     items=ITEMS,
-    score_keys=(ScoreKey("t_score", higher_is_better=False, places=1),),
+    score_keys=(
+        ScoreKey(
+            "t_score",
+            higher_is_better=False,
+            places=1,
+            label="Pain interference (T-score)",
+            low=40,
+            high=80,
+        ),
+    ),
     rule_version="PROMIS_PI_4A-1.0.1",
     source="PROMIS Pain Interference Scoring Manual; Amtmann 2010",
     missing_rule="All 4 items are required (summed-score tables need complete forms).",
+    plain_name="Pain interference (PROMIS)",
 )
 
 

@@ -107,6 +107,8 @@ MODULES: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("sports", tuple(item.code for item in SPORTS), 4),
 )
 
+WORDS = {"total": "Arm disability", "work": "Work", "sports": "Sport and performing arts"}
+
 DEFINITION = Definition(
     code="QUICKDASH",
     name="QuickDASH (Disabilities of the Arm, Shoulder and Hand, short form)",
@@ -115,10 +117,13 @@ DEFINITION = Definition(
     "permission. Texts here are paraphrases, never the licensed wording.",
     recall_period="The past week",
     items=CORE + WORK + SPORTS,
-    score_keys=tuple(ScoreKey(key, higher_is_better=False) for key, _, _ in MODULES),
+    score_keys=tuple(
+        ScoreKey(key, higher_is_better=False, label=WORDS[key]) for key, _, _ in MODULES
+    ),
     rule_version="QUICKDASH-2005.1",
     source="Beaton 2005; IWH QuickDASH scoring",
     missing_rule="Disability: at least 10 of 11 items. Work and Sports modules: all 4 items.",
+    plain_name="Arm, shoulder and hand questionnaire (QuickDASH)",
 )
 
 

@@ -51,6 +51,9 @@ DISABILITY = make_items(
     subscale="disability",
     labels=DISABILITY_LABELS,
 )
+# Every page and export names the total's convention: the score sheet's sum/130 variant differs
+# by up to about 11.5 points (MarrowTrack spec, "Added instruments").
+CONVENTION = "SPADI total = mean of the pain and disability percentages (Roach 1991), not sum/130"
 SUBSCALES: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("pain", tuple(item.code for item in PAIN), 3),
     ("disability", tuple(item.code for item in DISABILITY), 4),
@@ -65,13 +68,15 @@ DEFINITION = Definition(
     recall_period="The past week",
     items=PAIN + DISABILITY,
     score_keys=(
-        ScoreKey("pain", higher_is_better=False),
-        ScoreKey("disability", higher_is_better=False),
-        ScoreKey("total", higher_is_better=False),
+        ScoreKey("pain", higher_is_better=False, label="Pain"),
+        ScoreKey("disability", higher_is_better=False, label="Disability"),
+        ScoreKey("total", higher_is_better=False, label="Total (mean of pain and disability)"),
     ),
     rule_version="SPADI-1991.1",
     source="Roach 1991",
     missing_rule="Policy: Pain needs 3 of 5, Disability 4 of 8 items; the total needs both.",
+    plain_name="Shoulder pain and disability questionnaire (SPADI)",
+    convention=CONVENTION,
 )
 
 

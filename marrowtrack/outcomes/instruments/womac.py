@@ -71,6 +71,7 @@ SUBSCALES: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("function", tuple(item.code for item in FUNCTION), 3),
 )
 KEYS = ("pain", "stiffness", "function", "total")
+WORDS = {"pain": "Pain", "stiffness": "Stiffness", "function": "Function", "total": "Total"}
 
 DEFINITION = Definition(
     code="WOMAC",
@@ -80,13 +81,17 @@ DEFINITION = Definition(
     "Texts here are paraphrases, never the licensed wording.",
     recall_period="The last 48 hours",
     items=PAIN + STIFFNESS + FUNCTION,
-    score_keys=tuple(ScoreKey(f"{key}_raw", higher_is_better=False) for key in KEYS)
-    + tuple(ScoreKey(key, higher_is_better=False) for key in KEYS),
+    score_keys=tuple(
+        ScoreKey(f"{key}_raw", higher_is_better=False, label=f"{WORDS[key]} (raw sum)", high=high)
+        for key, high in zip(KEYS, (20, 8, 68, 96), strict=True)
+    )
+    + tuple(ScoreKey(key, higher_is_better=False, label=WORDS[key]) for key in KEYS),
     rule_version="WOMAC-LK3.1.1",
     source="WOMAC 3.1 User Guide (Bellamy)",
     missing_rule="Function: up to 3 missing. Policy: Pain up to 1, Stiffness up to 1 missing. "
     "Missing items take the mean of the answered items of their subscale. Total needs all "
     "three subscales.",
+    plain_name="Osteoarthritis index (WOMAC)",
 )
 
 

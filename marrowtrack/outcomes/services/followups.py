@@ -1,31 +1,41 @@
-"""Follow-up schedules of treatment plans: creation, censoring, instrument sets.
+"""Follow-up schedules of treatment plans: baseline at approval, the rest at treatment,
+censoring, instrument sets and yearly surveys.
 
-Time points and windows: MarrowTrack instrument spec ("Time points", policy windows), via the
-pure `schedules` module. A plan copies the concrete dates and the schedule version, so editing
-the definition applies to new plans only. A repeat treatment (new plan with previous_plan)
-re-baselines: the earlier plan's later follow-ups are censored.
+Time points and windows: MarrowTrack instrument spec ("Time points", policy windows;
+docs/outcomes.md), via the pure `schedules` module. The baseline opens when the plan is
+approved, so its survey can be sent before treatment, and closes when the procedure starts.
+A plan copies the concrete dates and the schedule version, so editing the definition applies
+to new plans only. A repeat treatment (new plan with previous_plan) re-baselines: the earlier
+plan's later follow-ups are censored.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.models import Clinic
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.outcomes import catalogue, schedules
+from marrowtrack.outcomes import schedules, selectors
+from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.models import FollowUp, InstrumentSet, ScheduleDefinition
+from marrowtrack.outcomes.services.responses import (
+    responses_assign_for_plan,
+    responses_recheck_baseline,
+)
 
 CENSOR_STATUS = {
     FollowUp.Censor.SURGERY: FollowUp.Status.NOT_APPLICABLE,
     FollowUp.Censor.REPEAT_TREATMENT: FollowUp.Status.NOT_APPLICABLE,
     FollowUp.Censor.WITHDRAWAL: FollowUp.Status.WITHDRAWN,
 }
+BASELINE_DAYS_BEFORE = 30  # at the latest, the baseline opens 30 days before the treatment
 
 
 def rules_to_json(definition: schedules.ScheduleDefinition) -> list[dict[str, object]]:
@@ -33,30 +43,6 @@ def rules_to_json(definition: schedules.ScheduleDefinition) -> list[dict[str, ob
         {"code": r.code, "days": r.days, "months": r.months, "before": r.before, "after": r.after}
         for r in definition.timepoints
     ]
-
-
-def definition_from_row(row: ScheduleDefinition) -> schedules.ScheduleDefinition:
-    rules = tuple(
-        schedules.TimepointRule(
-            str(tp["code"]),
-            before=int(tp["before"]),
-            after=int(tp["after"]),
-            days=int(tp.get("days", 0)),
-            months=int(tp.get("months", 0)),
-        )
-        for tp in row.timepoints
-    )
-    return schedules.ScheduleDefinition(version=row.version, timepoints=rules)
-
-
-def active_schedule(clinic: Clinic) -> schedules.ScheduleDefinition:
-    """The clinic's active definition, else the built-in default."""
-    row = (
-        ScheduleDefinition.objects.filter(clinic=clinic, active=True)
-        .order_by("-created_at")
-        .first()
-    )
-    return schedules.DEFAULT_SCHEDULE if row is None else definition_from_row(row)
 
 
 def schedule_definition_revise(
@@ -72,29 +58,36 @@ def schedule_definition_revise(
         row = ScheduleDefinition.objects.create(
             clinic=clinic, version=version, timepoints=timepoints, created_by=by
         )
-        definition_from_row(row)  # fails loudly on a malformed rule before commit
+        selectors.definition_from_row(row)  # fails loudly on a malformed rule before commit
         event_record(
             actor=by, action=AuditAction.CREATE, target=row, changes={"version": [None, version]}
         )
     return row
 
 
-def instruments_for_plan(plan: TreatmentPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(every time point, follow-ups only) for the plan's clinic, condition and target."""
-    row = InstrumentSet.objects.filter(
-        clinic_id=plan.patient.clinic_id, condition=plan.condition
-    ).first()
-    if row is not None:
-        return tuple(row.instruments), tuple(row.follow_up_only)
-    return catalogue.default_instruments(plan.condition, plan.target), catalogue.FOLLOW_UP_ONLY
+def schedule_yearly_set(*, clinic: Clinic, years: int, by: User) -> ScheduleDefinition:
+    """Ask `years` yearly surveys after 24 months (36m, 48m, ... +-60 days) in new plans."""
+    current = selectors.active_schedule(clinic)
+    if schedules.yearly_count(current) == years:
+        raise ValidationFailed({"years": [f"The schedule already asks {years} yearly surveys."]})
+    base = current.version.split("+")[0]
+    version = f"{base}+{years}y" if years else base
+    taken = ScheduleDefinition.objects.filter(clinic=clinic).values_list("version", flat=True)
+    while version in set(taken) or version == schedules.DEFAULT_SCHEDULE.version:
+        version += "'"
+    try:
+        revised = schedules.with_yearly(current, years, version=version)
+    except ValueError as exc:
+        raise ValidationFailed({"years": [str(exc)]}) from exc
+    return schedule_definition_revise(
+        clinic=clinic, version=version, timepoints=rules_to_json(revised), by=by
+    )
 
 
 def instrument_set_save(
     *, clinic: Clinic, condition: str, instruments: list[str], follow_up_only: list[str], by: User
 ) -> InstrumentSet:
     """Set a clinic's instruments for a condition (applies to surveys sent from now on)."""
-    from marrowtrack.outcomes.instruments import INSTRUMENTS
-
     unknown = [code for code in [*instruments, *follow_up_only] if code not in INSTRUMENTS]
     if unknown:
         raise ValidationFailed({"instruments": [f"Unknown instrument {unknown[0]}."]})
@@ -113,42 +106,100 @@ def instrument_set_save(
     return row
 
 
-def followups_create_for_plan(*, plan: TreatmentPlan, by: User | None) -> list[FollowUp]:
-    """Create the plan's follow-ups from its treatment date (idempotent).
+def _audit_plan(plan: TreatmentPlan, by: User | None, reason: str, **changes: object) -> None:
+    event_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=plan,
+        changes=changes,
+        clinic=plan.patient.clinic,
+        patient_public_id=plan.patient.public_id,
+        reason=reason,
+        actor_label=None if by else "outcomes schedule",
+    )
 
-    BMAC and comparators alike. Assigns earlier responses of the plan (e.g. baseline surveys
-    taken at intake) to their time points, and re-baselines a repeat treatment.
+
+def _created_day(plan: TreatmentPlan) -> date:
+    return selectors.clinic_day(plan.created_at, plan.patient.clinic)
+
+
+def baseline_open(*, plan: TreatmentPlan, by: User | None) -> FollowUp:
+    """Open the plan's baseline survey (on approval), so it can be sent before treatment.
+
+    Idempotent. The window opens on the day the plan was made and stays open until the
+    procedure starts; answers already given in it are assigned to it.
+    """
+    found = plan.followups.filter(timepoint="baseline").first()
+    if found is not None:
+        return found
+    version = selectors.active_schedule(plan.patient.clinic).version
+    with transaction.atomic():
+        baseline = FollowUp.objects.create(
+            plan=plan,
+            timepoint="baseline",
+            position=0,
+            target_on=_created_day(plan),
+            opens_on=_created_day(plan),
+            closes_on=None,
+            schedule_version=version,
+        )
+        responses_assign_for_plan(plan=plan)
+        _audit_plan(plan, by, "Baseline survey opened", baseline=[None, str(baseline)])
+    return baseline
+
+
+def procedure_start(plan: TreatmentPlan) -> datetime:
+    """The instant the baseline closes: the first check-in of the plan's procedure days, or,
+    for a treatment recorded with a date only, the start of that day at the clinic."""
+    assert plan.treated_on is not None
+    started = selectors.procedure_started_at(plan)
+    midnight = datetime.combine(plan.treated_on, time(0), tzinfo=clock.zone(plan.patient.clinic))
+    return started if started is not None else midnight
+
+
+def _close_baseline(plan: TreatmentPlan, by: User | None) -> None:
+    assert plan.treated_on is not None
+    baseline = plan.followups.filter(timepoint="baseline").first()
+    latest_open = plan.treated_on - timedelta(days=BASELINE_DAYS_BEFORE)
+    if baseline is None:
+        baseline = baseline_open(plan=plan, by=by)
+    baseline.opens_on = min(baseline.opens_on, latest_open)
+    baseline.closes_on, baseline.closes_at = plan.treated_on, procedure_start(plan)
+    baseline.save(update_fields=["opens_on", "closes_on", "closes_at", "updated_at"])
+    responses_recheck_baseline(followup=baseline, by=by)
+
+
+def followups_create_for_plan(*, plan: TreatmentPlan, by: User | None) -> list[FollowUp]:
+    """Close the baseline at the procedure and create the follow-ups from the treatment date.
+
+    Idempotent; BMAC and comparators alike. Assigns earlier responses of the plan (e.g. paper
+    baselines taken at intake) to their time points, and re-baselines a repeat treatment.
     """
     if plan.treated_on is None:
         raise DomainError("The plan has no treatment date yet.", field="treated_on")
-    existing = list(plan.followups.all())
-    if existing:
-        return existing
-    definition = active_schedule(plan.patient.clinic)
-    planned = schedules.plan_schedule(plan.treated_on, definition)
+    if plan.followups.exclude(timepoint="baseline").exists():
+        return list(plan.followups.order_by("position"))
+    planned = schedules.plan_schedule(
+        plan.treated_on, selectors.active_schedule(plan.patient.clinic)
+    )
     with transaction.atomic():
+        _close_baseline(plan, by)
         rows = FollowUp.objects.bulk_create(_followup_rows(plan, planned))
         if plan.previous_plan_id:
             _censor_previous(plan, by)
-        from marrowtrack.outcomes.services.responses import responses_assign_for_plan
-
         responses_assign_for_plan(plan=plan)
-        event_record(
-            actor=by,
-            action=AuditAction.CREATE,
-            target=plan,
-            changes={
-                "followups": [None, [r.timepoint for r in rows]],
-                "schedule": [None, planned.schedule_version],
-            },
-            clinic=plan.patient.clinic,
-            patient_public_id=plan.patient.public_id,
-            reason="Follow-up schedule created",
+        _audit_plan(
+            plan,
+            by,
+            "Follow-up schedule created",
+            followups=[None, [r.timepoint for r in rows]],
+            schedule=[None, planned.schedule_version],
         )
-    return list(plan.followups.all())
+    return list(plan.followups.order_by("position"))
 
 
 def _followup_rows(plan: TreatmentPlan, planned: schedules.SchedulePlan) -> list[FollowUp]:
+    after_treatment = [tp for tp in planned.timepoints if tp.code != "baseline"]
     return [
         FollowUp(
             plan=plan,
@@ -159,7 +210,7 @@ def _followup_rows(plan: TreatmentPlan, planned: schedules.SchedulePlan) -> list
             closes_on=tp.closes,
             schedule_version=planned.schedule_version,
         )
-        for position, tp in enumerate(planned.timepoints)
+        for position, tp in enumerate(after_treatment, start=1)
     ]
 
 

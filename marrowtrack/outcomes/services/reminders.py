@@ -1,14 +1,16 @@
 """Survey reminders at the due date, +3 and +7 days, delivered by the background worker.
 
 `reminders_enqueue_due` (run daily by `marrowtrack send_reminders`) creates a Reminder row and
-enqueues its delivery task in the same transaction, so the database-backed queue survives
-restarts. The unique constraint (follow-up, kind, channel) makes each reminder exist once;
-delivery re-checks at send time and never sends after completion or after the window closed.
-Every attempt is written to ReminderLog and the audit trail.
+enqueues its delivery in the same transaction, so the database-backed queue survives restarts.
+The caller passes the enqueue function (tasks.py passes its task's), so this module does not
+import the task that imports it. The unique constraint (follow-up, kind, channel) makes each
+reminder exist once; delivery re-checks at send time and never sends after completion or after
+the window closed. Every attempt is written to ReminderLog and the audit trail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,10 +60,10 @@ def followups_needing_reminder(today: date):  # -> QuerySet[FollowUp]
     )
 
 
-def reminders_enqueue_due(*, today: date, channel: str = "email") -> int:
+def reminders_enqueue_due(
+    *, today: date, enqueue: Callable[[Reminder], object], channel: str = "email"
+) -> int:
     """Create and enqueue today's reminders; returns how many were queued."""
-    from marrowtrack.outcomes.tasks import reminder_deliver
-
     queued = 0
     for followup in followups_needing_reminder(today):
         found = kind_due(followup, today)
@@ -73,7 +75,7 @@ def reminders_enqueue_due(*, today: date, channel: str = "email") -> int:
                 reminder = Reminder.objects.create(
                     followup=followup, kind=kind, channel=channel, scheduled_for=day
                 )
-                reminder_deliver.enqueue(str(reminder.public_id))
+                enqueue(reminder)
         except IntegrityError:
             continue  # this reminder exists already: each is sent once
         queued += 1
@@ -107,7 +109,8 @@ def reminder_message(reminder: Reminder, url: str) -> Message:
         f"It is time for your {when} questionnaire about your treatment at {clinic.name}. "
         f"It takes about 10 minutes and helps us learn how well the treatment works.\n\n"
         f"{url}\n\n"
-        f"The link is personal, works once and expires in 14 days. "
+        f"The link is personal: it works on the first phone or computer you open it on, "
+        f"until you submit your answers or for 14 days. "
         f"If you have already answered, please ignore this message.\n"
     )
     return Message(subject=f"Your {when} questionnaire from {clinic.name}", body=body)

@@ -8,9 +8,12 @@ from typing import Any
 from marrowtrack.accounts.models import User
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes.services.followups import followups_create_for_plan
+from marrowtrack.outcomes.services.responses import FormWording
 from marrowtrack.patients.models import Patient
 
 TREATED = date(2026, 1, 8)  # 2w target 22 Jan (window 19-29 Jan); 3m target 8 Apr
+# A paper form printed from a licensed original (validated wording), as most tests transcribe.
+PAPER = FormWording("licensed_paper", form_version="Licensed paper form, test version 1")
 
 
 def make_plan(

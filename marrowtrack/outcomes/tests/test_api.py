@@ -11,7 +11,7 @@ from django.test import Client
 
 from marrowtrack.accounts.models import User
 from marrowtrack.outcomes.models import SurveyResponse
-from marrowtrack.outcomes.tests.factories import make_plan
+from marrowtrack.outcomes.tests.factories import PAPER, make_plan
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,13 @@ def test_followups_of_a_plan_show_statuses_and_an_outsider_gets_404(patient, sta
 @time_machine.travel("2026-01-25 10:00-05:00", tick=False)
 def test_transcribe_then_verify_through_the_api(patient, staff, outsider):
     plan = make_plan(patient, staff["physician"])
-    body = {"instrument": "NPRS", "answers": {"NPRS": 5}, "answered_on": "2026-01-22"}
+    body = {
+        "instrument": "NPRS",
+        "answers": {"NPRS": 5},
+        "answered_on": "2026-01-22",
+        "wording": "licensed_paper",
+        "form_version": "NPRS paper form 2024",
+    }
     assert Api(outsider).post(f"/plans/{plan.public_id}/responses", body).status_code == 404
     created = Api(staff["front_desk"]).post(f"/plans/{plan.public_id}/responses", body)
     assert created.status_code == 201, created.content
@@ -99,11 +105,35 @@ def test_transcribe_then_verify_through_the_api(patient, staff, outsider):
     verified = Api(staff["nurse"]).post(f"/responses/{public_id}/verify", {})
     assert verified.json()["status"] == "submitted"
     assert verified.json()["timepoint"] == "2w"
+    assert verified.json()["form_version"] == "NPRS paper form 2024"
+    assert verified.json()["validated_wording"] is True
+
+
+@time_machine.travel("2026-01-25 10:00-05:00", tick=False)
+def test_a_transcription_must_name_the_form_it_was_written_on(patient, staff):
+    plan = make_plan(patient, staff["physician"])
+    body = {"instrument": "NPRS", "answers": {"NPRS": 5}, "answered_on": "2026-01-22"}
+    api = Api(staff["nurse"])
+    assert api.post(f"/plans/{plan.public_id}/responses", body).status_code == 422
+    paper = {**body, "wording": "licensed_paper", "form_version": " "}
+    refused = api.post(f"/plans/{plan.public_id}/responses", paper)
+    assert refused.status_code == 422 and "form_version" in refused.json()["errors"]
+    ours = api.post(f"/plans/{plan.public_id}/responses", {**body, "wording": "product_labels"})
+    assert ours.status_code == 201
+    assert ours.json()["validated_wording"] is False
+    assert ours.json()["form_version"].startswith("MarrowTrack product labels")
+    assert SurveyResponse.objects.get().wording == "product_labels"
 
 
 def test_transcribing_a_bad_answer_gives_422_naming_the_item(patient, staff):
     plan = make_plan(patient, staff["physician"])
-    body = {"instrument": "KOOS", "answers": {"Q1": 7}, "answered_on": "2026-01-22"}
+    body = {
+        "instrument": "KOOS",
+        "answers": {"Q1": 7},
+        "answered_on": "2026-01-22",
+        "wording": "licensed_paper",
+        "form_version": "KOOS LK1.0",
+    }
     response = Api(staff["nurse"]).post(f"/plans/{plan.public_id}/responses", body)
     assert response.status_code == 422
     assert "Q1" in response.json()["errors"]
@@ -122,6 +152,7 @@ def test_responders_report_change_from_baseline(patient, staff):
                 answers={"NPRS": value},
                 answered_on=day,
                 by=staff["nurse"],
+                form=PAPER,
             )
             response_verify(response=r, by=staff["physician"])
     rows = Api(staff["physician"]).get(f"/plans/{plan.public_id}/responders").json()

@@ -1,44 +1,69 @@
-"""run_benchmark times the one-by-one, bulk and nanmean paths and prints nothing."""
+"""The rescoring benchmark times the whole stored-answers-to-stored-scores path and leaves the
+database as it found it."""
 
 from __future__ import annotations
 
-import warnings
+import io
+from datetime import date
 
-import numpy as np
 import pytest
+import time_machine
+from django.core.management import call_command
 
-from marrowtrack.outcomes.benchmark import matrix_to_answers, random_matrix, run_benchmark
-from marrowtrack.outcomes.scoring import instrument, instrument_list, score
+from marrowtrack.outcomes.benchmark import run_benchmark, total
+from marrowtrack.outcomes.models import SurveyResponse
+from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
+from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
 
-
-def test_run_benchmark_returns_one_row_per_instrument_with_rates_and_ratios(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        rows = run_benchmark(50, seed=7)
-    assert [row["instrument"] for row in rows] == [d.code for d in instrument_list()]
-    for row in rows:
-        assert row["respondents"] == 50
-        assert row["answers"] == 50 * len(instrument(row["instrument"]).definition.items)
-        for key in ("one_by_one", "bulk", "nanmean"):
-            assert row[f"{key}_answers_per_second"] > 0  # type: ignore[literal-required]
-        expected = row["one_by_one_seconds"] / row["bulk_seconds"]
-        assert row["bulk_speedup_over_one_by_one"] == pytest.approx(expected)
-    assert capsys.readouterr() == ("", "")
+pytestmark = pytest.mark.django_db
 
 
-def test_random_matrix_stays_in_range_and_is_reproducible_for_a_seed() -> None:
-    definition = instrument("ASES").definition
-    first = random_matrix(definition, 200, np.random.default_rng(3))
-    second = random_matrix(definition, 200, np.random.default_rng(3))
-    np.testing.assert_array_equal(first, second)
-    assert np.nanmin(first[:, 1:]) >= 0 and np.nanmax(first[:, 1:]) <= 3
-    assert np.isnan(first).any()
+@pytest.fixture
+def stored(patient, staff):
+    plan = make_plan(patient, staff["physician"])
+    for day, code, answers in (
+        (date(2026, 1, 5), "KOOS", koos_answers(2)),
+        (date(2026, 1, 5), "NPRS", {"NPRS": 7}),
+        (date(2026, 1, 22), "NPRS", {"NPRS": 4}),
+    ):
+        with time_machine.travel(f"{day} 12:00-05:00", tick=False):
+            response = response_transcribe(
+                plan=plan,
+                instrument=code,
+                answers=answers,
+                answered_on=day,
+                by=staff["nurse"],
+                form=PAPER,
+            )
+            response_verify(response=response, by=staff["physician"])
+    return plan
 
 
-def test_benchmark_answer_sets_are_valid_input_for_the_one_by_one_path() -> None:
-    definition = instrument("EQ5D5L").definition
-    matrix = random_matrix(definition, 30, np.random.default_rng(1))
-    for answers in matrix_to_answers(definition, matrix):
-        score("EQ5D5L", answers)
+def test_every_path_is_timed_per_instrument_and_the_data_is_left_unchanged(stored):
+    before = list(SurveyResponse.objects.order_by("pk").values_list("scores", "rule_version"))
+    rows = run_benchmark(rewrite=True)
+    assert [(r.instrument, r.responses) for r in rows] == [("KOOS", 1), ("NPRS", 2)]
+    assert rows[0].answers == 42
+    assert all(
+        r.exact_seconds > 0 and r.vectorised_seconds > 0 and r.floor_seconds > 0 for r in rows
+    )
+    assert total(rows).responses == 3
+    after = list(SurveyResponse.objects.order_by("pk").values_list("scores", "rule_version"))
+    assert after == before
+
+
+def test_the_command_prints_both_cases_beside_the_floor(stored):
+    out = io.StringIO()
+    call_command("outcomes_bench", stdout=out)
+    text = out.getvalue()
+    assert "nothing changed: read, score, compare" in text
+    assert "rule change: read, score, write every row" in text
+    assert "exact s" in text and "vectorised s" in text and "floor s" in text
+    assert text.count("\nall ") == 2
+
+
+def test_the_command_asks_for_data_when_the_registry_is_empty(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="load data first"):
+        call_command("outcomes_bench", "--unchanged", stdout=io.StringIO())

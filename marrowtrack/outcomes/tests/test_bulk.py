@@ -1,7 +1,8 @@
-"""Bulk (numpy) scoring gives exactly the one-by-one results, including missing items."""
+"""Bulk (numpy) scoring gives exactly the one-by-one results: scores, reasons, derived ones."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -9,9 +10,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marrowtrack.outcomes.bulk import answers_to_matrix, round_ratio, score_matrix
+from marrowtrack.outcomes.bulk import (
+    answers_to_matrix,
+    checked_matrix,
+    round_ratio,
+    score_json_many,
+    score_matrix,
+    score_matrix_full,
+    score_texts_matrix,
+)
 from marrowtrack.outcomes.instruments import Item
-from marrowtrack.outcomes.scoring import AnswerError, instrument, instrument_list, score
+from marrowtrack.outcomes.scoring import (
+    AnswerError,
+    instrument,
+    instrument_list,
+    score,
+    score_json,
+)
 
 CODES = [definition.code for definition in instrument_list()]
 
@@ -25,11 +40,15 @@ def _value(item: Item) -> st.SearchStrategy:
 @st.composite
 def _answer_set(draw: st.DrawFn, items: tuple[Item, ...]) -> dict:
     # A missing rate per respondent, so sets land on both sides of every minimum-items rule.
+    # A missing answer is stored as null, or (older forms) not stored at all.
     rate = draw(st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.9]))
     answers = {}
     for item in items:
         missing = draw(st.floats(0, 1)) < rate
-        answers[item.code] = None if missing else draw(_value(item))
+        if not missing:
+            answers[item.code] = draw(_value(item))
+        elif draw(st.booleans()):
+            answers[item.code] = None
     return answers
 
 
@@ -59,6 +78,34 @@ def test_bulk_scores_equal_one_by_one_scores_for_random_answer_sets(code: str, d
             assert _same(float(values[row]), one[key]), (key, answers, values[row], one[key])  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("code", CODES)
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(data=st.data())
+def test_every_row_stores_exactly_what_the_exact_scorer_stores(code: str, data) -> None:
+    """Scores, missing-data reasons, derived instruments and rule versions, row by row."""
+    answer_sets = data.draw(_answer_sets(code))
+    for answers, bulk in zip(answer_sets, score_json_many(code, answer_sets), strict=True):
+        assert bulk == score_json(code, answers), answers
+    # The JSON text `marrowtrack rescore` writes is exactly what json.dumps gives the exact
+    # scores, so a stored row compares equal as text.
+    matrix, columns, bad = checked_matrix(code, answer_sets)
+    texts, version = score_texts_matrix(code, matrix, columns)
+    assert bad == {}
+    for answers, text in zip(answer_sets, texts, strict=True):
+        exact, exact_version = score_json(code, answers)
+        assert (text, version) == (json.dumps(exact), exact_version), answers
+
+
+def test_bulk_reasons_name_the_items_answered_as_the_exact_scorer_does() -> None:
+    matrix = np.array([[1, 1, 1, 1] + [np.nan] * 5, [1] * 9])
+    result = score_matrix_full("KOOS", matrix, [f"P{i}" for i in range(1, 10)])
+    assert result.reasons[0][0] == "pain: 4 of 9 items answered, 5 needed"
+    assert result.reasons[1][0].startswith("symptoms: 0 of 7")
+    assert "pain" not in " ".join(result.reasons[1])
+
+
 def test_bulk_rounds_exact_halves_up_like_the_one_by_one_path() -> None:
     matrix = np.array([[1, 1, 1, 0, 0, 0, 0, 0, np.nan]])
     pain = score_matrix("KOOS", matrix, [f"P{i}" for i in range(1, 10)])["pain"]
@@ -80,10 +127,16 @@ def test_bulk_returns_nan_where_too_many_items_are_missing() -> None:
 
 
 def test_bulk_uses_definition_column_order_by_default() -> None:
-    matrix = np.array([[5, 5, 5, 5, 5, 55.5], [1, 1, 1, 1, 1, np.nan]])
+    matrix = np.array([[5, 5, 5, 5, 5, 55], [1, 1, 1, 1, 1, np.nan]])
     result = score_matrix("EQ5D5L", matrix)
     assert list(result["index_us"]) == [-0.573, 1.0]
-    assert result["vas"][0] == 55.5 and math.isnan(result["vas"][1])
+    assert result["vas"][0] == 55 and math.isnan(result["vas"][1])
+
+
+def test_bulk_refuses_an_eq_vas_with_decimals_because_euroqol_records_an_integer() -> None:
+    with pytest.raises(AnswerError) as caught:
+        score_matrix("EQ5D5L", np.array([[1, 1, 1, 1, 1, 55.5]]))
+    assert caught.value.item_code == "VAS"
 
 
 def test_bulk_koos_jr_accepts_a_full_koos_matrix() -> None:

@@ -54,12 +54,27 @@ def test_score_list_names_instruments_items_and_keys():
     assert "PAIN_VAS" in listing["ASES"]["items"]
 
 
-def test_outcomes_bench_prints_the_three_rates_in_one_run():
-    out = io.StringIO()
-    call_command("outcomes_bench", "--respondents", "50", stdout=out)
-    text = out.getvalue()
-    assert "one-by-one/s" in text and "bulk/s" in text and "nanmean/s" in text
-    assert "KOOS" in text
+@pytest.mark.parametrize(
+    ("code", "answers", "expected"),
+    [
+        ("HOOS", {"S1": 1, "S2": 1, "S3": 1}, {"symptoms": 75.0}),
+        ("PGA", {"PGA": 35}, {"total": 35}),
+        ("HOOS_JR", dict.fromkeys(["P5", "P10", "A3", "A5", "A12", "A14"], 1), {"raw_sum": 6}),
+    ],
+)
+def test_score_covers_the_added_instruments(code, answers, expected, monkeypatch):
+    out, _ = _score(code, "-", stdin=json.dumps(answers), monkeypatch=monkeypatch)
+    result = json.loads(out)
+    assert {key: result[key] for key in expected} == expected
+
+
+def test_score_with_derived_gives_womac_from_koos_answers(monkeypatch):
+    answers = {f"P{i}": 2 for i in range(5, 10)} | {"S6": 2, "S7": 2}
+    answers |= {f"A{i}": 2 for i in range(1, 18)}
+    out, _ = _score("KOOS", "-", "--derived", stdin=json.dumps(answers), monkeypatch=monkeypatch)
+    result = json.loads(out)
+    assert list(result) == ["KOOS", "KOOS_JR", "WOMAC"]
+    assert result["WOMAC"]["pain"] == 50.0 and result["WOMAC"]["total"] == 50.0
 
 
 @pytest.mark.django_db
@@ -70,7 +85,7 @@ def test_rescore_restores_tampered_scores(patient, staff):
 
     from marrowtrack.outcomes.models import SurveyResponse
     from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
-    from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
+    from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
 
     plan = make_plan(patient, staff["physician"])
     with time_machine.travel("2026-01-25 12:00-05:00", tick=False):
@@ -80,9 +95,42 @@ def test_rescore_restores_tampered_scores(patient, staff):
             answers=koos_answers(1),
             answered_on=date(2026, 1, 22),
             by=staff["nurse"],
+            form=PAPER,
         )
         response_verify(response=r, by=staff["physician"])
     good = SurveyResponse.objects.get().scores
     SurveyResponse.objects.update(scores={}, rule_version="old")
-    call_command("rescore", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rescore", stdout=out)
     assert SurveyResponse.objects.get().scores == good
+    assert "KOOS: 1 read, 1 changed" in out.getvalue()
+    assert "vectorised" in out.getvalue()
+    call_command("rescore", "--exact", stdout=out)
+    assert "KOOS: 1 read, 0 changed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rescore_keeps_old_scores_of_answers_the_current_rules_refuse(patient, staff):
+    from marrowtrack.outcomes.models import SurveyResponse
+    from marrowtrack.outcomes.scoring import score_json
+    from marrowtrack.outcomes.tests.factories import make_plan
+
+    plan = make_plan(patient, staff["physician"])
+    # An EQ VAS recorded with a decimal before the EQ VAS became an integer.
+    old_scores, _ = score_json("EQ5D5L", {"MO": 1, "SC": 1, "UA": 1, "PD": 1, "AD": 1})
+    SurveyResponse.objects.create(
+        plan=plan,
+        patient=patient,
+        instrument="EQ5D5L",
+        instrument_version="EQ-5D-5L (2009)",
+        answers={"MO": 1, "SC": 1, "UA": 1, "PD": 1, "AD": 1, "VAS": 55.5},
+        scores=old_scores,
+        rule_version="old",
+        source="portal",
+        status="submitted",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("rescore", stdout=out, stderr=err)
+    assert "VAS: 55.5 is not a valid answer" in err.getvalue()
+    assert SurveyResponse.objects.get().rule_version == "old"
+    assert "1 refused" in out.getvalue()

@@ -12,6 +12,7 @@ from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services.followups import instrument_set_save
 from marrowtrack.outcomes.services.links import survey_link_create
 from marrowtrack.outcomes.tests.factories import make_plan
+from marrowtrack.outcomes.views.portal import DEVICE_COOKIE
 
 pytestmark = pytest.mark.django_db
 SURVEY = "/outcomes/portal/survey/"
@@ -76,15 +77,25 @@ def test_the_survey_resumes_at_the_first_unsaved_screen_and_the_link_dies_on_sub
     first = client.get(SURVEY).content.decode()
     assert "Step 1 of 7" in first and "<legend>" in first
     client.post(SURVEY, {"screen": "0", **{f"P{i}": "2" for i in range(1, 7)}})
-    again = Client()  # a new browser session with the same link resumes on screen 2
+    # The same browser, after closing the page, comes back with the link on screen 2...
+    again = Client()
+    again.cookies[DEVICE_COOKIE] = client.cookies[DEVICE_COOKIE].value
     again.get(f"/outcomes/portal/s/{koos_link.token}/")
     assert "Step 2 of 7" in again.get(SURVEY).content.decode()
+    # ...and another phone or computer cannot open it.
+    elsewhere = Client().get(f"/outcomes/portal/s/{koos_link.token}/")
+    assert elsewhere.status_code == 410
+    assert "already opened on another phone or computer" in elsewhere.content.decode()
     _all_screens(again, lambda html, item: "2")
     done = again.post("/outcomes/portal/survey/submit/")
     assert done.status_code == 302 and done["Location"] == "/outcomes/portal/results/"
     results = again.get("/outcomes/portal/results/").content.decode()
     assert "Your scores" in results, results
     assert "<svg" in results
+    # Scores in words, never raw keys such as sport_rec.
+    assert "Knee questionnaire (KOOS)" in results
+    assert "<strong>Sport and recreation:</strong> 50 on a scale from 0 to 100" in results
+    assert "sport_rec" not in results and "sportrec" not in results
     assert Client().get(f"/outcomes/portal/s/{koos_link.token}/").status_code == 410
     response = SurveyResponse.objects.get()
     assert response.status == "submitted" and response.scores["KOOS"]["pain"] == 50.0

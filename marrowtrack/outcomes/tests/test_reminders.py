@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.outcomes.models import Reminder, ReminderLog
-from marrowtrack.outcomes.services.reminders import reminder_deliver, reminders_enqueue_due
+from marrowtrack.outcomes.services.reminders import reminder_deliver
+from marrowtrack.outcomes.tasks import reminders_queue_due as reminders_enqueue_due
 from marrowtrack.outcomes.tests.factories import make_plan
 
 # The worker commits and closes connections as it would in its own process; a test inside

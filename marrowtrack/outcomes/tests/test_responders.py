@@ -46,35 +46,49 @@ def test_a_change_in_the_wrong_direction_is_never_meaningful(
     assert meaningful_change(code, key, baseline, worse).meaningful is False
 
 
-def test_nprs_two_points_is_meaningful_even_below_thirty_percent() -> None:
+def test_nprs_two_points_below_thirty_percent_meets_one_criterion_not_the_combined_one() -> None:
     result = meaningful_change("NPRS", "total", 8, 6)
-    assert result.meaningful is True
+    assert result.criteria == {"points": True, "percent": False}
+    assert result.meaningful is False
     assert result.percent_improvement == Decimal("25.00")
+
+
+def test_nprs_is_meaningful_only_when_both_criteria_are_met_at_their_edges() -> None:
+    # 10 -> 7: 3 points and exactly 30 %; 10 -> 8: 2 points but 20 %.
+    assert meaningful_change("NPRS", "total", 10, 7).criteria == {"points": True, "percent": True}
+    assert meaningful_change("NPRS", "total", 10, 7).meaningful is True
+    assert meaningful_change("NPRS", "total", 10, 8).meaningful is False
+
+
+@pytest.mark.parametrize(("baseline", "follow_up"), [(2, 1), (1, 0), (3, 2)])
+def test_nprs_small_baselines_reach_thirty_percent_but_not_two_points_so_do_not_count(
+    baseline: int, follow_up: int
+) -> None:
+    result = meaningful_change("NPRS", "total", baseline, follow_up)
+    assert result.criteria == {"points": False, "percent": True}
+    assert result.meaningful is False
 
 
 def test_nprs_one_point_is_not_meaningful_when_under_thirty_percent() -> None:
     assert meaningful_change("NPRS", "total", 4, 3).meaningful is False
 
 
-def test_nprs_thirty_percent_exactly_is_meaningful_when_points_fall_short() -> None:
-    # 10 -> 7 is exactly 30% (3 points); with the points bar raised to 5, only the
-    # percentage can make it meaningful. 10 -> 8 is 20%.
-    strict_points = Thresholds(nprs_points=Decimal(5))
-    assert meaningful_change("NPRS", "total", 10, 7, thresholds=strict_points).meaningful is True
-    assert meaningful_change("NPRS", "total", 10, 8, thresholds=strict_points).meaningful is False
-
-
-def test_nprs_one_point_from_three_is_meaningful_by_percentage() -> None:
-    result = meaningful_change("NPRS", "total", 3, 2)
-    assert result.meaningful is True
-    assert result.percent_improvement == Decimal("33.33")
-
-
 def test_nprs_percentage_is_undefined_at_baseline_zero() -> None:
     result = meaningful_change("NPRS", "total", 0, 0)
     assert result.percent_improvement is None
+    assert result.criteria == {"points": False, "percent": None}
     assert result.meaningful is False
     assert percent_improvement(0, 2, higher_is_better=False) is None
+
+
+def test_koos_jr_and_hoos_jr_thresholds_are_labelled_scb_arthroplasty_not_mcid() -> None:
+    koos_jr = meaningful_change("KOOS_JR", "total", 40, 60)
+    hoos_jr = meaningful_change("HOOS_JR", "total", 40, 62)
+    assert koos_jr.kind == hoos_jr.kind == "SCB (arthroplasty)"
+    assert koos_jr.rule.startswith("KOOS_JR SCB (arthroplasty): >=20 points")
+    assert hoos_jr.rule.startswith("HOOS_JR SCB (arthroplasty): >=22 points")
+    assert "MCID" not in koos_jr.rule + hoos_jr.rule
+    assert meaningful_change("HOOS_JR", "total", 40, 61.999).meaningful is False
 
 
 def test_odi_ten_points_exactly_is_meaningful_and_just_under_ten_is_not() -> None:
@@ -89,13 +103,16 @@ def test_odi_thirty_percent_exactly_is_meaningful_below_ten_points() -> None:
 
 def test_results_name_the_rule_used() -> None:
     assert meaningful_change("NPRS", "total", 5, 3).rule == (
-        "NPRS: >=2 points or >=30% (Farrar 2001; Ostelo 2008)"
+        "NPRS MCID: >=2 points and >=30% (Farrar 2001; Ostelo 2008)"
+    )
+    assert meaningful_change("ODI", "total", 50, 40).rule == (
+        "ODI MCID: >=10 points or >=30% (Ostelo 2008)"
     )
     assert meaningful_change("KOOS", "adl", 50, 60).rule == (
-        "KOOS adl: >=10 points (Roos & Lohmander 2003)"
+        "KOOS adl MCID: >=10 points (Roos & Lohmander 2003)"
     )
     assert meaningful_change("QUICKDASH", "total", 50, 30).rule == (
-        "QUICKDASH: >=15.91 points (Franchignoni 2014)"
+        "QUICKDASH MCID: >=15.91 points (Franchignoni 2014)"
     )
 
 
@@ -103,7 +120,7 @@ def test_configured_thresholds_change_the_decision_and_the_rule_text() -> None:
     custom = Thresholds(koos_points=Decimal(8))
     result = meaningful_change("KOOS", "pain", 50, 58, thresholds=custom)
     assert result.meaningful is True
-    assert result.rule == "KOOS pain: >=8 points (Roos & Lohmander 2003)"
+    assert result.rule == "KOOS pain MCID: >=8 points (Roos & Lohmander 2003)"
     assert meaningful_change("KOOS", "pain", 50, 58).meaningful is False
 
 
@@ -118,7 +135,7 @@ def test_change_and_improvement_are_direction_aware() -> None:
 def test_a_missing_score_gives_no_decision_but_names_the_rule() -> None:
     result = meaningful_change("LEFS", "total", None, 50)
     assert result.meaningful is None
-    assert result.rule == "LEFS: >=9 points (Binkley 1999)"
+    assert result.rule == "LEFS MCID: >=9 points (Binkley 1999)"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from marrowtrack.audit.models import AuditEvent
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services import responses as svc
-from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
+from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_a_transcribed_form_waits_for_a_second_person_then_counts(patient, staff
         answers={"NPRS": 6},
         answered_on=date(2026, 1, 22),
         by=staff["front_desk"],
+        form=PAPER,
     )
     assert response.status == "awaiting_verification"
     assert response.timepoint == "2w"
@@ -49,6 +50,7 @@ def test_double_entry_that_differs_names_every_mismatch_and_changes_nothing(pati
         answers=first,
         answered_on=date(2026, 1, 22),
         by=staff["front_desk"],
+        form=PAPER,
     )
     second = {**first, "S4": 0, "Q1": None}
     with pytest.raises(ValidationFailed) as caught:
@@ -76,6 +78,7 @@ def test_an_out_of_range_answer_is_refused_naming_the_item(patient, staff):
             answers={"P1": 5},
             answered_on=date(2026, 1, 22),
             by=staff["nurse"],
+            form=PAPER,
         )
     assert "P1" in caught.value.errors
     assert not SurveyResponse.objects.exists()
@@ -91,6 +94,7 @@ def test_a_form_dated_outside_every_window_is_stored_unassigned(patient, staff):
         answers={"NPRS": 3},
         answered_on=date(2026, 1, 31),
         by=staff["nurse"],
+        form=PAPER,
     )
     svc.response_verify(response=response, by=staff["physician"])
     response.refresh_from_db()
@@ -109,9 +113,13 @@ def test_portal_pages_resume_and_submit_completes_the_follow_up(patient, staff, 
         follow_up_only=[],
         by=staff["clinic_admin"],
     )
+    from marrowtrack.outcomes.services.links import survey_link_create
+
     plan = make_plan(patient, staff["physician"])
     followup = plan.followups.get(timepoint="2w")
-    response = svc.portal_response_get_or_start(followup=followup, instrument="NPRS")
+    link = survey_link_create(followup=followup, by=staff["nurse"]).link
+    response = svc.portal_response_get_or_start(link=link, instrument="NPRS")
+    assert response.wording == "product_labels"  # no text pack installed
     svc.response_save_page(response=response, answers={"NPRS": 4}, page=0)
     assert response.progress == 1
     svc.portal_followup_submit(followup=followup)
@@ -136,6 +144,7 @@ def test_baseline_answered_before_the_schedule_exists_is_assigned_when_it_is_cre
             answers={"NPRS": 7},
             answered_on=date(2026, 1, 2),
             by=staff["nurse"],
+            form=PAPER,
         )
         svc.response_verify(response=response, by=staff["physician"])
     assert SurveyResponse.objects.get().timepoint is None

@@ -140,10 +140,10 @@ def test_a_revised_definition_applies_to_new_plans_only() -> None:
         else r
         for r in DEFAULT_SCHEDULE.timepoints
     )
-    revised = revise(DEFAULT_SCHEDULE, version="MT-SCHEDULE-2", timepoints=shorter)
+    revised = revise(DEFAULT_SCHEDULE, version="MT-SCHEDULE-3", timepoints=shorter)
     new_plan = plan_schedule(TREATED, revised)
-    assert old_plan.schedule_version == "MT-SCHEDULE-1"
-    assert new_plan.schedule_version == "MT-SCHEDULE-2"
+    assert old_plan.schedule_version == "MT-SCHEDULE-2"
+    assert new_plan.schedule_version == "MT-SCHEDULE-3"
     assert old_plan.timepoints[3].opens == date(2026, 3, 25)
     assert new_plan.timepoints[3].opens == date(2026, 4, 8)
     assert DEFAULT_SCHEDULE.timepoints[3].before == 21
@@ -151,7 +151,7 @@ def test_a_revised_definition_applies_to_new_plans_only() -> None:
 
 def test_revising_a_definition_requires_a_new_version() -> None:
     with pytest.raises(ValueError, match="new version"):
-        revise(DEFAULT_SCHEDULE, version="MT-SCHEDULE-1", timepoints=())
+        revise(DEFAULT_SCHEDULE, version="MT-SCHEDULE-2", timepoints=())
 
 
 def test_schedule_definitions_are_frozen() -> None:

@@ -88,11 +88,35 @@ def test_promis_table_spans_41_6_to_75_6_with_one_decimal() -> None:
 def test_koos_scores_the_five_subscales_and_koos_jr_comes_from_the_same_answers() -> None:
     answers = {code: 1 for code in JR_CODES} | {"P1": 1, "P4": 1, "Q1": 2, "Q2": 2}
     results = score_with_derived("KOOS", answers)
-    assert [r.instrument for r in results] == ["KOOS", "KOOS_JR"]
+    assert [r.instrument for r in results] == ["KOOS", "KOOS_JR", "WOMAC"]
     assert set(results[0].scores) == {"pain", "symptoms", "adl", "sport_rec", "qol"}
     assert results[1].scores["total"] == koos_jr.TABLE[7]
-    assert derived_codes("KOOS") == ["KOOS_JR"]
+    assert results[1].rule_version == "KOOS_JR-2016.1 from KOOS"
+    assert derived_codes("KOOS") == ["KOOS_JR", "WOMAC"]
+    assert derived_codes("HOOS") == ["HOOS_JR", "WOMAC"]
     assert derived_codes("NPRS") == []
+
+
+def test_womac_derived_from_koos_uses_p5_to_p9_s6_s7_and_the_adl_items() -> None:
+    """KOOS P5-P9 = 1,2,3,4,0 -> WOMAC pain raw 10 -> 50; S6,S7 = 4,4 -> stiffness raw 8 ->
+    100; A1-A17 all 1 -> function raw 17 -> 25; total raw 35 / 96 -> 36.46. The KOOS items
+    outside WOMAC (P1-P4, S1-S5, SP, Q) do not count."""
+    answers = {"P5": 1, "P6": 2, "P7": 3, "P8": 4, "P9": 0, "S6": 4, "S7": 4}
+    answers |= {f"A{i}": 1 for i in range(1, 18)} | {"P1": 4, "S1": 4, "SP1": 4, "Q1": 4}
+    womac = score_with_derived("KOOS", answers)[2]
+    assert womac.scores["pain"] == Decimal("50.00")
+    assert womac.scores["stiffness"] == Decimal("100.00")
+    assert womac.scores["function"] == Decimal("25.00")
+    assert womac.scores["total"] == Decimal("36.46")
+    assert womac.rule_version == "WOMAC-LK3.1.1 from KOOS"
+
+
+def test_womac_derived_from_hoos_uses_p4_to_p8_and_s4_s5() -> None:
+    answers = {"P4": 4, "P5": 4, "P6": 4, "P7": 4, "P8": 4, "P9": 0, "P10": 0, "S4": 2, "S5": 2}
+    answers |= {f"A{i}": 0 for i in range(1, 18)}
+    womac = score_with_derived("HOOS", answers)[2]
+    assert (womac.scores["pain"], womac.scores["stiffness"]) == (100, 50)
+    assert womac.scores["function"] == 0
 
 
 def test_score_result_records_rule_version_and_direction() -> None:
@@ -165,7 +189,7 @@ def test_unknown_item_error_names_the_item_and_instrument() -> None:
 
 def test_unknown_instrument_raises_a_value_error() -> None:
     with pytest.raises(UnknownInstrumentError):
-        score("HOOS", {})
+        score("OKS", {})
 
 
 def test_whole_number_floats_and_decimals_are_accepted_as_integers() -> None:

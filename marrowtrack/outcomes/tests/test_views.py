@@ -7,7 +7,7 @@ import time_machine
 
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
-from marrowtrack.outcomes.tests.factories import make_plan
+from marrowtrack.outcomes.tests.factories import PAPER, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def scored_plan(patient, staff):
                 answers={"NPRS": value},
                 answered_on=day,
                 by=staff["nurse"],
+                form=PAPER,
             )
             response_verify(response=r, by=staff["physician"])
     return plan
@@ -45,7 +46,38 @@ def test_the_plan_page_shows_schedule_chart_and_responders(scored_plan, staff, c
     html = page.content.decode()
     assert page.status_code == 200
     assert "<svg" in html and "meaningful" in html
-    assert "NPRS: &gt;=2 points or &gt;=30%" in html
+    assert "NPRS MCID: &gt;=2 points and &gt;=30%" in html
+    assert "points: met; percent: met" in html  # 7 -> 3: 4 points, 57 %
+
+
+def test_responses_on_product_labels_are_marked_and_left_out_unless_included(
+    scored_plan, staff, client_for
+):
+    from datetime import date
+
+    from marrowtrack.outcomes.services.responses import FormWording
+
+    with time_machine.travel("2026-04-08 12:00-04:00", tick=False):
+        r = response_transcribe(
+            plan=scored_plan,
+            instrument="NPRS",
+            answers={"NPRS": 9},
+            answered_on=date(2026, 4, 8),
+            by=staff["nurse"],
+            form=FormWording("product_labels"),
+        )
+        response_verify(response=r, by=staff["physician"])
+    client = client_for(staff["physician"])
+    url = f"/outcomes/plans/{scored_plan.public_id}/"
+    html = client.get(url).content.decode()
+    assert "Unvalidated wording" in html
+    assert "1 response collected on MarrowTrack's own labels is left out" in html
+    # The 3-month NPRS is neither compared with the baseline nor charted...
+    assert "<h3>3 months</h3>" not in html and "8 Apr 2026" not in html
+    included = client.get(url + "?unvalidated=1").content.decode()
+    # ...until the reader includes it, and then it is marked in the chart's data table.
+    assert "<h3>3 months</h3>" in included
+    assert '<td>3 months <span class="wording-flag">unvalidated wording</span>' in included
 
 
 def test_the_staff_chart_of_a_patient_shows_the_band(scored_plan, staff, client_for):
@@ -73,8 +105,13 @@ def test_outsiders_get_404_and_the_lab_gets_403(scored_plan, staff, outsider, cl
 def test_transcribing_and_verifying_through_the_pages(patient, staff, client_for):
     plan = make_plan(patient, staff["physician"])
     url = f"/outcomes/plans/{plan.public_id}/transcribe/NPRS/"
-    client_for(staff["front_desk"]).post(url, {"answered_on": "2026-01-22", "NPRS": "8"})
+    client = client_for(staff["front_desk"])
+    unnamed = client.post(url, {"answered_on": "2026-01-22", "NPRS": "8"})
+    assert unnamed.status_code == 200 and not SurveyResponse.objects.exists()
+    paper = {"form_used": "licensed_paper", "form_version": "NPRS 2024 printout"}
+    client.post(url, {"answered_on": "2026-01-22", "NPRS": "8", **paper})
     response = SurveyResponse.objects.get()
+    assert response.form_version == "NPRS 2024 printout" and response.validated_wording
     assert response.answers == {"NPRS": 8} and response.status == "awaiting_verification"
     verify = f"/outcomes/responses/{response.public_id}/verify/"
     refused = client_for(staff["front_desk"]).post(verify, {"mode": "second_person"})

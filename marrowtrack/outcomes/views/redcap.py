@@ -1,9 +1,9 @@
-"""REDCap exchange pages: download the data dictionary and records, upload records."""
+"""REDCap exchange pages: download the project files and records, upload records."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from marrowtrack.accounts.access import require_perm
@@ -20,17 +20,21 @@ def _csv(text: str, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
-def dictionary_csv(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, PERM)
-    return _csv(redcap_services.dictionary_csv(), "marrowtrack_data_dictionary.csv")
+FILES = {
+    "data_dictionary.csv": lambda user: redcap_services.dictionary_csv(clinic=user.clinic),
+    "arms.csv": lambda user: redcap_services.arms_csv(),
+    "events.csv": lambda user: redcap_services.events_csv(clinic=user.clinic),
+    "instrument_designation.csv": lambda user: redcap_services.designations_csv(clinic=user.clinic),
+    "records.csv": lambda user: redcap_services.records_csv(clinic=user.clinic, by=user),
+}
 
 
 @login_required
-def records_csv(request: HttpRequest) -> HttpResponse:
+def project_file(request: HttpRequest, name: str) -> HttpResponse:
     require_perm(request.user, PERM)
-    text = redcap_services.records_csv(clinic=request.user.clinic, by=request.user)
-    return _csv(text, "marrowtrack_records.csv")
+    if name not in FILES:
+        raise Http404("No such REDCap file.")
+    return _csv(FILES[name](request.user), f"marrowtrack_{name}")
 
 
 @login_required
@@ -49,5 +53,5 @@ def redcap_page(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
             )
-    context = {"form": form, "report": report}
+    context = {"form": form, "report": report, "files": list(FILES)}
     return render(request, "outcomes/redcap.html", context)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,14 +15,15 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
-from marrowtrack.outcomes import analysis, scoring, selectors
+from marrowtrack.outcomes import analysis, schedules, scoring, selectors
 from marrowtrack.outcomes.access import followup_for_user, plan_for_user, response_for_user
 from marrowtrack.outcomes.catalogue import timepoint_label
-from marrowtrack.outcomes.forms import CensorForm, ItemsForm, TranscriptionForm
+from marrowtrack.outcomes.forms import CensorForm, ItemsForm, TranscriptionForm, YearlyForm
+from marrowtrack.outcomes.presenters import response_rows
 from marrowtrack.outcomes.services import followups as followup_services
 from marrowtrack.outcomes.services import responses as response_services
 from marrowtrack.outcomes.services.links import survey_link_create
-from marrowtrack.outcomes.views.common import plan_charts
+from marrowtrack.outcomes.views.common import include_unvalidated, plan_charts
 from marrowtrack.patients.access import patient_for_user
 
 
@@ -30,29 +31,54 @@ from marrowtrack.patients.access import patient_for_user
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.view_followup")
     clinic, today = request.user.clinic, clock.today()
+    schedule = selectors.active_schedule(clinic)
     context = {
         "completeness": selectors.completeness(clinic=clinic, today=today),
         "plans": selectors.plans_with_followups(clinic=clinic)[:50],
         "awaiting": selectors.awaiting_verification(clinic=clinic)[:50],
+        "schedule": schedule,
+        "yearly_form": YearlyForm(initial={"years": schedules.yearly_count(schedule)}),
     }
     return render(request, "outcomes/dashboard.html", context)
 
 
 @login_required
+@require_POST
+def schedule_yearly(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "outcomes.manage_schedule")
+    form = YearlyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a number of yearly surveys from 0 to 10.")
+        return redirect("outcomes:dashboard")
+    try:
+        row = followup_services.schedule_yearly_set(
+            clinic=request.user.clinic, years=form.cleaned_data["years"], by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Schedule {row.version} applies to plans treated from now on.")
+    return redirect("outcomes:dashboard")
+
+
+@login_required
 def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id)
-    today = clock.today()
+    today, everything = clock.today(), include_unvalidated(request)
+    responses = plan.responses.order_by("answered_at", "instrument").select_related(
+        "entered_by", "verified_by"
+    )
     context = {
         "plan": plan,
         "followups": selectors.plan_followups(plan=plan, today=today),
         "completeness": selectors.completeness(
             clinic=request.user.clinic, today=today, plans=type(plan).objects.filter(pk=plan.pk)
         ),
-        "responses": plan.responses.order_by("answered_at", "instrument").select_related(
-            "entered_by", "verified_by"
-        ),
-        "responders": analysis.plan_responders(plan=plan),
-        "charts": plan_charts(plan),
+        "rows": response_rows(responses),
+        "responders": analysis.plan_responders(plan=plan, include_unvalidated=everything),
+        "charts": plan_charts(plan, include_unvalidated=everything),
+        "include_unvalidated": everything,
+        "left_out": 0 if everything else selectors.unvalidated_count(plan=plan),
         "instruments": scoring.instrument_list(),
         "censor_form": CensorForm(initial={"on": today}),
     }
@@ -62,15 +88,17 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def patient_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id, "outcomes.view_surveyresponse")
+    everything = include_unvalidated(request)
     plans = [
         {
             "plan": plan,
-            "charts": plan_charts(plan),
-            "responders": analysis.plan_responders(plan=plan),
+            "charts": plan_charts(plan, include_unvalidated=everything),
+            "responders": analysis.plan_responders(plan=plan, include_unvalidated=everything),
+            "left_out": 0 if everything else selectors.unvalidated_count(plan=plan),
         }
         for plan in selectors.patient_plans(patient=patient)
     ]
-    context = {"patient": patient, "plans": plans}
+    context = {"patient": patient, "plans": plans, "include_unvalidated": everything}
     return render(request, "outcomes/patient_chart.html", context)
 
 
@@ -108,8 +136,12 @@ def plan_censor(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def transcribe(request: HttpRequest, public_id: UUID, instrument: str) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "outcomes.add_surveyresponse")
-    definition = scoring.instrument(instrument).definition
-    form = TranscriptionForm(request.POST or None, items=definition.items)
+    try:
+        definition = scoring.instrument(instrument).definition
+    except scoring.UnknownInstrumentError:
+        raise Http404("No such instrument.") from None
+    packs = list(selectors.text_packs_for(definition.code))
+    form = TranscriptionForm(request.POST or None, items=definition.items, packs=packs)
     if request.method == "POST" and form.is_valid():
         try:
             response_services.response_transcribe(
@@ -117,6 +149,8 @@ def transcribe(request: HttpRequest, public_id: UUID, instrument: str) -> HttpRe
                 instrument=definition.code,
                 answers=form.answers(),
                 answered_on=form.cleaned_data["answered_on"],
+                answered_time=form.cleaned_data["answered_time"],
+                form=response_services.FormWording(*form.form_wording()),
                 by=request.user,
             )
         except DomainError as exc:

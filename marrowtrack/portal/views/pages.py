@@ -130,7 +130,10 @@ def survey_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @portal_page
 def results(request: HttpRequest) -> HttpResponse:
     plans = outcome_selectors.patient_plans(patient=request.patient)
-    rows = [(plan, outcome_selectors.results_table(plan=plan)) for plan in plans]
+    rows = [
+        (plan, outcome_selectors.results_table(plan=plan, include_unvalidated=True))
+        for plan in plans
+    ]
     return render(request, "portal/results.html", {"rows": rows})
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import SafetyRefusal, ValidationFailed
 from marrowtrack.intake.gates import current_signed_consent, procedure_blockers
+from marrowtrack.lab.models import Container
 from marrowtrack.lab.services import (
     containers_discard_unused,
     custody_dispatch_aspirate,
@@ -156,12 +157,33 @@ def bedside_verified(encounter: ProcedureEncounter, by: User, data: Data) -> Gat
 
 
 def injected(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
-    if not hasattr(encounter, "injection"):
+    injection = encounter.injections.order_by("started_at").first()
+    if injection is None:
         raise ValidationFailed({"injection": ["Record the injection first."]})
-    return GateResult(checklist={"injection": str(encounter.injection.public_id)})
+    return GateResult(checklist={"injection": str(injection.public_id)})
+
+
+def _every_syringe_accounted_for(encounter: ProcedureEncounter) -> None:
+    # A bilateral or multi-target day has several syringes: none may be left behind.
+    left = [
+        f"{c.din_display} {c.product_code} ({c.site_display or 'no site'})"
+        for c in Container.objects.filter(
+            encounter=encounter, kind=Container.Kind.CONCENTRATE, status=Container.Status.RELEASED
+        )
+    ]
+    if left:
+        raise ValidationFailed(
+            {
+                "syringes": [
+                    "Not injected: " + "; ".join(left) + ". Inject each, or record on its "
+                    "container page why it is not given (discarded, with the reason)."
+                ]
+            }
+        )
 
 
 def recovery(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
+    _every_syringe_accounted_for(encounter)
     checklist: dict[str, Any] = confirmed(data, RECOVERY)
     pain = data.get("pain_score")
     if pain not in (None, ""):

@@ -20,6 +20,7 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.lab.calculations import pull_flags
 from marrowtrack.lab.services import aspirate_create
 from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter
 from marrowtrack.procedures.states import ProcedureState
@@ -34,6 +35,8 @@ LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
     "kap_gy_cm2": (Decimal(0), Decimal(500), "Gy·cm²"),
     "gauge": (Decimal(8), Decimal(22), "G"),
     "punctures": (Decimal(1), Decimal(20), ""),
+    "pulls": (Decimal(1), Decimal(60), ""),
+    "ml_per_pull": (Decimal("0.5"), Decimal(60), "mL"),
 }
 MAX_HARVEST = timedelta(hours=3)
 
@@ -65,11 +68,22 @@ def harvest_warnings(aspirate_ml: Decimal) -> list[str]:
     return []
 
 
+def _pull_warnings(harvest: HarvestRecord) -> list[str]:
+    if harvest.pulls is None or harvest.ml_per_pull is None:
+        return []
+    return pull_flags(
+        pulls=harvest.pulls, ml_per_pull=harvest.ml_per_pull, aspirate_ml=harvest.aspirate_ml
+    )
+
+
 FIELDS = (
     "side",
     "needle",
     "gauge",
     "punctures",
+    "pulls",
+    "ml_per_pull",
+    "dry_tap",
     "aspirate_ml",
     "anticoagulant",
     "anticoagulant_lot",
@@ -99,8 +113,9 @@ def harvest_record(
     _check_times(data)
     values = {name: data.get(name) for name in FIELDS}
     values["complications"] = values["complications"] or ""
+    values["dry_tap"] = values["dry_tap"] is True
     harvest = HarvestRecord(encounter=encounter, performed_by=by, **values)
-    harvest.warnings = harvest_warnings(Decimal(str(harvest.aspirate_ml)))
+    harvest.warnings = harvest_warnings(Decimal(str(harvest.aspirate_ml))) + _pull_warnings(harvest)
     validated(harvest, exclude=["encounter"])
     with transaction.atomic():
         harvest.save()

@@ -46,14 +46,17 @@ def product_release(
     run: ProcessingRun,
     by: User,
     password: str,
-    verifier: User | None = None,
-    verifier_password: str = "",
-    scans: Sequence[str] = (),
+    verifier: User | None,
+    verifier_password: str,
+    scans: str | Sequence[str],
     totp: str | None = None,
+    verifier_totp: str | None = None,
 ) -> ProcessingRun:
-    """The lab releases the product (``lab.run_release``: signed, verified) and the day
-    moves to RELEASED, in one transaction; a hard stop is audited as REFUSED after it."""
+    """The lab releases the product (``lab.run_release``: signed by the technologist,
+    verified by a second person who scans every label) and the day moves to RELEASED, in
+    one transaction; a hard stop is audited as REFUSED after it."""
     encounter = run.encounter
+    require_same_clinic(by, encounter.clinic_id)
     with audited_refusals(by=by, target=run, patient_public_id=encounter.patient.public_id):
         with transaction.atomic():
             lab.run_release(
@@ -64,6 +67,7 @@ def product_release(
                 verifier_password=verifier_password,
                 scans=scans,
                 totp=totp,
+                verifier_totp=verifier_totp,
             )
             transition_apply(encounter=encounter, to=S.RELEASED, by=by)
     return run

@@ -53,7 +53,7 @@ def test_the_api_refuses_a_swapped_syringe_and_keeps_the_refusal(
     walk(encounter, S.RELEASED)
     walk(other, S.RELEASED)
     body = {
-        **_bedside_body(encounter, scenario.syringe(other).din),
+        **_bedside_body(encounter, scenario.scanned(scenario.syringe(other))),
         "second_username": staff["nurse"].username,
     }
     response = Api(staff["physician"]).post(
@@ -67,7 +67,7 @@ def test_the_api_refuses_a_swapped_syringe_and_keeps_the_refusal(
     response = Api(staff["physician"]).post(
         f"/procedures/encounters/{encounter.public_id}/injections",
         {
-            "syringe_scan": scenario.syringe(other).din,
+            "syringe_scan": scenario.scanned(scenario.syringe(other)),
             "target": "knee",
             "laterality": "left",
             "guidance": "us",
@@ -161,9 +161,9 @@ def test_the_lab_api_releases_and_traces_and_appends_late_results(staff, walk, e
     assert lab.get(f"/lab/processing-runs/{run.public_id}").json()["status"] == "released"
     late = lab.post(
         f"/lab/processing-runs/{run.public_id}/late-results",
-        {"kind": "cfu_f", "value": "2650", "unit": "/mL"},
+        {"kind": "cfu_f", "sample": "concentrate", "colonies": 18, "cells_plated": 1_000_000},
     )
-    assert late.status_code == 201
+    assert late.status_code == 201 and late.json()["value"] == "2700"
     rows = lab.get("/lab/traceability", kit_lot="kit-a17").json()
     assert [r["patient_mrn"] for r in rows] == [encounter.patient.mrn]
     assert lab.get("/lab/traceability", anticoagulant_lot="ACD-2291").json()
@@ -188,7 +188,7 @@ def test_an_outsider_gets_404_everywhere(outsider, staff, walk, encounter) -> No
     assert (
         api.post(
             f"/procedures/encounters/{encounter.public_id}/bedside-verifications",
-            _bedside_body(encounter, din),
+            _bedside_body(encounter, scenario.scanned(scenario.syringe(encounter))),
         ).status_code
         == 404
     )

@@ -40,6 +40,7 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
     staff = {"nurse": nurse, "physician": doctor, "lab_tech": lab}
     patient = PatientFactory(clinic=clinic, family_name="Okoye", given_name="Ada")
     scenario.approved_plan(patient, by=doctor)
+    scenario.kit_lot_for(clinic)
     other = scenario.check_in(
         scenario.approved_plan(PatientFactory(clinic=clinic), by=doctor), nurse
     )
@@ -120,21 +121,20 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
     _as(page, url, "lab1")
     page.get_by_role("link", name="Lab").click()
     form = _form(page, f"/{encounter.public_id}/receive/")
-    form.get_by_label("Scan the aspirate DIN").fill(aspirate)
+    form.get_by_label("Scan the aspirate DIN").fill(f"]C0={aspirate}00")
     form.get_by_label("Seal intact").check()
     form.get_by_role("button").click()
     for name, value in (
-        ("kit_lot", "KIT-B1"),
-        ("kit_expires_on", str(timezone.localdate() + timedelta(days=30))),
         ("rpm", "3200"),
         ("spin_minutes", "15"),
         ("concentrate_ml", "8"),
-        ("pre_tnc_per_ul", "30000"),
-        ("post_tnc_per_ul", "150000"),
-        ("started_at", _local(-3)),
+        ("pre_tnc_per_ul", "30"),
+        ("post_tnc_per_ul", "150"),
+        ("started_at", _local(0)),
         ("ended_at", _local(0)),
     ):
         page.locator(f"[name={name}]").fill(value)
+    page.locator("[name=kit_lot]").select_option(index=1)
     page.locator("[name=centrifuge]").select_option(index=1)
     page.get_by_role("button", name="Record processing").click()
     expect(page.get_by_text("Processing recorded")).to_be_visible()
@@ -142,42 +142,47 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
     form.get_by_label("Your password (to sign)").fill(PASSWORD)
     form.get_by_label("Verifier (second person): username").fill("nurse1")
     form.get_by_label("Verifier: password").fill(PASSWORD)
+    syringe = scenario.syringe(encounter)
+    form.locator("[name=scans]").fill(scenario.scanned(syringe))
     form.get_by_role("button").click()
-    expect(page.get_by_text("Product released and verified")).to_be_visible()
-    syringe = scenario.syringe(encounter).din
+    expect(page.get_by_text("Product released")).to_be_visible()
     page.get_by_role("link", name="Lab", exact=True).click()
     form = _form(page, "/handoff/")
-    form.get_by_label("Scan the syringe DIN").fill(syringe)
+    form.get_by_label("Scan the syringe DIN (or its 2-D code)").fill(scenario.scanned(syringe))
     form.get_by_label("Received by (username)").fill("doc1")
+    form.get_by_label("Receiver: password").fill(PASSWORD)
     form.get_by_label("Seal intact").check()
     form.get_by_role("button").click()
     expect(page.get_by_text("Hand-off to the procedure room recorded")).to_be_visible()
 
     _as(page, url, "doc1")
     page.goto(encounter_url)
-    form = _form(page, "/bedside/")
+    page.get_by_role("link", name="Open the bedside page").click()
+    form = _form(page, "/bedside/verify/")
     form.get_by_label("Your password (to sign)").fill(PASSWORD)
     form.get_by_label("Scan the patient's wristband").fill(patient.mrn)
-    form.get_by_label("Scan the syringe DIN").fill(scenario.syringe(other).din)
+    form.get_by_label("Scan the syringe DIN (or its 2-D code)").fill(
+        scenario.scanned(scenario.syringe(other))
+    )
     form.get_by_label("Patient stated name and date of birth").check()
     form.get_by_label("Second clinician: username").fill("nurse1")
     form.get_by_label("Second clinician: password").fill(PASSWORD)
     form.get_by_role("button").click()
     expect(page.locator("#refusal")).to_contain_text("ANOTHER PATIENT")
-    form = _form(page, "/bedside/")
+    form = _form(page, "/bedside/verify/")
     form.get_by_label("Your password (to sign)").fill(PASSWORD)
     form.get_by_label("Scan the patient's wristband").fill(patient.mrn)
-    form.get_by_label("Scan the syringe DIN").fill(syringe)
+    form.get_by_label("Scan the syringe DIN (or its 2-D code)").fill(scenario.scanned(syringe))
     form.get_by_label("Patient stated name and date of birth").check()
     form.get_by_label("Second clinician: username").fill("nurse1")
     form.get_by_label("Second clinician: password").fill(PASSWORD)
     form.get_by_role("button").click()
     expect(page.get_by_text("Bedside verification complete")).to_be_visible()
-    form = _form(page, "/inject/")
-    form.get_by_label("Scan the syringe DIN again").fill(syringe)
+    form = _form(page, "/bedside/inject/")
+    form.get_by_label("Scan the syringe DIN again (or its 2-D code)").fill(
+        scenario.scanned(syringe)
+    )
     form.get_by_label("Volume injected (mL)").fill("7")
-    form.locator("[name=started_at]").fill(_local(0))
-    form.locator("[name=ended_at]").fill(_local(5))
     form.get_by_role("button").click()
     expect(page.get_by_text("Injection recorded")).to_be_visible()
 

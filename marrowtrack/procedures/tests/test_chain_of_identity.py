@@ -48,7 +48,9 @@ def test_a_swapped_syringe_is_refused_for_every_ordered_pair_of_demo_day_patient
     for patient_enc, donor_enc in itertools.permutations(demo_day, 2):
         for container in products[donor_enc.pk]:
             with pytest.raises(SafetyRefusal, match="ANOTHER PATIENT"):
-                scenario.verify(patient_enc, staff, PASSWORD, syringe_scan=container.din)
+                scenario.verify(
+                    patient_enc, staff, PASSWORD, syringe_scan=scenario.scanned(container)
+                )
             pairs += 1
     assert pairs >= len(with_product) * (len(demo_day) - 1)
     for injection in Injection.objects.select_related("container", "encounter"):
@@ -70,7 +72,7 @@ def test_a_swapped_syringe_is_refused_at_injection_even_with_a_verified_syringe(
         services.injection_record(
             encounter=a,
             by=staff["physician"],
-            syringe_scan=scenario.syringe(b).din,
+            syringe_scan=scenario.scanned(scenario.syringe(b)),
             data=scenario.injection_data(a),
         )
     assert not Injection.objects.exists()
@@ -83,7 +85,9 @@ def test_a_refused_scan_is_kept_and_audited_as_refused(encounter, walk, staff, c
     walk(encounter, S.RELEASED)
     walk(other, S.RELEASED)
     with pytest.raises(SafetyRefusal) as refused:
-        scenario.verify(encounter, staff, PASSWORD, syringe_scan=scenario.syringe(other).din)
+        scenario.verify(
+            encounter, staff, PASSWORD, syringe_scan=scenario.scanned(scenario.syringe(other))
+        )
     message = refused.value.message
     assert "STOP" in message and "ANOTHER PATIENT" in message
     assert other.patient.family_name not in message and other.patient.mrn not in message
@@ -132,7 +136,7 @@ def test_the_aspirate_tube_is_not_a_product(encounter, walk, staff) -> None:
     walk(encounter, S.RELEASED)
     aspirate = encounter.containers.get(kind="aspirate")
     with pytest.raises(SafetyRefusal, match="aspirate tube"):
-        scenario.verify(encounter, staff, PASSWORD, syringe_scan=aspirate.din)
+        scenario.verify(encounter, staff, PASSWORD, syringe_scan=scenario.scanned(aspirate))
 
 
 def test_verification_needs_a_second_different_clinician(encounter, walk, staff) -> None:

@@ -38,7 +38,12 @@ def _refused_and_unchanged(run) -> bool:
 def test_the_release_page_refuses_an_expired_product_and_keeps_the_refusal(
     client_for, staff, expired_run
 ) -> None:
-    body = {"password": PASSWORD, "verifier_username": "", "scans": ""}
+    body = {
+        "password": PASSWORD,
+        "verifier_username": staff["nurse"].username,
+        "verifier_password": PASSWORD,
+        "scans": scenario.label_scans(expired_run),
+    }
     response = client_for(staff["lab_tech"]).post(
         f"/lab/runs/{expired_run.public_id}/release/", {**body}, follow=True
     )
@@ -53,6 +58,7 @@ def test_the_release_endpoint_refuses_an_expired_product_with_409(staff, expired
             "password": PASSWORD,
             "verifier_username": staff["nurse"].username,
             "verifier_password": PASSWORD,
+            "scans": scenario.label_scans(expired_run).split(),
         },
     )
     assert response.status_code == 409

@@ -26,13 +26,7 @@ def _recorded_run(encounter, walk, staff):
 
 
 def _release(run, staff):
-    return services.product_release(
-        run=run,
-        by=staff["lab_tech"],
-        password=PASSWORD,
-        verifier=staff["nurse"],
-        verifier_password=PASSWORD,
-    )
+    return scenario.release(run, staff, PASSWORD)
 
 
 @pytest.mark.django_db
@@ -61,6 +55,7 @@ def test_the_labs_release_alone_leaves_moving_the_day_to_procedures(encounter, w
         password=PASSWORD,
         verifier=staff["nurse"],
         verifier_password=PASSWORD,
+        scans=scenario.label_scans(run),
     )
     encounter.refresh_from_db()
     assert (run.status, encounter.current) == ("released", S.PROCESSING)
@@ -95,6 +90,6 @@ def test_a_hard_stop_in_a_step_taken_inside_a_larger_write_is_recorded_once_and_
     with pytest.raises(SafetyRefusal, match="test gate"):
         scenario.STEPS[S.INJECTED](encounter, staff, PASSWORD)
     encounter.refresh_from_db()
-    assert encounter.current == S.BEDSIDE_VERIFIED and not hasattr(encounter, "injection")
+    assert encounter.current == S.BEDSIDE_VERIFIED and not encounter.injections.exists()
     refusals = AuditEvent.objects.filter(action="refused")
     assert [r.reason for r in refusals] == ["STOP: test gate"]

@@ -186,7 +186,7 @@ def test_anaesthetic_mixed_into_the_injectate_is_recorded_and_counted(
     services.injection_record(
         encounter=encounter,
         by=staff["physician"],
-        syringe_scan=scenario.syringe(encounter).din,
+        syringe_scan=scenario.scanned(scenario.syringe(encounter)),
         data=scenario.injection_data(
             encounter,
             anaesthetic_percent=Decimal("1"),
@@ -206,6 +206,6 @@ def test_a_wrong_site_is_refused_at_injection(encounter, walk, staff) -> None:
         services.injection_record(
             encounter=encounter,
             by=staff["physician"],
-            syringe_scan=scenario.syringe(encounter).din,
+            syringe_scan=scenario.scanned(scenario.syringe(encounter)),
             data=scenario.injection_data(encounter, laterality="right"),
         )

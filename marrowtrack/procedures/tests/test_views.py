@@ -7,39 +7,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from marrowtrack.procedures.models import BedsideCheck
 from marrowtrack.procedures.states import ProcedureState as S
 from marrowtrack.testing import scenario
-from marrowtrack.testing.factories import PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_the_bedside_page_refuses_a_swapped_syringe_loudly(
-    client_for, clinic, staff, walk, encounter
-) -> None:
-    other = scenario.check_in(
-        scenario.approved_plan(PatientFactory(clinic=clinic), by=staff["physician"]), staff["nurse"]
-    )
-    walk(encounter, S.RELEASED)
-    walk(other, S.RELEASED)
-    response = client_for(staff["physician"]).post(
-        f"/procedures/{encounter.public_id}/bedside/",
-        {
-            "password": PASSWORD,
-            "wristband_scan": encounter.patient.mrn,
-            "syringe_scan": scenario.syringe(other).din,
-            "target": "knee",
-            "laterality": "left",
-            "patient_confirmed_identity": "on",
-            "second_username": staff["nurse"].username,
-            "second_password": PASSWORD,
-        },
-    )
-    assert response.status_code == 409
-    html = response.content.decode()
-    assert 'class="stop"' in html and "ANOTHER PATIENT" in html
-    assert BedsideCheck.objects.filter(accepted=False).count() == 1
 
 
 def test_check_in_needs_both_identifiers_typed(client_for, staff, plan) -> None:
@@ -112,16 +83,18 @@ def test_the_label_pdf_downloads_with_the_din(client_for, staff, walk, encounter
 def test_an_outsider_gets_404_on_every_page(client_for, outsider, walk, encounter) -> None:
     walk(encounter, S.RELEASED)
     client = client_for(outsider)
-    din = scenario.syringe(encounter).din
+    container = scenario.syringe(encounter).public_id
     for url in (
         f"/procedures/{encounter.public_id}/",
         f"/procedures/{encounter.public_id}/evidence/",
+        f"/procedures/{encounter.public_id}/bedside/",
         f"/lab/encounters/{encounter.public_id}/labels.pdf",
-        f"/lab/containers/{din}/",
+        f"/lab/containers/{container}/",
         f"/lab/runs/{encounter.run.public_id}/",
     ):
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/procedures/{encounter.public_id}/bedside/", {}).status_code == 404
+    url = f"/procedures/{encounter.public_id}/bedside/verify/"
+    assert client.post(url, {}).status_code == 404
 
 
 def test_pages_render_for_each_role(client_for, staff, walk, encounter) -> None:

@@ -1,7 +1,9 @@
 """`marrowtrack score INSTRUMENT [FILE|-]` and `marrowtrack score --list`.
 
 Reads a JSON object of item code -> value (null for missing), or an array of them, and prints
-the scores with their reasons. Bad input exits with status 2 and a message naming the item.
+the scores with their reasons; --derived adds the instruments scored from the same answers
+(KOOS -> KOOS JR and WOMAC; HOOS -> HOOS JR and WOMAC). Bad input exits with status 2 and a
+message naming the item.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("instrument", nargs="?", help="e.g. KOOS, NPRS, EQ5D5L")
         parser.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin")
         parser.add_argument("--list", action="store_true", help="list instruments and exit")
+        parser.add_argument(
+            "--derived",
+            action="store_true",
+            help="also score the instruments derived from it (KOOS gives KOOS JR and WOMAC)",
+        )
 
     def fail(self, message: str) -> None:
         self.stderr.write(f"error: {message}")
@@ -41,7 +48,7 @@ class Command(BaseCommand):
             )
         body = self.read(options["file"])
         try:
-            result = score_payload(code, body)
+            result = score_payload(code, body, derived=options["derived"])
         except ValidationFailed as exc:
             item, messages = next(iter(exc.errors.items()))
             self.fail(f"{item}: {messages[0]}")

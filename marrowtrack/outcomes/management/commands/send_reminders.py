@@ -7,12 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from marrowtrack.core import clock
-from marrowtrack.outcomes.services.reminders import reminders_enqueue_due
+from marrowtrack.outcomes.tasks import reminders_queue_due
 
 
 class Command(BaseCommand):
     help = "Queue the survey reminders due today; `marrowtrack worker` sends them."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        queued = reminders_enqueue_due(today=clock.today())
+        queued = reminders_queue_due(today=clock.today())
         self.stdout.write(f"{queued} reminders queued")

@@ -1,0 +1,136 @@
+"""The clinic administrator's writes to rooms, equipment and kit lots, each audited in its
+own transaction; and the lab's use of one kit, checked and counted in the caller's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+
+from marrowtrack.accounts.access import require_role, require_same_clinic
+from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
+from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.services import diff, event_record
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
+from marrowtrack.core.services import validated
+from marrowtrack.facilities.models import Equipment, KitLot, Room
+
+ADMINS = frozenset({Role.CLINIC_ADMIN})
+ROOM_FIELDS = ("name", "kind", "has_fluoroscopy", "has_ultrasound", "active")
+EQUIPMENT_FIELDS = ("name", "kind", "serial_number", "rotor_radius_cm", "calibration_due", "active")
+KIT_LOT_FIELDS = ("device", "lot_number", "expires_on", "received_on", "quantity_received")
+M = TypeVar("M", Room, Equipment, KitLot)
+
+
+def _save(*, by: User, instance: M, data: Mapping[str, Any], fields: tuple[str, ...]) -> M:
+    """Create or update one record of the administrator's clinic, audited (old -> new)."""
+    require_role(by, ADMINS, "manage rooms, equipment and kit lots")
+    creating = instance.pk is None
+    if creating:
+        instance.clinic = by.clinic
+    require_same_clinic(by, instance.clinic_id)
+    values = {name: data[name] for name in fields if name in data}
+    changes = (
+        {name: (None, value) for name, value in values.items()}
+        if creating
+        else diff(instance, values)
+    )
+    for name, value in values.items():
+        setattr(instance, name, value)
+    validated(instance)
+    try:
+        with transaction.atomic():
+            instance.save(**({} if creating else {"update_fields": [*values, "updated_at"]}))
+            event_record(
+                actor=by,
+                action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+                target=instance,
+                changes=changes,
+            )
+    except IntegrityError as exc:  # a concurrent save took the same name first
+        raise ValidationFailed({fields[0]: ["This name is already used in your clinic."]}) from exc
+    return instance
+
+
+def room_save(*, by: User, data: Mapping[str, Any], room: Room | None = None) -> Room:
+    return _save(by=by, instance=room or Room(), data=data, fields=ROOM_FIELDS)
+
+
+def equipment_save(
+    *, by: User, data: Mapping[str, Any], equipment: Equipment | None = None
+) -> Equipment:
+    """A centrifuge needs its rotor radius (RCF is computed from rpm, domain spec §2)."""
+    kind = data.get("kind", equipment.kind if equipment else "")
+    radius = data.get("rotor_radius_cm", equipment.rotor_radius_cm if equipment else None)
+    if kind == Equipment.Kind.CENTRIFUGE and not radius:
+        raise ValidationFailed(
+            {"rotor_radius_cm": ["A centrifuge needs its rotor radius (cm) to compute RCF."]}
+        )
+    return _save(by=by, instance=equipment or Equipment(), data=data, fields=EQUIPMENT_FIELDS)
+
+
+def kit_lot_save(*, by: User, data: Mapping[str, Any], lot: KitLot | None = None) -> KitLot:
+    """Receive a kit lot into stock, or correct its details."""
+    expires, received = data.get("expires_on"), data.get("received_on")
+    if expires and received and expires < received:
+        raise ValidationFailed({"expires_on": ["The lot expires before it was received."]})
+    return _save(by=by, instance=lot or KitLot(), data=data, fields=KIT_LOT_FIELDS)
+
+
+STATUS_MOVES = {
+    (KitLot.Status.AVAILABLE, KitLot.Status.RECALLED),
+    (KitLot.Status.AVAILABLE, KitLot.Status.WITHDRAWN),
+    (KitLot.Status.WITHDRAWN, KitLot.Status.RECALLED),
+    (KitLot.Status.WITHDRAWN, KitLot.Status.AVAILABLE),
+}
+
+
+def kit_lot_status_set(*, by: User, lot: KitLot, status: str, reason: str) -> KitLot:
+    """Recall a lot, withdraw it from use, or return a withdrawn lot to use. A recall is
+    final: a recalled lot is never selectable again."""
+    require_role(by, ADMINS, "recall or withdraw a kit lot")
+    require_same_clinic(by, lot.clinic_id)
+    if (lot.status, status) not in STATUS_MOVES:
+        raise DomainError(
+            f"Lot {lot.lot_number} is {lot.get_status_display().lower()}; it cannot become "
+            f"{KitLot.Status(status).label.lower() if status in KitLot.Status.values else status}."
+        )
+    if len(reason.strip()) < 3:
+        raise ValidationFailed({"reason": ["Give the reason (e.g. the recall notice)."]})
+    old = lot.status
+    lot.status, lot.status_reason = status, reason.strip()[:300]
+    with transaction.atomic():
+        lot.save(update_fields=["status", "status_reason", "updated_at"])
+        event_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=lot,
+            changes={"status": (old, status)},
+            reason=lot.status_reason,
+        )
+    return lot
+
+
+def kit_lot_use(*, lot: KitLot, by: User, today: date) -> KitLot:
+    """Take one kit of the lot for a processing run, inside the caller's transaction: the
+    row is locked so two runs cannot take the last kit; an expired, recalled, withdrawn or
+    empty lot is refused (a hard stop)."""
+    locked = KitLot.objects.select_for_update().get(pk=lot.pk)
+    if locked.clinic_id != by.clinic_id:
+        raise ValidationFailed({"kit_lot": ["Choose a kit lot of this clinic."]})
+    reason = locked.unusable_reason(today)
+    if reason:
+        raise SafetyRefusal(f"{reason} Use another kit lot.")
+    locked.quantity_used += 1
+    locked.save(update_fields=["quantity_used", "updated_at"])
+    event_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=locked,
+        name="kitlot.use",
+        changes={"quantity_used": (locked.quantity_used - 1, locked.quantity_used)},
+    )
+    return locked
