@@ -135,6 +135,8 @@ PAGES: dict[str, Rule] = {
     "procedures:lidocaine": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:bedside": Rule(STEPPERS, _id("encounter")),
+    "procedures:bedside-verify": Rule(STEPPERS, _id("encounter")),
+    "procedures:bedside-return": Rule(STEPPERS, _id("encounter")),
     "procedures:inject": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:evidence": Rule(frozenset({NURSE, DOC, ADMIN}), _id("encounter")),
     "lab:queue": Rule(LAB_VIEW),
@@ -144,6 +146,7 @@ PAGES: dict[str, Rule] = {
     "lab:labels": Rule(LAB_VIEW, _id("encounter")),
     "lab:run-release": Rule(frozenset({LAB}), _id("run")),
     "lab:handoff": Rule(frozenset({NURSE, DOC, LAB})),
+    "lab:receive-returned": Rule(frozenset({LAB})),
     "lab:run": Rule(LAB_VIEW, _id("run")),
     "lab:late-result": Rule(frozenset({LAB}), _id("run")),
     "lab:container": Rule(LAB_VIEW, lambda w: {"din": w.aspirate.din}),
@@ -156,6 +159,10 @@ PAGES: dict[str, Rule] = {
     "outcomes:response-verify": Rule(CLINICIANS, _id("response")),
     "outcomes:patient-chart": Rule(OUTCOMES_READ, _id("patient")),
     "outcomes:redcap": Rule(frozenset({ADMIN})),
+    "outcomes:redcap-file": Rule(
+        frozenset({ADMIN}), lambda w: {"name": "records.csv"}, record=False
+    ),
+    "outcomes:schedule-yearly": Rule(frozenset({ADMIN})),
     "outcomes:redcap-dictionary": Rule(frozenset({ADMIN})),
     "outcomes:redcap-records": Rule(frozenset({ADMIN})),
     "outcomes:portal-start": Rule(
@@ -164,6 +171,16 @@ PAGES: dict[str, Rule] = {
     "outcomes:portal-survey": Rule(frozenset({PATIENT})),
     "outcomes:portal-submit": Rule(frozenset({PATIENT})),
     "outcomes:portal-results": Rule(frozenset({PATIENT})),
+    # Rooms, equipment and kit lots: the administrator keeps them; the lab reads equipment
+    # and kit lots (a run needs a calibrated centrifuge and a usable lot).
+    "facilities:overview": Rule(frozenset({ADMIN, LAB})),
+    "facilities:room-new": Rule(frozenset({ADMIN})),
+    "facilities:room-edit": Rule(frozenset({ADMIN}), lambda w: _facility(w, "room")),
+    "facilities:equipment-new": Rule(frozenset({ADMIN})),
+    "facilities:equipment-edit": Rule(frozenset({ADMIN}), lambda w: _facility(w, "equipment")),
+    "facilities:kitlot-new": Rule(frozenset({ADMIN})),
+    "facilities:kitlot-edit": Rule(frozenset({ADMIN}), lambda w: _facility(w, "kitlot")),
+    "facilities:kitlot-status": Rule(frozenset({ADMIN}), lambda w: _facility(w, "kitlot")),
     # Recovery: nurses and physicians work the check-ins, tasks and adverse events; the
     # front desk sees who is in recovery; the administrator reads adverse events.
     "recovery:worklist": Rule(CLINICIANS),
@@ -213,6 +230,13 @@ PAGES: dict[str, Rule] = {
     "api:api-root": Rule(NOBODY, note="answers 404 to everyone"),
     "fhir:api-root": Rule(NOBODY, note="answers 404 to everyone"),
 }
+
+
+def _facility(world: World, kind: str) -> dict[str, Any]:
+    from marrowtrack.facilities.models import Equipment, KitLot, Room
+
+    model = {"room": Room, "equipment": Equipment, "kitlot": KitLot}[kind]
+    return {"public_id": model.objects.filter(clinic=world.clinic).first().public_id}
 
 
 def _checkin(world: World) -> Any:
@@ -304,6 +328,15 @@ API: dict[str, Rule] = {
     "POST /api/v1/procedures/encounters/{public_id}/injections": Rule(
         frozenset({DOC}), _id("encounter")
     ),
+    "GET /api/v1/procedures/encounters/{public_id}/delivered": Rule(ENCOUNTERS, _id("encounter")),
+    "POST /api/v1/lab/containers/{public_id}/return": Rule(
+        STEPPERS,
+        lambda w: {
+            "public_id": w.encounter.containers.filter(kind="concentrate").first().public_id
+        },
+    ),  # fmt: skip
+    "GET /api/v1/facilities/equipment": Rule(frozenset({ADMIN, LAB})),
+    "GET /api/v1/facilities/kit-lots": Rule(frozenset({ADMIN, LAB})),
     "GET /api/v1/procedures/encounters/{public_id}/evidence": Rule(
         frozenset({NURSE, DOC, ADMIN}), _id("encounter")
     ),

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from marrowtrack.lab import calculations as calc
 from marrowtrack.outcomes import redcap
+from marrowtrack.outcomes.catalogue import TIMEPOINT_LABELS, redcap_event
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services.redcap import records_import
 from marrowtrack.outcomes.tests.factories import make_plan
@@ -133,7 +134,7 @@ def test_a_redcap_file_is_imported_or_refused_with_problems_never_an_error(
     plan = make_plan(patient, staff["physician"])
     specs = [spec.name for spec in redcap.record_fields()]
     record_ids = st.one_of(st.just(str(plan.public_id)), st.uuids().map(str), st.text(max_size=8))
-    events = st.sampled_from([*redcap.EVENT_TIMEPOINTS, "nonsense"])
+    events = st.sampled_from([*map(redcap_event, TIMEPOINT_LABELS), "nonsense"])
     rows = data.draw(
         st.lists(
             st.fixed_dictionaries(

@@ -26,7 +26,7 @@ from marrowtrack.notifications.links import link_token
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.services.links import survey_link_create
 from marrowtrack.outcomes.services.responses import response_transcribe
-from marrowtrack.outcomes.tests.factories import koos_answers, make_plan
+from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient
 from marrowtrack.portal.services import link_send, link_use
 from marrowtrack.procedures.models import ProcedureEncounter
@@ -191,5 +191,5 @@ def _appointment(plan: TreatmentPlan, staff: dict[str, User]) -> Appointment:
 def _transcribed(plan: TreatmentPlan, by: User) -> SurveyResponse:
     day = plan.followups.order_by("position").first().target_on
     return response_transcribe(
-        plan=plan, instrument="KOOS", answers=koos_answers(), answered_on=day, by=by
+        plan=plan, instrument="KOOS", answers=koos_answers(), answered_on=day, form=PAPER, by=by
     )
