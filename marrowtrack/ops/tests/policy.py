@@ -163,8 +163,6 @@ PAGES: dict[str, Rule] = {
         frozenset({ADMIN}), lambda w: {"name": "records.csv"}, record=False
     ),
     "outcomes:schedule-yearly": Rule(frozenset({ADMIN})),
-    "outcomes:redcap-dictionary": Rule(frozenset({ADMIN})),
-    "outcomes:redcap-records": Rule(frozenset({ADMIN})),
     "outcomes:portal-start": Rule(
         EVERYONE, lambda w: {"token": w.link_token}, "the link", fresh_session=True
     ),
