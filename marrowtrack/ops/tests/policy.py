@@ -328,7 +328,7 @@ API: dict[str, Rule] = {
     ),
     "GET /api/v1/procedures/encounters/{public_id}/delivered": Rule(ENCOUNTERS, _id("encounter")),
     "POST /api/v1/lab/containers/{public_id}/return": Rule(
-        STEPPERS,
+        CLINICIANS,
         lambda w: {
             "public_id": w.encounter.containers.filter(kind="concentrate").first().public_id
         },
@@ -351,6 +351,7 @@ API: dict[str, Rule] = {
         fields=lambda w: {
             "encounter_id": w.encounter.public_id,
             "centrifuge_id": w.run.centrifuge.public_id,
+            "kit_lot_id": _facility(w, "kitlot")["public_id"],
         },
     ),
     "POST /api/v1/lab/processing-runs/{public_id}/release": Rule(frozenset({LAB}), _id("run")),
