@@ -13,9 +13,11 @@ def apply_errors(form: forms.Form, exc: DomainError, *, name_field: bool = False
     `name_field` prefixes each message with the field's name (for forms whose fields are
     instrument item codes, where the name is what the reader needs)."""
     if isinstance(exc, ValidationFailed):
-        for field, errors in exc.errors.items():
+        if exc.errors is form.errors:
+            return  # the form's own validation: its errors are already on it
+        for field, errors in list(exc.errors.items()):
             target = field if field in form.fields else None
-            for error in errors:
+            for error in list(errors):
                 form.add_error(target, f"{field}: {error}" if name_field else error)
         return
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
