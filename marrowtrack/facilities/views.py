@@ -20,12 +20,18 @@ from marrowtrack.core.forms import apply_errors
 from marrowtrack.facilities import forms, selectors, services
 from marrowtrack.facilities.access import facility_for_user
 from marrowtrack.facilities.models import Equipment, KitLot, Room
-from marrowtrack.facilities.permissions import CHANGE_EQUIPMENT, CHANGE_KIT_LOT, CHANGE_ROOM
+from marrowtrack.facilities.permissions import (
+    CHANGE_EQUIPMENT,
+    CHANGE_KIT_LOT,
+    CHANGE_ROOM,
+    VIEW_EQUIPMENT,
+)
 
 
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require_perm(request.user, CHANGE_EQUIPMENT)
+    """The administrator keeps equipment, kit lots and rooms; the lab reads them."""
+    require_perm(request.user, VIEW_EQUIPMENT)
     clinic = request.user.clinic
     context = selectors.facilities_overview(clinic_id=clinic.pk, today=clock.today(clinic))
     return render(request, "facilities/overview.html", context)

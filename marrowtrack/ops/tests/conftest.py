@@ -14,7 +14,8 @@ import pytest
 
 from marrowtrack.ops.server import ROOT, Server
 
-DEMO_PATIENTS = "6"
+# Enough patients that some outcome surveys are due today: the load mix opens survey links.
+DEMO_PATIENTS = "40"
 
 
 @dataclass(frozen=True)

@@ -163,8 +163,10 @@ PAGES: dict[str, Rule] = {
         frozenset({ADMIN}), lambda w: {"name": "records.csv"}, record=False
     ),
     "outcomes:schedule-yearly": Rule(frozenset({ADMIN})),
+    # A survey link is bound to the first browser that opens it (the patient's): any other
+    # browser, signed in or not, gets 410.
     "outcomes:portal-start": Rule(
-        EVERYONE, lambda w: {"token": w.link_token}, "the link", fresh_session=True
+        frozenset({PATIENT}), lambda w: {"token": w.link_token}, "the link", fresh_session=True
     ),
     "outcomes:portal-survey": Rule(frozenset({PATIENT})),
     "outcomes:portal-submit": Rule(frozenset({PATIENT})),

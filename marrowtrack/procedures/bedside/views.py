@@ -80,7 +80,7 @@ def _context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) 
 @login_required
 @in_clinic_time
 def bedside_page(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
-    encounter = encounter_for_user(request.user, public_id)
+    encounter = encounter_for_user(request.user, public_id, STEP)
     return render(request, "procedures/bedside.html", _context(request, encounter))
 
 
