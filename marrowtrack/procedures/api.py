@@ -35,7 +35,11 @@ def encounter_check_in(request: AuthenticatedHttpRequest, payload: schemas.Check
     if plan is None:
         raise Http404("No such plan.")
     return 201, services.encounter_check_in(
-        plan=plan, by=request.user, typed_name=payload.typed_name, typed_dob=payload.typed_dob
+        plan=plan,
+        by=request.user,
+        typed_name=payload.typed_name,
+        typed_dob=payload.typed_dob,
+        temperature_c=payload.temperature_c,
     )
 
 

@@ -23,6 +23,12 @@ class CheckInForm(forms.Form):
         label="Date of birth (as the patient states it)",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    temperature_c = forms.DecimalField(
+        label="Temperature today (°C)",
+        max_digits=3,
+        decimal_places=1,
+        help_text="Required: 38.0 °C or more stops the procedure today.",
+    )
 
     def __init__(self, *args: Any, plans: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

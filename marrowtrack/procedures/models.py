@@ -47,6 +47,11 @@ class ProcedureEncounter(BaseModel):
     nurse = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The re-check on the day (issue 8 item 10): the screening re-run at check-in with
+    # today's record and temperature. Empty only on procedure days from before it existed.
+    day_screening = models.ForeignKey(
+        "intake.Screening", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-day", "checked_in_at"]
@@ -55,6 +60,16 @@ class ProcedureEncounter(BaseModel):
             ("view_evidence", "Can view same-procedure evidence"),
         ]
         indexes = [models.Index(fields=["clinic", "day"], name="encounter_clinic_day")]
+        constraints = [
+            # One open procedure day per plan, held by the database (issue 11 item 5): two
+            # check-ins at the same moment cannot both open one.
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=~models.Q(state__in=sorted(s.value for s in TERMINAL_STATES)),
+                name="one_open_encounter_per_plan",
+                violation_error_message="This patient is already checked in for this plan.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Procedure day {self.day} for {self.patient}"

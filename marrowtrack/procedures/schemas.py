@@ -26,6 +26,9 @@ class CheckInIn(Schema):
     plan_id: UUID
     typed_name: str = Field(max_length=200)
     typed_dob: date
+    temperature_c: Decimal = Field(
+        max_digits=3, decimal_places=1, description="Today's temperature in °C (required)"
+    )
 
 
 class SignerIn(Schema):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
+from marrowtrack.intake.models import Screening
 from marrowtrack.lab.models import Container, Location
 from marrowtrack.procedures.models import (
     BedsideCheck,
@@ -264,5 +265,14 @@ def encounter_for_plan(plan: Any) -> ProcedureEncounter | None:
         ProcedureEncounter.objects.filter(plan=plan)
         .select_related("harvest")
         .order_by("-day", "-checked_in_at")
+        .first()
+    )
+
+
+def day_screening_today(*, plan: Any) -> Screening | None:
+    """Today's newest re-check on the day for the plan (kept even when it refused)."""
+    return (
+        Screening.objects.filter(plan=plan, kind=Screening.Kind.DAY_OF, screened_on=clock.today())
+        .order_by("-created_at", "-pk")
         .first()
     )

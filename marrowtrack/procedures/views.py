@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -73,7 +73,15 @@ def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
                 by=request.user,
                 typed_name=form.cleaned_data["typed_name"],
                 typed_dob=form.cleaned_data["typed_dob"],
+                temperature_c=form.cleaned_data["temperature_c"],
             )
+        except SafetyRefusal as exc:
+            context = {
+                "form": form,
+                "refusal": exc.message,
+                "day_screening": selectors.day_screening_today(plan=plan),
+            }
+            return render(request, "procedures/check_in.html", context, status=409)
         except DomainError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -115,12 +123,14 @@ def encounter_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
     return render(request, "procedures/encounter.html", _detail_context(request, encounter))
 
 
-def _refused(request: HttpRequest, encounter: ProcedureEncounter, exc: DomainError) -> HttpResponse:
+def _refused(
+    request: HttpRequest, encounter: ProcedureEncounter, exc: DomainError, status: int = 409
+) -> HttpResponse:
     encounter.refresh_from_db()
     context = _detail_context(
         request, encounter, refusal=_error_text(exc), loud=isinstance(exc, SafetyRefusal)
     )
-    return render(request, "procedures/encounter.html", context, status=409)
+    return render(request, "procedures/encounter.html", context, status=status)
 
 
 @login_required
@@ -128,10 +138,15 @@ def _refused(request: HttpRequest, encounter: ProcedureEncounter, exc: DomainErr
 def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     try:
-        target = ProcedureState(to)
-        form = forms.STEP_FORMS[target](request.POST, prefix=target.value)
-    except (ValueError, KeyError) as exc:
-        raise Http404("No such step.") from exc
+        target = services.step_named(to)
+    except ValidationFailed as exc:
+        return _refused(request, encounter, exc, status=422)
+    if target not in forms.STEP_FORMS:
+        refusal = ValidationFailed(
+            {"to": [f"{target.label} is not recorded with this form: use its own page."]}
+        )
+        return _refused(request, encounter, refusal, status=422)
+    form = forms.STEP_FORMS[target](request.POST, prefix=target.value)
     if not form.is_valid():
         return _refused(request, encounter, ValidationFailed(form.errors))
     try:

@@ -12,8 +12,11 @@ from typing import Any
 
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
+from marrowtrack.esign.models import Signature
+from marrowtrack.esign.services import content_hash
 from marrowtrack.facilities.models import Equipment, KitLot
-from marrowtrack.intake.models import Consent, ConsentDocument, TreatmentPlan
+from marrowtrack.intake.models import Consent, ConsentDocument, EligibilityDecision, TreatmentPlan
+from marrowtrack.intake.services.screening import screening_run
 from marrowtrack.lab import services as lab
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
@@ -70,7 +73,36 @@ def approved_plan(
         WeightMeasurement.objects.create(
             patient=patient, weight_kg=weight_kg, measured_on=clock.today()
         )
+    approve(plan, by=by)
     return plan
+
+
+def approve(plan: TreatmentPlan, *, by: User) -> EligibilityDecision:
+    """A physician's approval on a screening of today's record (what the check-in's
+    re-check on the day compares with). Hard stops the test record raises are overridden,
+    as a physician may; the signature row is written directly (no password here)."""
+    screening = screening_run(plan=plan, by=by)
+    content = {"plan": str(plan.public_id), "screening": str(screening.public_id)}
+    signature = Signature.objects.create(
+        signer=by,
+        printed_name=by.printed_name,
+        meaning=Signature.Meaning.APPROVED,
+        statement="Eligibility decision: approve (test scenario)",
+        signed_at=clock.now(),
+        record_type="intake.treatmentplan",
+        record_id=str(plan.public_id),
+        record_hash=content_hash(content),
+    )
+    overrides = bool(screening.hard_stops)
+    return EligibilityDecision.objects.create(
+        plan=plan,
+        screening=screening,
+        verdict=EligibilityDecision.Verdict.APPROVE,
+        overrides_hard_stops=overrides,
+        override_reason="Scenario data: reviewed by the physician." if overrides else "",
+        decided_by=by,
+        signature=signature,
+    )
 
 
 def centrifuge_for(clinic: Any) -> Equipment:
@@ -96,10 +128,15 @@ def kit_lot_for(clinic: Any) -> KitLot:
     )
 
 
-def check_in(plan: TreatmentPlan, by: User) -> ProcedureEncounter:
+def check_in(plan: TreatmentPlan, by: User, temperature_c: str = "36.8") -> ProcedureEncounter:
+    """Check in with both identifiers and today's temperature (the re-check on the day)."""
     patient = plan.patient
     return services.encounter_check_in(
-        plan=plan, by=by, typed_name=patient.full_name, typed_dob=patient.date_of_birth
+        plan=plan,
+        by=by,
+        typed_name=patient.full_name,
+        typed_dob=patient.date_of_birth,
+        temperature_c=temperature_c,
     )
 
 

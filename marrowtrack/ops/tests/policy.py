@@ -310,6 +310,7 @@ API: dict[str, Rule] = {
             "plan_id": w.plan.public_id,
             "typed_name": w.patient.full_name,
             "typed_dob": w.patient.date_of_birth,
+            "temperature_c": "36.8",
         },
     ),
     "GET /api/v1/procedures/encounters/{public_id}": Rule(ENCOUNTERS, _id("encounter")),

@@ -35,12 +35,7 @@ pytestmark = pytest.mark.django_db
 EXAMPLES_PER_OPERATION = 10
 # Defects found here whose fix belongs to an app another change is rewriting; each has a
 # strict-xfail regression test below that fails (XPASS) once it is fixed: then remove both.
-KNOWN_DEFECTS = {
-    "POST /api/v1/procedures/encounters/{public_id}/transitions": (
-        "an unknown `to` (any string that is not a state) raises ValueError in "
-        "procedures.services.encounter.encounter_transition: 500 instead of 422"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 # Staff twice as often as the outsider and the anonymous caller: their requests go deeper.
 CALLERS = [*sorted(STAFF), *sorted(STAFF), "outsider", "anonymous"]
@@ -69,8 +64,8 @@ def test_no_operation_answers_a_server_error_or_breaks_its_schema(in_test_transa
     assert failures == [], "\n".join(failures)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[next(iter(KNOWN_DEFECTS))])
 def test_a_transition_to_an_unknown_state_is_refused_as_invalid() -> None:
+    """Issue 11 item 12: was a 500 (ValueError in the transition service)."""
     world = world_build()
     bearer = {"Authorization": f"Bearer {api_token_issue(user=world.staff['nurse'])[1]}"}
     response = Client(raise_request_exception=False).post(
@@ -80,6 +75,7 @@ def test_a_transition_to_an_unknown_state_is_refused_as_invalid() -> None:
         headers=bearer,
     )
     assert response.status_code == 422
+    assert "to" in response.json()["errors"]
 
 
 def _strategy(operation: Any, world: World, key: str) -> Any:

@@ -6,6 +6,7 @@ from marrowtrack.procedures.services.encounter import (
     TransitionRefused,
     encounter_check_in,
     encounter_transition,
+    step_named,
 )
 from marrowtrack.procedures.services.harvest import harvest_record
 from marrowtrack.procedures.services.processing import processing_record, product_release
@@ -23,4 +24,5 @@ __all__ = [
     "processing_record",
     "product_release",
     "signers_resolve",
+    "step_named",
 ]

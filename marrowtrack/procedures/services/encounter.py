@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from marrowtrack.accounts.access import require_role, require_same_clinic, user_roles
 from marrowtrack.accounts.models import User
@@ -23,10 +24,12 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.refusals import audited_refusals, refusal_record
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.text import fold
 from marrowtrack.intake.gates import procedure_blockers
-from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.models import Screening, TreatmentPlan
+from marrowtrack.intake.selectors import clinic_ruleset
+from marrowtrack.intake.services.screening import screening_day_check
 from marrowtrack.procedures.models import ProcedureEncounter, StepEvent
 from marrowtrack.procedures.services import gates
 from marrowtrack.procedures.states import (
@@ -42,6 +45,9 @@ from marrowtrack.procedures.states import (
 )
 
 S = ProcedureState
+OPEN_STATES = sorted(s.value for s in S if s not in TERMINAL_STATES)
+ALREADY_CHECKED_IN = "This patient is already checked in for this plan."
+FEVER_C = Decimal("38.0")  # domain.md §4 call-back triggers: 38.0 °C / 100.4 °F or more
 Gate = Callable[[ProcedureEncounter, User, Mapping[str, Any]], gates.GateResult]
 
 
@@ -66,55 +72,111 @@ def _check_identifiers(plan: TreatmentPlan, typed_name: str, typed_dob: date | N
 
 
 def encounter_check_in(
-    *, plan: TreatmentPlan, by: User, typed_name: str, typed_dob: date | None
+    *,
+    plan: TreatmentPlan,
+    by: User,
+    typed_name: str,
+    typed_dob: date | None,
+    temperature_c: object,
 ) -> ProcedureEncounter:
     """Start the procedure day: two identifiers (name + date of birth, never the room),
-    an approved harvest plan and a witnessed consent (``intake.gates.procedure_blockers``)."""
+    an approved harvest plan, a witnessed consent and a screening not older than the clinic
+    accepts (``intake.gates.procedure_blockers``), then the re-check on the day (issue 8
+    item 10): the clinic's screening rules re-run on today's record with today's
+    temperature (``intake.services.screening.screening_day_check``, kept as the
+    encounter's ``day_screening``). A fever (38.0 °C or more) stops the day whatever the
+    decision overrode. Every refusal is audited."""
     require_same_clinic(by, plan.patient.clinic_id)
     require_role(by, INITIAL_ROLES, "check a patient in")
     if not plan.needs_harvest:
         raise DomainError("This plan has no marrow harvest: it is not a procedure day.")
-    blockers = procedure_blockers(plan)
-    if blockers:
-        raise DomainError("The procedure day cannot start: " + " ".join(blockers))
+    patient_id = plan.patient.public_id
+    with audited_refusals(by=by, target=plan, patient_public_id=patient_id):
+        blockers = procedure_blockers(plan)
+        if blockers:
+            raise CheckInRefused("The procedure day cannot start: " + " ".join(blockers))
     try:
         _check_identifiers(plan, typed_name, typed_dob)
     except ValidationFailed as exc:
         reason = "Check-in identifiers did not match: " + "; ".join(exc.errors)
-        refusal_record(by=by, target=plan, patient_public_id=plan.patient.public_id, reason=reason)
+        refusal_record(by=by, target=plan, patient_public_id=patient_id, reason=reason)
         raise
-    return _encounter_create(plan=plan, by=by)
+    with audited_refusals(by=by, target=plan, patient_public_id=patient_id):
+        screening = screening_day_check(plan=plan, by=by, temperature_c=temperature_c)
+        _refuse_fever(plan, screening)
+        return _encounter_create(plan=plan, by=by, screening=screening)
 
 
-def _encounter_create(*, plan: TreatmentPlan, by: User) -> ProcedureEncounter:
+class CheckInRefused(SafetyRefusal):
+    """The procedure day may not start today; the message says why (audited)."""
+
+
+def fever_threshold_c(plan: TreatmentPlan) -> Decimal:
+    """The clinic's fever threshold (its ``fever`` rule), else domain.md §4's 38.0 °C."""
+    rule = clinic_ruleset(plan.patient.clinic).rule("fever")
+    return Decimal(rule.params["threshold_c"]) if rule is not None else FEVER_C
+
+
+def _refuse_fever(plan: TreatmentPlan, screening: Screening) -> None:
+    """A fever is a hard stop on the day even when a decision overrode the ``fever`` rule
+    or the clinic's rule set leaves it out: no override on the day itself."""
+    threshold = fever_threshold_c(plan)
+    temperature = screening.temperature_c
+    if temperature is not None and temperature >= threshold:
+        raise CheckInRefused(
+            f"Not today: temperature {temperature} °C is a fever (from {threshold} °C); "
+            "the procedure does not go ahead."
+        )
+
+
+def open_encounter_exists(plan: TreatmentPlan) -> bool:
+    return ProcedureEncounter.objects.filter(plan=plan, state__in=OPEN_STATES).exists()
+
+
+def _encounter_create(
+    *, plan: TreatmentPlan, by: User, screening: Screening | None = None
+) -> ProcedureEncounter:
     now = clock.now()
-    with transaction.atomic():
-        open_states = [s.value for s in S if s not in TERMINAL_STATES]
-        if plan.encounters.select_for_update().filter(state__in=open_states).exists():
-            raise DomainError("This patient is already checked in for this plan.")
-        encounter = ProcedureEncounter.objects.create(
-            clinic_id=plan.patient.clinic_id,
-            patient=plan.patient,
-            plan=plan,
-            day=clock.today(),
-            state=INITIAL_STATE.value,
-            state_entered_at=now,
-            checked_in_at=now,
-        )
-        StepEvent.objects.create(
-            encounter=encounter,
-            to_state=INITIAL_STATE.value,
-            at=now,
-            by=by,
-            checklist={"two_identifiers": True},
-        )
-        event_record(
-            actor=by,
-            action=AuditAction.CREATE,
-            target=encounter,
-            changes={"state": [None, INITIAL_STATE.value], "plan": str(plan.public_id)},
-            patient_public_id=plan.patient.public_id,
-        )
+    try:
+        with transaction.atomic():
+            # The plan's row lock queues concurrent check-ins; the database constraint
+            # (one open encounter per plan) holds even where the lock does not.
+            TreatmentPlan.objects.select_for_update().filter(pk=plan.pk).first()
+            if open_encounter_exists(plan):
+                raise DomainError(ALREADY_CHECKED_IN)
+            encounter = ProcedureEncounter.objects.create(
+                clinic_id=plan.patient.clinic_id,
+                patient=plan.patient,
+                plan=plan,
+                day=clock.today(),
+                state=INITIAL_STATE.value,
+                state_entered_at=now,
+                checked_in_at=now,
+                day_screening=screening,
+            )
+            checklist: dict[str, Any] = {"two_identifiers": True}
+            if screening is not None:
+                checklist.update(
+                    day_screening=str(screening.public_id),
+                    day_screening_outcome=screening.outcome,
+                    temperature_c=str(screening.temperature_c),
+                )
+            StepEvent.objects.create(
+                encounter=encounter,
+                to_state=INITIAL_STATE.value,
+                at=now,
+                by=by,
+                checklist=checklist,
+            )
+            event_record(
+                actor=by,
+                action=AuditAction.CREATE,
+                target=encounter,
+                changes={"state": [None, INITIAL_STATE.value], "plan": str(plan.public_id)},
+                patient_public_id=plan.patient.public_id,
+            )
+    except IntegrityError as exc:  # a concurrent check-in opened the day first
+        raise DomainError(ALREADY_CHECKED_IN) from exc
     return encounter
 
 
@@ -148,7 +210,7 @@ def encounter_transition(
     as REFUSED in its own transaction).
     """
     require_same_clinic(by, encounter.clinic_id)
-    target = ProcedureState(to)
+    target = step_named(to)
     with audited_refusals(
         by=by,
         target=encounter,
@@ -158,6 +220,23 @@ def encounter_transition(
         with transaction.atomic():
             transition_apply(encounter=encounter, to=target, by=by, data=data)
     return encounter
+
+
+def step_named(to: ProcedureState | str | None) -> ProcedureState:
+    """The step ``to`` names; an empty or unknown name is refused as invalid input (422),
+    naming the steps there are (issue 11 item 12)."""
+    if isinstance(to, ProcedureState):
+        return to
+    name = str(to or "").strip()
+    if not name:
+        raise ValidationFailed({"to": ["Say which step to record: 'to' is empty."]})
+    try:
+        return ProcedureState(name)
+    except ValueError:
+        steps = ", ".join(state.value for state in ProcedureState)
+        raise ValidationFailed(
+            {"to": [f"'{name[:40]}' is not a step of the procedure day (steps: {steps})."]}
+        ) from None
 
 
 def transition_apply(

@@ -7,17 +7,18 @@ real (air kerma near the 5 Gy NCRP 168 threshold, spec §1) are refused as data 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
 from marrowtrack.lab.calculations import pull_flags
@@ -39,6 +40,8 @@ LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
     "ml_per_pull": (Decimal("0.5"), Decimal(60), "mL"),
 }
 MAX_HARVEST = timedelta(hours=3)
+# A patient taken straight to the room is sometimes checked in at the desk a little later.
+CHECK_IN_GRACE = timedelta(minutes=30)
 
 
 def _check_limits(data: Mapping[str, Any]) -> None:
@@ -53,12 +56,39 @@ def _check_limits(data: Mapping[str, Any]) -> None:
         raise ValidationFailed(errors)
 
 
-def _check_times(data: Mapping[str, Any]) -> None:
+def _clinic_times(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A time given without a zone (an API client's "10:40") is the clinic's local time."""
+    zone = clock.zone(encounter.clinic)
+    return {
+        name: value.replace(tzinfo=zone)
+        for name in ("started_at", "ended_at")
+        if isinstance(value := data.get(name), datetime) and value.tzinfo is None
+    }
+
+
+def _check_times(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> None:
+    """Times a person types are bounded by the server's clock (issue 11 items 2 and 11):
+    not before the check-in (less a grace for a check-in the desk records late), not in
+    the future."""
     started, ended = data.get("started_at"), data.get("ended_at")
-    if not started or not ended or ended <= started:
+    if not isinstance(started, datetime) or not isinstance(ended, datetime) or ended <= started:
         raise ValidationFailed({"ended_at": ["The harvest must end after it started."]})
     if ended - started > MAX_HARVEST:
         raise ValidationFailed({"ended_at": ["A harvest longer than 3 hours is not plausible."]})
+    # In service the check-in is never after now; min() keeps a clock set back (tests
+    # travelling in time after a check-in) from refusing every harvest.
+    if started < min(encounter.checked_in_at, clock.now()) - CHECK_IN_GRACE:
+        local = clock.localtime(encounter.checked_in_at, encounter.clinic)
+        raise ValidationFailed(
+            {
+                "started_at": [
+                    f"The harvest cannot start before the check-in ({local:%H:%M}; a check-in "
+                    f"recorded late is allowed {CHECK_IN_GRACE.seconds // 60} minutes)."
+                ]
+            }
+        )
+    if ended > clock.now():
+        raise ValidationFailed({"ended_at": ["The harvest cannot end in the future."]})
 
 
 def harvest_warnings(aspirate_ml: Decimal) -> list[str]:
@@ -103,28 +133,48 @@ def harvest_record(
     """Record the harvest and label the aspirate container (a DIN) in one transaction."""
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, {Role.PHYSICIAN}, "record the harvest")
-    if encounter.current != ProcedureState.HARVESTING:
-        raise DomainError(
-            f"The harvest is recorded while harvesting, not at {encounter.current.label}."
-        )
-    if hasattr(encounter, "harvest"):
-        raise DomainError("The harvest is already recorded for this procedure day.")
+    _check_open_for_harvest(encounter)
     _check_limits(data)
-    _check_times(data)
+    data = {**data, **_clinic_times(encounter, data)}
+    _check_times(encounter, data)
     values = {name: data.get(name) for name in FIELDS}
     values["complications"] = values["complications"] or ""
     values["dry_tap"] = values["dry_tap"] is True
     harvest = HarvestRecord(encounter=encounter, performed_by=by, **values)
     harvest.warnings = harvest_warnings(Decimal(str(harvest.aspirate_ml))) + _pull_warnings(harvest)
     validated(harvest, exclude=["encounter"])
-    with transaction.atomic():
-        harvest.save()
-        event_record(
-            actor=by,
-            action=AuditAction.CREATE,
-            target=harvest,
-            changes={name: values[name] for name in FIELDS},
-            patient_public_id=encounter.patient.public_id,
-        )
-        aspirate_create(encounter=encounter, harvest=harvest, by=by)
+    try:
+        with transaction.atomic():
+            _check_open_for_harvest(
+                ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
+            )
+            _harvest_save(harvest, encounter, by, values)
+    except IntegrityError as exc:  # a concurrent request recorded the harvest first
+        raise DomainError(ALREADY_RECORDED) from exc
     return harvest
+
+
+ALREADY_RECORDED = "The harvest is already recorded for this procedure day."
+
+
+def _check_open_for_harvest(encounter: ProcedureEncounter) -> None:
+    if encounter.current != ProcedureState.HARVESTING:
+        raise DomainError(
+            f"The harvest is recorded while harvesting, not at {encounter.current.label}."
+        )
+    if HarvestRecord.objects.filter(encounter_id=encounter.pk).exists():
+        raise DomainError(ALREADY_RECORDED)
+
+
+def _harvest_save(
+    harvest: HarvestRecord, encounter: ProcedureEncounter, by: User, values: dict[str, Any]
+) -> None:
+    harvest.save()
+    event_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=harvest,
+        changes={name: values[name] for name in FIELDS},
+        patient_public_id=encounter.patient.public_id,
+    )
+    aspirate_create(encounter=encounter, harvest=harvest, by=by)

@@ -88,6 +88,7 @@ def test_the_api_runs_a_day_through_transitions_and_exposes_products(clinic, sta
             "plan_id": str(plan.public_id),
             "typed_name": plan.patient.full_name,
             "typed_dob": str(plan.patient.date_of_birth),
+            "temperature_c": "36.8",
         },
     )
     assert created.status_code == 201, created.content

@@ -52,6 +52,7 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
     page.get_by_role("link", name="Check a patient in").click()
     page.get_by_label("Name (as the patient states it)").fill("Ada Okoye")
     page.get_by_label("Date of birth (as the patient states it)").fill(str(patient.date_of_birth))
+    page.get_by_label("Temperature today (°C)").fill("36.8")
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_text("is checked in")).to_be_visible()
     encounter_url = page.url

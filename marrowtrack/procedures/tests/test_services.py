@@ -35,6 +35,7 @@ def test_check_in_refuses_a_wrong_date_of_birth_and_audits_it(plan, staff) -> No
             by=staff["nurse"],
             typed_name="Rosa Núñez",
             typed_dob=plan.patient.date_of_birth + timedelta(days=1),
+            temperature_c="36.8",
         )
     assert AuditEvent.objects.filter(action="refused").exists()
 

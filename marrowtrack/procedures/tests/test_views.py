@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 
 def test_check_in_needs_both_identifiers_typed(client_for, staff, plan) -> None:
     client = client_for(staff["front_desk"])
-    form = {"plan": str(plan.public_id), "typed_name": "Rosa Nunez", "typed_dob": "1960-05-18"}
+    form = {
+        "plan": str(plan.public_id),
+        "typed_name": "Rosa Nunez",
+        "typed_dob": "1960-05-18",
+        "temperature_c": "36.8",
+    }
     response = client.post("/procedures/check-in/", form)
     assert (
         response.status_code == 200
