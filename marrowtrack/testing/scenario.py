@@ -18,6 +18,8 @@ from marrowtrack.lab import services as lab
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
 from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
+from marrowtrack.procedures.safety import encounter_safety
+from marrowtrack.procedures.services.discharge import RESTART_ITEM, min_recovery_minutes
 from marrowtrack.procedures.services.gates import (
     CONSENT,
     DISCHARGE,
@@ -187,8 +189,43 @@ def _t(to: S, role: str, data: dict[str, Any]) -> Any:
     return run
 
 
+def recovered(encounter: ProcedureEncounter, minutes: int | None = None) -> None:
+    """Test data: the patient entered recovery ``minutes`` ago (default: the minimum + 1),
+    as if that time had passed since the server recorded it."""
+    minutes = min_recovery_minutes() + 1 if minutes is None else minutes
+    encounter.steps.filter(to_state=S.RECOVERY.value).update(
+        at=clock.now() - timedelta(minutes=minutes)
+    )
+
+
+DISCHARGE_DATA = {
+    **dict.fromkeys([*DISCHARGE, *RESTART_ITEM], True),
+    "blood_pressure": "124/78",
+    "pulse": 72,
+    "anticoagulant_restart_on": None,
+}
+
+
+def discharge(encounter: ProcedureEncounter, staff: dict[str, User], **data: Any) -> None:
+    """Discharge after the minimum recovery time, with vitals (a restart date if needed)."""
+    recovered(encounter)
+    services.encounter_transition(
+        encounter=encounter, to=S.DISCHARGED, by=staff["nurse"], data={**DISCHARGE_DATA, **data}
+    )
+
+
+def prep_agent(encounter: ProcedureEncounter) -> str:
+    """The skin-prep agent the patient's allergies allow (what the time-out confirms)."""
+    agent = encounter_safety(encounter).prep_agent
+    return agent.code if agent else ""
+
+
 def _timeout(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
-    data = {"checklist": dict.fromkeys(TimeOut.ITEMS, True), "signers": _sign(staff, password)}
+    data = {
+        "checklist": dict.fromkeys(TimeOut.ITEMS, True),
+        "signers": _sign(staff, password),
+        "prep_agent": prep_agent(encounter),
+    }
     services.encounter_transition(
         encounter=encounter, to=S.TIMEOUT_1, by=staff["physician"], data=data
     )
@@ -346,5 +383,5 @@ STEPS = {
     S.BEDSIDE_VERIFIED: lambda e, staff, pw: verify(e, staff, pw),
     S.INJECTED: _injected,
     S.RECOVERY: _t(S.RECOVERY, "nurse", dict.fromkeys(RECOVERY, True)),
-    S.DISCHARGED: _t(S.DISCHARGED, "nurse", dict.fromkeys(DISCHARGE, True)),
+    S.DISCHARGED: lambda e, staff, pw: discharge(e, staff),
 }
