@@ -10,9 +10,9 @@ from marrowtrack.accounts.models import User
 from marrowtrack.core.models import Clinic
 from marrowtrack.procedures.models import HarvestRecord, HarvestSite, TimeOut
 from marrowtrack.procedures.safety import PREP_CHOICES
-from marrowtrack.procedures.services.discharge import RESTART_ITEM
 from marrowtrack.procedures.services import gates as g
 from marrowtrack.procedures.services import signers_resolve
+from marrowtrack.procedures.services.discharge import RESTART_ITEM
 from marrowtrack.procedures.states import ProcedureState as S
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -16,7 +16,7 @@ from marrowtrack.core import clock
 from marrowtrack.lab.models import Container
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.safety import encounter_safety
-from marrowtrack.procedures.services.harvest import planned_harvest_side, side_label
+from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState as S
 
 VITAL_KEYS = {
@@ -37,8 +37,11 @@ class VitalsLine:
 def _vitals(steps: list[Any]) -> list[VitalsLine]:
     lines = []
     for step in steps:
-        values = [(label, step.checklist[key]) for key, label in VITAL_KEYS.items()
-                  if step.checklist.get(key) not in (None, "")]
+        values = [
+            (label, step.checklist[key])
+            for key, label in VITAL_KEYS.items()
+            if step.checklist.get(key) not in (None, "")
+        ]
         if values:
             lines.append(VitalsLine(step.get_to_state_display(), step.at, values))
     return lines
@@ -72,9 +75,7 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
         "products": list(
             encounter.containers.filter(kind=Container.Kind.CONCENTRATE).order_by("din")
         ),
-        "injections": list(
-            encounter.injections.select_related("container", "performed_by")
-        ),
+        "injections": list(encounter.injections.select_related("container", "performed_by")),
         "recovery": _step(steps, S.RECOVERY),
         "discharge": _step(steps, S.DISCHARGED),
         "note": getattr(encounter, "note", None),

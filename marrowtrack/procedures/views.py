@@ -22,11 +22,11 @@ from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.note import note_context, note_html
 from marrowtrack.procedures.note import note_pdf as render_note_pdf
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
-from marrowtrack.procedures.services import note as note_services
 from marrowtrack.procedures.safety import EncounterSafety, encounter_safety
+from marrowtrack.procedures.services import note as note_services
 from marrowtrack.procedures.services.anaesthesia import dose_status
 from marrowtrack.procedures.services.discharge import discharge_earliest, min_recovery_minutes
-from marrowtrack.procedures.services.harvest import planned_harvest_side, side_label
+from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState, next_states, roles_for
 
 
@@ -191,9 +191,7 @@ def _harvest_context(encounter: ProcedureEncounter, **extra: Any) -> dict[str, A
         "planned_side": planned_harvest_side(encounter),
         "planned_label": side_label(planned_harvest_side(encounter)),
         "record": record,
-        "amendments": record.amendments.select_related("amended_by", "signature")
-        if record
-        else [],
+        "amendments": record.amendments.select_related("amended_by", "signature") if record else [],
         **extra,
     }
 

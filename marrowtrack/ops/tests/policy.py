@@ -136,7 +136,7 @@ PAGES: dict[str, Rule] = {
     "procedures:harvest": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest-amend": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:note": Rule(ENCOUNTERS, _id("encounter")),
-    "procedures:note-sign": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:note-sign": Rule(frozenset({DOC}), _id("encounter")),
     "procedures:note-pdf": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:bedside": Rule(STEPPERS, _id("encounter")),
     "procedures:bedside-verify": Rule(STEPPERS, _id("encounter")),

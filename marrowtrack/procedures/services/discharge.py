@@ -36,9 +36,7 @@ def min_recovery_minutes() -> int:
 
 
 def recovery_started_at(encounter: ProcedureEncounter) -> datetime | None:
-    step = (
-        encounter.steps.filter(to_state=ProcedureState.RECOVERY.value).order_by("-at").first()
-    )
+    step = encounter.steps.filter(to_state=ProcedureState.RECOVERY.value).order_by("-at").first()
     return step.at if step else None
 
 
@@ -103,5 +101,7 @@ def discharge_check(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> d
         )
     facts = {**_vitals(data), **_restart(encounter, data)}
     if earliest is not None:
-        facts["recovery_minutes"] = int((now - recovery_started_at(encounter)).total_seconds() // 60)  # type: ignore[operator]
+        facts["recovery_minutes"] = int(
+            (now - recovery_started_at(encounter)).total_seconds() // 60
+        )  # type: ignore[operator]
     return facts

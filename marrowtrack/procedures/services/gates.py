@@ -22,8 +22,8 @@ from marrowtrack.lab.services import (
 )
 from marrowtrack.procedures.models import HarvestSite, ProcedureEncounter
 from marrowtrack.procedures.services.discharge import RESTART_ITEM, discharge_check
-from marrowtrack.procedures.services.harvest import PLAN_SIDES, side_label
 from marrowtrack.procedures.services.timeout import timeout_sign
+from marrowtrack.procedures.sides import PLAN_SIDES, side_label
 
 Data = Mapping[str, Any]
 

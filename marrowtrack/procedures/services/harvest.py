@@ -34,6 +34,7 @@ from marrowtrack.procedures.models import (
     HarvestSite,
     ProcedureEncounter,
 )
+from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState
 
 ASPIRATE_WARN = (Decimal(30), Decimal(120))
@@ -51,18 +52,6 @@ LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
 }
 MAX_HARVEST = timedelta(hours=3)
 MIN_REASON = 5
-# The plan's side (intake ``HarvestSide``) as the procedure day's site (domain.md §1 Site).
-PLAN_SIDES = {"left": HarvestSite.L_PIC, "right": HarvestSite.R_PIC, "bilateral": HarvestSite.BILATERAL}
-
-
-def side_label(side: str) -> str:
-    return str(dict(HarvestSite.choices).get(side, side or "not chosen"))
-
-
-def planned_harvest_side(encounter: ProcedureEncounter) -> str:
-    """The side the plan (and so its consent) names; the side confirmed at consent when the
-    plan leaves it open."""
-    return str(PLAN_SIDES.get(encounter.plan.harvest_side, "") or encounter.harvest_side)
 
 
 def _check_limits(data: Mapping[str, Any]) -> None:

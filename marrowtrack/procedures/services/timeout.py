@@ -58,8 +58,7 @@ def _prep_agent(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> str:
         allergies = ", ".join(a.substance for a in safety.allergies)
         advised = safety.prep_agent.label if safety.prep_agent else "no listed agent"
         raise SafetyRefusal(
-            f"{labels[chosen]} is refused: the patient is allergic ({allergies}). "
-            f"Use {advised}."
+            f"{labels[chosen]} is refused: the patient is allergic ({allergies}). Use {advised}."
         )
     return chosen
 

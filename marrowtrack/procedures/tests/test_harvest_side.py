@@ -175,9 +175,7 @@ def test_the_harvest_page_refuses_the_other_side_and_offers_the_amendment(
     assert "Plan: Left posterior iliac crest" in header
 
 
-def test_the_amendment_endpoint_signs_and_refuses_an_outsider(
-    harvesting, staff, outsider
-) -> None:
+def test_the_amendment_endpoint_signs_and_refuses_an_outsider(harvesting, staff, outsider) -> None:
     _record(harvesting, staff["physician"])
     path = f"/procedures/encounters/{harvesting.public_id}/harvest/amendments"
     body = {"side": "r_pic", "reason": "wrong side entered", "password": PASSWORD}
