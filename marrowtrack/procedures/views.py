@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm, user_roles
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
@@ -37,7 +38,7 @@ def _error_text(exc: DomainError) -> str:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
     rows = selectors.board_rows(clinic=request.user.clinic)
     roles = {role.value for role in user_roles(request.user)}
@@ -67,7 +68,7 @@ def _plans_to_check_in(user: User) -> list[TreatmentPlan]:
 
 
 @login_required
-def check_in(request: HttpRequest) -> HttpResponse:
+def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, STEP)
     plans = _plans_to_check_in(request.user)
     form = forms.CheckInForm(request.POST or None, plans=plans)
@@ -132,7 +133,7 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
 
 
 @login_required
-def encounter_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def encounter_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     return render(request, "procedures/encounter.html", _detail_context(request, encounter))
 
@@ -147,7 +148,7 @@ def _refused(request: HttpRequest, encounter: ProcedureEncounter, exc: DomainErr
 
 @login_required
 @require_POST
-def encounter_step(request: HttpRequest, public_id: UUID, to: str) -> HttpResponse:
+def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     try:
         target = ProcedureState(to)
@@ -167,7 +168,7 @@ def encounter_step(request: HttpRequest, public_id: UUID, to: str) -> HttpRespon
 
 @login_required
 @require_POST
-def lidocaine(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.LidocaineForm(request.POST)
     if not form.is_valid():
@@ -197,7 +198,7 @@ def _harvest_context(encounter: ProcedureEncounter, **extra: Any) -> dict[str, A
 
 
 @login_required
-def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def harvest(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     if hasattr(encounter, "harvest"):
         context = _harvest_context(encounter, amend_form=forms.HarvestAmendForm())
@@ -291,7 +292,7 @@ def note_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, EVIDENCE)
     context = {"encounter": encounter, "facts": selectors.evidence_summary(encounter)}
     return render(request, "procedures/evidence.html", context)
