@@ -81,7 +81,9 @@ def harvest_record(request: AuthenticatedHttpRequest, public_id: UUID, payload: 
 @router.post(
     "/encounters/{uuid:public_id}/harvest/amendments", response={201: schemas.HarvestAmendmentOut}
 )
-def harvest_amend(request: HttpRequest, public_id: UUID, payload: schemas.HarvestAmendIn):
+def harvest_amend(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.HarvestAmendIn
+):
     encounter = encounter_for_user(request.user, public_id, STEP)
     harvest = getattr(encounter, "harvest", None)
     if harvest is None:
@@ -90,7 +92,9 @@ def harvest_amend(request: HttpRequest, public_id: UUID, payload: schemas.Harves
 
 
 @router.post("/encounters/{uuid:public_id}/note/signature", response={201: schemas.NoteOut})
-def procedure_note_sign(request: HttpRequest, public_id: UUID, payload: schemas.NoteSignIn):
+def procedure_note_sign(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.NoteSignIn
+):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, note_services.procedure_note_sign(
         encounter=encounter, by=request.user, **payload.dict()

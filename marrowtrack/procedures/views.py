@@ -225,7 +225,7 @@ def harvest(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def harvest_amend(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def harvest_amend(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     record = getattr(encounter, "harvest", None)
     if record is None:
@@ -245,7 +245,7 @@ def harvest_amend(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def note(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def note(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     context = {
         **note_context(encounter),
@@ -256,7 +256,7 @@ def note(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def note_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def note_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     try:
         note_services.procedure_note_sign(
@@ -274,7 +274,7 @@ def note_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def note_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def note_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     signed = getattr(encounter, "note", None)
     pdf = bytes(signed.pdf) if signed else render_note_pdf(note_html(encounter, unsigned=True))
