@@ -78,8 +78,8 @@ def test_issue_9_side_safety_summary_discharge_and_note(
     login(page, url, "doc1")
     page.goto(f"{url}/procedures/{encounter.public_id}/")
     timeout_form = page.locator("form[action*='/step/timeout_1/']")
-    expect(timeout_form.get_by_text("Chlorhexidine")).to_be_visible()
-    expect(timeout_form.get_by_text("Apixaban")).to_be_visible()
+    expect(timeout_form.locator(".allergies")).to_contain_text("Chlorhexidine")
+    expect(timeout_form.locator(".blood-thinners")).to_contain_text("Apixaban")
     expect(timeout_form.locator("[name='timeout_1-prep_agent']")).to_have_value("povidone_iodine")
     _shot(page, "timeout-safety-summary")
 
