@@ -15,7 +15,7 @@ from weasyprint import HTML
 from marrowtrack.core import clock
 from marrowtrack.lab.models import Container
 from marrowtrack.procedures.models import ProcedureEncounter
-from marrowtrack.procedures.safety import encounter_safety
+from marrowtrack.procedures.safety import PREP_CHOICES, encounter_safety
 from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState as S
 
@@ -56,7 +56,11 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
     steps = list(encounter.steps.select_related("by").prefetch_related("participants"))
     harvest = getattr(encounter, "harvest", None)
     run = getattr(encounter, "run", None)
-    timeouts = list(encounter.timeouts.prefetch_related("signatures"))
+    labels = dict(PREP_CHOICES)
+    timeouts = [
+        (t, labels.get(t.checklist.get("prep_agent", ""), ""))
+        for t in encounter.timeouts.prefetch_related("signatures")
+    ]
     return {
         "encounter": encounter,
         "patient": encounter.patient,

@@ -10,14 +10,17 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
+
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.intake.models import Consent, ConsentDocument, TreatmentPlan
 from marrowtrack.lab import services as lab
+from marrowtrack.lab.models import ProcessingRun
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
-from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
+from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter, TimeOut
 from marrowtrack.procedures.safety import encounter_safety
 from marrowtrack.procedures.services.discharge import RESTART_ITEM, min_recovery_minutes
 from marrowtrack.procedures.services.gates import (
@@ -190,12 +193,27 @@ def _t(to: S, role: str, data: dict[str, Any]) -> Any:
 
 
 def recovered(encounter: ProcedureEncounter, minutes: int | None = None) -> None:
-    """Test data: the patient entered recovery ``minutes`` ago (default: the minimum + 1),
-    as if that time had passed since the server recorded it."""
+    """Test data: everything this day recorded happened ``minutes`` earlier (default: the
+    minimum recovery time + 1), so the patient has been in recovery that long."""
     minutes = min_recovery_minutes() + 1 if minutes is None else minutes
-    encounter.steps.filter(to_state=S.RECOVERY.value).update(
-        at=clock.now() - timedelta(minutes=minutes)
-    )
+    delta = timedelta(minutes=minutes)
+    shifts: list[tuple[Any, tuple[str, ...]]] = [
+        (encounter.steps.all(), ("at",)),
+        (encounter.timeouts.all(), ("at",)),
+        (encounter.lidocaine.all(), ("given_at",)),
+        (encounter.bedside_checks.all(), ("at",)),
+        (encounter.injections.all(), ("started_at", "ended_at")),
+        (HarvestRecord.objects.filter(encounter=encounter), ("started_at", "ended_at")),
+        (encounter.containers.all(), ("collected_at", "expires_at")),
+        (ProcessingRun.objects.filter(encounter=encounter), ("started_at", "ended_at")),
+        (
+            ProcedureEncounter.objects.filter(pk=encounter.pk),
+            ("checked_in_at", "state_entered_at"),
+        ),
+    ]
+    for rows, fields in shifts:
+        rows.update(**{name: F(name) - delta for name in fields})
+    encounter.refresh_from_db()
 
 
 DISCHARGE_DATA = {

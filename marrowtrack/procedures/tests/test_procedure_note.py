@@ -110,7 +110,7 @@ def test_the_note_page_shows_every_part_of_the_day(encounter, walk, staff, clien
         'id="note-vitals"',
         "BP 124/78",
         'id="note-timeout-1"',
-        "skin prep agent <strong>Chlorhexidine</strong>",
+        "skin prep agent <strong>Chlorhexidine 2 % in 70 % isopropyl alcohol</strong>",
         "lidocaine",
         'id="note-harvest"',
         'id="note-lab"',
