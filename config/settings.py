@@ -214,6 +214,8 @@ MARROWTRACK_TOKEN_RATE = os.environ.get("MARROWTRACK_TOKEN_RATE", "20/m")
 
 # Automatic logoff after idle time (HIPAA 164.312(a)(2)(iii)).
 MARROWTRACK_IDLE_MINUTES = env_int("MARROWTRACK_IDLE_MINUTES", 15, minimum=1)
+# Minimum minutes in recovery before discharge, from the server-recorded recovery time.
+MARROWTRACK_MIN_RECOVERY_MINUTES = env_int("MARROWTRACK_MIN_RECOVERY_MINUTES", 30, minimum=0)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,7 @@ from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import schemas, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
+from marrowtrack.procedures.services import note as note_services
 
 router = Router(tags=["procedures"])
 
@@ -79,6 +80,29 @@ def lidocaine_give(
 def harvest_record(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.HarvestIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, services.harvest_record(encounter=encounter, by=request.user, data=payload.dict())
+
+
+@router.post(
+    "/encounters/{uuid:public_id}/harvest/amendments", response={201: schemas.HarvestAmendmentOut}
+)
+def harvest_amend(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.HarvestAmendIn
+):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    harvest = getattr(encounter, "harvest", None)
+    if harvest is None:
+        raise Http404("No harvest recorded for this procedure day.")
+    return 201, services.harvest_side_amend(harvest=harvest, by=request.user, **payload.dict())
+
+
+@router.post("/encounters/{uuid:public_id}/note/signature", response={201: schemas.NoteOut})
+def procedure_note_sign(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.NoteSignIn
+):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, note_services.procedure_note_sign(
+        encounter=encounter, by=request.user, **payload.dict()
+    )
 
 
 @router.get("/encounters/{uuid:public_id}/evidence", response=dict[str, Any])

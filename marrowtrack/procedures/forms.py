@@ -9,8 +9,10 @@ from django import forms
 from marrowtrack.accounts.models import User
 from marrowtrack.core.models import Clinic
 from marrowtrack.procedures.models import HarvestRecord, HarvestSite, TimeOut
+from marrowtrack.procedures.safety import PREP_CHOICES
 from marrowtrack.procedures.services import gates as g
 from marrowtrack.procedures.services import signers_resolve
+from marrowtrack.procedures.services.discharge import RESTART_ITEM
 from marrowtrack.procedures.states import ProcedureState as S
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -47,6 +49,10 @@ class StepForm(forms.Form):
 
 
 class TimeOutForm(StepForm):
+    prep_agent = forms.ChoiceField(
+        label="Skin prep agent confirmed (the patient's allergies allow it)",
+        choices=PREP_CHOICES,
+    )
     password = forms.CharField(
         label="Your password (to sign)", strip=False, widget=forms.PasswordInput
     )
@@ -63,7 +69,11 @@ class TimeOutForm(StepForm):
         d = self.cleaned_data
         entries = [{"username": d[f"username_{i}"], "password": d[f"password_{i}"]} for i in (2, 3)]
         signers = [(user, d["password"]), *signers_resolve(clinic=clinic, entries=entries)]
-        return {"checklist": {k: d.get(k) for k in TimeOut.ITEMS}, "signers": signers}
+        return {
+            "checklist": {k: d.get(k) for k in TimeOut.ITEMS},
+            "signers": signers,
+            "prep_agent": d["prep_agent"],
+        }
 
 
 def _form(name: str, fields: dict[str, forms.Field], base: type = StepForm) -> type[StepForm]:
@@ -114,7 +124,23 @@ STEP_FORMS: dict[S, type[StepForm]] = {
             ),
         },
     ),
-    S.DISCHARGED: _form("DischargeForm", _checks(g.DISCHARGE)),
+    S.DISCHARGED: _form(
+        "DischargeForm",
+        {
+            **_checks({**g.DISCHARGE, **RESTART_ITEM}),
+            "blood_pressure": forms.CharField(
+                label="Blood pressure at discharge (e.g. 120/80)", max_length=20
+            ),
+            "pulse": forms.IntegerField(
+                label="Pulse at discharge (/min)", min_value=20, max_value=250
+            ),
+            "anticoagulant_restart_on": forms.DateField(
+                label="Blood-thinner restart date (only if the prescriber's plan has none)",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            ),
+        },
+    ),
     S.ABORTED: _form("AbortForm", REASON),
     S.PRODUCT_DISCARDED: _form("DiscardForm", REASON),
 }
@@ -157,3 +183,24 @@ class HarvestForm(forms.ModelForm):
             "kap_gy_cm2": "Kerma-area product (Gy·cm²)",
         }
         widgets = {"started_at": DT, "ended_at": DT}
+
+    side_reason = forms.CharField(
+        label="Reason for a side other than the plan's (physician)",
+        required=False,
+        max_length=300,
+        help_text="Only when the side differs from the plan and consent; you sign it below.",
+    )
+    side_password = forms.CharField(
+        label="Your password (signs the reason)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput,
+    )
+
+
+class HarvestAmendForm(forms.Form):
+    side = forms.ChoiceField(label="Correct harvest side", choices=HarvestSite.choices)
+    reason = forms.CharField(label="Reason for the correction", max_length=300)
+    password = forms.CharField(
+        label="Your password (to sign the amendment)", strip=False, widget=forms.PasswordInput
+    )

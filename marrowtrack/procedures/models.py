@@ -194,9 +194,52 @@ class HarvestRecord(BaseModel):
     performed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The side the plan and its consent name (issue 9, item 1). A different side is only
+    # recorded with a physician's signed reason; later corrections are HarvestAmendments.
+    planned_side = models.CharField(max_length=10, choices=HarvestSite.choices, blank=True)
+    side_reason = models.CharField(max_length=300, blank=True)
+    side_signature = models.ForeignKey(
+        "esign.Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"Harvest {self.aspirate_ml} mL ({self.get_side_display()})"
+
+    @property
+    def side_differs_from_plan(self) -> bool:
+        return bool(self.planned_side) and self.side != self.planned_side
+
+
+class HarvestAmendment(BaseModel):
+    """A signed correction of a recorded harvest: the original value is kept here and on
+    the audit trail; the harvest record shows the amended value."""
+
+    harvest = models.ForeignKey(HarvestRecord, on_delete=models.PROTECT, related_name="amendments")
+    field = models.CharField(max_length=30, default="side")
+    old_value = models.CharField(max_length=40)
+    new_value = models.CharField(max_length=40)
+    reason = models.CharField(max_length=300)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    signature = models.ForeignKey(
+        "esign.Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.field} amended {self.old_value} → {self.new_value}"
+
+    @property
+    def old_label(self) -> str:
+        return str(dict(HarvestSite.choices).get(self.old_value, self.old_value))
+
+    @property
+    def new_label(self) -> str:
+        return str(dict(HarvestSite.choices).get(self.new_value, self.new_value))
 
 
 class BedsideCheck(BaseModel):
@@ -277,3 +320,22 @@ class Injection(BaseModel):
         return (
             f"{self.volume_ml} mL into {self.get_laterality_display()} {self.get_target_display()}"
         )
+
+
+class ProcedureNote(BaseModel):
+    """The signed procedure note of one encounter: the PDF as signed is kept, so a later
+    change to the record never changes what was signed (issue 9, item 7)."""
+
+    encounter = models.OneToOneField(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="note"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    signature = models.ForeignKey("esign.Signature", on_delete=models.PROTECT, related_name="+")
+    content_sha256 = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Procedure note {self.encounter.day} signed {self.signed_at:%Y-%m-%d %H:%M}"

@@ -74,9 +74,45 @@ class HarvestIn(Schema):
     started_at: datetime
     ended_at: datetime
     complications: str = ""
+    # Only when the side is not the plan's: the physician's reason, signed by password.
+    side_reason: str = Field("", max_length=300)
+    side_password: str = ""
+    side_totp: str | None = None
 
 
 class HarvestOut(Schema):
     public_id: UUID
     aspirate_ml: Decimal
     warnings: list[str]
+    side: str = ""
+    planned_side: str = ""
+    side_reason: str = ""
+
+
+class HarvestAmendIn(Schema):
+    side: str
+    reason: str = Field(max_length=300)
+    password: str
+    totp: str | None = None
+
+
+class HarvestAmendmentOut(Schema):
+    public_id: UUID
+    field: str
+    old_value: str
+    new_value: str
+    reason: str
+    at: datetime
+    amended_by: str = Field(alias="amended_by.printed_name")
+
+
+class NoteSignIn(Schema):
+    password: str
+    totp: str | None = None
+
+
+class NoteOut(Schema):
+    public_id: UUID
+    signed_at: datetime
+    signed_by: str = Field(alias="signed_by.printed_name")
+    content_sha256: str

@@ -11,6 +11,10 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
     path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
     path("<uuid:public_id>/harvest/", views.harvest, name="harvest"),
+    path("<uuid:public_id>/harvest/amend/", views.harvest_amend, name="harvest-amend"),
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
+    path("<uuid:public_id>/note/", views.note, name="note"),
+    path("<uuid:public_id>/note/sign/", views.note_sign, name="note-sign"),
+    path("<uuid:public_id>/note.pdf", views.note_pdf, name="note-pdf"),
     *bedside_urls.urlpatterns,
 ]

@@ -14,13 +14,20 @@ from django.views.decorators.http import require_POST
 from marrowtrack.accounts.access import require_perm, user_roles
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
+from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import forms, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.models import ProcedureEncounter
+from marrowtrack.procedures.note import note_context, note_html
+from marrowtrack.procedures.note import note_pdf as render_note_pdf
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
+from marrowtrack.procedures.safety import EncounterSafety, encounter_safety
+from marrowtrack.procedures.services import note as note_services
 from marrowtrack.procedures.services.anaesthesia import dose_status
+from marrowtrack.procedures.services.discharge import discharge_earliest, min_recovery_minutes
+from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState, next_states, roles_for
 
 
@@ -90,10 +97,21 @@ def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "procedures/check_in.html", {"form": form})
 
 
-def _step_forms(encounter: ProcedureEncounter, user: User) -> list[tuple[ProcedureState, Any]]:
+TIMEOUTS = (ProcedureState.TIMEOUT_1, ProcedureState.TIMEOUT_2)
+
+
+def _step_forms(
+    encounter: ProcedureEncounter, user: User, safety: EncounterSafety
+) -> list[tuple[ProcedureState, Any]]:
     roles = user_roles(user)
+    prep = {"prep_agent": safety.prep_agent.code} if safety.prep_agent else {}
     return [
-        (target, forms.STEP_FORMS[target](prefix=target.value))
+        (
+            target,
+            forms.STEP_FORMS[target](
+                prefix=target.value, initial=prep if target in TIMEOUTS else None
+            ),
+        )
         for target in sorted(next_states(encounter.current), key=lambda s: s == "aborted")
         if target in forms.STEP_FORMS and roles & roles_for(encounter.current, target)
     ]
@@ -101,12 +119,17 @@ def _step_forms(encounter: ProcedureEncounter, user: User) -> list[tuple[Procedu
 
 def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) -> dict:
     plan = encounter.plan
+    safety = encounter_safety(encounter)
     return {
         "encounter": encounter,
         "patient": encounter.patient,
         "plan": plan,
+        "safety": safety,
+        "discharge_earliest": discharge_earliest(encounter),
+        "min_recovery_minutes": min_recovery_minutes(),
+        "planned_harvest_label": side_label(planned_harvest_side(encounter)),
         "steps": encounter.steps.select_related("by").prefetch_related("participants"),
-        "step_forms": _step_forms(encounter, request.user),
+        "step_forms": _step_forms(encounter, request.user, safety),
         "dose": dose_status(encounter),
         "lidocaine": encounter.lidocaine.all(),
         "lidocaine_form": forms.LidocaineForm(),
@@ -177,10 +200,26 @@ def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
     return redirect(encounter)
 
 
+def _harvest_context(encounter: ProcedureEncounter, **extra: Any) -> dict[str, Any]:
+    record = getattr(encounter, "harvest", None)
+    return {
+        "encounter": encounter,
+        "planned_side": planned_harvest_side(encounter),
+        "planned_label": side_label(planned_harvest_side(encounter)),
+        "record": record,
+        "amendments": record.amendments.select_related("amended_by", "signature") if record else [],
+        **extra,
+    }
+
+
 @login_required
 def harvest(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
-    form = forms.HarvestForm(request.POST or None, initial={"side": encounter.harvest_side})
+    if hasattr(encounter, "harvest"):
+        context = _harvest_context(encounter, amend_form=forms.HarvestAmendForm())
+        return render(request, "procedures/harvest.html", context)
+    initial = {"side": planned_harvest_side(encounter)}
+    form = forms.HarvestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.harvest_record(
@@ -193,7 +232,78 @@ def harvest(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
                 messages.warning(request, warning)
             messages.success(request, "Harvest recorded; the aspirate label is ready to print.")
             return redirect(encounter)
-    return render(request, "procedures/harvest.html", {"form": form, "encounter": encounter})
+    status = 409 if request.method == "POST" else 200
+    return render(
+        request, "procedures/harvest.html", _harvest_context(encounter, form=form), status=status
+    )
+
+
+@login_required
+@require_POST
+def harvest_amend(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    record = getattr(encounter, "harvest", None)
+    if record is None:
+        raise Http404("No harvest recorded.")
+    form = forms.HarvestAmendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.harvest_side_amend(harvest=record, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Harvest side amended and signed.")
+            return redirect("procedures:harvest", public_id=encounter.public_id)
+    encounter.refresh_from_db()
+    context = _harvest_context(encounter, amend_form=form)
+    return render(request, "procedures/harvest.html", context, status=409)
+
+
+@login_required
+def note(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    encounter = encounter_for_user(request.user, public_id)
+    context = {
+        **note_context(encounter),
+        "roles": {r.value for r in user_roles(request.user)},
+    }
+    return render(request, "procedures/note.html", context)
+
+
+@login_required
+@require_POST
+def note_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    try:
+        note_services.procedure_note_sign(
+            encounter=encounter, by=request.user, password=request.POST.get("password", "")
+        )
+    except DomainError as exc:
+        context = {
+            **note_context(encounter),
+            "roles": {r.value for r in user_roles(request.user)},
+            "sign_error": _error_text(exc),
+        }
+        return render(request, "procedures/note.html", context, status=409)
+    messages.success(request, "Procedure note signed; the signed PDF is kept.")
+    return redirect("procedures:note", public_id=encounter.public_id)
+
+
+@login_required
+def note_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    encounter = encounter_for_user(request.user, public_id)
+    signed = getattr(encounter, "note", None)
+    pdf = bytes(signed.pdf) if signed else render_note_pdf(note_html(encounter, unsigned=True))
+    name = f"procedure-note-{encounter.patient.mrn}-{encounter.day:%Y%m%d}"
+    name += ".pdf" if signed else "-draft.pdf"
+    document_printed(
+        by=request.user,
+        target=signed or encounter,
+        document=name,
+        patient_public_id=encounter.patient.public_id,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -10,6 +10,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
+
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.esign.models import Signature
@@ -18,9 +20,12 @@ from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.intake.models import Consent, ConsentDocument, EligibilityDecision, TreatmentPlan
 from marrowtrack.intake.services.screening import screening_run
 from marrowtrack.lab import services as lab
+from marrowtrack.lab.models import ProcessingRun
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
-from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
+from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter, TimeOut
+from marrowtrack.procedures.safety import encounter_safety
+from marrowtrack.procedures.services.discharge import RESTART_ITEM, min_recovery_minutes
 from marrowtrack.procedures.services.gates import (
     CONSENT,
     DISCHARGE,
@@ -224,8 +229,58 @@ def _t(to: S, role: str, data: dict[str, Any]) -> Any:
     return run
 
 
+def recovered(encounter: ProcedureEncounter, minutes: int | None = None) -> None:
+    """Test data: everything this day recorded happened ``minutes`` earlier (default: the
+    minimum recovery time + 1), so the patient has been in recovery that long."""
+    minutes = min_recovery_minutes() + 1 if minutes is None else minutes
+    delta = timedelta(minutes=minutes)
+    shifts: list[tuple[Any, tuple[str, ...]]] = [
+        (encounter.steps.all(), ("at",)),
+        (encounter.timeouts.all(), ("at",)),
+        (encounter.lidocaine.all(), ("given_at",)),
+        (encounter.bedside_checks.all(), ("at",)),
+        (encounter.injections.all(), ("started_at", "ended_at")),
+        (HarvestRecord.objects.filter(encounter=encounter), ("started_at", "ended_at")),
+        (encounter.containers.all(), ("collected_at", "expires_at")),
+        (ProcessingRun.objects.filter(encounter=encounter), ("started_at", "ended_at")),
+        (
+            ProcedureEncounter.objects.filter(pk=encounter.pk),
+            ("checked_in_at", "state_entered_at"),
+        ),
+    ]
+    for rows, fields in shifts:
+        rows.update(**{name: F(name) - delta for name in fields})
+    encounter.refresh_from_db()
+
+
+DISCHARGE_DATA = {
+    **dict.fromkeys([*DISCHARGE, *RESTART_ITEM], True),
+    "blood_pressure": "124/78",
+    "pulse": 72,
+    "anticoagulant_restart_on": None,
+}
+
+
+def discharge(encounter: ProcedureEncounter, staff: dict[str, User], **data: Any) -> None:
+    """Discharge after the minimum recovery time, with vitals (a restart date if needed)."""
+    recovered(encounter)
+    services.encounter_transition(
+        encounter=encounter, to=S.DISCHARGED, by=staff["nurse"], data={**DISCHARGE_DATA, **data}
+    )
+
+
+def prep_agent(encounter: ProcedureEncounter) -> str:
+    """The skin-prep agent the patient's allergies allow (what the time-out confirms)."""
+    agent = encounter_safety(encounter).prep_agent
+    return agent.code if agent else ""
+
+
 def _timeout(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
-    data = {"checklist": dict.fromkeys(TimeOut.ITEMS, True), "signers": _sign(staff, password)}
+    data = {
+        "checklist": dict.fromkeys(TimeOut.ITEMS, True),
+        "signers": _sign(staff, password),
+        "prep_agent": prep_agent(encounter),
+    }
     services.encounter_transition(
         encounter=encounter, to=S.TIMEOUT_1, by=staff["physician"], data=data
     )
@@ -383,5 +438,5 @@ STEPS = {
     S.BEDSIDE_VERIFIED: lambda e, staff, pw: verify(e, staff, pw),
     S.INJECTED: _injected,
     S.RECOVERY: _t(S.RECOVERY, "nurse", dict.fromkeys(RECOVERY, True)),
-    S.DISCHARGED: _t(S.DISCHARGED, "nurse", dict.fromkeys(DISCHARGE, True)),
+    S.DISCHARGED: lambda e, staff, pw: discharge(e, staff),
 }

@@ -134,6 +134,10 @@ PAGES: dict[str, Rule] = {
     "procedures:step": Rule(STEPPERS, _with(_id("encounter"), to="pre_assessed")),
     "procedures:lidocaine": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:harvest-amend": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:note": Rule(ENCOUNTERS, _id("encounter")),
+    "procedures:note-sign": Rule(frozenset({DOC}), _id("encounter")),
+    "procedures:note-pdf": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:bedside": Rule(STEPPERS, _id("encounter")),
     "procedures:bedside-verify": Rule(STEPPERS, _id("encounter")),
     "procedures:bedside-return": Rule(STEPPERS, _id("encounter")),
@@ -321,6 +325,12 @@ API: dict[str, Rule] = {
         frozenset({DOC}), _id("encounter")
     ),
     "POST /api/v1/procedures/encounters/{public_id}/harvest": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/harvest/amendments": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/note/signature": Rule(
         frozenset({DOC}), _id("encounter")
     ),
     "POST /api/v1/procedures/encounters/{public_id}/bedside-verifications": Rule(

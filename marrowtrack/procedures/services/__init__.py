@@ -8,7 +8,7 @@ from marrowtrack.procedures.services.encounter import (
     encounter_transition,
     step_named,
 )
-from marrowtrack.procedures.services.harvest import harvest_record
+from marrowtrack.procedures.services.harvest import harvest_record, harvest_side_amend
 from marrowtrack.procedures.services.processing import processing_record, product_release
 from marrowtrack.procedures.services.timeout import signers_resolve
 
@@ -19,6 +19,7 @@ __all__ = [
     "encounter_check_in",
     "encounter_transition",
     "harvest_record",
+    "harvest_side_amend",
     "injection_record",
     "lidocaine_give",
     "processing_record",

@@ -21,7 +21,9 @@ from marrowtrack.lab.services import (
     custody_receive_aspirate,
 )
 from marrowtrack.procedures.models import HarvestSite, ProcedureEncounter
+from marrowtrack.procedures.services.discharge import RESTART_ITEM, discharge_check
 from marrowtrack.procedures.services.timeout import timeout_sign
+from marrowtrack.procedures.sides import PLAN_SIDES, side_label
 
 Data = Mapping[str, Any]
 
@@ -91,6 +93,12 @@ def consented(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult
     side = data.get("harvest_side")
     if side not in HarvestSite.values:
         raise ValidationFailed({"harvest_side": ["Choose the harvest side."]})
+    planned = PLAN_SIDES.get(encounter.plan.harvest_side)
+    if planned and side != planned:
+        raise SafetyRefusal(
+            f"The plan and its consent name the {side_label(planned)}, not the "
+            f"{side_label(side)}: confirm the planned side, or change the plan (a new consent)."
+        )
     consent = current_signed_consent(encounter.plan)
     if consent is None:
         raise SafetyRefusal("There is no signed and witnessed consent for this plan.")
@@ -194,7 +202,9 @@ def recovery(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
 
 
 def discharged(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
-    return GateResult(checklist=confirmed(data, DISCHARGE))
+    # Minimum recovery time, vitals and the blood-thinner restart date (services/discharge).
+    checklist: dict[str, Any] = confirmed(data, {**DISCHARGE, **RESTART_ITEM})
+    return GateResult(checklist={**checklist, **discharge_check(encounter, data)})
 
 
 def ended(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:

@@ -12,18 +12,29 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from marrowtrack.accounts.access import require_role, require_same_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.esign.models import Signature
+from marrowtrack.esign.services import signature_sign
 from marrowtrack.lab.calculations import pull_flags
+from marrowtrack.lab.models import Container
 from marrowtrack.lab.services import aspirate_create
-from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter
+from marrowtrack.procedures.models import (
+    HarvestAmendment,
+    HarvestRecord,
+    HarvestSite,
+    ProcedureEncounter,
+)
+from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState
 
 ASPIRATE_WARN = (Decimal(30), Decimal(120))
@@ -42,6 +53,7 @@ LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
 MAX_HARVEST = timedelta(hours=3)
 # A patient taken straight to the room is sometimes checked in at the desk a little later.
 CHECK_IN_GRACE = timedelta(minutes=30)
+MIN_REASON = 5
 
 
 def _check_limits(data: Mapping[str, Any]) -> None:
@@ -127,34 +139,76 @@ FIELDS = (
 )
 
 
+def _side_signature(
+    *, harvest: HarvestRecord, by: User, reason: str, password: str, totp: str | None
+) -> Signature:
+    content = {
+        "harvest": str(harvest.public_id),
+        "side": harvest.side,
+        "planned_side": harvest.planned_side,
+        "reason": reason,
+    }
+    return signature_sign(
+        user=by,
+        password=password,
+        totp=totp,
+        meaning=Signature.Meaning.AUTHORED,
+        record=harvest,
+        content=content,
+        statement=(
+            f"I harvested from the {side_label(harvest.side)}, not the planned "
+            f"{side_label(harvest.planned_side)}, because: {reason}"
+        )[:300],
+        patient_public_id=harvest.encounter.patient.public_id,
+    )
+
+
+def _side_check(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> tuple[str, str]:
+    """(planned side, reason): a side other than the plan's needs a signed reason."""
+    side, planned = str(data.get("side") or ""), planned_harvest_side(encounter)
+    reason = str(data.get("side_reason") or "").strip()
+    if not planned or side == planned:
+        return planned, ""
+    if len(reason) < MIN_REASON:
+        raise SafetyRefusal(
+            f"Harvest side {side_label(side)} is not the side the plan and consent name "
+            f"({side_label(planned)}). Record the planned side, or give the reason for the "
+            "change and sign it with your password (physician)."
+        )
+    if not data.get("side_password"):
+        raise ValidationFailed(
+            {"side_password": ["Sign the reason for the different side with your password."]}
+        )
+    return planned, reason
+
+
 def harvest_record(
     *, encounter: ProcedureEncounter, by: User, data: Mapping[str, Any]
 ) -> HarvestRecord:
-    """Record the harvest and label the aspirate container (a DIN) in one transaction."""
+    """Record the harvest and label the aspirate container (a DIN) in one transaction.
+
+    The side must be the one the plan and its consent name, unless the physician recording
+    it gives a reason and signs it (re-authentication); a refusal is audited."""
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, {Role.PHYSICIAN}, "record the harvest")
     _check_open_for_harvest(encounter)
     _check_limits(data)
     data = {**data, **_clinic_times(encounter, data)}
     _check_times(encounter, data)
-    values = {name: data.get(name) for name in FIELDS}
-    values["complications"] = values["complications"] or ""
-    values["dry_tap"] = values["dry_tap"] is True
-    harvest = HarvestRecord(encounter=encounter, performed_by=by, **values)
-    harvest.warnings = harvest_warnings(Decimal(str(harvest.aspirate_ml))) + _pull_warnings(harvest)
-    validated(harvest, exclude=["encounter"])
-    try:
-        with transaction.atomic():
-            _check_open_for_harvest(
-                ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
-            )
-            _harvest_save(harvest, encounter, by, values)
-    except IntegrityError as exc:  # a concurrent request recorded the harvest first
-        raise DomainError(ALREADY_RECORDED) from exc
-    return harvest
+    with audited_refusals(
+        by=by,
+        target=encounter,
+        patient_public_id=encounter.patient.public_id,
+        changes={"side": data.get("side"), "planned_side": planned_harvest_side(encounter)},
+    ):
+        planned, reason = _side_check(encounter, data)
+        return _harvest_save(encounter=encounter, by=by, data=data, planned=planned, reason=reason)
 
 
-ALREADY_RECORDED = "The harvest is already recorded for this procedure day."
+ALREADY_RECORDED = (
+    "The harvest is already recorded for this procedure day; correct it with a signed "
+    "amendment on the harvest page."
+)
 
 
 def _check_open_for_harvest(encounter: ProcedureEncounter) -> None:
@@ -167,14 +221,142 @@ def _check_open_for_harvest(encounter: ProcedureEncounter) -> None:
 
 
 def _harvest_save(
-    harvest: HarvestRecord, encounter: ProcedureEncounter, by: User, values: dict[str, Any]
+    *, encounter: ProcedureEncounter, by: User, data: Mapping[str, Any], planned: str, reason: str
+) -> HarvestRecord:
+    values = {name: data.get(name) for name in FIELDS}
+    values["complications"] = values["complications"] or ""
+    values["dry_tap"] = values["dry_tap"] is True
+    harvest = HarvestRecord(
+        encounter=encounter, performed_by=by, planned_side=planned, side_reason=reason, **values
+    )
+    harvest.warnings = harvest_warnings(Decimal(str(harvest.aspirate_ml))) + _pull_warnings(harvest)
+    if reason:
+        harvest.warnings.append(
+            f"Harvested from the {side_label(harvest.side)}, not the planned "
+            f"{side_label(planned)}: {reason}"
+        )
+    validated(harvest, exclude=["encounter"])
+    try:
+        with transaction.atomic():
+            # Under the encounter's row lock: a concurrent request may have recorded it first.
+            _check_open_for_harvest(
+                ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
+            )
+            _harvest_write(harvest, encounter, by, data, values, planned, reason)
+    except IntegrityError as exc:
+        raise DomainError(ALREADY_RECORDED) from exc
+    return harvest
+
+
+def _harvest_write(
+    harvest: HarvestRecord,
+    encounter: ProcedureEncounter,
+    by: User,
+    data: Mapping[str, Any],
+    values: dict[str, Any],
+    planned: str,
+    reason: str,
 ) -> None:
     harvest.save()
+    if reason:
+        harvest.side_signature = _side_signature(
+            harvest=harvest,
+            by=by,
+            reason=reason,
+            password=str(data.get("side_password") or ""),
+            totp=data.get("side_totp") or None,
+        )
+        harvest.save(update_fields=["side_signature", "updated_at"])
+    if encounter.harvest_side != harvest.side:
+        encounter.harvest_side = harvest.side
+        encounter.save(update_fields=["harvest_side", "updated_at"])
     event_record(
         actor=by,
         action=AuditAction.CREATE,
         target=harvest,
-        changes={name: values[name] for name in FIELDS},
+        changes={
+            **{name: values[name] for name in FIELDS},
+            "planned_side": planned,
+            "side_reason": reason,
+        },
+        reason=reason,
         patient_public_id=encounter.patient.public_id,
     )
     aspirate_create(encounter=encounter, harvest=harvest, by=by)
+
+
+def harvest_side_amend(
+    *,
+    harvest: HarvestRecord,
+    by: User,
+    side: str,
+    reason: str,
+    password: str,
+    totp: str | None = None,
+) -> HarvestAmendment:
+    """Correct a recorded harvest side: the original stays (amendment row and audit), the
+    record, the encounter header and the aspirate container show the amended side. Signed
+    by the physician who amends it (re-authentication)."""
+    encounter = harvest.encounter
+    require_same_clinic(by, encounter.clinic_id)
+    require_role(by, {Role.PHYSICIAN}, "amend the harvest side")
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if side not in HarvestSite.values:
+        errors["side"] = ["Choose the harvest side."]
+    elif side == harvest.side:
+        errors["side"] = [f"The harvest is already recorded as {side_label(side)}."]
+    if len(reason) < MIN_REASON:
+        errors["reason"] = ["Give the reason for the correction."]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        harvest = HarvestRecord.objects.select_for_update().get(pk=harvest.pk)
+        old = harvest.side
+        amendment = HarvestAmendment.objects.create(
+            harvest=harvest,
+            field="side",
+            old_value=old,
+            new_value=side,
+            reason=reason[:300],
+            amended_by=by,
+            at=clock.now(),
+        )
+        amendment.signature = signature_sign(
+            user=by,
+            password=password,
+            totp=totp,
+            meaning=Signature.Meaning.AUTHORED,
+            record=amendment,
+            content={
+                "harvest": str(harvest.public_id),
+                "field": "side",
+                "old": old,
+                "new": side,
+                "reason": amendment.reason,
+            },
+            statement=(
+                f"I correct the harvest side from {side_label(old)} to {side_label(side)}: "
+                f"{amendment.reason}"
+            )[:300],
+            patient_public_id=encounter.patient.public_id,
+        )
+        amendment.save(update_fields=["signature", "updated_at"])
+        harvest.side = side
+        harvest.save(update_fields=["side", "updated_at"])
+        encounter.harvest_side = side
+        encounter.save(update_fields=["harvest_side", "updated_at"])
+        Container.objects.filter(encounter=encounter, kind=Container.Kind.ASPIRATE).update(
+            collected_from=side_label(side)[:60], updated_at=timezone.now()
+        )
+        event_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=harvest,
+            changes={"side": (old, side)},
+            reason=amendment.reason,
+            name="harvest.amend",
+            extra={"amendment": str(amendment.public_id)},
+            patient_public_id=encounter.patient.public_id,
+        )
+    return amendment

@@ -138,7 +138,8 @@ def test_time_out_through_the_api_needs_every_signature(staff, walk, encounter) 
                     "imaging",
                 ],
                 True,
-            )
+            ),
+            "prep_agent": "chlorhexidine",
         },
         "signers": [
             {"username": staff["physician"].username, "password": PASSWORD},

@@ -193,9 +193,13 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
     form.get_by_label("Harvest and injection dressings dry and intact").check()
     form.get_by_label("Vital signs stable").check()
     form.get_by_role("button").click()
+    scenario.recovered(encounter)  # the minimum time in recovery has passed
+    page.goto(encounter_url)
     form = _form(page, "/step/discharged/")
     for checkbox in form.locator("input[type=checkbox]").all():
         checkbox.check()
+    form.get_by_label("Blood pressure at discharge (e.g. 120/80)").fill("124/78")
+    form.get_by_label("Pulse at discharge (/min)").fill("72")
     form.get_by_role("button").click()
     expect(page.get_by_text("Recorded: Discharged")).to_be_visible()
     encounter.refresh_from_db()

@@ -94,7 +94,10 @@ def test_a_time_out_needs_every_item_and_two_signers(encounter, walk, staff) -> 
     walk(encounter, S.SITE_MARKED)
     items = dict.fromkeys(TimeOut.ITEMS, True)
     go = lambda data: services.encounter_transition(  # noqa: E731
-        encounter=encounter, to=S.TIMEOUT_1, by=staff["physician"], data=data
+        encounter=encounter,
+        to=S.TIMEOUT_1,
+        by=staff["physician"],
+        data={"prep_agent": "chlorhexidine", **data},
     )
     with pytest.raises(ValidationFailed, match="Not confirmed"):
         go(
