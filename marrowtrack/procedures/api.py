@@ -63,7 +63,7 @@ def encounter_transition(request: HttpRequest, public_id: UUID, payload: schemas
 @router.post("/encounters/{uuid:public_id}/lidocaine", response={201: schemas.DoseOut})
 def lidocaine_give(request: HttpRequest, public_id: UUID, payload: schemas.LidocaineIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
-    return 201, services.lidocaine_give(encounter=encounter, by=request.user, **payload.dict())
+    return 201, services.anaesthetic_give(encounter=encounter, by=request.user, **payload.dict())
 
 
 @router.post("/encounters/{uuid:public_id}/harvest", response={201: schemas.HarvestOut})

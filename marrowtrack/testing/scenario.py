@@ -66,11 +66,19 @@ def approved_plan(
         patient_typed_name=patient.full_name,
         patient_signed_at=clock.now(),
     )
-    if weight_kg is not None and not patient.weights.exists():
-        WeightMeasurement.objects.create(
-            patient=patient, weight_kg=weight_kg, measured_on=clock.today()
-        )
+    if weight_kg is not None:
+        weighed_today(patient, weight_kg)
     return plan
+
+
+def weighed_today(patient: Patient, weight_kg: Decimal = Decimal("70")) -> None:
+    """Give the patient a weight the dose guard accepts (issue 8 item 2: measured within
+    the last 30 days): none yet, ``weight_kg`` today; an older one, the same value today."""
+    latest = patient.weights.filter(archived_at__isnull=True).order_by("-measured_on").first()
+    if latest is not None and (clock.today() - latest.measured_on).days <= 30:
+        return
+    kg = latest.weight_kg if latest is not None else weight_kg
+    WeightMeasurement.objects.create(patient=patient, weight_kg=kg, measured_on=clock.today())
 
 
 def centrifuge_for(clinic: Any) -> Equipment:
