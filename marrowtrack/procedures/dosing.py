@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from fractions import Fraction
 
 Number = Decimal | int | str | float
@@ -351,7 +351,7 @@ def check_entry(
     formula = _formula(weight, use_epi, new_entry.agent, others)
     if Fraction(total) > allowed:
         message = _exceeded_message(weight, previous_entries, new_entry, allowed, formula)
-        raise DoseLimitExceeded(message, total_mg=total, limit_mg=_down(max(allowed, 0)))
+        raise DoseLimitExceeded(message, total_mg=total, limit_mg=_down(max(allowed, Fraction(0))))
     remaining = _down(allowed - Fraction(total))
     return DoseCheck(
         total_mg=total,
@@ -389,11 +389,16 @@ def _exceeded_message(
     left = _down(max(allowed - Fraction(so_far), Fraction(0)))
     left_ml = _down(ml_from_mg(entry.percent, left))
     entries = [*previous, entry]
-    share = (day_fraction(weight, entries) * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    use_epi = all(e.with_epinephrine for e in entries)
+    exact = _fraction(weight, _totals(entries), use_epi) * 100
+    # Rounded up: a refused day never reads as "100 %".
+    share = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_UP
+    )
     combined = len(_totals(entries)) > 1
     name = "" if entry.agent == LIDOCAINE else f"{agent.name.lower()} "
     head = "Combined local anaesthetic" if combined else agent.name
-    limit = f"{fmt(_down(max(allowed, 0)))} mg"
+    limit = f"{fmt(_down(max(allowed, Fraction(0))))} mg"
     message = (
         f"{head} limit exceeded: {fmt(so_far)} mg given so far today "
         f"+ {fmt(entry.mg)} mg in this entry ({fmt(entry.ml)} mL of {fmt(entry.percent)} % "

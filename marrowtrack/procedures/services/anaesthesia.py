@@ -194,6 +194,11 @@ def amide_allergy(patient: Patient) -> tuple[Allergy | None, str | None]:
     return None, None
 
 
+def _tenth(value: Decimal | None) -> Decimal | None:
+    """For the panel: to 0.1 mg, rounded down (what may still be given never rounds up)."""
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
 def _agent_row(
     code: str, weight: Decimal | None, entries: list[dosing.AnaestheticEntry]
 ) -> AgentRow:
@@ -202,15 +207,14 @@ def _agent_row(
     if weight is None:
         return AgentRow(code, agent.name, dosing.strength_label(agent), given, *(None,) * 4)
     epi = agent.epinephrine is not None
-    return AgentRow(
-        code,
-        agent.name,
-        dosing.strength_label(agent),
-        given,
+    values = (
         dosing.max_dose_mg(weight, False, code),
         dosing.max_dose_mg(weight, True, code) if epi else None,
         dosing.remaining_mg(weight, entries, agent=code, with_epinephrine=False),
         dosing.remaining_mg(weight, entries, agent=code, with_epinephrine=True) if epi else None,
+    )
+    return AgentRow(
+        code, agent.name, dosing.strength_label(agent), given, *(_tenth(v) for v in values)
     )
 
 
