@@ -26,6 +26,7 @@ refused; fractions are summed exactly with ``fractions.Fraction``); ``int``, ``s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
@@ -417,9 +418,9 @@ def _exceeded_message(
 
 # Allergy classes: an allergy to an amide (or to "a local anaesthetic" without saying which)
 # blocks every amide; an ester allergy (procaine-type) does not (issue 8 item 4). Brand
-# names are the common US and UK ones.
+# names are the common US and UK ones. Names match anywhere in the text; the class words
+# "amide" and "ester" only as whole words (so "sulfonamides" is not an amide anaesthetic).
 AMIDE_NAMES = (
-    "amide",
     "lidocaine",
     "lignocaine",
     "xylocaine",
@@ -443,7 +444,6 @@ AMIDE_NAMES = (
     "cinchocaine",
 )
 ESTER_NAMES = (
-    "ester",
     "procaine",
     "novocain",
     "chloroprocaine",
@@ -455,14 +455,20 @@ ESTER_NAMES = (
     "oxybuprocaine",
     "proparacaine",
 )
+_AMIDE_WORD = re.compile(r"\bamides?\b")
+_ESTER_WORD = re.compile(r"\besters?\b")
 
 
 def allergy_class(*, local_anaesthetic_category: bool, substance: str) -> str | None:
     """``"amide"``, ``"ester"``, ``"unknown"`` (a local anaesthetic allergy that names
-    neither class: treated as amide, the safe reading) or None (not a local anaesthetic)."""
+    neither class: treated as amide, the safe reading) or None (not a local anaesthetic).
+
+    A class word counts only in the local anaesthetic category ("ester" alone elsewhere is
+    some other medicine); a named agent counts in any category."""
     text = substance.lower()
-    if any(name in text for name in AMIDE_NAMES):
+    in_category = local_anaesthetic_category
+    if any(name in text for name in AMIDE_NAMES) or (in_category and _AMIDE_WORD.search(text)):
         return "amide"
-    if any(name in text for name in ESTER_NAMES):
+    if any(name in text for name in ESTER_NAMES) or (in_category and _ESTER_WORD.search(text)):
         return "ester"
-    return "unknown" if local_anaesthetic_category else None
+    return "unknown" if in_category else None

@@ -72,13 +72,15 @@ def approved_plan(
 
 
 def weighed_today(patient: Patient, weight_kg: Decimal = Decimal("70")) -> None:
-    """Give the patient a weight the dose guard accepts (issue 8 item 2: measured within
-    the last 30 days): none yet, ``weight_kg`` today; an older one, the same value today."""
-    latest = patient.weights.filter(archived_at__isnull=True).order_by("-measured_on").first()
-    if latest is not None and (clock.today() - latest.measured_on).days <= 30:
+    """Give the patient a weight the dose guard accepts (issue 8 item 2: measured in the last
+    30 days, not after today): none yet, ``weight_kg`` today; an older one, its value today."""
+    today = clock.today()
+    live = patient.weights.filter(archived_at__isnull=True, measured_on__lte=today)
+    if live.filter(measured_on__gte=today - timedelta(days=30)).exists():
         return
+    latest = live.order_by("-measured_on").first()
     kg = latest.weight_kg if latest is not None else weight_kg
-    WeightMeasurement.objects.create(patient=patient, weight_kg=kg, measured_on=clock.today())
+    WeightMeasurement.objects.create(patient=patient, weight_kg=kg, measured_on=today)
 
 
 def centrifuge_for(clinic: Any) -> Equipment:
@@ -203,6 +205,7 @@ def _timeout(encounter: ProcedureEncounter, staff: dict[str, User], password: st
 
 
 def _anaesthesia(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    weighed_today(encounter.patient)
     services.lidocaine_give(
         encounter=encounter,
         by=staff["physician"],

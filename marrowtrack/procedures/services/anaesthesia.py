@@ -9,7 +9,7 @@ complete; an ester allergy does not block amides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -194,6 +194,10 @@ def amide_allergy(patient: Patient) -> tuple[Allergy | None, str | None]:
     return None, None
 
 
+def _cent(value: Decimal) -> Decimal:
+    return value.quantize(dosing.CENT)
+
+
 def _tenth(value: Decimal | None) -> Decimal | None:
     """For the panel: to 0.1 mg, rounded down (what may still be given never rounds up)."""
     return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
@@ -203,7 +207,7 @@ def _agent_row(
     code: str, weight: Decimal | None, entries: list[dosing.AnaestheticEntry]
 ) -> AgentRow:
     agent = dosing.AGENTS[code]
-    given = sum((e.mg for e in entries if e.agent == code), Decimal(0))
+    given = _cent(sum((e.mg for e in entries if e.agent == code), Decimal(0)))
     if weight is None:
         return AgentRow(code, agent.name, dosing.strength_label(agent), given, *(None,) * 4)
     epi = agent.epinephrine is not None
@@ -230,11 +234,13 @@ def dose_status(encounter: ProcedureEncounter) -> DoseStatus:
         day=today,
         weight=weight,
         weight_problem=problem,
-        total_mg=sum((e.mg for e in entries), Decimal(0)),
+        total_mg=_cent(sum((e.mg for e in entries), Decimal(0))),
         fraction_used=dosing.day_fraction(kg, entries) if kg is not None else None,
         agents=tuple(_agent_row(code, kg, entries) for code in dosing.AGENTS),
         entries=tuple(rows),
-        other_encounters_mg=sum((e.mg for e in rows if e.encounter_id != encounter.pk), Decimal(0)),
+        other_encounters_mg=_cent(
+            sum((e.mg for e in rows if e.encounter_id != encounter.pk), Decimal(0))
+        ),
         allergy=allergy,
         allergy_class=allergy_kind,
         alternative_plans=tuple(encounter.alternative_agent_plans.all()),
@@ -298,6 +304,7 @@ def anaesthetic_add(
             check = dosing.check_entry(weight.kg, previous, new)
         except (dosing.DoseLimitExceeded, dosing.WeightRequired) as exc:
             raise SafetyRefusal(str(exc)) from exc
+        check = replace(check, total_mg=_cent(check.total_mg))
         entry = AnaestheticEntry.objects.create(
             encounter=encounter,
             agent=agent,

@@ -290,3 +290,19 @@ def test_accepted_entries_never_pass_the_combined_maximum(weight: Decimal, day: 
         Fraction(0),
     )
     assert share <= 1
+
+
+@pytest.mark.parametrize(
+    ("category", "substance", "expected"),
+    [
+        (False, "Sulfonamides", None),
+        (False, "Sulfonamide antibiotics (co-trimoxazole)", None),
+        (True, "amide local anaesthetics", "amide"),
+        (True, "Ester-type (PABA)", "ester"),
+        (False, "Esterified estrogens", None),
+    ],
+)
+def test_class_words_count_only_as_words_and_only_for_local_anaesthetics(
+    category, substance, expected
+) -> None:
+    assert allergy_class(local_anaesthetic_category=category, substance=substance) == expected
