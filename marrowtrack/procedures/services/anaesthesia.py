@@ -297,7 +297,7 @@ def anaesthetic_add(
         today = _today(encounter)
         weight = weight_for_dosing(encounter.patient, on=today)
         problem = weight_problem(weight, today)
-        if problem:
+        if problem or weight is None:
             raise SafetyRefusal(problem)
         previous = _pure(day_entries(encounter.patient, encounter.clinic, today))
         try:
