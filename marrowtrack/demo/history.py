@@ -21,9 +21,9 @@ from marrowtrack.lab.run_values import computed_values
 from marrowtrack.lab.services import din_allocate, expiry_for
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import (
+    AnaestheticEntry,
     HarvestRecord,
     Injection,
-    LidocaineEntry,
     ProcedureEncounter,
     StepEvent,
 )
@@ -144,13 +144,15 @@ def _steps(encounter: ProcedureEncounter, arrival: datetime, total: int, staff: 
 def _harvest(ctx: DemoContext, encounter: ProcedureEncounter, arrival: datetime) -> HarvestRecord:
     rng = ctx.rng
     start = arrival + timedelta(minutes=rng.randint(40, 55))
-    LidocaineEntry.objects.create(
+    ml = Decimal(rng.choice([10, 12, 15]))
+    AnaestheticEntry.objects.create(
         encounter=encounter,
+        agent="lidocaine",
         percent=Decimal("1"),
-        ml=Decimal(rng.choice([10, 12, 15])),
+        ml=ml,
         with_epinephrine=False,
         site="posterior iliac crest",
-        mg=Decimal(10) * 10,
+        mg=Decimal(10) * ml,
         given_at=start - timedelta(minutes=6),
         given_by=ctx.staff["doctor"],
     )

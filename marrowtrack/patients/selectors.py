@@ -14,6 +14,7 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.core.text import fold
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
+from marrowtrack.patients.weights import PreviousWeight, weight_concerns
 
 MRN_PATTERN = re.compile(r"^MT\d{1,7}$", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
@@ -114,13 +115,22 @@ class DosingWeight:
     measured_on: date
     days_old: int
     plausibility_confirmed: bool
+    # What the plausibility check questions about this weight (outside the adult range,
+    # more than 10 % from the weight before it, pounds typed as kg); [] if nothing.
+    concerns: tuple[str, ...] = ()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.concerns) and not self.plausibility_confirmed
 
 
 def weight_for_dosing(patient: Patient, *, on: date) -> DosingWeight | None:
     """The latest weight measured on or before ``on`` (archived entries out), or None.
 
     For the procedure day's local-anaesthetic panel (issue 8 item 2): the caller decides
-    how old a weight may be; ``days_old`` is counted to ``on``."""
+    how old a weight may be; ``days_old`` is counted to ``on``. ``concerns`` re-runs the
+    plausibility check against the weight before it, so a weight written without the
+    recording service (an import, an old row) cannot set a dose limit unconfirmed."""
     weight = (
         WeightMeasurement.objects.filter(
             patient=patient, archived_at__isnull=True, measured_on__lte=on
@@ -130,11 +140,22 @@ def weight_for_dosing(patient: Patient, *, on: date) -> DosingWeight | None:
     )
     if weight is None:
         return None
+    before = (
+        WeightMeasurement.objects.filter(
+            patient=patient, archived_at__isnull=True, measured_on__lte=weight.measured_on
+        )
+        .exclude(pk=weight.pk)
+        .exclude(measured_on=weight.measured_on, created_at__gt=weight.created_at)
+        .order_by("-measured_on", "-created_at")
+        .first()
+    )
+    previous = PreviousWeight(before.weight_kg, before.measured_on) if before else None
     return DosingWeight(
         kg=weight.weight_kg,
         measured_on=weight.measured_on,
         days_old=(on - weight.measured_on).days,
         plausibility_confirmed=weight.plausibility_confirmed,
+        concerns=tuple(weight_concerns(Decimal(weight.weight_kg), previous)),
     )
 
 

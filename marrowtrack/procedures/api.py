@@ -73,7 +73,7 @@ def lidocaine_give(
     request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.LidocaineIn
 ):
     encounter = encounter_for_user(request.user, public_id, STEP)
-    return 201, services.lidocaine_give(encounter=encounter, by=request.user, **payload.dict())
+    return 201, services.anaesthetic_give(encounter=encounter, by=request.user, **payload.dict())
 
 
 @router.post("/encounters/{uuid:public_id}/harvest", response={201: schemas.HarvestOut})

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from marrowtrack.accounts.models import User
 from marrowtrack.core.models import Clinic
-from marrowtrack.procedures.models import HarvestRecord, HarvestSite, TimeOut
+from marrowtrack.procedures.dosing import AGENTS, fmt
+from marrowtrack.procedures.models import (
+    AlternativeAgentPlan,
+    AnaestheticAgent,
+    HarvestRecord,
+    HarvestSite,
+    TimeOut,
+)
 from marrowtrack.procedures.safety import PREP_CHOICES
 from marrowtrack.procedures.services import gates as g
 from marrowtrack.procedures.services import signers_resolve
@@ -146,11 +154,54 @@ STEP_FORMS: dict[S, type[StepForm]] = {
 }
 
 
-class LidocaineForm(forms.Form):
-    percent = forms.DecimalField(label="Concentration (%)", min_value=0.1, max_value=10, initial=1)
+def _preparations() -> list[tuple[str, str]]:
+    """Agent and strength as one choice: the strengths the products come in, never a
+    free number (issue 8 item 3)."""
+    return [
+        (f"{agent.code}:{fmt(pct)}", f"{agent.name} {fmt(pct)} % ({fmt(pct * 10)} mg/mL)")
+        for agent in AGENTS.values()
+        for pct in agent.strengths
+    ]
+
+
+class AnaestheticForm(forms.Form):
+    preparation = forms.ChoiceField(
+        label="Agent and strength", choices=_preparations, initial="lidocaine:1"
+    )
     ml = forms.DecimalField(label="Volume (mL)", min_value=0.1, max_value=100)
-    with_epinephrine = forms.BooleanField(label="With epinephrine", required=False)
+    with_epinephrine = forms.BooleanField(
+        label="With epinephrine (lidocaine and bupivacaine only)", required=False
+    )
     site = forms.CharField(label="Site", max_length=80, initial="posterior iliac crest")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        preparation = data.pop("preparation", None)
+        if preparation:
+            agent, percent = preparation.split(":")
+            data["agent"], data["percent"] = agent, Decimal(percent)
+        return data
+
+
+LidocaineForm = AnaestheticForm
+
+
+class AlternativeAgentForm(forms.Form):
+    kind = forms.ChoiceField(label="Plan", choices=AlternativeAgentPlan.Kind.choices)
+    agent = forms.ChoiceField(
+        label="Amide the patient tolerates (for a named amide)",
+        choices=[("", "—"), *AnaestheticAgent.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label="What is used instead, and on what basis (e.g. allergy test result)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    password = forms.CharField(
+        label="Your password (signs the plan)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class HarvestForm(forms.ModelForm):

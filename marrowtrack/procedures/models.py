@@ -134,11 +134,24 @@ class TimeOut(BaseModel):
         return f"Time-out {self.number}"
 
 
-class LidocaineEntry(BaseModel):
-    """One lidocaine administration; all entries of the day count against one limit."""
+class AnaestheticAgent(models.TextChoices):
+    """The amide local anaesthetics recorded (label maxima in ``procedures/dosing.py``)."""
+
+    LIDOCAINE = "lidocaine", "Lidocaine"
+    BUPIVACAINE = "bupivacaine", "Bupivacaine"
+    ROPIVACAINE = "ropivacaine", "Ropivacaine"
+    MEPIVACAINE = "mepivacaine", "Mepivacaine"
+
+
+class AnaestheticEntry(BaseModel):
+    """One local anaesthetic administration. Every entry of the patient's clinic-local day,
+    in every encounter, counts against one combined limit (``procedures/dosing.py``)."""
 
     encounter = models.ForeignKey(
-        ProcedureEncounter, on_delete=models.PROTECT, related_name="lidocaine"
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="anaesthetics"
+    )
+    agent = models.CharField(
+        max_length=20, choices=AnaestheticAgent.choices, default=AnaestheticAgent.LIDOCAINE
     )
     percent = models.DecimalField(max_digits=4, decimal_places=2)
     ml = models.DecimalField(max_digits=6, decimal_places=2)
@@ -154,11 +167,49 @@ class LidocaineEntry(BaseModel):
     class Meta:
         ordering = ["given_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ml__gt=0), name="lidocaine_ml_positive")
+            models.CheckConstraint(condition=models.Q(ml__gt=0), name="anaesthetic_ml_positive")
         ]
+        indexes = [models.Index(fields=["given_at"], name="anaesthetic_given_at")]
 
     def __str__(self) -> str:
-        return f"{self.ml} mL lidocaine {self.percent} % at {self.site}"
+        return f"{self.ml} mL {self.agent} {self.percent} % at {self.site}"
+
+
+LidocaineEntry = AnaestheticEntry  # the name before other agents could be recorded
+
+
+class AlternativeAgentPlan(BaseModel):
+    """The way through an amide local anaesthetic allergy on the procedure day (issue 8
+    item 4): a physician-signed plan, so nobody archives a true allergy to get through.
+
+    ``cleared_amide``: one named amide the patient is known to tolerate (e.g. after allergy
+    testing) may be given, dose-checked as usual; the other amides stay blocked.
+    ``no_amide``: no amide today; the note says what is used instead (an ester such as
+    chloroprocaine, or another approach), and the local-anaesthesia step completes on it.
+    """
+
+    class Kind(models.TextChoices):
+        CLEARED_AMIDE = "cleared_amide", "A named amide the patient tolerates (e.g. tested)"
+        NO_AMIDE = "no_amide", "No amide today (e.g. an ester such as chloroprocaine)"
+
+    encounter = models.ForeignKey(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="alternative_agent_plans"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    agent = models.CharField(max_length=20, choices=AnaestheticAgent.choices, blank=True)
+    note = models.CharField(max_length=500)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+    signature = models.ForeignKey("esign.Signature", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["approved_at"]
+
+    def __str__(self) -> str:
+        agent = f" ({self.get_agent_display()})" if self.agent else ""
+        return f"Alternative-agent plan: {self.get_kind_display()}{agent}"
 
 
 class HarvestRecord(BaseModel):

@@ -43,6 +43,10 @@ class TransitionIn(Schema):
 
 
 class LidocaineIn(Schema):
+    """Any local anaesthetic (the route keeps its first name): ``agent`` defaults to
+    lidocaine; ``percent`` must be one of the agent's strengths (``procedures.dosing``)."""
+
+    agent: str = Field("lidocaine", max_length=20)
     percent: Decimal = Field(gt=0, le=10)
     ml: Decimal = Field(gt=0, le=100)
     with_epinephrine: bool = False
@@ -50,9 +54,11 @@ class LidocaineIn(Schema):
 
 
 class DoseOut(Schema):
+    agent: str
     total_mg: Decimal
     limit_mg: Decimal
     remaining_mg: Decimal
+    fraction_used: Decimal
     formula: str
 
 

@@ -16,10 +16,10 @@ from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import Screening
 from marrowtrack.lab.models import Container, Location
 from marrowtrack.procedures.models import (
+    AnaestheticEntry,
     BedsideCheck,
     HarvestRecord,
     Injection,
-    LidocaineEntry,
     ProcedureEncounter,
     TimeOut,
 )
@@ -130,8 +130,9 @@ def _additives(encounter: ProcedureEncounter, harvest: Any, injection: Any) -> l
             f"Anticoagulant {harvest.get_anticoagulant_display()} {harvest.anticoagulant_ml} mL "
             f"(lot {harvest.anticoagulant_lot})"
         )
-    for entry in encounter.lidocaine.filter(mixed_into_injectate=True):
-        items.append(f"Lidocaine {entry.percent} % {entry.ml} mL mixed into the injectate")
+    for entry in encounter.anaesthetics.filter(mixed_into_injectate=True):
+        name = entry.get_agent_display()
+        items.append(f"{name} {entry.percent} % {entry.ml} mL mixed into the injectate")
     if injection and injection.co_injectate:
         items.append(f"Co-injectate: {injection.co_injectate}")
     return items
@@ -229,8 +230,9 @@ def injections_for_export(scope: ExportScope) -> QuerySet[Injection]:
     return scope.narrow(rows, **_DAY)
 
 
-def lidocaine_for_export(scope: ExportScope) -> QuerySet[LidocaineEntry]:
-    rows = LidocaineEntry.objects.annotate(
+def lidocaine_for_export(scope: ExportScope) -> QuerySet[AnaestheticEntry]:
+    """Every local anaesthetic entry (any agent; the name predates the other agents)."""
+    rows = AnaestheticEntry.objects.annotate(
         patient_uuid=F("encounter__patient__public_id"),
         encounter_uuid=F("encounter__public_id"),
         performer_uuid=F("given_by__public_id"),

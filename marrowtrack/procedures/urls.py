@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:public_id>/", views.encounter_detail, name="encounter"),
     path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
     path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
+    path(
+        "<uuid:public_id>/alternative-agent/",
+        views.alternative_agent,
+        name="alternative-agent",
+    ),
     path("<uuid:public_id>/harvest/", views.harvest, name="harvest"),
     path("<uuid:public_id>/harvest/amend/", views.harvest_amend, name="harvest-amend"),
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),

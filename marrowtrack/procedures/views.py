@@ -131,8 +131,8 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
         "steps": encounter.steps.select_related("by").prefetch_related("participants"),
         "step_forms": _step_forms(encounter, request.user, safety),
         "dose": dose_status(encounter),
-        "lidocaine": encounter.lidocaine.all(),
-        "lidocaine_form": forms.LidocaineForm(),
+        "lidocaine_form": forms.AnaestheticForm(),
+        "alternative_form": forms.AlternativeAgentForm(),
         "containers": encounter.containers.all(),
         "checks": encounter.bedside_checks.all(),
         "roles": {r.value for r in user_roles(request.user)},
@@ -185,17 +185,18 @@ def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) 
 @require_POST
 def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
-    form = forms.LidocaineForm(request.POST)
+    form = forms.AnaestheticForm(request.POST)
     if not form.is_valid():
         return _refused(request, encounter, ValidationFailed(form.errors))
     try:
-        check = services.lidocaine_give(encounter=encounter, by=request.user, **form.cleaned_data)
+        check = services.anaesthetic_give(encounter=encounter, by=request.user, **form.cleaned_data)
     except DomainError as exc:
         return _refused(request, encounter, exc)
+    name = check.agent.capitalize()
     messages.success(
         request,
-        f"Lidocaine recorded: {check.total_mg} mg today, "
-        f"{check.remaining_mg} mg remaining ({check.formula}).",
+        f"{name} recorded: {check.total_mg} mg today, {check.remaining_mg} mg remaining "
+        f"({check.formula}); {check.fraction_used * 100:.1f} % of the day's combined maximum.",
     )
     return redirect(encounter)
 
@@ -210,6 +211,23 @@ def _harvest_context(encounter: ProcedureEncounter, **extra: Any) -> dict[str, A
         "amendments": record.amendments.select_related("amended_by", "signature") if record else [],
         **extra,
     }
+
+
+@login_required
+@require_POST
+def alternative_agent(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    form = forms.AlternativeAgentForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, encounter, ValidationFailed(form.errors))
+    try:
+        services.alternative_agent_approve(
+            encounter=encounter, by=request.user, **form.cleaned_data
+        )
+    except DomainError as exc:
+        return _refused(request, encounter, exc)
+    messages.success(request, "Alternative local anaesthetic plan signed.")
+    return redirect(encounter)
 
 
 @login_required

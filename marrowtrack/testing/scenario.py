@@ -74,10 +74,8 @@ def approved_plan(
         patient_typed_name=patient.full_name,
         patient_signed_at=clock.now(),
     )
-    if weight_kg is not None and not patient.weights.exists():
-        WeightMeasurement.objects.create(
-            patient=patient, weight_kg=weight_kg, measured_on=clock.today()
-        )
+    if weight_kg is not None:
+        weighed_today(patient, weight_kg)
     approve(plan, by=by)
     return plan
 
@@ -108,6 +106,18 @@ def approve(plan: TreatmentPlan, *, by: User) -> EligibilityDecision:
         decided_by=by,
         signature=signature,
     )
+
+
+def weighed_today(patient: Patient, weight_kg: Decimal = Decimal("70")) -> None:
+    """Give the patient a weight the dose guard accepts (issue 8 item 2: measured in the last
+    30 days, not after today): none yet, ``weight_kg`` today; an older one, its value today."""
+    today = clock.today()
+    live = patient.weights.filter(archived_at__isnull=True, measured_on__lte=today)
+    if live.filter(measured_on__gte=today - timedelta(days=30)).exists():
+        return
+    latest = live.order_by("-measured_on").first()
+    kg = latest.weight_kg if latest is not None else weight_kg
+    WeightMeasurement.objects.create(patient=patient, weight_kg=kg, measured_on=today)
 
 
 def centrifuge_for(clinic: Any) -> Equipment:
@@ -287,6 +297,7 @@ def _timeout(encounter: ProcedureEncounter, staff: dict[str, User], password: st
 
 
 def _anaesthesia(encounter: ProcedureEncounter, staff: dict[str, User], password: str) -> None:
+    weighed_today(encounter.patient)
     services.lidocaine_give(
         encounter=encounter,
         by=staff["physician"],

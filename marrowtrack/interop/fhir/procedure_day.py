@@ -124,7 +124,8 @@ def injection_procedure(injection: Any, *, names: Names, ids: dict[str, Any]) ->
 
 def lidocaine_administration(entry: Any, *, ids: dict[str, Any]) -> Resource:
     """One local anaesthetic dose; all doses of the day count against one limit."""
-    drug = f"Lidocaine {entry.percent} %" + (" with epinephrine" if entry.with_epinephrine else "")
+    name = str(getattr(entry, "agent", "lidocaine") or "lidocaine").capitalize()
+    drug = f"{name} {entry.percent} %" + (" with epinephrine" if entry.with_epinephrine else "")
     mixed = "Mixed into the injectate." if entry.mixed_into_injectate else ""
     return pruned(
         {

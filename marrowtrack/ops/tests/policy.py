@@ -133,6 +133,7 @@ PAGES: dict[str, Rule] = {
     "procedures:encounter": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:step": Rule(STEPPERS, _with(_id("encounter"), to="pre_assessed")),
     "procedures:lidocaine": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:alternative-agent": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest-amend": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:note": Rule(ENCOUNTERS, _id("encounter")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from marrowtrack.core.validators import PlainInputFormMixin, validate_plain_text
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.lab.forms import PRODUCT_HELP, SCAN_HELP
 from marrowtrack.lab.procedure_day import Site, site_display
+from marrowtrack.procedures.dosing import AGENTS
 from marrowtrack.procedures.models import Guidance
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -65,8 +67,13 @@ class InjectionForm(PlainInputFormMixin, SiteFormMixin):
     guidance = forms.ChoiceField(choices=Guidance.choices)
     volume_ml = forms.DecimalField(label="Volume injected (mL)", min_value=0.1, max_value=60)
     co_injectate = forms.CharField(label="Co-injectate (e.g. PRP)", required=False, max_length=120)
-    anaesthetic_percent = forms.DecimalField(
-        label="Lidocaine mixed in (%)", required=False, min_value=0.1, max_value=10
+    anaesthetic_percent = forms.TypedChoiceField(
+        label="Lidocaine mixed in (%)",
+        required=False,
+        coerce=Decimal,
+        empty_value=None,
+        # The strengths lidocaine comes in, never a free number (issue 8 item 3).
+        choices=[("", "—"), *((str(p), f"{p} %") for p in AGENTS["lidocaine"].strengths)],
     )
     anaesthetic_ml = forms.DecimalField(
         label="Lidocaine mixed in (mL)", required=False, min_value=0.1, max_value=20

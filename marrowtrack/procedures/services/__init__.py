@@ -1,6 +1,11 @@
 """Procedure-day services (writes). Import from here: views and the API call these only."""
 
-from marrowtrack.procedures.services.anaesthesia import dose_status, lidocaine_give
+from marrowtrack.procedures.services.anaesthesia import (
+    alternative_agent_approve,
+    anaesthetic_give,
+    dose_status,
+    lidocaine_give,
+)
 from marrowtrack.procedures.services.bedside import bedside_verify, injection_record
 from marrowtrack.procedures.services.encounter import (
     TransitionRefused,
@@ -14,6 +19,8 @@ from marrowtrack.procedures.services.timeout import signers_resolve
 
 __all__ = [
     "TransitionRefused",
+    "alternative_agent_approve",
+    "anaesthetic_give",
     "bedside_verify",
     "dose_status",
     "encounter_check_in",

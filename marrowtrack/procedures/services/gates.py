@@ -118,10 +118,22 @@ def timeout(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
 
 
 def local_anesthesia(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:
-    if not encounter.lidocaine.exists():
-        raise ValidationFailed({"lidocaine": ["Record the lidocaine given (dose-checked) first."]})
-    total = sum(entry.mg for entry in encounter.lidocaine.all())
-    return GateResult(checklist={"lidocaine_mg": str(total)})
+    """Needs a dose-checked entry in this encounter, or a signed "no amide today" plan
+    (an amide allergy: the agent used instead is in the plan's note)."""
+    entries = list(encounter.anaesthetics.all())
+    no_amide = encounter.alternative_agent_plans.filter(kind="no_amide").first()
+    if not entries and no_amide is None:
+        raise ValidationFailed(
+            {"lidocaine": ["Record the local anaesthetic given (dose-checked) first."]}
+        )
+    checklist: dict[str, Any] = {"lidocaine_mg": str(sum(e.mg for e in entries))}
+    if len({e.agent for e in entries} - {"lidocaine"}):
+        checklist["anaesthetic_mg"] = {
+            a: str(sum(e.mg for e in entries if e.agent == a)) for a in {e.agent for e in entries}
+        }
+    if no_amide is not None:
+        checklist["alternative_agent_plan"] = str(no_amide.public_id)
+    return GateResult(checklist=checklist)
 
 
 def in_transit(encounter: ProcedureEncounter, by: User, data: Data) -> GateResult:

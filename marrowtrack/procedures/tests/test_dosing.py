@@ -1,17 +1,25 @@
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marrowtrack.procedures.dosing import (
+    AGENTS,
+    AnaestheticEntry,
     DoseLimitExceeded,
     InvalidDoseEntry,
     LidocaineEntry,
     WeightRequired,
+    allergy_class,
     check_entry,
+    day_fraction,
     limit_formula,
     max_dose_mg,
     mg_from_ml,
     ml_from_mg,
+    remaining_mg,
 )
 
 
@@ -149,3 +157,152 @@ def test_limit_formula_describes_the_epinephrine_cap_branch() -> None:
     assert limit_formula(80, True) == (
         "with epinephrine: min(7 mg/kg × 80 kg = 560 mg, 500 mg) = 500 mg"
     )
+
+
+# Other amides (issue 8 item 3): label maxima, real strengths, additive toxicity.
+
+
+def entry(agent: str, percent: str, ml: str, epi: bool = False) -> AnaestheticEntry:
+    return AnaestheticEntry(Decimal(percent), Decimal(ml), epi, "site", agent)
+
+
+@pytest.mark.parametrize(
+    ("agent", "weight", "epi", "expected"),
+    [
+        ("bupivacaine", 60, False, 120),  # 2 mg/kg
+        ("bupivacaine", 100, False, 175),  # label cap
+        ("bupivacaine", 60, True, 180),  # 3 mg/kg
+        ("bupivacaine", 100, True, 225),  # label cap with epinephrine
+        ("ropivacaine", 60, False, 180),  # 3 mg/kg
+        ("ropivacaine", 80, False, 200),  # label cap (infiltration)
+        ("mepivacaine", 70, False, 350),  # 5 mg/kg
+        ("mepivacaine", 90, False, 400),  # label cap
+    ],
+)
+def test_each_agent_s_maximum_follows_its_label(agent, weight, epi, expected) -> None:
+    assert max_dose_mg(weight, epi, agent) == expected
+
+
+def test_every_agent_has_its_strengths_and_a_source() -> None:
+    assert {code: [str(s) for s in a.strengths] for code, a in AGENTS.items()} == {
+        "lidocaine": ["0.5", "1", "1.5", "2"],
+        "bupivacaine": ["0.25", "0.5"],
+        "ropivacaine": ["0.2", "0.5", "0.75"],
+        "mepivacaine": ["1", "1.5", "2"],
+    }
+    assert all(agent.source and agent.amide for agent in AGENTS.values())
+
+
+@pytest.mark.parametrize(
+    ("agent", "percent", "epi", "message"),
+    [
+        ("lidocaine", "0.1", False, "Lidocaine comes as 0.5 % / 1 % / 1.5 % / 2 %; 0.1 %"),
+        ("bupivacaine", "1", False, "Bupivacaine comes as 0.25 % / 0.5 %; 1 % is not"),
+        ("ropivacaine", "0.5", True, "Ropivacaine is not offered with epinephrine"),
+        ("mepivacaine", "2", True, "Mepivacaine is not offered with epinephrine"),
+        ("procaine", "1", False, "Unknown local anaesthetic 'procaine'"),
+    ],
+)
+def test_only_real_strengths_are_accepted(agent, percent, epi, message) -> None:
+    with pytest.raises(InvalidDoseEntry, match=message.replace("(", r"\(")):
+        check_entry(70, [], entry(agent, percent, "1", epi))
+
+
+def test_two_agents_may_fill_the_combined_maximum_and_not_a_hair_more() -> None:
+    """100 kg plain: lidocaine 300 mg, bupivacaine 175 mg. 100 mg lidocaine uses a third,
+    so 2/3 × 175 = 116.666… mg of bupivacaine remain (shown rounded down: 116.66)."""
+    given = [entry("lidocaine", "1", "10")]
+    assert remaining_mg(100, given, agent="bupivacaine") == Decimal("116.66")
+    result = check_entry(100, given, entry("bupivacaine", "0.25", "46.664"))  # 116.66 mg
+    assert result.remaining_mg == 0 and result.limit_mg == Decimal("116.66")
+    assert result.fraction_used == Decimal("0.999")  # rounded down for display
+    with pytest.raises(DoseLimitExceeded, match="Combined local anaesthetic limit") as excinfo:
+        check_entry(100, given, entry("bupivacaine", "0.25", "46.668"))  # 116.67 mg
+    assert "would reach 100.1 % of the combined maximum" in str(excinfo.value)
+    assert "lidocaine 100 mg of 300 mg (toxicity is additive)" in str(excinfo.value)
+
+
+def test_exactly_the_combined_maximum_is_allowed() -> None:
+    # 60 kg plain: lidocaine 270 mg, ropivacaine 180 mg: 135 + 90 mg is exactly half each.
+    result = check_entry(60, [entry("lidocaine", "1", "13.5")], entry("ropivacaine", "0.5", "18"))
+    assert (result.fraction_used, result.remaining_mg) == (1, 0)
+    assert day_fraction(60, [entry("lidocaine", "1", "13.5")]) == Decimal("0.5")
+
+
+def test_a_plain_entry_of_any_agent_puts_every_agent_under_its_plain_maximum() -> None:
+    # 100 kg: lidocaine with epinephrine 400 mg is 0.8 of 500 but 1.33 of the plain 300.
+    with pytest.raises(DoseLimitExceeded, match="plain limit applies"):
+        check_entry(
+            100, [entry("lidocaine", "1", "40", epi=True)], entry("ropivacaine", "0.2", "1")
+        )
+    assert (
+        remaining_mg(100, [entry("lidocaine", "1", "40", epi=True)], with_epinephrine=True) == 100
+    )
+
+
+@pytest.mark.parametrize(
+    ("category", "substance", "expected"),
+    [
+        (True, "Lidocaine", "amide"),
+        (True, "XYLOCAINE 1%", "amide"),
+        (False, "bupivacaine liposomal (Exparel)", "amide"),
+        (True, "EMLA cream", "amide"),
+        (True, "Procaine (Novocain)", "ester"),
+        (True, "chloroprocaine", "ester"),
+        (True, "benzocaine spray", "ester"),
+        (True, "lidocaine and tetracaine", "amide"),  # either class: the amide blocks
+        (True, "local anaesthetic at the dentist", "unknown"),
+        (False, "Penicillin", None),
+    ],
+)
+def test_allergies_are_told_apart_by_class(category, substance, expected) -> None:
+    assert allergy_class(local_anaesthetic_category=category, substance=substance) == expected
+
+
+_preparations = st.sampled_from(
+    [(code, pct) for code, agent in AGENTS.items() for pct in agent.strengths]
+)
+
+
+@st.composite
+def _entry(draw: st.DrawFn) -> AnaestheticEntry:
+    code, pct = draw(_preparations)
+    epi = draw(st.booleans()) and AGENTS[code].epinephrine is not None
+    ml = draw(st.decimals(min_value="0.5", max_value="40", places=1))
+    return AnaestheticEntry(pct, ml, epi, "site", code)
+
+
+@given(
+    weight=st.decimals(min_value="35", max_value="250", places=1),
+    day=st.lists(_entry(), min_size=1, max_size=8),
+)
+def test_accepted_entries_never_pass_the_combined_maximum(weight: Decimal, day: list) -> None:
+    accepted: list[AnaestheticEntry] = []
+    for new in day:
+        try:
+            check_entry(weight, accepted, new)
+        except DoseLimitExceeded:
+            continue
+        accepted.append(new)
+    use_epi = all(e.with_epinephrine for e in accepted)
+    share = sum(
+        (Fraction(e.mg) / Fraction(max_dose_mg(weight, use_epi, e.agent)) for e in accepted),
+        Fraction(0),
+    )
+    assert share <= 1
+
+
+@pytest.mark.parametrize(
+    ("category", "substance", "expected"),
+    [
+        (False, "Sulfonamides", None),
+        (False, "Sulfonamide antibiotics (co-trimoxazole)", None),
+        (True, "amide local anaesthetics", "amide"),
+        (True, "Ester-type (PABA)", "ester"),
+        (False, "Esterified estrogens", None),
+    ],
+)
+def test_class_words_count_only_as_words_and_only_for_local_anaesthetics(
+    category, substance, expected
+) -> None:
+    assert allergy_class(local_anaesthetic_category=category, substance=substance) == expected
