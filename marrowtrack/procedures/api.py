@@ -15,6 +15,9 @@ from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import schemas, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
+from marrowtrack.procedures.services.comparator import (
+    comparator_injection_record as comparator_injection_record_service,
+)
 
 router = Router(tags=["procedures"])
 
@@ -70,6 +73,19 @@ def lidocaine_give(request: HttpRequest, public_id: UUID, payload: schemas.Lidoc
 def harvest_record(request: HttpRequest, public_id: UUID, payload: schemas.HarvestIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, services.harvest_record(encounter=encounter, by=request.user, data=payload.dict())
+
+
+@router.post(
+    "/encounters/{uuid:public_id}/comparator-injection",
+    response={201: schemas.ComparatorInjectionOut},
+)
+def comparator_injection_record(
+    request: HttpRequest, public_id: UUID, payload: schemas.ComparatorInjectionIn
+):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, comparator_injection_record_service(
+        encounter=encounter, by=request.user, data=payload.dict()
+    )
 
 
 @router.get("/encounters/{uuid:public_id}/evidence", response=dict[str, Any])

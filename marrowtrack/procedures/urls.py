@@ -11,6 +11,11 @@ urlpatterns = [
     path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
     path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
     path("<uuid:public_id>/harvest/", views.harvest, name="harvest"),
+    path(
+        "<uuid:public_id>/comparator-injection/",
+        views.comparator_injection,
+        name="comparator-injection",
+    ),
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
     *bedside_urls.urlpatterns,
 ]

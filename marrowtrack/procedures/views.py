@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -13,14 +14,17 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm, user_roles
 from marrowtrack.accounts.models import User
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
-from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.models import INJECTED_COMPARATORS, TreatmentPlan
 from marrowtrack.procedures import forms, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
 from marrowtrack.procedures.services.anaesthesia import dose_status
-from marrowtrack.procedures.states import ProcedureState, next_states, roles_for
+from marrowtrack.procedures.services.comparator import comparator_injection_record
+from marrowtrack.procedures.services.encounter import machine_for
+from marrowtrack.procedures.states import ProcedureState
 
 
 def _error_text(exc: DomainError) -> str:
@@ -29,12 +33,30 @@ def _error_text(exc: DomainError) -> str:
     return exc.message
 
 
+def _day_param(value: str | None, today: date) -> date:
+    """The board's day from ``?day=YYYY-MM-DD``; today when absent or not a date."""
+    try:
+        return date.fromisoformat(value) if value else today
+    except ValueError:
+        return today
+
+
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
-    rows = selectors.board_rows(clinic=request.user.clinic)
+    clinic = request.user.clinic
+    today = clock.today(clinic)
+    day = _day_param(request.GET.get("day"), today)
+    rows = selectors.board_rows(clinic=clinic, day=day)
     roles = {role.value for role in user_roles(request.user)}
-    context = {"rows": rows, "roles": roles, "in_lab": [r for r in rows if r.in_lab]}
+    context = {
+        "rows": rows,
+        "roles": roles,
+        "in_lab": [r for r in rows if r.in_lab],
+        "day": day,
+        "today": today,
+        "is_today": day == today,
+    }
     template = "procedures/board.html#board" if request.htmx else "procedures/board.html"
     return render(request, template, context)
 
@@ -44,7 +66,7 @@ def _plans_to_check_in(user: User) -> list[TreatmentPlan]:
         TreatmentPlan.objects.filter(
             patient__clinic_id=user.clinic_id,
             status=TreatmentPlan.Status.APPROVED,
-            treatment__in=["bmac", "bmac_prp"],
+            treatment__in=["bmac", "bmac_prp", *INJECTED_COMPARATORS],
             archived_at__isnull=True,
         )
         .exclude(
@@ -82,11 +104,11 @@ def check_in(request: HttpRequest) -> HttpResponse:
 
 
 def _step_forms(encounter: ProcedureEncounter, user: User) -> list[tuple[ProcedureState, Any]]:
-    roles = user_roles(user)
+    roles, machine = user_roles(user), machine_for(encounter)
     return [
         (target, forms.STEP_FORMS[target](prefix=target.value))
-        for target in sorted(next_states(encounter.current), key=lambda s: s == "aborted")
-        if target in forms.STEP_FORMS and roles & roles_for(encounter.current, target)
+        for target in sorted(machine.next_states(encounter.current), key=lambda s: s == "aborted")
+        if target in forms.STEP_FORMS and roles & machine.roles_for(encounter.current, target)
     ]
 
 
@@ -104,6 +126,7 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
         "containers": encounter.containers.all(),
         "checks": encounter.bedside_checks.all(),
         "roles": {r.value for r in user_roles(request.user)},
+        "comparator": getattr(encounter, "comparator_injection", None),
         **extra,
     }
 
@@ -111,13 +134,35 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
 @login_required
 def encounter_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
-    return render(request, "procedures/encounter.html", _detail_context(request, encounter))
+    extra = {}
+    if encounter.is_comparator and encounter.state == ProcedureState.TIMEOUT_1:
+        extra["injection_form"] = forms.ComparatorInjectionForm(plan=encounter.plan)
+    return render(request, "procedures/encounter.html", _detail_context(request, encounter, **extra))
 
 
-def _refused(request: HttpRequest, encounter: ProcedureEncounter, exc: DomainError) -> HttpResponse:
+@login_required
+@require_POST
+def comparator_injection(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Record a comparator day's injection (drug, dose, volume, lot, guidance, site)."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    form = forms.ComparatorInjectionForm(request.POST, plan=encounter.plan)
+    if not form.is_valid():
+        exc: DomainError = ValidationFailed(form.errors)
+        return _refused(request, encounter, exc, injection_form=form)
+    try:
+        comparator_injection_record(encounter=encounter, by=request.user, data=form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, encounter, exc, injection_form=form)
+    messages.success(request, "Injection recorded: the patient goes to recovery.")
+    return redirect(encounter)
+
+
+def _refused(
+    request: HttpRequest, encounter: ProcedureEncounter, exc: DomainError, **extra: Any
+) -> HttpResponse:
     encounter.refresh_from_db()
     context = _detail_context(
-        request, encounter, refusal=_error_text(exc), loud=isinstance(exc, SafetyRefusal)
+        request, encounter, refusal=_error_text(exc), loud=isinstance(exc, SafetyRefusal), **extra
     )
     return render(request, "procedures/encounter.html", context, status=409)
 

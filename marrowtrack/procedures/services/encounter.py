@@ -27,8 +27,15 @@ from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.text import fold
 from marrowtrack.intake.gates import procedure_blockers
 from marrowtrack.intake.models import TreatmentPlan
-from marrowtrack.procedures.models import ProcedureEncounter, StepEvent
+from marrowtrack.procedures import comparators
+from marrowtrack.procedures import states as bmac_states
+from marrowtrack.procedures.models import EncounterKind, ProcedureEncounter, StepEvent
 from marrowtrack.procedures.services import gates
+from marrowtrack.procedures.services.comparator_day import (
+    comparator_check_in_blockers,
+    comparator_injected,
+    comparator_minutes,
+)
 from marrowtrack.procedures.states import (
     INITIAL_ROLES,
     INITIAL_STATE,
@@ -37,8 +44,6 @@ from marrowtrack.procedures.states import (
     InvalidTransition,
     ProcedureState,
     TransitionNotPermitted,
-    check_transition,
-    roles_for,
 )
 
 S = ProcedureState
@@ -72,9 +77,9 @@ def encounter_check_in(
     an approved harvest plan and a witnessed consent (``intake.gates.procedure_blockers``)."""
     require_same_clinic(by, plan.patient.clinic_id)
     require_role(by, INITIAL_ROLES, "check a patient in")
-    if not plan.needs_harvest:
-        raise DomainError("This plan has no marrow harvest: it is not a procedure day.")
     blockers = procedure_blockers(plan)
+    if not plan.needs_harvest:
+        blockers = comparator_check_in_blockers(plan) + blockers
     if blockers:
         raise DomainError("The procedure day cannot start: " + " ".join(blockers))
     try:
@@ -88,6 +93,8 @@ def encounter_check_in(
 
 def _encounter_create(*, plan: TreatmentPlan, by: User) -> ProcedureEncounter:
     now = clock.now()
+    kind = EncounterKind.BMAC if plan.needs_harvest else EncounterKind.COMPARATOR
+    extra = {} if plan.needs_harvest else {"planned_minutes": comparator_minutes(plan)}
     with transaction.atomic():
         open_states = [s.value for s in S if s not in TERMINAL_STATES]
         if plan.encounters.select_for_update().filter(state__in=open_states).exists():
@@ -97,9 +104,11 @@ def _encounter_create(*, plan: TreatmentPlan, by: User) -> ProcedureEncounter:
             patient=plan.patient,
             plan=plan,
             day=clock.today(),
+            kind=kind,
             state=INITIAL_STATE.value,
             state_entered_at=now,
             checked_in_at=now,
+            **extra,
         )
         StepEvent.objects.create(
             encounter=encounter,
@@ -118,7 +127,16 @@ def _encounter_create(*, plan: TreatmentPlan, by: User) -> ProcedureEncounter:
     return encounter
 
 
-def _role_for(user: User, current: ProcedureState, target: ProcedureState) -> Role:
+def machine_for(encounter: ProcedureEncounter) -> Any:
+    """The transition table of the encounter's kind (``states`` or ``comparators``): both
+    offer ``check_transition``, ``roles_for`` and ``next_states``."""
+    return comparators if encounter.kind == EncounterKind.COMPARATOR else bmac_states
+
+
+def _role_for(
+    user: User, current: ProcedureState, target: ProcedureState, machine: Any = bmac_states
+) -> Role:
+    check_transition, roles_for = machine.check_transition, machine.roles_for
     try:
         check_transition(current, target)
     except InvalidTransition as exc:
@@ -173,8 +191,9 @@ def transition_apply(
     require_same_clinic(by, encounter.clinic_id)
     locked = ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
     current = locked.current
-    role = _role_for(by, current, to)
-    result = GATES.get(to, gates.no_gate)(locked, by, data or {})
+    role = _role_for(by, current, to, machine_for(locked))
+    table = COMPARATOR_GATES if locked.kind == EncounterKind.COMPARATOR else GATES
+    result = table.get(to, gates.no_gate)(locked, by, data or {})
     _apply(locked, current, to, by, role, result)
     encounter.refresh_from_db()
 
@@ -244,3 +263,6 @@ GATES: dict[ProcedureState, Gate] = {
     S.ABORTED: gates.ended,
     S.PRODUCT_DISCARDED: gates.ended,
 }
+
+# A comparator day's injection step checks its own record (no syringe, no bedside scan).
+COMPARATOR_GATES: dict[ProcedureState, Gate] = {**GATES, S.INJECTED: comparator_injected}
