@@ -42,7 +42,9 @@ class ProcedureEncounter(BaseModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="encounters")
     day = models.DateField()
-    kind = models.CharField(max_length=12, choices=EncounterKind.choices, default=EncounterKind.BMAC)
+    kind = models.CharField(
+        max_length=12, choices=EncounterKind.choices, default=EncounterKind.BMAC
+    )
     state = models.CharField(max_length=20, choices=STATE_CHOICES)
     state_entered_at = models.DateTimeField()
     checked_in_at = models.DateTimeField()

@@ -14,6 +14,7 @@ from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.lab.models import Container, Location
+from marrowtrack.procedures import comparators, states
 from marrowtrack.procedures.models import (
     BedsideCheck,
     HarvestRecord,
@@ -22,7 +23,6 @@ from marrowtrack.procedures.models import (
     ProcedureEncounter,
     TimeOut,
 )
-from marrowtrack.procedures import comparators, states
 from marrowtrack.procedures.states import TERMINAL_STATES, ProcedureState
 
 LAB_STATES = {"in_transit", "processing"}

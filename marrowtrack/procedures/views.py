@@ -137,7 +137,9 @@ def encounter_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     extra = {}
     if encounter.is_comparator and encounter.state == ProcedureState.TIMEOUT_1:
         extra["injection_form"] = forms.ComparatorInjectionForm(plan=encounter.plan)
-    return render(request, "procedures/encounter.html", _detail_context(request, encounter, **extra))
+    return render(
+        request, "procedures/encounter.html", _detail_context(request, encounter, **extra)
+    )
 
 
 @login_required

@@ -18,8 +18,8 @@ from marrowtrack.lab import services as lab
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
 from marrowtrack.procedures.comparators import PATH as COMPARATOR_PATH
-from marrowtrack.procedures.services.comparator import comparator_injection_record
 from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
+from marrowtrack.procedures.services.comparator import comparator_injection_record
 from marrowtrack.procedures.services.gates import (
     CONSENT,
     DISCHARGE,
@@ -440,7 +440,9 @@ def comparator_walk_to(
         nxt = COMPARATOR_PATH[COMPARATOR_PATH.index(encounter.current) + 1]
         if nxt == S.INJECTED:
             comparator_injection_record(
-                encounter=encounter, by=staff["physician"], data=comparator_injection_data(encounter)
+                encounter=encounter,
+                by=staff["physician"],
+                data=comparator_injection_data(encounter),
             )
         else:
             STEPS[nxt](encounter, staff, password)

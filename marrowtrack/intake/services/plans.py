@@ -282,9 +282,7 @@ def plan_mark_treated(
 
 def _bookings_done(plan: TreatmentPlan, by: User) -> None:
     """The treated plan's booking is done: the schedule shows it so (issue 9 item 6)."""
-    for booking in plan.appointments.select_for_update().filter(
-        status=Appointment.Status.BOOKED
-    ):
+    for booking in plan.appointments.select_for_update().filter(status=Appointment.Status.BOOKED):
         booking.status = Appointment.Status.COMPLETED
         booking.save(update_fields=["status", "updated_at"])
         audit(

@@ -146,9 +146,7 @@ def comparator_injection_record(
     require_role(by, {Role.PHYSICIAN}, "record an injection")
     if not encounter.is_comparator:
         raise DomainError("A BMAC day records its injections at the bedside, syringe by syringe.")
-    with audited_refusals(
-        by=by, target=encounter, patient_public_id=encounter.patient.public_id
-    ):
+    with audited_refusals(by=by, target=encounter, patient_public_id=encounter.patient.public_id):
         with transaction.atomic():
             locked = ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
             if locked.current != S.TIMEOUT_1:

@@ -56,9 +56,7 @@ def test_a_cortisone_plan_checks_in_as_a_comparator_day_with_its_own_slot(day) -
     assert day.planned_minutes == 30
 
 
-def test_a_cortisone_day_walks_check_in_time_out_injection_recovery_discharge(
-    day, staff
-) -> None:
+def test_a_cortisone_day_walks_check_in_time_out_injection_recovery_discharge(day, staff) -> None:
     scenario.comparator_walk_to(day, S.DISCHARGED, staff, PASSWORD)
     steps = list(day.steps.values_list("to_state", flat=True))
     assert steps == [
@@ -94,9 +92,7 @@ def test_the_injection_marks_the_plan_treated_and_starts_after_care_and_follow_u
 def test_a_comparator_day_has_no_harvest_or_lab_steps(day, staff) -> None:
     _to_timeout(day, staff)
     with pytest.raises(DomainError, match="no harvest, lab or bedside steps"):
-        encounter_transition(
-            encounter=day, to=S.LOCAL_ANESTHESIA, by=staff["physician"], data={}
-        )
+        encounter_transition(encounter=day, to=S.LOCAL_ANESTHESIA, by=staff["physician"], data={})
 
 
 def test_the_injected_step_needs_the_injection_record(day, staff) -> None:
@@ -172,9 +168,7 @@ def test_a_nerve_block_above_the_bupivacaine_label_limit_is_refused(patient, sta
     )
     encounter = scenario.check_in(plan, staff["nurse"])
     _to_timeout(encounter, staff)
-    data = scenario.comparator_injection_data(
-        encounter, dose_mg=Decimal("200"), dose_reason="test"
-    )
+    data = scenario.comparator_injection_data(encounter, dose_mg=Decimal("200"), dose_reason="test")
     with pytest.raises(SafetyRefusal, match="175"):
         comparator_injection_record(encounter=encounter, by=staff["physician"], data=data)
 
@@ -214,18 +208,14 @@ def test_a_treatment_without_a_booking_cannot_be_checked_in(csi_plan, staff) -> 
         scenario.check_in(csi_plan, staff["nurse"])
 
 
-def test_an_injected_comparator_is_not_marked_treated_from_the_plan_page(
-    csi_plan, staff
-) -> None:
+def test_an_injected_comparator_is_not_marked_treated_from_the_plan_page(csi_plan, staff) -> None:
     with pytest.raises(DomainError, match="procedure day"):
         plan_mark_treated(plan=csi_plan, by=staff["physician"], on=clock.today())
 
 
 def test_an_injection_time_before_check_in_is_refused(day, staff) -> None:
     _to_timeout(day, staff)
-    data = scenario.comparator_injection_data(
-        day, given_at=day.checked_in_at - timedelta(hours=1)
-    )
+    data = scenario.comparator_injection_data(day, given_at=day.checked_in_at - timedelta(hours=1))
     with pytest.raises(ValidationFailed, match="before the check-in"):
         comparator_injection_record(encounter=day, by=staff["physician"], data=data)
 

@@ -85,9 +85,7 @@ def test_another_patients_days_are_not_on_the_record(yesterdays, clinic, client_
     assert yesterdays.get_absolute_url() not in page
 
 
-def test_a_treated_patients_booking_shows_done_on_the_schedule(
-    patient, client_for, staff
-) -> None:
+def test_a_treated_patients_booking_shows_done_on_the_schedule(patient, client_for, staff) -> None:
     with time_machine.travel("2026-03-10 14:00:00+00:00", tick=False):
         plan = scenario.approved_comparator_plan(patient, by=staff["physician"])
         encounter = scenario.check_in(plan, staff["nurse"])
