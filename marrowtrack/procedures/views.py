@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm, user_roles
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
@@ -42,7 +43,7 @@ def _day_param(value: str | None, today: date) -> date:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
     clinic = request.user.clinic
     today = clock.today(clinic)
@@ -82,7 +83,7 @@ def _plans_to_check_in(user: User) -> list[TreatmentPlan]:
 
 
 @login_required
-def check_in(request: HttpRequest) -> HttpResponse:
+def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, STEP)
     plans = _plans_to_check_in(request.user)
     form = forms.CheckInForm(request.POST or None, plans=plans)
@@ -132,7 +133,7 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
 
 
 @login_required
-def encounter_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def encounter_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     extra = {}
     if encounter.is_comparator and encounter.state == ProcedureState.TIMEOUT_1:
@@ -171,7 +172,7 @@ def _refused(
 
 @login_required
 @require_POST
-def encounter_step(request: HttpRequest, public_id: UUID, to: str) -> HttpResponse:
+def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     try:
         target = ProcedureState(to)
@@ -191,7 +192,7 @@ def encounter_step(request: HttpRequest, public_id: UUID, to: str) -> HttpRespon
 
 @login_required
 @require_POST
-def lidocaine(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.LidocaineForm(request.POST)
     if not form.is_valid():
@@ -209,7 +210,7 @@ def lidocaine(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def harvest(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.HarvestForm(request.POST or None, initial={"side": encounter.harvest_side})
     if request.method == "POST" and form.is_valid():
@@ -228,7 +229,7 @@ def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, EVIDENCE)
     context = {"encounter": encounter, "facts": selectors.evidence_summary(encounter)}
     return render(request, "procedures/evidence.html", context)
