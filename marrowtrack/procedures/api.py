@@ -85,7 +85,7 @@ def harvest_record(request: AuthenticatedHttpRequest, public_id: UUID, payload: 
     response={201: schemas.ComparatorInjectionOut},
 )
 def comparator_injection_record(
-    request: HttpRequest, public_id: UUID, payload: schemas.ComparatorInjectionIn
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ComparatorInjectionIn
 ):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, comparator_injection_record_service(

@@ -145,7 +145,7 @@ def encounter_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 
 @login_required
 @require_POST
-def comparator_injection(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def comparator_injection(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """Record a comparator day's injection (drug, dose, volume, lot, guidance, site)."""
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.ComparatorInjectionForm(request.POST, plan=encounter.plan)
