@@ -9,23 +9,32 @@ from typing import Any
 
 from django.utils import timezone
 
+from marrowtrack.core import clock
 from marrowtrack.demo.context import DemoContext
+from marrowtrack.demo.intake import COMPARATOR as COMPARATOR_PLANS
+from marrowtrack.demo.intake import RULESET_JSON
+from marrowtrack.demo.intake import TARGETS as REFERRAL_TARGETS
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import content_hash
-from marrowtrack.facilities.models import Equipment, KitLot
-from marrowtrack.intake.models import Consent, TreatmentPlan
+from marrowtrack.facilities.models import Equipment, KitLot, Room
+from marrowtrack.intake import rules
+from marrowtrack.intake.models import Appointment, Consent, Screening, TreatmentPlan
 from marrowtrack.lab import calculations as calc
 from marrowtrack.lab.isbt128 import local_product, product_code
 from marrowtrack.lab.models import Container, CustodyEvent, Location, ProcessingRun
 from marrowtrack.lab.run_values import computed_values
 from marrowtrack.lab.services import din_allocate, expiry_for
 from marrowtrack.patients.models import Patient
+from marrowtrack.procedures.comparators import PATH as COMPARATOR_PATH
 from marrowtrack.procedures.models import (
     AnaestheticEntry,
+    ComparatorInjection,
+    EncounterKind,
     HarvestRecord,
     Injection,
     ProcedureEncounter,
     StepEvent,
+    TimeOut,
 )
 from marrowtrack.procedures.states import MAIN_PATH
 from marrowtrack.procedures.states import ProcedureState as S
@@ -33,32 +42,88 @@ from marrowtrack.testing.scenario import consent_document
 
 KIT_LOTS = ["KIT-A15", "KIT-A16", "KIT-A17"]
 AC_LOTS = ["ACD-2240", "ACD-2265", "ACD-2291"]
-TARGETS = [
-    ("knee", "left"),
-    ("knee", "right"),
-    ("glenohumeral", "left"),
-    ("si_joint", "right"),
-    ("subacromial", "right"),
-    ("hip", "left"),
-    ("facet", "midline"),
-]
+COMPARATOR_TREATMENTS = ["csi", "ha", "prp", "nerve_block"]
+COMPARATOR_DRUGS = {
+    "csi": "triamcinolone",
+    "ha": "hyaluronate",
+    "prp": "prp_lp",
+    "nerve_block": "bupivacaine",
+}
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-def seed_history(ctx: DemoContext, patients: list[Patient], *, count: int) -> int:
+def seed_history(ctx: DemoContext, patients: list[Patient], *, count: int) -> dict[str, int]:
+    """Past days of the clinic: every fourth a comparator injection, the rest BMAC days; each
+    patient once, at the target of the referral, screened two weeks before, and never
+    within a week of another booking of theirs (issue 9 item 10). Returns the counts."""
     centrifuges = list(Equipment.objects.filter(clinic=ctx.clinic, kind="centrifuge"))
     document = consent_document()
+    busy = booked_days(ctx)
+    room = Room.objects.filter(clinic=ctx.clinic, kind="procedure").order_by("name").last()
     day = ctx.today - timedelta(days=2)
+    pool = iter(patients)
+    counts = {"bmac": 0, "comparator": 0}
     for index in range(count):
         while day.weekday() >= 5:
             day -= timedelta(days=1)
-        _one_day(ctx, patients[index % len(patients)], day, centrifuges, document, index)
+        patient = _free_patient(pool, busy, day)
+        if patient is None:
+            break
+        if index % 4 == 3:
+            _comparator_day(ctx, patient, day, room, index)
+            counts["comparator"] += 1
+        else:
+            _one_day(ctx, patient, day, centrifuges, document, index)
+            counts["bmac"] += 1
+        busy.setdefault(patient.pk, []).append(day)
         if index % 2:
             day -= timedelta(days=ctx.rng.choice([1, 2, 3]))
-    return count
+    return counts
+
+
+def booked_days(ctx: DemoContext) -> dict[int, list[date]]:
+    """The days each patient is already booked (the intake step's bookings)."""
+    busy: dict[int, list[date]] = {}
+    rows = Appointment.objects.filter(
+        clinic=ctx.clinic, status__in=Appointment.HOLDS_TIME
+    ).values_list("plan__patient_id", "starts_at")
+    for patient_id, starts_at in rows:
+        busy.setdefault(patient_id, []).append(clock.localdate(starts_at, ctx.clinic))
+    return busy
+
+
+def _free_patient(pool: Any, busy: dict[int, list[date]], day: date) -> Patient | None:
+    """The next patient with nothing booked within a week of ``day``."""
+    for patient in pool:
+        if all(abs((other - day).days) >= 7 for other in busy.get(patient.pk, [])):
+            return patient
+    return None
+
+
+def _referral_target(ctx: DemoContext, patient: Patient) -> tuple[str, str, str]:
+    """A target the patient was referred for (the intake step's table)."""
+    return ctx.rng.choice(REFERRAL_TARGETS[patient.referral_condition or "other"])
+
+
+def _screened(ctx: DemoContext, plan: TreatmentPlan, day: date) -> None:
+    """The screening the treatment rests on, two weeks before the day."""
+    on = day - timedelta(days=14)
+    Screening.objects.create(
+        public_id=ctx.uuid(),
+        plan=plan,
+        outcome="eligible",
+        findings=[],
+        ruleset_version=rules.DEFAULT_RULESET.version,
+        ruleset_sha256=rules.ruleset_sha256(rules.DEFAULT_RULESET),
+        ruleset_json=RULESET_JSON,
+        facts={"plan_fields": plan.consented_key},
+        screened_on=on,
+        reference_date=on,
+        screened_by=ctx.staff["nurse"],
+    )
 
 
 def _one_day(
@@ -70,8 +135,7 @@ def _one_day(
     index: int,
 ) -> None:
     rng, staff = ctx.rng, ctx.staff
-    target, side = rng.choice(TARGETS)
-    level = "L4-L5" if target == "facet" else ""
+    target, side, level = _referral_target(ctx, patient)
     plan = TreatmentPlan.objects.create(
         public_id=ctx.uuid(),
         patient=patient,
@@ -84,6 +148,7 @@ def _one_day(
         treated_on=day,
         created_by=staff["doctor"],
     )
+    _screened(ctx, plan, day)
     Consent.objects.create(
         public_id=ctx.uuid(),
         plan=plan,
@@ -322,9 +387,9 @@ def _signature(user: Any, meaning: str, record: Any, at: datetime) -> Signature:
         printed_name=user.printed_name,
         meaning=meaning,
         signed_at=at,
-        record_type="lab.processingrun",
+        record_type=f"{record._meta.app_label}.{record._meta.model_name}",
         record_id=str(record.public_id),
-        record_hash=content_hash({"run": str(record.public_id)}),
+        record_hash=content_hash({record._meta.model_name: str(record.public_id)}),
     )
 
 
@@ -346,3 +411,110 @@ def _injection(
         ended_at=at + timedelta(minutes=6),
         performed_by=ctx.staff["doctor"],
     )
+
+
+def _comparator_day(
+    ctx: DemoContext, patient: Patient, day: date, room: Room, index: int
+) -> ProcedureEncounter:
+    """A past comparator injection as the services record it: a booking (done), a
+    screening, a consent, the day's steps, a time-out and the injection record."""
+    rng, staff = ctx.rng, ctx.staff
+    target, side, level = _referral_target(ctx, patient)
+    treatment = COMPARATOR_TREATMENTS[index // 4 % len(COMPARATOR_TREATMENTS)]
+    drug, dose, volume, _anaesthetic, guidance = COMPARATOR_PLANS[treatment]
+    plan = TreatmentPlan.objects.create(
+        public_id=ctx.uuid(),
+        patient=patient,
+        condition=patient.referral_condition or "other",
+        target=target,
+        laterality=side,
+        target_level=level,
+        treatment=treatment,
+        guidance=guidance,
+        injectate_drug=drug,
+        dose_mg=dose,
+        volume_ml=volume,
+        status=TreatmentPlan.Status.TREATED,
+        treated_on=day,
+        created_by=staff["doctor"],
+    )
+    _screened(ctx, plan, day)
+    Consent.objects.create(
+        public_id=ctx.uuid(),
+        plan=plan,
+        document=consent_document(),
+        status=Consent.Status.WITNESSED,
+        patient_typed_name=patient.full_name,
+        patient_signed_at=_at(day - timedelta(days=7), 11, 0),
+    )
+    arrival = _at(day, 14 + index % 3, rng.choice([0, 30]))
+    Appointment.objects.create(
+        public_id=ctx.uuid(),
+        clinic=ctx.clinic,
+        plan=plan,
+        kind=Appointment.Kind.COMPARATOR,
+        starts_at=arrival,
+        ends_at=arrival + timedelta(minutes=30),
+        room=room,
+        physician=staff["doctor"],
+        nurse=staff["nurse"],
+        status=Appointment.Status.COMPLETED,
+        booked_by=staff["desk"],
+    )
+    total = rng.randint(40, 70)
+    encounter = ProcedureEncounter.objects.create(
+        public_id=ctx.uuid(),
+        clinic=ctx.clinic,
+        patient=patient,
+        plan=plan,
+        day=day,
+        kind=EncounterKind.COMPARATOR,
+        state=S.DISCHARGED,
+        state_entered_at=arrival + timedelta(minutes=total),
+        checked_in_at=arrival,
+        finished_at=arrival + timedelta(minutes=total),
+        planned_minutes=30,
+        physician=staff["doctor"],
+        nurse=staff["nurse"],
+    )
+    rows, previous = [], ""
+    for i, state in enumerate(COMPARATOR_PATH):
+        by = staff["doctor"] if state in (S.TIMEOUT_1, S.INJECTED) else staff["nurse"]
+        at = arrival + timedelta(minutes=total * i / (len(COMPARATOR_PATH) - 1))
+        rows.append(
+            StepEvent(
+                encounter=encounter,
+                from_state=previous,
+                to_state=state,
+                at=at,
+                by=by,
+                checklist={"demo": True},
+            )
+        )
+        previous = state
+    StepEvent.objects.bulk_create(rows)
+    given = arrival + timedelta(minutes=total * 3 // 5)
+    timeout = TimeOut.objects.create(
+        encounter=encounter,
+        number=1,
+        checklist=dict.fromkeys(TimeOut.ITEMS, True),
+        at=given - timedelta(minutes=5),
+    )
+    for user in (staff["doctor"], staff["nurse"]):
+        timeout.signatures.add(_signature(user, "verified", timeout, given - timedelta(minutes=5)))
+    ComparatorInjection.objects.create(
+        public_id=ctx.uuid(),
+        encounter=encounter,
+        drug=COMPARATOR_DRUGS[treatment],
+        dose_mg=dose,
+        volume_ml=volume,
+        lot=f"{treatment.upper()}-{rng.randint(1000, 9999)}",
+        lot_expires_on=day + timedelta(days=rng.randint(60, 400)),
+        guidance=guidance,
+        target=target,
+        laterality=side,
+        target_level=level,
+        given_at=given,
+        performed_by=staff["doctor"],
+    )
+    return encounter

@@ -213,12 +213,13 @@ def _decide(ctx: DemoContext, plan: TreatmentPlan, screening: Screening, doctor,
 
 
 class _Booker:
-    """Fills weekdays with two procedures (08:00, 11:00) then comparators from 14:00."""
+    """Fills weekdays from today with two procedures (08:00, 11:00) then comparators from
+    14:00. Past days are the history step's: recorded days, not bookings marked treated."""
 
     def __init__(self, ctx: DemoContext, clinic: Clinic) -> None:
         self.tz = clinic_tz(clinic)
-        start = ctx.today - timedelta(days=7)
-        self.days = [start + timedelta(days=i) for i in range(15)]
+        start = ctx.today + timedelta(days=1)
+        self.days = [start + timedelta(days=i) for i in range(14)]
         self.days = [d for d in self.days if d.weekday() < 5]
         self.procedures = [(d, time(h)) for d in self.days for h in (8, 11)]
         self.comparators = [
@@ -235,10 +236,7 @@ class _Booker:
 
 def _appointment(ctx, plan, when, minutes, rooms, centrifuge, staff) -> Appointment:
     harvest = plan.treatment.startswith("bmac")
-    past = when.date() < ctx.today
-    status = "completed" if past else ("cancelled" if ctx.rng.random() < 0.05 else "booked")
-    if past:
-        plan.status, plan.treated_on = "treated", when.date()
+    status = "cancelled" if ctx.rng.random() < 0.05 else "booked"
     return Appointment(
         public_id=ctx.uuid(),
         clinic=plan.patient.clinic,

@@ -11,6 +11,8 @@ from marrowtrack.core import clock
 from marrowtrack.demo import history
 from marrowtrack.demo.clinic import DEMO_PASSWORD
 from marrowtrack.demo.context import DemoContext
+from marrowtrack.demo.intake import TARGETS as REFERRAL_TARGETS
+from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.lab.models import Container, ProcessingRun
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import ProcedureEncounter
@@ -32,14 +34,6 @@ TODAY: list[tuple[S, int]] = [
     (S.RECOVERY, 196),
     (S.DISCHARGED, 171),
     (S.ABORTED, 40),
-]
-TARGETS = [
-    ("knee", "left"),
-    ("knee", "right"),
-    ("glenohumeral", "right"),
-    ("si_joint", "left"),
-    ("hip", "left"),
-    ("knee", "bilateral"),
 ]
 
 
@@ -66,10 +60,16 @@ def seed_today(ctx: DemoContext, patients: list[Patient]) -> list[ProcedureEncou
     staff = staff_roles(ctx)
     encounters = []
     for (state, minutes), patient in zip(TODAY, patients, strict=False):
-        target, side = ctx.rng.choice(TARGETS)
+        # The target the patient was referred for (issue 9 item 10).
+        target, side, level = ctx.rng.choice(
+            REFERRAL_TARGETS[patient.referral_condition or "other"]
+        )
         plan = scenario.approved_plan(
             patient, by=staff["physician"], target=target, laterality=side
         )
+        if level:
+            TreatmentPlan.objects.filter(pk=plan.pk).update(target_level=level)
+            plan.refresh_from_db()
         encounter = scenario.check_in(plan, staff["nurse"])
         if state == S.ABORTED:
             scenario.walk_to(encounter, S.PRE_ASSESSED, staff, DEMO_PASSWORD)
@@ -120,6 +120,15 @@ def _shift_harvest(encounter: ProcedureEncounter, delta: timedelta) -> None:
 def seed(ctx: DemoContext) -> None:
     assert ctx.clinic is not None
     patients = demo_patients(ctx)
-    today = seed_today(ctx, patients[: len(TODAY)])
-    past = history.seed_history(ctx, patients[len(TODAY) :] or patients, count=60)
-    ctx.log.append(f"procedure days: {len(today)} today, {past} completed in earlier months")
+    # Nobody treated twice in a week: today's patients have no booking in the week around.
+    busy = history.booked_days(ctx)
+    free = [p for p in patients if all(abs((d - ctx.today).days) >= 7 for d in busy.get(p.pk, []))]
+    chosen = (free or patients)[: len(TODAY)]
+    today = seed_today(ctx, chosen)
+    used = {p.pk for p in chosen}
+    rest = [p for p in patients if p.pk not in used]
+    past = history.seed_history(ctx, rest or patients, count=60)
+    ctx.log.append(
+        f"procedure days: {len(today)} today, {past['bmac'] + past['comparator']} completed on "
+        f"earlier days ({past['bmac']} BMAC, {past['comparator']} comparator injections)"
+    )

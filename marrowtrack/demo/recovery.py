@@ -103,7 +103,9 @@ def _course(ctx: DemoContext, patient: Patient, story: Story) -> RecoveryCourse:
     )
     plan.refresh_from_db()
     on = ctx.today - timedelta(days=story.days_ago)
-    plan_mark_treated(plan=plan, by=ctx.staff["doctor"], on=on, via_procedure=plan.needs_harvest)
+    # Stands in for the day's injection (BMAC at the bedside, a comparator on its own day).
+    injected = plan.treatment != "exercise"
+    plan_mark_treated(plan=plan, by=ctx.staff["doctor"], on=on, via_procedure=injected)
     return RecoveryCourse.objects.get(plan=plan)
 
 

@@ -110,7 +110,7 @@ def calendar_for(
         reason = f"{exc.get_kind_display().lower()} ({exc.reason})"
         blocks.setdefault(_row_key(exc), []).append(Block(exc.starts_at, exc.ends_at, reason))
     busy = Appointment.objects.filter(
-        clinic=clinic, status=Appointment.Status.BOOKED, starts_at__lt=end, ends_at__gt=start
+        clinic=clinic, status__in=Appointment.HOLDS_TIME, starts_at__lt=end, ends_at__gt=start
     ).exclude(pk=ignore.pk if ignore else None)
     for appt in busy:
         local = appt.starts_at.astimezone(clinic_tz(clinic))

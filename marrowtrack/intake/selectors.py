@@ -184,6 +184,12 @@ def hold_facts(plan: TreatmentPlan) -> tuple[f.MedicationHold, ...]:
     )
 
 
+def plan_encounters(plan: TreatmentPlan) -> list[Any]:
+    """The plan's procedure days (the procedures app's rows, through the reverse relation:
+    intake does not import it), newest first, reachable after their day (issue 9 item 6)."""
+    return list(plan.encounters.order_by("-day", "-checked_in_at"))
+
+
 def next_appointment(plan: TreatmentPlan) -> Appointment | None:
     return (
         plan.appointments.filter(status=Appointment.Status.BOOKED)

@@ -174,6 +174,12 @@ def patient_plans(patient: Patient) -> list[Any]:
     return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))
 
 
+def patient_encounters(patient: Patient) -> list[Any]:
+    """The patient's procedure days (the procedures app's rows, through the reverse relation:
+    patients does not import it), newest first (issue 9 item 6)."""
+    return list(patient.encounters.select_related("plan").order_by("-day", "-checked_in_at"))
+
+
 # FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
 # annotates the public ids the export refers to (`patient_uuid`, ...).
 

@@ -62,6 +62,7 @@ def patient_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
         "patient": selectors.patient_with_record(patient),
         "kinds": ENTRY_KINDS,
         "plans": selectors.patient_plans(patient),
+        "encounters": selectors.patient_encounters(patient),
         "bmi": selectors.patient_bmi(patient),
     }
     return render(request, "patients/patient_detail.html", context)

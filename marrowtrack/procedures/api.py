@@ -17,6 +17,9 @@ from marrowtrack.procedures import schemas, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.permissions import EVIDENCE, STEP
 from marrowtrack.procedures.services import note as note_services
+from marrowtrack.procedures.services.comparator import (
+    comparator_injection_record as comparator_injection_record_service,
+)
 
 router = Router(tags=["procedures"])
 
@@ -102,6 +105,19 @@ def procedure_note_sign(
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, note_services.procedure_note_sign(
         encounter=encounter, by=request.user, **payload.dict()
+    )
+
+
+@router.post(
+    "/encounters/{uuid:public_id}/comparator-injection",
+    response={201: schemas.ComparatorInjectionOut},
+)
+def comparator_injection_record(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ComparatorInjectionIn
+):
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, comparator_injection_record_service(
+        encounter=encounter, by=request.user, data=payload.dict()
     )
 
 

@@ -9,10 +9,13 @@ from django import forms
 
 from marrowtrack.accounts.models import User
 from marrowtrack.core.models import Clinic
+from marrowtrack.intake.models import Laterality, Target
+from marrowtrack.procedures.comparators import drug_choices
 from marrowtrack.procedures.dosing import AGENTS, fmt
 from marrowtrack.procedures.models import (
     AlternativeAgentPlan,
     AnaestheticAgent,
+    Guidance,
     HarvestRecord,
     HarvestSite,
     TimeOut,
@@ -255,3 +258,46 @@ class HarvestAmendForm(forms.Form):
     password = forms.CharField(
         label="Your password (to sign the amendment)", strip=False, widget=forms.PasswordInput
     )
+
+
+class ComparatorInjectionForm(forms.Form):
+    """The comparator injection (ADR 0019); the site starts as the plan's and is checked
+    against it by the service."""
+
+    drug = forms.ChoiceField(label="Drug")
+    dose_mg = forms.DecimalField(label="Dose (mg)", required=False, min_value=0.01)
+    dose_reason = forms.CharField(
+        label="Reason, if the dose is not the plan's", required=False, max_length=300
+    )
+    volume_ml = forms.DecimalField(label="Volume (mL)", min_value=0.1, max_value=100)
+    lot = forms.CharField(label="Lot number", max_length=40)
+    lot_expires_on = forms.DateField(
+        label="Lot expiry date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    guidance = forms.ChoiceField(label="Guidance", choices=Guidance.choices)
+    target = forms.ChoiceField(label="Target", choices=Target.choices)
+    laterality = forms.ChoiceField(label="Side", choices=Laterality.choices)
+    target_level = forms.CharField(label="Spinal level", required=False, max_length=20)
+    given_at = forms.DateTimeField(label="Given at (blank: now)", required=False, widget=DT)
+    anaesthetic_percent = forms.DecimalField(
+        label="Lidocaine mixed in: concentration (%)", required=False, min_value=0.1, max_value=10
+    )
+    anaesthetic_ml = forms.DecimalField(
+        label="Lidocaine mixed in: volume (mL)", required=False, min_value=0.1, max_value=100
+    )
+    anaesthetic_epinephrine = forms.BooleanField(label="With epinephrine", required=False)
+
+    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "target": plan.target,
+                "laterality": plan.laterality,
+                "target_level": plan.target_level,
+                "guidance": plan.guidance,
+                "dose_mg": plan.dose_mg,
+                "volume_ml": plan.volume_ml,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["drug"].choices = drug_choices(plan.treatment)

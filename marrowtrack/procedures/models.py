@@ -10,6 +10,7 @@ from django.urls import reverse
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
 from marrowtrack.patients.models import Patient
+from marrowtrack.procedures.comparators import DRUGS_BY_CODE
 from marrowtrack.procedures.states import LABELS, TERMINAL_STATES, ProcedureState
 
 STATE_CHOICES = [(state.value, LABELS[state]) for state in ProcedureState]
@@ -28,11 +29,22 @@ class Guidance(models.TextChoices):
     LANDMARK = "landmark", "Landmark"
 
 
+class EncounterKind(models.TextChoices):
+    """What the day is: a BMAC day (harvest, lab, bedside) or a comparator injection
+    (cortisone, HA, PRP, nerve block: check-in, time-out, injection, recovery; ADR 0019)."""
+
+    BMAC = "bmac", "BMAC procedure"
+    COMPARATOR = "comparator", "Comparator injection"
+
+
 class ProcedureEncounter(BaseModel):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="encounters")
     day = models.DateField()
+    kind = models.CharField(
+        max_length=12, choices=EncounterKind.choices, default=EncounterKind.BMAC
+    )
     state = models.CharField(max_length=20, choices=STATE_CHOICES)
     state_entered_at = models.DateTimeField()
     checked_in_at = models.DateTimeField()
@@ -73,6 +85,10 @@ class ProcedureEncounter(BaseModel):
 
     def __str__(self) -> str:
         return f"Procedure day {self.day} for {self.patient}"
+
+    @property
+    def is_comparator(self) -> bool:
+        return self.kind == EncounterKind.COMPARATOR
 
     def get_absolute_url(self) -> str:
         return reverse("procedures:encounter", args=[self.public_id])
@@ -390,3 +406,42 @@ class ProcedureNote(BaseModel):
 
     def __str__(self) -> str:
         return f"Procedure note {self.encounter.day} signed {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class ComparatorInjection(BaseModel):
+    """The one injection of a comparator day: drug from the clinic's list, dose, volume,
+    lot and its expiry, guidance and the site, checked against the plan (ADR 0019). The
+    local anaesthetic mixed in is a dose-checked ``LidocaineEntry`` of the same day."""
+
+    encounter = models.OneToOneField(
+        ProcedureEncounter, on_delete=models.PROTECT, related_name="comparator_injection"
+    )
+    drug = models.CharField(max_length=40)
+    dose_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    dose_reason = models.CharField(max_length=300, blank=True)
+    volume_ml = models.DecimalField(max_digits=6, decimal_places=2)
+    lot = models.CharField(max_length=40)
+    lot_expires_on = models.DateField()
+    guidance = models.CharField(max_length=10, choices=Guidance.choices)
+    target = models.CharField(max_length=20, choices=Target.choices)
+    laterality = models.CharField(max_length=10, choices=Laterality.choices)
+    target_level = models.CharField(max_length=20, blank=True)
+    given_at = models.DateTimeField()
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(volume_ml__gt=0), name="comparator_volume_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_label} {self.volume_ml} mL into {self.laterality} {self.target}"
+
+    @property
+    def drug_label(self) -> str:
+        drug = DRUGS_BY_CODE.get(self.drug)
+        return drug.label if drug else self.drug

@@ -70,7 +70,7 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
         "steps": steps,
         "vitals": _vitals(steps),
         "timeouts": timeouts,
-        "lidocaine": list(encounter.lidocaine.select_related("given_by")),
+        "lidocaine": list(encounter.anaesthetics.select_related("given_by")),
         "harvest": harvest,
         "planned_harvest_label": side_label(planned_harvest_side(encounter)),
         "amendments": list(harvest.amendments.select_related("amended_by")) if harvest else [],

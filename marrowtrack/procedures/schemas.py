@@ -20,6 +20,7 @@ class EncounterOut(Schema):
     checked_in_at: datetime
     planned_minutes: int
     harvest_side: str
+    kind: str
 
 
 class CheckInIn(Schema):
@@ -122,3 +123,35 @@ class NoteOut(Schema):
     signed_at: datetime
     signed_by: str = Field(alias="signed_by.printed_name")
     content_sha256: str
+
+
+class ComparatorInjectionIn(Schema):
+    drug: str
+    dose_mg: Decimal | None = None
+    dose_reason: str = Field("", max_length=300)
+    volume_ml: Decimal
+    lot: str = Field(max_length=40)
+    lot_expires_on: date
+    guidance: str
+    target: str
+    laterality: str
+    target_level: str = Field("", max_length=20)
+    given_at: datetime | None = None
+    anaesthetic_percent: Decimal | None = Field(None, gt=0, le=10)
+    anaesthetic_ml: Decimal | None = Field(None, gt=0, le=100)
+    anaesthetic_epinephrine: bool = False
+
+
+class ComparatorInjectionOut(Schema):
+    public_id: UUID
+    encounter_id: UUID = Field(alias="encounter.public_id")
+    drug: str
+    dose_mg: Decimal | None
+    volume_ml: Decimal
+    lot: str
+    lot_expires_on: date
+    guidance: str
+    target: str
+    laterality: str
+    target_level: str
+    given_at: datetime

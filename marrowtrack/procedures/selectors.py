@@ -15,6 +15,7 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import Screening
 from marrowtrack.lab.models import Container, Location
+from marrowtrack.procedures import comparators, states
 from marrowtrack.procedures.models import (
     AnaestheticEntry,
     BedsideCheck,
@@ -23,7 +24,7 @@ from marrowtrack.procedures.models import (
     ProcedureEncounter,
     TimeOut,
 )
-from marrowtrack.procedures.states import ProcedureState, next_states
+from marrowtrack.procedures.states import TERMINAL_STATES, ProcedureState
 
 LAB_STATES = {"in_transit", "processing"}
 
@@ -45,15 +46,34 @@ def encounters_on(*, clinic: Clinic, day: date) -> QuerySet[ProcedureEncounter]:
     )
 
 
+OPEN_STATES = [s.value for s in ProcedureState if s not in TERMINAL_STATES]
+
+
+def board_encounters(*, clinic: Clinic, day: date) -> QuerySet[ProcedureEncounter]:
+    """A day's encounters; today's also every encounter of an earlier day still open (the
+    day does not end at midnight: a patient in recovery or a product in the lab stays on
+    the board until closed, issue 9 item 6)."""
+    where = Q(day=day)
+    if day == clock.today(clinic):
+        where |= Q(day__lt=day, state__in=OPEN_STATES)
+    return (
+        ProcedureEncounter.objects.filter(where, clinic=clinic)
+        .select_related("patient", "plan", "physician", "nurse")
+        .order_by("day", "checked_in_at")
+    )
+
+
 def board_rows(
     *, clinic: Clinic, day: date | None = None, now: datetime | None = None
 ) -> list[BoardRow]:
-    """Today's encounters with elapsed time against the planned slot (overruns flagged)."""
+    """A day's encounters (today's with the still-open ones of earlier days) with elapsed
+    time against the planned slot (overruns flagged)."""
     now = now or clock.now()
     rows = []
-    for e in encounters_on(clinic=clinic, day=day or clock.today()):
+    for e in board_encounters(clinic=clinic, day=day or clock.today(clinic)):
         end = e.finished_at or now
         elapsed = int((end - e.checked_in_at).total_seconds() // 60)
+        machine = comparators if e.is_comparator else states
         rows.append(
             BoardRow(
                 encounter=e,
@@ -62,7 +82,7 @@ def board_rows(
                 in_lab=e.state in LAB_STATES or (e.state == "released" and _syringe_in_lab(e)),
                 next_labels=[
                     s.label
-                    for s in sorted(next_states(e.current), key=str)
+                    for s in sorted(machine.next_states(e.current), key=str)
                     if s not in (ProcedureState.ABORTED, ProcedureState.PRODUCT_DISCARDED)
                 ],
             )
@@ -140,11 +160,12 @@ def _additives(encounter: ProcedureEncounter, harvest: Any, injection: Any) -> l
 
 def lab_queue(*, clinic: Clinic) -> dict[str, list[Any]]:
     """Open encounters the lab acts on, grouped by what it has to do next."""
-    today = ProcedureEncounter.objects.filter(clinic=clinic, day=clock.today()).select_related(
-        "patient", "plan"
-    )
+    # Not today's only: a product received before midnight is still the lab's (item 6).
+    waiting = ProcedureEncounter.objects.filter(
+        clinic=clinic, state__in=["in_transit", "processing", "released"]
+    ).select_related("patient", "plan")
     groups: dict[str, list[Any]] = {"in_transit": [], "processing": [], "released": []}
-    for encounter in today.order_by("checked_in_at"):
+    for encounter in waiting.order_by("day", "checked_in_at"):
         if encounter.state in groups:
             groups[encounter.state].append(encounter)
     return groups
@@ -277,4 +298,13 @@ def day_screening_today(*, plan: Any) -> Screening | None:
         Screening.objects.filter(plan=plan, kind=Screening.Kind.DAY_OF, screened_on=clock.today())
         .order_by("-created_at", "-pk")
         .first()
+    )
+
+
+def encounters_for_patient(patient: Any) -> QuerySet[ProcedureEncounter]:
+    """Every procedure day of a patient, newest first (reachable after the day, item 6)."""
+    return (
+        ProcedureEncounter.objects.filter(patient=patient)
+        .select_related("plan")
+        .order_by("-day", "-checked_in_at")
     )

@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/harvest/", views.harvest, name="harvest"),
     path("<uuid:public_id>/harvest/amend/", views.harvest_amend, name="harvest-amend"),
+    path(
+        "<uuid:public_id>/comparator-injection/",
+        views.comparator_injection,
+        name="comparator-injection",
+    ),
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
     path("<uuid:public_id>/note/", views.note, name="note"),
     path("<uuid:public_id>/note/sign/", views.note_sign, name="note-sign"),

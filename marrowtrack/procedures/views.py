@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,8 +16,9 @@ from marrowtrack.accounts.access import require_perm, user_roles
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.services import document_printed
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
-from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.models import INJECTED_COMPARATORS, TreatmentPlan
 from marrowtrack.procedures import forms, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
 from marrowtrack.procedures.models import ProcedureEncounter
@@ -26,9 +28,11 @@ from marrowtrack.procedures.permissions import EVIDENCE, STEP
 from marrowtrack.procedures.safety import EncounterSafety, encounter_safety
 from marrowtrack.procedures.services import note as note_services
 from marrowtrack.procedures.services.anaesthesia import dose_status
+from marrowtrack.procedures.services.comparator import comparator_injection_record
 from marrowtrack.procedures.services.discharge import discharge_earliest, min_recovery_minutes
+from marrowtrack.procedures.services.encounter import machine_for
 from marrowtrack.procedures.sides import planned_harvest_side, side_label
-from marrowtrack.procedures.states import ProcedureState, next_states, roles_for
+from marrowtrack.procedures.states import ProcedureState
 
 
 def _error_text(exc: DomainError) -> str:
@@ -37,12 +41,30 @@ def _error_text(exc: DomainError) -> str:
     return exc.message
 
 
+def _day_param(value: str | None, today: date) -> date:
+    """The board's day from ``?day=YYYY-MM-DD``; today when absent or not a date."""
+    try:
+        return date.fromisoformat(value) if value else today
+    except ValueError:
+        return today
+
+
 @login_required
 def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
-    rows = selectors.board_rows(clinic=request.user.clinic)
+    clinic = request.user.clinic
+    today = clock.today(clinic)
+    day = _day_param(request.GET.get("day"), today)
+    rows = selectors.board_rows(clinic=clinic, day=day)
     roles = {role.value for role in user_roles(request.user)}
-    context = {"rows": rows, "roles": roles, "in_lab": [r for r in rows if r.in_lab]}
+    context = {
+        "rows": rows,
+        "roles": roles,
+        "in_lab": [r for r in rows if r.in_lab],
+        "day": day,
+        "today": today,
+        "is_today": day == today,
+    }
     template = "procedures/board.html#board" if request.htmx else "procedures/board.html"
     return render(request, template, context)
 
@@ -52,7 +74,7 @@ def _plans_to_check_in(user: User) -> list[TreatmentPlan]:
         TreatmentPlan.objects.filter(
             patient__clinic_id=user.clinic_id,
             status=TreatmentPlan.Status.APPROVED,
-            treatment__in=["bmac", "bmac_prp"],
+            treatment__in=["bmac", "bmac_prp", *INJECTED_COMPARATORS],
             archived_at__isnull=True,
         )
         .exclude(
@@ -103,7 +125,7 @@ TIMEOUTS = (ProcedureState.TIMEOUT_1, ProcedureState.TIMEOUT_2)
 def _step_forms(
     encounter: ProcedureEncounter, user: User, safety: EncounterSafety
 ) -> list[tuple[ProcedureState, Any]]:
-    roles = user_roles(user)
+    roles, machine = user_roles(user), machine_for(encounter)
     prep = {"prep_agent": safety.prep_agent.code} if safety.prep_agent else {}
     return [
         (
@@ -112,8 +134,8 @@ def _step_forms(
                 prefix=target.value, initial=prep if target in TIMEOUTS else None
             ),
         )
-        for target in sorted(next_states(encounter.current), key=lambda s: s == "aborted")
-        if target in forms.STEP_FORMS and roles & roles_for(encounter.current, target)
+        for target in sorted(machine.next_states(encounter.current), key=lambda s: s == "aborted")
+        if target in forms.STEP_FORMS and roles & machine.roles_for(encounter.current, target)
     ]
 
 
@@ -136,6 +158,7 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
         "containers": encounter.containers.all(),
         "checks": encounter.bedside_checks.all(),
         "roles": {r.value for r in user_roles(request.user)},
+        "comparator": getattr(encounter, "comparator_injection", None),
         **extra,
     }
 
@@ -143,15 +166,41 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
 @login_required
 def encounter_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
-    return render(request, "procedures/encounter.html", _detail_context(request, encounter))
+    extra = {}
+    if encounter.is_comparator and encounter.state == ProcedureState.TIMEOUT_1:
+        extra["injection_form"] = forms.ComparatorInjectionForm(plan=encounter.plan)
+    return render(
+        request, "procedures/encounter.html", _detail_context(request, encounter, **extra)
+    )
+
+
+@login_required
+@require_POST
+def comparator_injection(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """Record a comparator day's injection (drug, dose, volume, lot, guidance, site)."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    form = forms.ComparatorInjectionForm(request.POST, plan=encounter.plan)
+    if not form.is_valid():
+        exc: DomainError = ValidationFailed(form.errors)
+        return _refused(request, encounter, exc, injection_form=form)
+    try:
+        comparator_injection_record(encounter=encounter, by=request.user, data=form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, encounter, exc, injection_form=form)
+    messages.success(request, "Injection recorded: the patient goes to recovery.")
+    return redirect(encounter)
 
 
 def _refused(
-    request: HttpRequest, encounter: ProcedureEncounter, exc: DomainError, status: int = 409
+    request: HttpRequest,
+    encounter: ProcedureEncounter,
+    exc: DomainError,
+    status: int = 409,
+    **extra: Any,
 ) -> HttpResponse:
     encounter.refresh_from_db()
     context = _detail_context(
-        request, encounter, refusal=_error_text(exc), loud=isinstance(exc, SafetyRefusal)
+        request, encounter, refusal=_error_text(exc), loud=isinstance(exc, SafetyRefusal), **extra
     )
     return render(request, "procedures/encounter.html", context, status=status)
 

@@ -16,15 +16,23 @@ from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import content_hash
-from marrowtrack.facilities.models import Equipment, KitLot
-from marrowtrack.intake.models import Consent, ConsentDocument, EligibilityDecision, TreatmentPlan
+from marrowtrack.facilities.models import Equipment, KitLot, Room
+from marrowtrack.intake.models import (
+    Appointment,
+    Consent,
+    ConsentDocument,
+    EligibilityDecision,
+    TreatmentPlan,
+)
 from marrowtrack.intake.services.screening import screening_run
 from marrowtrack.lab import services as lab
 from marrowtrack.lab.models import ProcessingRun
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.procedures import services
+from marrowtrack.procedures.comparators import PATH as COMPARATOR_PATH
 from marrowtrack.procedures.models import HarvestRecord, ProcedureEncounter, TimeOut
 from marrowtrack.procedures.safety import encounter_safety
+from marrowtrack.procedures.services.comparator import comparator_injection_record
 from marrowtrack.procedures.services.discharge import RESTART_ITEM, min_recovery_minutes
 from marrowtrack.procedures.services.gates import (
     CONSENT,
@@ -247,7 +255,7 @@ def recovered(encounter: ProcedureEncounter, minutes: int | None = None) -> None
     shifts: list[tuple[Any, tuple[str, ...]]] = [
         (encounter.steps.all(), ("at",)),
         (encounter.timeouts.all(), ("at",)),
-        (encounter.lidocaine.all(), ("given_at",)),
+        (encounter.anaesthetics.all(), ("given_at",)),
         (encounter.bedside_checks.all(), ("at",)),
         (encounter.injections.all(), ("started_at", "ended_at")),
         (HarvestRecord.objects.filter(encounter=encounter), ("started_at", "ended_at")),
@@ -451,3 +459,101 @@ STEPS = {
     S.RECOVERY: _t(S.RECOVERY, "nurse", dict.fromkeys(RECOVERY, True)),
     S.DISCHARGED: lambda e, staff, pw: discharge(e, staff),
 }
+
+
+# Comparator days (ADR 0019): cortisone, HA, PRP or a nerve block, booked and walked through
+# check-in, pre-assessment, time-out, injection, recovery and discharge.
+
+COMPARATOR_PLANS: dict[str, dict[str, Any]] = {
+    "csi": {"injectate_drug": "Triamcinolone acetonide", "dose_mg": Decimal("40")},
+    "ha": {"injectate_drug": "Sodium hyaluronate", "dose_mg": Decimal("20")},
+    "prp": {"injectate_drug": "Autologous PRP"},
+    "nerve_block": {"injectate_drug": "Bupivacaine 0.5%", "dose_mg": Decimal("25")},
+}
+COMPARATOR_DRUG = {"csi": "triamcinolone", "ha": "hyaluronate", "prp": "prp_lp",
+                   "nerve_block": "bupivacaine"}  # fmt: skip
+
+
+def approved_comparator_plan(
+    patient: Patient,
+    *,
+    by: User,
+    treatment: str = "csi",
+    target: str = "knee",
+    laterality: str = "right",
+    booked_at: Any = None,
+    weight_kg: Decimal | None = Decimal("70"),
+) -> TreatmentPlan:
+    """An approved comparator plan with a witnessed consent and a booking (today, unless
+    ``booked_at``), as intake leaves it."""
+    plan = TreatmentPlan.objects.create(
+        patient=patient,
+        condition="knee_oa",
+        target=target,
+        laterality=laterality,
+        treatment=treatment,
+        guidance="us",
+        volume_ml=Decimal("5"),
+        status=TreatmentPlan.Status.APPROVED,
+        created_by=by,
+        **COMPARATOR_PLANS[treatment],
+    )
+    Consent.objects.create(
+        plan=plan,
+        document=consent_document(),
+        status=Consent.Status.WITNESSED,
+        patient_typed_name=patient.full_name,
+        patient_signed_at=clock.now(),
+    )
+    room = Room.objects.filter(clinic=patient.clinic, kind="procedure").first()
+    room = room or Room.objects.create(clinic=patient.clinic, name="Room C", kind="procedure")
+    starts = booked_at or clock.now()
+    Appointment.objects.create(
+        clinic=patient.clinic,
+        plan=plan,
+        kind=Appointment.Kind.COMPARATOR,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+        room=room,
+        physician=by,
+        booked_by=by,
+    )
+    if weight_kg is not None and not patient.weights.exists():
+        WeightMeasurement.objects.create(
+            patient=patient, weight_kg=weight_kg, measured_on=clock.today()
+        )
+    return plan
+
+
+def comparator_injection_data(encounter: ProcedureEncounter, **overrides: Any) -> dict[str, Any]:
+    plan = encounter.plan
+    return {
+        "drug": COMPARATOR_DRUG[plan.treatment],
+        "dose_mg": plan.dose_mg,
+        "volume_ml": plan.volume_ml,
+        "lot": "LOT-4471",
+        "lot_expires_on": clock.today() + timedelta(days=200),
+        "guidance": "us",
+        "target": plan.target,
+        "laterality": plan.laterality,
+        "target_level": plan.target_level,
+        **overrides,
+    }
+
+
+def comparator_walk_to(
+    encounter: ProcedureEncounter, target: S, staff: dict[str, User], password: str
+) -> ProcedureEncounter:
+    """Walk a comparator day along its short path (``procedures.comparators.PATH``)."""
+    while encounter.current != target:
+        nxt = COMPARATOR_PATH[COMPARATOR_PATH.index(encounter.current) + 1]
+        if nxt == S.INJECTED:
+            comparator_injection_record(
+                encounter=encounter,
+                by=staff["physician"],
+                data=comparator_injection_data(encounter),
+            )
+        else:
+            STEPS[nxt](encounter, staff, password)
+        encounter.refresh_from_db()
+    return encounter

@@ -122,6 +122,9 @@ class Appointment(BaseModel):
         CANCELLED = "cancelled", "Cancelled"
         COMPLETED = "completed", "Completed"
 
+    # A done booking still held its room and team at its time (issue 9 item 6).
+    HOLDS_TIME = ("booked", "completed")
+
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=20, choices=Kind.choices)

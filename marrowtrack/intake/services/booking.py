@@ -176,7 +176,7 @@ def _conflicts(
     found = [p for c in members for p in availability.problems(calendar, c, start, end)]
     clash = Appointment.objects.filter(
         plan__patient=plan.patient,
-        status=Appointment.Status.BOOKED,
+        status__in=Appointment.HOLDS_TIME,
         starts_at__lt=end,
         ends_at__gt=start,
     ).exclude(pk=ignore.pk if ignore else None)

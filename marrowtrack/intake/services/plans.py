@@ -20,6 +20,7 @@ from marrowtrack.intake.models import (
     CONSENTED_FIELDS,
     HARVEST_TREATMENTS,
     INJECTED_COMPARATORS,
+    Appointment,
     Consent,
     LabValue,
     PriorTreatment,
@@ -256,6 +257,11 @@ def plan_mark_treated(
             )
         if plan.needs_harvest and not via_procedure:
             raise DomainError("A BMAC plan is marked treated by the procedure day's injection.")
+        if plan.treatment in INJECTED_COMPARATORS and not via_procedure:
+            raise DomainError(
+                "An injection is recorded on its procedure day (check-in, time-out, "
+                "injection), not from the plan page."
+            )
         if plan.treatment != "exercise" and current_signed_consent(plan) is None:
             raise DomainError("There is no signed and witnessed consent for this plan.")
         old = (plan.status, plan.treated_on)
@@ -269,5 +275,20 @@ def plan_mark_treated(
             changes={"status": [old[0], plan.status], "treated_on": [old[1], on]},
             reason=note.strip()[:500],
         )
+        _bookings_done(plan, by)
         plan_treated.send(sender=TreatmentPlan, plan=plan, by=by)
     return plan
+
+
+def _bookings_done(plan: TreatmentPlan, by: User) -> None:
+    """The treated plan's booking is done: the schedule shows it so (issue 9 item 6)."""
+    for booking in plan.appointments.select_for_update().filter(status=Appointment.Status.BOOKED):
+        booking.status = Appointment.Status.COMPLETED
+        booking.save(update_fields=["status", "updated_at"])
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=booking,
+            patient=plan.patient,
+            changes={"status": [Appointment.Status.BOOKED, Appointment.Status.COMPLETED]},
+        )

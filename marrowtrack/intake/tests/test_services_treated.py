@@ -31,8 +31,9 @@ def _consented(plan, staff) -> TreatmentPlan:
 
 
 def test_marking_a_comparator_treated_creates_its_follow_up_schedule(make_plan, staff):
+    # An injected comparator is marked treated by its procedure day's injection (ADR 0019).
     plan = _consented(make_plan(status=TreatmentPlan.Status.APPROVED, treatment="csi"), staff)
-    plan_mark_treated(plan=plan, by=staff["physician"], on=date(2026, 11, 20))
+    plan_mark_treated(plan=plan, by=staff["physician"], on=date(2026, 11, 20), via_procedure=True)
     plan.refresh_from_db()
     assert plan.status == TreatmentPlan.Status.TREATED
     assert plan.treated_on == date(2026, 11, 20)
@@ -44,7 +45,9 @@ def test_marking_a_comparator_treated_creates_its_follow_up_schedule(make_plan, 
 def test_a_plan_without_witnessed_consent_cannot_be_marked_treated(make_plan, staff):
     plan = make_plan(status=TreatmentPlan.Status.APPROVED, treatment="csi")
     with pytest.raises(DomainError, match="consent"):
-        plan_mark_treated(plan=plan, by=staff["physician"], on=date(2026, 11, 20))
+        plan_mark_treated(
+            plan=plan, by=staff["physician"], on=date(2026, 11, 20), via_procedure=True
+        )
     plan.refresh_from_db()
     assert plan.treated_on is None
     assert not plan.followups.exists()
@@ -64,10 +67,18 @@ def test_a_bmac_plan_is_only_marked_treated_by_the_procedure_day(make_plan, staf
         plan_mark_treated(plan=plan, by=staff["physician"], on=date(2026, 11, 20))
 
 
-def test_the_plan_page_records_a_comparator_treatment(make_plan, staff, client_for):
+def test_an_injected_comparator_is_not_marked_treated_from_the_plan_page(make_plan, staff):
+    plan = _consented(make_plan(status=TreatmentPlan.Status.APPROVED, treatment="csi"), staff)
+    with pytest.raises(DomainError, match="procedure day"):
+        plan_mark_treated(plan=plan, by=staff["physician"], on=date(2026, 11, 20))
+    plan.refresh_from_db()
+    assert plan.treated_on is None and not plan.followups.exists()
+
+
+def test_the_plan_page_records_an_exercise_programme_given(make_plan, staff, client_for):
     from django.urls import reverse
 
-    plan = _consented(make_plan(status=TreatmentPlan.Status.APPROVED, treatment="csi"), staff)
+    plan = make_plan(status=TreatmentPlan.Status.APPROVED, treatment="exercise")
     url = reverse("intake:plan-treated", args=[plan.public_id])
     response = client_for(staff["nurse"]).post(url, {"on": "2026-11-23", "note": ""})
     assert response.status_code == 302
@@ -78,7 +89,7 @@ def test_the_plan_page_records_a_comparator_treatment(make_plan, staff, client_f
 def test_the_api_records_treatment_with_role_and_clinic_checks(
     make_plan, staff, outsider, client_for
 ):
-    plan = _consented(make_plan(status=TreatmentPlan.Status.APPROVED, treatment="csi"), staff)
+    plan = make_plan(status=TreatmentPlan.Status.APPROVED, treatment="exercise")
     url = f"/api/v1/intake/plans/{plan.public_id}/treated"
 
     def post(user, body):

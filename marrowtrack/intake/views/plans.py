@@ -91,6 +91,7 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
         "safety": selectors.plan_safety(plan, today=clock.today()),
         "injections": selectors.prior_injections(plan),
         "repeats": plan.repeats.filter(archived_at=None),
+        "encounters": selectors.plan_encounters(plan),
     }
     return render(request, "intake/plan_detail.html", context)
 

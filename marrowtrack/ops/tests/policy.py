@@ -143,6 +143,7 @@ PAGES: dict[str, Rule] = {
     "procedures:bedside-verify": Rule(STEPPERS, _id("encounter")),
     "procedures:bedside-return": Rule(STEPPERS, _id("encounter")),
     "procedures:inject": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:comparator-injection": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:evidence": Rule(frozenset({NURSE, DOC, ADMIN}), _id("encounter")),
     "lab:queue": Rule(LAB_VIEW),
     "lab:trace": Rule(TRACE),
@@ -341,6 +342,9 @@ API: dict[str, Rule] = {
         frozenset({DOC}), _id("encounter")
     ),
     "GET /api/v1/procedures/encounters/{public_id}/delivered": Rule(ENCOUNTERS, _id("encounter")),
+    "POST /api/v1/procedures/encounters/{public_id}/comparator-injection": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
     "POST /api/v1/lab/containers/{public_id}/return": Rule(
         CLINICIANS,
         lambda w: {

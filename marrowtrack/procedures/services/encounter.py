@@ -30,8 +30,15 @@ from marrowtrack.intake.gates import procedure_blockers
 from marrowtrack.intake.models import Screening, TreatmentPlan
 from marrowtrack.intake.selectors import clinic_ruleset
 from marrowtrack.intake.services.screening import screening_day_check
-from marrowtrack.procedures.models import ProcedureEncounter, StepEvent
+from marrowtrack.procedures import comparators
+from marrowtrack.procedures import states as bmac_states
+from marrowtrack.procedures.models import EncounterKind, ProcedureEncounter, StepEvent
 from marrowtrack.procedures.services import gates
+from marrowtrack.procedures.services.comparator_day import (
+    comparator_check_in_blockers,
+    comparator_injected,
+    comparator_minutes,
+)
 from marrowtrack.procedures.states import (
     INITIAL_ROLES,
     INITIAL_STATE,
@@ -40,8 +47,6 @@ from marrowtrack.procedures.states import (
     InvalidTransition,
     ProcedureState,
     TransitionNotPermitted,
-    check_transition,
-    roles_for,
 )
 
 S = ProcedureState
@@ -88,11 +93,11 @@ def encounter_check_in(
     decision overrode. Every refusal is audited."""
     require_same_clinic(by, plan.patient.clinic_id)
     require_role(by, INITIAL_ROLES, "check a patient in")
-    if not plan.needs_harvest:
-        raise DomainError("This plan has no marrow harvest: it is not a procedure day.")
     patient_id = plan.patient.public_id
     with audited_refusals(by=by, target=plan, patient_public_id=patient_id):
         blockers = procedure_blockers(plan)
+        if not plan.needs_harvest:
+            blockers = comparator_check_in_blockers(plan) + blockers
         if blockers:
             raise CheckInRefused("The procedure day cannot start: " + " ".join(blockers))
     try:
@@ -137,6 +142,8 @@ def _encounter_create(
     *, plan: TreatmentPlan, by: User, screening: Screening | None = None
 ) -> ProcedureEncounter:
     now = clock.now()
+    kind = EncounterKind.BMAC if plan.needs_harvest else EncounterKind.COMPARATOR
+    extra = {} if plan.needs_harvest else {"planned_minutes": comparator_minutes(plan)}
     try:
         with transaction.atomic():
             # The plan's row lock queues concurrent check-ins; the database constraint
@@ -149,10 +156,12 @@ def _encounter_create(
                 patient=plan.patient,
                 plan=plan,
                 day=clock.today(),
+                kind=kind,
                 state=INITIAL_STATE.value,
                 state_entered_at=now,
                 checked_in_at=now,
                 day_screening=screening,
+                **extra,
             )
             checklist: dict[str, Any] = {"two_identifiers": True}
             if screening is not None:
@@ -180,7 +189,16 @@ def _encounter_create(
     return encounter
 
 
-def _role_for(user: User, current: ProcedureState, target: ProcedureState) -> Role:
+def machine_for(encounter: ProcedureEncounter) -> Any:
+    """The transition table of the encounter's kind (``states`` or ``comparators``): both
+    offer ``check_transition``, ``roles_for`` and ``next_states``."""
+    return comparators if encounter.kind == EncounterKind.COMPARATOR else bmac_states
+
+
+def _role_for(
+    user: User, current: ProcedureState, target: ProcedureState, machine: Any = bmac_states
+) -> Role:
+    check_transition, roles_for = machine.check_transition, machine.roles_for
     try:
         check_transition(current, target)
     except InvalidTransition as exc:
@@ -252,8 +270,9 @@ def transition_apply(
     require_same_clinic(by, encounter.clinic_id)
     locked = ProcedureEncounter.objects.select_for_update().get(pk=encounter.pk)
     current = locked.current
-    role = _role_for(by, current, to)
-    result = GATES.get(to, gates.no_gate)(locked, by, data or {})
+    role = _role_for(by, current, to, machine_for(locked))
+    table = COMPARATOR_GATES if locked.kind == EncounterKind.COMPARATOR else GATES
+    result = table.get(to, gates.no_gate)(locked, by, data or {})
     _apply(locked, current, to, by, role, result)
     encounter.refresh_from_db()
 
@@ -323,3 +342,6 @@ GATES: dict[ProcedureState, Gate] = {
     S.ABORTED: gates.ended,
     S.PRODUCT_DISCARDED: gates.ended,
 }
+
+# A comparator day's injection step checks its own record (no syringe, no bedside scan).
+COMPARATOR_GATES: dict[ProcedureState, Gate] = {**GATES, S.INJECTED: comparator_injected}

@@ -38,5 +38,5 @@ def treated_course(
     )
     plan.refresh_from_db()
     with time_machine.travel(f"{on.isoformat()} 16:00-05:00", tick=False):
-        plan_mark_treated(plan=plan, by=by, on=on, via_procedure=plan.needs_harvest)
+        plan_mark_treated(plan=plan, by=by, on=on, via_procedure=plan.treatment != "exercise")
     return RecoveryCourse.objects.get(plan=plan)
