@@ -106,7 +106,9 @@ def test_a_centrifuge_needs_its_rotor_radius_and_calibration_changes_are_audited
         services.equipment_save(by=admin, data=data)
     item = services.equipment_save(by=admin, data={**data, "rotor_radius_cm": Decimal("9.5")})
     later = clock.today() + timedelta(days=180)
-    services.equipment_save(by=admin, equipment=item, data={"calibration_due": later})
+    services.equipment_save(
+        by=admin, equipment=item, data={"calibration_due": later}, version=item.version
+    )
     event = AuditEvent.objects.filter(entity="facilities.equipment", action="update").get()
     assert event.changes["calibration_due"]["new"] == later.isoformat()
 

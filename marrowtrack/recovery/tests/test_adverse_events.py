@@ -104,16 +104,16 @@ def test_only_nurses_and_physicians_record_and_only_physicians_sign(course, staf
 
 def test_another_clinic_cannot_touch_the_event(event, outsider):
     with pytest.raises(PermissionDenied):
-        ae.adverse_event_update(event=event, by=outsider, data=data())
+        ae.adverse_event_update(event=event, by=outsider, data=data(), version=1)
 
 
 def test_a_draft_can_be_corrected_with_its_changes_audited(event, staff):
     with TODAY:
-        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=3))
+        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=3), version=1)
     event.refresh_from_db()
     assert event.grade == 3
     entry = AuditEvent.objects.filter(entity="recovery.adverseevent").latest("sequence")
-    assert entry.changes == {"grade": {"old": 2, "new": 3}}
+    assert entry.changes == {"grade": {"old": 2, "new": 3}, "version": {"old": 1, "new": 2}}
     assert entry.name == "adverse_event.correct"
 
 
@@ -127,7 +127,7 @@ def test_the_physician_signs_with_the_password_and_the_event_is_locked(event, st
     assert event.status == "signed" and event.signature.signer == staff["physician"]
     assert signature_matches(event.signature, ae.signed_content(event))
     with TODAY, pytest.raises(ae.RecordLocked):
-        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=1))
+        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=1), version=1)
     event.refresh_from_db()
     assert event.grade == 2
     refused = AuditEvent.objects.filter(entity="recovery.adverseevent", action="refused")

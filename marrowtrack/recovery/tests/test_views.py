@@ -274,7 +274,7 @@ def test_the_api_records_and_signs_an_adverse_event(course, staff, outsider):
     assert signed.json()["status"] == "signed"
     edit = _api(staff["physician"]).put(
         f"/api/v1/recovery/adverse-events/{made.json()['public_id']}",
-        body,
+        {**body, "version": made.json()["version"]},
         content_type="application/json",
     )
     assert edit.status_code == 409 and "locked" in edit.json()["message"]
