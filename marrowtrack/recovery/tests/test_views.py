@@ -111,6 +111,7 @@ def test_a_task_becomes_a_prefilled_event_that_a_physician_signs(task, staff, cl
             "relatedness": "probable",
             "outcome": "recovering",
             "description": "changed",
+            "version": "1",
         },
     )
     assert "locked" in locked.content.decode()
