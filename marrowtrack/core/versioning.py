@@ -23,6 +23,7 @@ from pydantic import Field
 from marrowtrack.core import clock
 
 VERSION_HELP = "The version you read (from GET); an older one is refused with 409."
+MAX_VERSION = 2_147_483_647  # the column is a 32-bit integer on PostgreSQL
 
 
 class VersionedModel(models.Model):

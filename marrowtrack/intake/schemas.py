@@ -10,7 +10,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from marrowtrack.core.versioning import VERSION_HELP
+from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
 Condition = Literal["knee_oa", "facet", "shoulder", "si_joint", "ra", "other"]
 Target = Literal[
@@ -78,7 +78,7 @@ class PlanPatch(StrictIn):
     anaesthetic: str | None = Field(default=None, max_length=120)
     anticoagulant_plan: str | None = Field(default=None, max_length=2000)
     fasting_note: str | None = Field(default=None, max_length=200)
-    version: int = Field(ge=1, description=VERSION_HELP)
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class PriorIn(StrictIn):

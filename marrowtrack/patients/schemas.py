@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from marrowtrack.core.validators import PlainNotes, PlainText, PlausibleDate
-from marrowtrack.core.versioning import VERSION_HELP
+from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
 Sex = Literal["female", "male", "other", "unknown"]
 Language = Literal["en", "es"]
@@ -115,7 +115,7 @@ class PatientPatch(StrictIn):
     referral_notes: PlainNotes | None = Field(default=None, max_length=500)
     no_known_allergies: bool | None = None
     height_cm: Decimal | None = _height()
-    version: int = Field(ge=1, description=VERSION_HELP)
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class ArchiveIn(StrictIn):
@@ -156,7 +156,7 @@ class MedicationPatch(StrictIn):
     steroid_mg_per_day: Decimal | None = _steroid_dose()
     started_on: PlausibleDate | None = None
     stopped_on: PlausibleDate | None = None
-    version: int = Field(ge=1, description=VERSION_HELP)
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class ConditionIn(StrictIn):

@@ -8,7 +8,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from marrowtrack.core.versioning import VERSION_HELP
+from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
 
 class TaskOut(Schema):
@@ -63,7 +63,7 @@ class AdverseEventIn(Schema):
 
 
 class AdverseEventUpdateIn(AdverseEventIn):
-    version: int = Field(ge=1, description=VERSION_HELP)
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class AdverseEventOut(AdverseEventIn):

@@ -140,3 +140,11 @@ def test_the_second_of_two_web_edits_of_an_entry_is_refused(
     assert staff["nurse"].printed_name in second.content.decode()
     stored = entry_kind.model.objects.get(pk=entry.pk)
     assert {k: getattr(stored, k) for k in changes} == changes and stored.version == 2
+
+
+def test_the_edit_page_shows_the_height_and_the_version_so_saving_it_keeps_both(
+    patient, staff, client_for
+) -> None:
+    page = client_for(staff["nurse"]).get(reverse("patients:edit", args=[patient.public_id]))
+    body = page.content.decode()
+    assert 'name="height_cm"' in body and 'name="version" value="1"' in body
