@@ -101,7 +101,7 @@ def _same(a: Any, b: Any) -> bool:
         return sorted(map(str, a)) == sorted(map(str, b))
     if a in (None, "") and b in (None, ""):
         return True
-    return a == b
+    return a == b or str(a) == str(b)  # a choice form field cleans to text, the model to int
 
 
 def shown(field: forms.Field, value: Any) -> str:
