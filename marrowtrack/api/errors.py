@@ -20,7 +20,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from marrowtrack.api.parser import BodyNotJson, UnsafeCharacters
 from marrowtrack.audit.denials import access_denied_record
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
+from marrowtrack.core.versioning import jsonable
 
 API_PREFIX = "/api/"
 INVALID_FIELDS = "The request has invalid fields."
@@ -62,7 +63,20 @@ def _permission_denied(api: NinjaAPI, request: HttpRequest, exc: PermissionDenie
     return api.create_response(request, error_body(message), status=403)
 
 
+def stale_edit_body(exc: StaleEdit) -> dict[str, Any]:
+    """A stale edit's 409: the message (who changed the record, when), the record's current
+    values with its version, and who and when apart (docs/decisions/0021-no-lost-updates.md)."""
+    return {
+        **error_body(exc.message, {"version": [exc.message]}),
+        "current": {name: jsonable(value) for name, value in exc.current.items()},
+        "changed_by": exc.changed_by or None,
+        "changed_at": exc.changed_at.isoformat() if exc.changed_at else None,
+    }
+
+
 def _domain_error(api: NinjaAPI, request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, StaleEdit):
+        return api.create_response(request, stale_edit_body(exc), status=409)
     if isinstance(exc, ValidationFailed):
         return api.create_response(request, error_body(INVALID_FIELDS, exc.errors), status=422)
     errors = {exc.field: [exc.message]} if exc.field else None

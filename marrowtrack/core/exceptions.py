@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 
 class DomainError(Exception):
     """A request that the clinical rules refuse; the message is shown to the user."""
@@ -24,3 +27,26 @@ class ValidationFailed(DomainError):
 class SafetyRefusal(DomainError):
     """A hard stop: the action is refused for patient safety and the attempt is audited
     (``audit.refusals``) in a transaction of its own."""
+
+
+class StaleEdit(DomainError):
+    """The record changed after the editor read it: the edit is refused and nothing is
+    stored (optimistic concurrency, docs/decisions/0021-no-lost-updates.md).
+
+    `current` holds the record's values now (field -> value, `version` included),
+    `changed_by` and `changed_at` the last change on the audit trail."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: dict[str, Any],
+        version: int,
+        changed_by: str = "",
+        changed_at: datetime | None = None,
+    ) -> None:
+        super().__init__(message, field="version")
+        self.current = current
+        self.version = version
+        self.changed_by = changed_by
+        self.changed_at = changed_at

@@ -1,10 +1,53 @@
-"""Putting a service's refusal on the form that asked for it."""
+"""Putting a service's refusal on the form that asked for it; the version an edit form was
+filled from (docs/decisions/0021-no-lost-updates.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
+
+EMPTY = "(blank)"
+NO_VERSION = (
+    "This form does not say which version of the record it was filled from: reload the "
+    "page and enter your change again."
+)
+
+
+class VersionedFormMixin:
+    """An edit form carries, hidden, the version of the record it was filled from; the
+    service refuses the edit when the record has moved on. Added when the form edits a saved
+    record (a ModelForm with a saved instance) or when `version` is given."""
+
+    def __init__(self, *args: Any, version: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if version is None and instance is not None and instance.pk is not None:
+            version = instance.version
+        if version is not None:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                initial=version,
+                error_messages={"required": NO_VERSION, "invalid": NO_VERSION},
+            )
+
+    @property
+    def read_version(self) -> int:
+        """The version the person saw (after `is_valid`)."""
+        return self.cleaned_data["version"]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The cleaned fields without `version`, for the service."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+def form_status(form: forms.Form) -> int:
+    """409 for a page that answers a stale edit, else 200."""
+    return 409 if getattr(form, "stale_edit", None) else 200
 
 
 def apply_errors(form: forms.Form, exc: DomainError, *, name_field: bool = False) -> None:
@@ -12,6 +55,9 @@ def apply_errors(form: forms.Form, exc: DomainError, *, name_field: bool = False
 
     `name_field` prefixes each message with the field's name (for forms whose fields are
     instrument item codes, where the name is what the reader needs)."""
+    if isinstance(exc, StaleEdit):
+        _apply_stale(form, exc)
+        return
     if isinstance(exc, ValidationFailed):
         if exc.errors is form.errors:
             return  # the form's own validation: its errors are already on it
@@ -21,3 +67,63 @@ def apply_errors(form: forms.Form, exc: DomainError, *, name_field: bool = False
                 form.add_error(target, f"{field}: {error}" if name_field else error)
         return
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _apply_stale(form: forms.Form, exc: StaleEdit) -> None:
+    """Keep what the person typed, list each field where the record now differs from it,
+    and carry the current version: saving again is a decision taken with the changes shown."""
+    form.stale_edit = exc  # type: ignore[attr-defined]
+    form.conflicts = [  # type: ignore[attr-defined]
+        (form.fields[name].label or name.replace("_", " ").capitalize(), now, yours)
+        for name, now, yours in _differences(form, exc.current)
+    ]
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(exc.version)
+    form.data = data
+    form.add_error(None, exc.message)
+
+
+def _differences(form: forms.Form, current: dict[str, Any]) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, now in current.items():
+        if name == "version" or name not in form.fields:
+            continue
+        yours = form.cleaned_data.get(name)
+        if _same(now, yours):
+            continue
+        field = form.fields[name]
+        rows.append((name, shown(field, now), shown(field, yours)))
+    return rows
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    if a in (None, "") and b in (None, ""):
+        return True
+    return a == b or str(a) == str(b)  # a choice form field cleans to text, the model to int
+
+
+def shown(field: forms.Field, value: Any) -> str:
+    """A value as the form shows it: a choice by its label, yes/no, blank as (blank)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(shown(field, item) for item in value) or EMPTY
+    if value in (None, ""):
+        return EMPTY
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(field, forms.ModelChoiceField):
+        labels = {str(key): label for key, label in _flat(choices)}
+        return str(labels.get(str(value), value))
+    return str(value)
+
+
+def _flat(choices: Any) -> list[tuple[Any, Any]]:
+    flat = []
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            flat.extend(label)
+        else:
+            flat.append((key, label))
+    return flat

@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from django import forms
 
+from marrowtrack.core.forms import VersionedFormMixin
 from marrowtrack.core.validators import PlainInputFormMixin
 from marrowtrack.facilities.models import Equipment, KitLot, Room
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RoomForm(PlainInputFormMixin, forms.ModelForm):
+class RoomForm(VersionedFormMixin, PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "kind", "has_fluoroscopy", "has_ultrasound", "active"]
 
 
-class EquipmentForm(PlainInputFormMixin, forms.ModelForm):
+class EquipmentForm(VersionedFormMixin, PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Equipment
         fields = ["name", "kind", "serial_number", "rotor_radius_cm", "calibration_due", "active"]
@@ -22,7 +23,7 @@ class EquipmentForm(PlainInputFormMixin, forms.ModelForm):
         widgets = {"calibration_due": DATE}
 
 
-class KitLotForm(PlainInputFormMixin, forms.ModelForm):
+class KitLotForm(VersionedFormMixin, PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = KitLot
         fields = ["device", "lot_number", "expires_on", "received_on", "quantity_received"]

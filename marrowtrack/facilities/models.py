@@ -9,9 +9,10 @@ from django.db import models
 from django.urls import reverse
 
 from marrowtrack.core.models import BaseModel, Clinic
+from marrowtrack.core.versioning import VersionedModel
 
 
-class Room(BaseModel):
+class Room(VersionedModel, BaseModel):
     class Kind(models.TextChoices):
         PROCEDURE = "procedure", "Procedure room"
         CONSULT = "consult", "Consultation room"
@@ -38,7 +39,7 @@ class Room(BaseModel):
         return reverse("facilities:room-edit", args=[self.public_id])
 
 
-class Equipment(BaseModel):
+class Equipment(VersionedModel, BaseModel):
     class Kind(models.TextChoices):
         CENTRIFUGE = "centrifuge", "Centrifuge"
         FLUOROSCOPE = "fluoroscope", "Fluoroscope (C-arm)"
@@ -73,7 +74,7 @@ class Equipment(BaseModel):
         return self.calibration_due is not None and self.calibration_due < today
 
 
-class KitLot(BaseModel):
+class KitLot(VersionedModel, BaseModel):
     """A received lot of single-use processing kits: managed stock, expiry and recall."""
 
     class Status(models.TextChoices):

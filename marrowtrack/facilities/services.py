@@ -14,6 +14,7 @@ from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import diff, event_record
+from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.services import validated
 from marrowtrack.facilities.models import Equipment, KitLot, Room
@@ -25,42 +26,74 @@ KIT_LOT_FIELDS = ("device", "lot_number", "expires_on", "received_on", "quantity
 M = TypeVar("M", Room, Equipment, KitLot)
 
 
-def _save(*, by: User, instance: M, data: Mapping[str, Any], fields: tuple[str, ...]) -> M:
-    """Create or update one record of the administrator's clinic, audited (old -> new)."""
+def _save(
+    *,
+    by: User,
+    instance: M,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    version: int | None,
+) -> M:
+    """Create or update one record of the administrator's clinic, audited (old -> new). An
+    update names the `version` it was made from: a stale one is refused (decision 0021)."""
     require_role(by, ADMINS, "manage rooms, equipment and kit lots")
     creating = instance.pk is None
     if creating:
         instance.clinic = by.clinic
     require_same_clinic(by, instance.clinic_id)
+    if not creating and version is None:
+        raise ValidationFailed({"version": ["Say which version of the record you edited."]})
     values = {name: data[name] for name in fields if name in data}
-    changes = (
-        {name: (None, value) for name, value in values.items()}
-        if creating
-        else diff(instance, values)
-    )
-    for name, value in values.items():
-        setattr(instance, name, value)
-    validated(instance)
     try:
         with transaction.atomic():
-            instance.save(**({} if creating else {"update_fields": [*values, "updated_at"]}))
-            event_record(
-                actor=by,
-                action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-                target=instance,
-                changes=changes,
-            )
+            if creating:
+                _create(by=by, instance=instance, values=values)
+            else:
+                instance = _edit(
+                    by=by, instance=instance, values=values, fields=fields, read=version
+                )
     except IntegrityError as exc:  # a concurrent save took the same name first
         raise ValidationFailed({fields[0]: ["This name is already used in your clinic."]}) from exc
     return instance
 
 
-def room_save(*, by: User, data: Mapping[str, Any], room: Room | None = None) -> Room:
-    return _save(by=by, instance=room or Room(), data=data, fields=ROOM_FIELDS)
+def _create(*, by: User, instance: M, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(instance, name, value)
+    validated(instance)
+    instance.save()
+    changes = {name: (None, value) for name, value in values.items()}
+    event_record(actor=by, action=AuditAction.CREATE, target=instance, changes=changes)
+
+
+def _edit(
+    *, by: User, instance: M, values: dict[str, Any], fields: tuple[str, ...], read: Any
+) -> M:
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    version_check(locked, read=read, fields=fields)
+    changes: dict[str, Any] = diff(locked, values)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    validated(locked)
+    if changes:
+        version_save(locked, read=read, fields=list(changes), shown=fields)
+        changes["version"] = [read, locked.version]
+        event_record(actor=by, action=AuditAction.UPDATE, target=locked, changes=changes)
+    return locked
+
+
+def room_save(
+    *, by: User, data: Mapping[str, Any], room: Room | None = None, version: int | None = None
+) -> Room:
+    return _save(by=by, instance=room or Room(), data=data, fields=ROOM_FIELDS, version=version)
 
 
 def equipment_save(
-    *, by: User, data: Mapping[str, Any], equipment: Equipment | None = None
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    equipment: Equipment | None = None,
+    version: int | None = None,
 ) -> Equipment:
     """A centrifuge needs its rotor radius (RCF is computed from rpm, domain spec §2)."""
     kind = data.get("kind", equipment.kind if equipment else "")
@@ -69,15 +102,18 @@ def equipment_save(
         raise ValidationFailed(
             {"rotor_radius_cm": ["A centrifuge needs its rotor radius (cm) to compute RCF."]}
         )
-    return _save(by=by, instance=equipment or Equipment(), data=data, fields=EQUIPMENT_FIELDS)
+    instance = equipment or Equipment()
+    return _save(by=by, instance=instance, data=data, fields=EQUIPMENT_FIELDS, version=version)
 
 
-def kit_lot_save(*, by: User, data: Mapping[str, Any], lot: KitLot | None = None) -> KitLot:
+def kit_lot_save(
+    *, by: User, data: Mapping[str, Any], lot: KitLot | None = None, version: int | None = None
+) -> KitLot:
     """Receive a kit lot into stock, or correct its details."""
     expires, received = data.get("expires_on"), data.get("received_on")
     if expires and received and expires < received:
         raise ValidationFailed({"expires_on": ["The lot expires before it was received."]})
-    return _save(by=by, instance=lot or KitLot(), data=data, fields=KIT_LOT_FIELDS)
+    return _save(by=by, instance=lot or KitLot(), data=data, fields=KIT_LOT_FIELDS, version=version)
 
 
 STATUS_MOVES = {

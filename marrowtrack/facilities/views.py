@@ -16,7 +16,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, form_status
 from marrowtrack.facilities import forms, selectors, services
 from marrowtrack.facilities.access import facility_for_user
 from marrowtrack.facilities.models import Equipment, KitLot, Room
@@ -42,14 +42,14 @@ def _form_page(
 ) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
-            saved = save(form.cleaned_data)
+            saved = save(form)
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"Saved: {saved}.")
             return redirect("facilities:overview")
     context = {"form": form, "title": title, "instance": instance, **extra}
-    return render(request, "facilities/form.html", context)
+    return render(request, "facilities/form.html", context, status=form_status(form))
 
 
 @login_required
@@ -57,7 +57,10 @@ def room_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_ROOM)
     form = forms.RoomForm(request.POST or None)
     return _form_page(
-        request, form, lambda d: services.room_save(by=request.user, data=d), title="New room"
+        request,
+        form,
+        lambda f: services.room_save(by=request.user, data=f.values),
+        title="New room",
     )
 
 
@@ -68,7 +71,9 @@ def room_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
     return _form_page(
         request,
         form,
-        lambda d: services.room_save(by=request.user, data=d, room=room),
+        lambda f: services.room_save(
+            by=request.user, data=f.values, room=room, version=f.read_version
+        ),
         title=f"Room: {room}",
         instance=room,
     )
@@ -81,7 +86,7 @@ def equipment_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _form_page(
         request,
         form,
-        lambda d: services.equipment_save(by=request.user, data=d),
+        lambda f: services.equipment_save(by=request.user, data=f.values),
         title="New equipment",
     )
 
@@ -93,7 +98,9 @@ def equipment_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
     return _form_page(
         request,
         form,
-        lambda d: services.equipment_save(by=request.user, data=d, equipment=item),
+        lambda f: services.equipment_save(
+            by=request.user, data=f.values, equipment=item, version=f.read_version
+        ),
         title=f"Equipment: {item}",
         instance=item,
     )
@@ -106,7 +113,7 @@ def kitlot_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _form_page(
         request,
         form,
-        lambda d: services.kit_lot_save(by=request.user, data=d),
+        lambda f: services.kit_lot_save(by=request.user, data=f.values),
         title="Receive a kit lot",
     )
 
@@ -118,7 +125,9 @@ def kitlot_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
     return _form_page(
         request,
         form,
-        lambda d: services.kit_lot_save(by=request.user, data=d, lot=lot),
+        lambda f: services.kit_lot_save(
+            by=request.user, data=f.values, lot=lot, version=f.read_version
+        ),
         title=f"Kit lot: {lot}",
         instance=lot,
         status_form=forms.KitLotStatusForm(),

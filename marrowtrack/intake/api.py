@@ -12,6 +12,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake import rules, schemas, selectors
 from marrowtrack.intake.access import appointment_for_user, consent_for_user, plan_for_user
@@ -72,6 +73,16 @@ def plan_create(request: AuthenticatedHttpRequest, patient_id: UUID, payload: sc
 @router.get("/plans/{uuid:public_id}", response=schemas.PlanOut)
 def plan_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return plan_for_user(request.user, public_id)
+
+
+@router.patch("/plans/{uuid:public_id}", response={200: schemas.PlanOut, 409: ConflictOut})
+def plan_patch(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.PlanPatch):
+    """Change the fields sent, as the plan's edit page does. `version` is the one read: an
+    older one is refused (409) with the plan as it is now."""
+    plan = plan_for_user(request.user, public_id, CHANGE)
+    data = _plan_data(request, payload.dict(exclude_unset=True))
+    version = data.pop("version")
+    return plans.plan_update(plan=plan, by=request.user, data=data, version=version)
 
 
 @router.post("/plans/{uuid:public_id}/prior", response={201: dict})

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from marrowtrack.core.forms import VersionedFormMixin
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.intake.models import (
     EligibilityDecision,
@@ -27,7 +28,7 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = TreatmentPlan
         fields = [
@@ -133,7 +134,7 @@ class DayCheckForm(forms.Form):
     )
 
 
-class IntakeSettingsForm(forms.ModelForm):
+class IntakeSettingsForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = IntakeSettings
         fields = ["arrival_lead_minutes", "after_hours_phone", "screening_max_age_days"]

@@ -10,6 +10,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
+
 Condition = Literal["knee_oa", "facet", "shoulder", "si_joint", "ra", "other"]
 Target = Literal[
     "knee",
@@ -55,6 +57,30 @@ class PlanIn(StrictIn):
     fasting_note: str = Field(default="", max_length=200)
 
 
+class PlanPatch(StrictIn):
+    """The fields to change (any of PlanIn's) and the `version` read."""
+
+    condition: Condition | None = None
+    target: Target | None = None
+    target_level: str | None = Field(default=None, max_length=20)
+    laterality: Laterality | None = None
+    harvest_side: HarvestSide | None = None
+    harvest_anticoagulant: HarvestAnticoagulant | None = None
+    symptom_duration_months: int | None = Field(default=None, ge=0, le=1200)
+    kellgren_lawrence_grade: int | None = Field(default=None, ge=0, le=4)
+    severity_notes: str | None = Field(default=None, max_length=300)
+    treatment: Treatment | None = None
+    previous_plan: UUID | None = None
+    guidance: Guidance | None = None
+    injectate_drug: str | None = Field(default=None, max_length=120)
+    dose_mg: Decimal | None = Field(default=None, gt=0, max_digits=7, decimal_places=2)
+    volume_ml: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=2)
+    anaesthetic: str | None = Field(default=None, max_length=120)
+    anticoagulant_plan: str | None = Field(default=None, max_length=2000)
+    fasting_note: str | None = Field(default=None, max_length=200)
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
+
+
 class PriorIn(StrictIn):
     kind: Literal["injection", "physiotherapy", "surgery", "other"]
     drug: Literal["corticosteroid", "ha", "prp", "other", ""] = ""
@@ -89,6 +115,7 @@ class PlanOut(Schema):
     volume_ml: Decimal | None
     anaesthetic: str
     created_at: datetime
+    version: int
 
 
 class PlanPageOut(Schema):

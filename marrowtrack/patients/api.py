@@ -9,6 +9,7 @@ from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.patients import schemas, selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.models import Medication, Patient
@@ -55,13 +56,16 @@ def patient_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return _detail(patient)
 
 
-@router.patch("/{uuid:public_id}", response=schemas.PatientDetailOut)
+@router.patch("/{uuid:public_id}", response={200: schemas.PatientDetailOut, 409: ConflictOut})
 def patient_patch(
     request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.PatientPatch
 ):
+    """Change the fields sent. `version` is the one read: an older one is refused (409)."""
     patient = patient_for_user(request.user, public_id, WRITE)
     data = payload.dict(exclude_unset=True)
-    return _detail(services.patient_update(patient=patient, by=request.user, data=data))
+    version = data.pop("version")
+    updated = services.patient_update(patient=patient, by=request.user, data=data, version=version)
+    return _detail(updated)
 
 
 @router.post("/{uuid:public_id}/archive", response=schemas.PatientOut)
@@ -90,13 +94,19 @@ def medication_create(
     return 201, services.medication_add(patient=patient, by=request.user, data=payload.dict())
 
 
-@router.patch("/medications/{uuid:public_id}", response=schemas.MedicationOut)
+@router.patch(
+    "/medications/{uuid:public_id}", response={200: schemas.MedicationOut, 409: ConflictOut}
+)
 def medication_patch(
     request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.MedicationPatch
 ):
+    """Change the fields sent. `version` is the one read: an older one is refused (409)."""
     medication = entry_for_user(request.user, Medication, public_id, CLINICAL)
     data = payload.dict(exclude_unset=True)
-    return services.medication_update(medication=medication, by=request.user, data=data)
+    version = data.pop("version")
+    return services.medication_update(
+        medication=medication, by=request.user, data=data, version=version
+    )
 
 
 @router.post("/{uuid:public_id}/conditions", response={201: schemas.ConditionOut})

@@ -39,7 +39,9 @@ ENTRY_KINDS: dict[str, EntryKind] = {
         Medication,
         MedicationForm,
         services.medication_add,
-        lambda *, entry, by, data: services.medication_update(medication=entry, by=by, data=data),
+        lambda *, entry, by, data, version: services.medication_update(
+            medication=entry, by=by, data=data, version=version
+        ),
     ),
     "conditions": EntryKind(
         "conditions",
@@ -47,6 +49,8 @@ ENTRY_KINDS: dict[str, EntryKind] = {
         Condition,
         ConditionForm,
         services.condition_add,
-        lambda *, entry, by, data: services.condition_update(condition=entry, by=by, data=data),
+        lambda *, entry, by, data, version: services.condition_update(
+            condition=entry, by=by, data=data, version=version
+        ),
     ),
 }

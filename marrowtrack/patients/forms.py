@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from marrowtrack.core.forms import VersionedFormMixin
 from marrowtrack.core.validators import PlainInputFormMixin
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
@@ -10,7 +11,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class PatientForm(PlainInputFormMixin, forms.ModelForm):
+class PatientForm(VersionedFormMixin, PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -56,7 +57,7 @@ class AllergyForm(PlainInputFormMixin, forms.ModelForm):
         fields = ["category", "substance", "reaction", "severity"]
 
 
-class MedicationForm(PlainInputFormMixin, forms.ModelForm):
+class MedicationForm(VersionedFormMixin, PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Medication
         fields = [
@@ -75,7 +76,7 @@ class MedicationForm(PlainInputFormMixin, forms.ModelForm):
         }
 
 
-class ConditionForm(PlainInputFormMixin, forms.ModelForm):
+class ConditionForm(VersionedFormMixin, PlainInputFormMixin, forms.ModelForm):
     class Meta:
         model = Condition
         fields = [

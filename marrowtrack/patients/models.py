@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from marrowtrack.core.models import ArchivableModel, Clinic
 from marrowtrack.core.text import fold
+from marrowtrack.core.versioning import VersionedModel
 from marrowtrack.patients.validators import not_in_future, plausible_birth_date
 
 phone_validator = RegexValidator(
@@ -53,7 +54,7 @@ class BodySite(models.TextChoices):
     ELSEWHERE = "elsewhere", "Elsewhere (not a harvest or injection site)"
 
 
-class Patient(ArchivableModel):
+class Patient(VersionedModel, ArchivableModel):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"
@@ -198,7 +199,7 @@ class Allergy(ArchivableModel):
         return f"{self.substance} ({self.get_category_display()})"
 
 
-class Medication(ArchivableModel):
+class Medication(VersionedModel, ArchivableModel):
     class DrugClass(models.TextChoices):
         ANTICOAGULANT = "anticoagulant", "Anticoagulant"
         ANTIPLATELET = "antiplatelet", "Antiplatelet"
@@ -287,7 +288,7 @@ class Medication(ArchivableModel):
         return started and (self.stopped_on is None or self.stopped_on >= on)
 
 
-class Condition(ArchivableModel):
+class Condition(VersionedModel, ArchivableModel):
     """Conditions that bear on eligibility (domain.md section 4)."""
 
     class Kind(models.TextChoices):

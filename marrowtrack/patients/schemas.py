@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from marrowtrack.core.validators import PlainNotes, PlainText, PlausibleDate
+from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
 Sex = Literal["female", "male", "other", "unknown"]
 Language = Literal["en", "es"]
@@ -114,6 +115,7 @@ class PatientPatch(StrictIn):
     referral_notes: PlainNotes | None = Field(default=None, max_length=500)
     no_known_allergies: bool | None = None
     height_cm: Decimal | None = _height()
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class ArchiveIn(StrictIn):
@@ -154,6 +156,7 @@ class MedicationPatch(StrictIn):
     steroid_mg_per_day: Decimal | None = _steroid_dose()
     started_on: PlausibleDate | None = None
     stopped_on: PlausibleDate | None = None
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
 
 
 class ConditionIn(StrictIn):
@@ -190,6 +193,7 @@ class MedicationOut(Schema):
     steroid_mg_per_day: Decimal | None
     started_on: date | None
     stopped_on: date | None
+    version: int
 
 
 class ConditionOut(Schema):
@@ -201,6 +205,7 @@ class ConditionOut(Schema):
     diagnosed_on: date | None
     resolved_on: date | None
     cleared_by_haematology: bool
+    version: int
 
 
 class PatientOut(Schema):
@@ -222,6 +227,7 @@ class PatientDetailOut(PatientOut):
     referral_notes: str
     no_known_allergies: bool
     height_cm: Decimal | None
+    version: int
     weights: list[WeightOut]
     allergies: list[AllergyOut]
     medications: list[MedicationOut]

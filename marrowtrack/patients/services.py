@@ -12,6 +12,7 @@ from django.db import models, transaction
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import diff, event_record, event_record_created
+from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import counter_next, validated
@@ -94,15 +95,25 @@ def _ensure_not_archived(patient: Patient) -> None:
 
 
 def _update(
-    *, by: User, instance: models.Model, patient: Patient, values: dict[str, Any]
+    *,
+    by: User,
+    instance: Any,
+    patient: Patient,
+    values: dict[str, Any],
+    version: int,
+    fields: tuple[str, ...],
 ) -> models.Model:
-    changes = diff(instance, values)
+    """Edit a locked record made from `version` (refused, nothing stored, when it moved on:
+    docs/decisions/0021-no-lost-updates.md)."""
+    version_check(instance, read=version, fields=fields)
+    changes: dict[str, Any] = diff(instance, values)
     if not changes:
         return instance
     for field, value in values.items():
         setattr(instance, field, value)
     validated(instance)
-    instance.save(update_fields=[*changes.keys(), "updated_at"])
+    version_save(instance, read=version, fields=changes.keys(), shown=fields)
+    changes["version"] = [version, instance.version]
     event_record(
         actor=by,
         action=AuditAction.UPDATE,
@@ -113,13 +124,22 @@ def _update(
     return instance
 
 
-def patient_update(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Patient:
+def patient_update(*, patient: Patient, by: User, data: Mapping[str, Any], version: int) -> Patient:
+    """Edit the patient's details, made from `version` of the record (a stale edit is
+    refused with who changed it and when)."""
     values = _only(data, PATIENT_FIELDS)
     _strip_blank_names(values)
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         _ensure_not_archived(patient)
-        _update(by=by, instance=patient, patient=patient, values=values)
+        _update(
+            by=by,
+            instance=patient,
+            patient=patient,
+            values=values,
+            version=version,
+            fields=PATIENT_FIELDS,
+        )
     return patient
 
 
@@ -237,23 +257,40 @@ def condition_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Con
     return _add_child(by=by, patient=patient, instance=condition, fields=tuple(values))
 
 
-def _update_child(*, by: User, instance: Any, data: Mapping[str, Any], fields: tuple[str, ...]):
+def _update_child(
+    *, by: User, instance: Any, data: Mapping[str, Any], fields: tuple[str, ...], version: int
+):
     values = _only(data, fields)
     with transaction.atomic():
         instance = type(instance).objects.select_for_update().get(pk=instance.pk)
         _ensure_not_archived(instance.patient)
         if instance.is_archived:
             raise DomainError("This entry is archived and cannot be changed.")
-        _update(by=by, instance=instance, patient=instance.patient, values=values)
+        _update(
+            by=by,
+            instance=instance,
+            patient=instance.patient,
+            values=values,
+            version=version,
+            fields=fields,
+        )
     return instance
 
 
-def medication_update(*, medication: Medication, by: User, data: Mapping[str, Any]) -> Medication:
-    return _update_child(by=by, instance=medication, data=data, fields=MEDICATION_FIELDS)
+def medication_update(
+    *, medication: Medication, by: User, data: Mapping[str, Any], version: int
+) -> Medication:
+    return _update_child(
+        by=by, instance=medication, data=data, fields=MEDICATION_FIELDS, version=version
+    )
 
 
-def condition_update(*, condition: Condition, by: User, data: Mapping[str, Any]) -> Condition:
-    return _update_child(by=by, instance=condition, data=data, fields=CONDITION_FIELDS)
+def condition_update(
+    *, condition: Condition, by: User, data: Mapping[str, Any], version: int
+) -> Condition:
+    return _update_child(
+        by=by, instance=condition, data=data, fields=CONDITION_FIELDS, version=version
+    )
 
 
 def entry_archive(

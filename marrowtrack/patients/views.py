@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, form_status
 from marrowtrack.patients import selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.entries import ENTRY_KINDS, EntryKind
@@ -74,13 +74,16 @@ def patient_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(patient=patient, by=request.user, data=form.cleaned_data)
+            services.patient_update(
+                patient=patient, by=request.user, data=form.values, version=form.read_version
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "Patient details saved.")
             return redirect(patient)
-    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+    context = {"form": form, "patient": patient}
+    return render(request, "patients/patient_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -125,14 +128,16 @@ def entry_edit(request: AuthenticatedHttpRequest, kind: str, public_id: UUID) ->
     form = entry_kind.form(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            entry_kind.update(entry=entry, by=request.user, data=form.cleaned_data)
+            entry_kind.update(
+                entry=entry, by=request.user, data=form.values, version=form.read_version
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"The {entry_kind.label} was updated.")
             return redirect(entry.patient)
     context = {"form": form, "patient": entry.patient, "kind": entry_kind, "entry": entry}
-    return render(request, "patients/entry_form.html", context)
+    return render(request, "patients/entry_form.html", context, status=form_status(form))
 
 
 @login_required

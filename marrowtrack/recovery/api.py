@@ -9,6 +9,7 @@ from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.recovery import schemas, selectors
 from marrowtrack.recovery.access import course_for_user, event_for_user, task_for_user
@@ -62,12 +63,17 @@ def event_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return event_for_user(request.user, public_id)
 
 
-@router.put("/adverse-events/{uuid:public_id}", response=schemas.AdverseEventOut)
+@router.put(
+    "/adverse-events/{uuid:public_id}", response={200: schemas.AdverseEventOut, 409: ConflictOut}
+)
 def event_update(
-    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AdverseEventIn
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AdverseEventUpdateIn
 ):
+    """Correct a draft. `version` is the one read: an older one is refused (409)."""
     event = event_for_user(request.user, public_id, "recovery.change_adverseevent")
-    return ae.adverse_event_update(event=event, by=request.user, data=payload.dict())
+    data = payload.dict()
+    version = data.pop("version")
+    return ae.adverse_event_update(event=event, by=request.user, data=data, version=version)
 
 
 @router.post("/adverse-events/{uuid:public_id}/sign", response=schemas.AdverseEventOut)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marrowtrack.core.forms import VersionedFormMixin
 from marrowtrack.esign.forms import SignatureFieldsMixin
 from marrowtrack.recovery import adverse
 
@@ -140,7 +141,7 @@ def _choices(table: dict) -> list[tuple]:
     return list(table.items())
 
 
-class AdverseEventForm(forms.Form):
+class AdverseEventForm(VersionedFormMixin, forms.Form):
     event_type = forms.ChoiceField(
         label="Type", choices=[("", "Choose…"), *_choices(adverse.TYPES)]
     )

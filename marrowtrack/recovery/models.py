@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from marrowtrack.core.models import BaseModel, Clinic
+from marrowtrack.core.versioning import VersionedModel
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.patients.models import Patient
 from marrowtrack.recovery import adverse
@@ -166,7 +167,7 @@ def _choices(table: dict) -> list[tuple]:
     return list(table.items())
 
 
-class AdverseEvent(BaseModel):
+class AdverseEvent(VersionedModel, BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Awaiting physician review"
         SIGNED = "signed", "Reviewed and signed"

@@ -6,6 +6,9 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Schema
+from pydantic import Field
+
+from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
 
 class TaskOut(Schema):
@@ -59,9 +62,14 @@ class AdverseEventIn(Schema):
     description: str
 
 
+class AdverseEventUpdateIn(AdverseEventIn):
+    version: int = Field(ge=1, le=MAX_VERSION, description=VERSION_HELP)
+
+
 class AdverseEventOut(AdverseEventIn):
     public_id: UUID
     status: str
+    version: int
     patient: UUID
     plan: UUID
 

@@ -48,7 +48,9 @@ def build_trail(*, make_user, patient: Patient, other_clinic: Clinic, outsider: 
     nurse_read = _last()
     services.patient_record_viewed(patient=second, by=physician)
     physician_read = _last()
-    services.patient_update(patient=patient, by=physician, data={"phone": "555 0100"})
+    services.patient_update(
+        patient=patient, by=physician, data={"phone": "555 0100"}, version=patient.version
+    )
     physician_update = _last()
     services.patient_record_viewed(patient=foreign_patient, by=outsider)
     foreign_read = _last()

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, StaleEdit, ValidationFailed
 from marrowtrack.core.models import FACILITY_CODE_RE, Clinic
 from marrowtrack.facilities import services
 from marrowtrack.facilities.models import Equipment, KitLot, Room
@@ -106,7 +106,9 @@ def test_a_centrifuge_needs_its_rotor_radius_and_calibration_changes_are_audited
         services.equipment_save(by=admin, data=data)
     item = services.equipment_save(by=admin, data={**data, "rotor_radius_cm": Decimal("9.5")})
     later = clock.today() + timedelta(days=180)
-    services.equipment_save(by=admin, equipment=item, data={"calibration_due": later})
+    services.equipment_save(
+        by=admin, equipment=item, data={"calibration_due": later}, version=item.version
+    )
     event = AuditEvent.objects.filter(entity="facilities.equipment", action="update").get()
     assert event.changes["calibration_due"]["new"] == later.isoformat()
 
@@ -202,3 +204,31 @@ def test_the_lab_lists_usable_kit_lots_through_the_api(staff, make_user, other_c
     assert outsider.get("/facilities/kit-lots").json() == []
     assert Api(staff["researcher"]).get("/facilities/kit-lots").status_code == 403
     assert Api(staff["researcher"]).get("/facilities/equipment").status_code == 403
+
+
+def test_the_second_of_two_edits_of_a_room_is_refused_on_the_page(
+    client_for, staff, make_user
+) -> None:
+    room = services.room_save(
+        by=staff["clinic_admin"], data={"name": "Procedure Room 1", "kind": "procedure"}
+    )
+    url = f"/facilities/rooms/{room.public_id}/"
+    opened = {"name": "Procedure Room 1", "kind": "procedure", "active": "on", "version": "1"}
+    first = client_for(staff["clinic_admin"]).post(url, {**opened, "has_ultrasound": "on"})
+    assert first.status_code == 302
+    second = client_for(make_user("clinic_admin")).post(url, {**opened, "name": "Room One"})
+    assert second.status_code == 409
+    assert staff["clinic_admin"].printed_name in second.content.decode()
+    room.refresh_from_db()
+    assert (room.name, room.has_ultrasound, room.version) == ("Procedure Room 1", True, 2)
+
+
+def test_an_edit_of_a_kit_lot_names_its_version(staff) -> None:
+    admin = staff["clinic_admin"]
+    lot = services.kit_lot_save(by=admin, data=_lot_data())
+    with pytest.raises(ValidationFailed, match="version"):
+        services.kit_lot_save(by=admin, lot=lot, data={"quantity_received": 3})
+    services.kit_lot_save(by=admin, lot=lot, data={"quantity_received": 3}, version=1)
+    with pytest.raises(StaleEdit):
+        services.kit_lot_save(by=admin, lot=lot, data={"quantity_received": 4}, version=1)
+    assert KitLot.objects.values_list("quantity_received", "version").get() == (3, 2)

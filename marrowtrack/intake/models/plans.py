@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 
 from marrowtrack.core.models import ArchivableModel, BaseModel
+from marrowtrack.core.versioning import VersionedModel
 from marrowtrack.patients.models import Patient, ReferralCondition
 
 
@@ -106,7 +107,7 @@ class Guidance(models.TextChoices):
     LANDMARK = "landmark", "Landmark (no imaging)"
 
 
-class TreatmentPlan(ArchivableModel):
+class TreatmentPlan(VersionedModel, ArchivableModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         APPROVED = "approved", "Approved"

@@ -6,13 +6,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from marrowtrack.core.models import BaseModel, Clinic
+from marrowtrack.core.versioning import VersionedModel
 
 phone_validator = RegexValidator(
     r"^[0-9+()\-. ]{3,40}$", "Enter a phone number: digits, spaces, +, -, ( and ) only."
 )
 
 
-class IntakeSettings(BaseModel):
+class IntakeSettings(VersionedModel, BaseModel):
     """How early patients arrive, whom they call out of hours, how old a screening may be
     on the procedure day. A clinic without a row uses the defaults."""
 

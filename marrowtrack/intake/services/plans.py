@@ -12,6 +12,7 @@ from django.db import transaction
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import diff
+from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
@@ -153,15 +154,19 @@ def _check_booked_kind(plan: TreatmentPlan, values: Mapping[str, Any]) -> None:
         )
 
 
-def plan_update(*, plan: TreatmentPlan, by: User, data: Mapping[str, Any]) -> TreatmentPlan:
-    """Edit a plan. Changing what was screened sends an approved plan back for a new
-    decision; changing what was consented to (target, side, level, treatment, condition,
-    harvest side) also voids its consents (issue 9 item 2)."""
+def plan_update(
+    *, plan: TreatmentPlan, by: User, data: Mapping[str, Any], version: int
+) -> TreatmentPlan:
+    """Edit a plan, made from `version` of it (a stale edit is refused, nothing stored:
+    docs/decisions/0021-no-lost-updates.md). Changing what was screened sends an approved
+    plan back for a new decision; changing what was consented to (target, side, level,
+    treatment, condition, harvest side) also voids its consents (issue 9 item 2)."""
     values = only(data, PLAN_FIELDS)
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
         ensure_plan_open(plan)
-        changes = diff(plan, values)
+        version_check(plan, read=version, fields=PLAN_FIELDS)
+        changes: dict[str, Any] = diff(plan, values)
         if not changes:
             return plan
         _check_booked_kind(plan, values)
@@ -171,7 +176,8 @@ def plan_update(*, plan: TreatmentPlan, by: User, data: Mapping[str, Any]) -> Tr
             _back_to_draft(plan, changes)
         validated(plan)
         _plan_rules(plan)
-        plan.save(update_fields=[*changes, "updated_at"])
+        version_save(plan, read=version, fields=list(changes), shown=PLAN_FIELDS)
+        changes["version"] = [version, plan.version]
         consented = [name for name in CONSENTED_FIELDS if name in changes]
         if consented and (voided := _void_consents(plan, by, consented)):
             changes["consents_voided"] = voided

@@ -11,6 +11,7 @@ from django.db import transaction
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import diff
+from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.services import validated
 from marrowtrack.intake.models import IntakeSettings
@@ -19,17 +20,22 @@ from marrowtrack.intake.services.common import audit, only
 SETTINGS_FIELDS = ("arrival_lead_minutes", "after_hours_phone", "screening_max_age_days")
 
 
-def intake_settings_update(*, clinic: Clinic, by: User, data: Mapping[str, Any]) -> IntakeSettings:
-    """Save the clinic's settings (created with the defaults on first save)."""
+def intake_settings_update(
+    *, clinic: Clinic, by: User, data: Mapping[str, Any], version: int
+) -> IntakeSettings:
+    """Save the clinic's settings (created with the defaults on first save, as version 1),
+    made from `version` of them: a stale edit is refused (decision 0021)."""
     values = only(data, SETTINGS_FIELDS)
     with transaction.atomic():
         row, _ = IntakeSettings.objects.select_for_update().get_or_create(clinic=clinic)
-        changes = diff(row, values)
+        version_check(row, read=version, fields=SETTINGS_FIELDS)
+        changes: dict[str, Any] = diff(row, values)
         if not changes:
             return row
         for name, value in values.items():
             setattr(row, name, value)
         validated(row)
-        row.save(update_fields=[*changes, "updated_at"])
+        version_save(row, read=version, fields=list(changes), shown=SETTINGS_FIELDS)
+        changes["version"] = [version, row.version]
         audit(by=by, action=AuditAction.UPDATE, instance=row, patient=None, changes=changes)
     return row

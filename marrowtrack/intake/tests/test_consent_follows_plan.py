@@ -57,7 +57,9 @@ def consented(make_plan, staff):
 def test_editing_what_was_consented_to_voids_the_consent_and_the_approval(
     consented, staff, change: str, value: str
 ) -> None:
-    plans.plan_update(plan=consented, by=staff["nurse"], data={change: value})
+    plans.plan_update(
+        plan=consented, by=staff["nurse"], data={change: value}, version=consented.version
+    )
     consented.refresh_from_db()
     consent = consented.consents.get()
     assert consented.status == TreatmentPlan.Status.DRAFT
@@ -71,14 +73,21 @@ def test_editing_what_was_consented_to_voids_the_consent_and_the_approval(
 
 
 def test_a_change_nobody_consented_to_keeps_the_consent(consented, staff) -> None:
-    plans.plan_update(plan=consented, by=staff["nurse"], data={"severity_notes": "worse stairs"})
+    plans.plan_update(
+        plan=consented,
+        by=staff["nurse"],
+        data={"severity_notes": "worse stairs"},
+        version=consented.version,
+    )
     consented.refresh_from_db()
     assert consented.status == TreatmentPlan.Status.APPROVED
     assert consented.consents.get().status == Consent.Status.WITNESSED
 
 
 def test_a_new_screening_decision_and_consent_restore_the_plan(consented, staff) -> None:
-    plans.plan_update(plan=consented, by=staff["nurse"], data={"laterality": "right"})
+    plans.plan_update(
+        plan=consented, by=staff["nurse"], data={"laterality": "right"}, version=consented.version
+    )
     consented.refresh_from_db()
     with pytest.raises(DomainError, match="plan changed after this screening"):
         screening.eligibility_decide(
@@ -93,7 +102,9 @@ def test_a_new_screening_decision_and_consent_restore_the_plan(consented, staff)
 
 def test_the_consent_pdf_prints_the_plan_as_signed_not_as_edited(consented, staff) -> None:
     consent = consented.consents.get()
-    plans.plan_update(plan=consented, by=staff["nurse"], data={"laterality": "right"})
+    plans.plan_update(
+        plan=consented, by=staff["nurse"], data={"laterality": "right"}, version=consented.version
+    )
     consent.refresh_from_db()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(consent.pdf))).pages)
     assert "Left Knee" in text
@@ -145,6 +156,7 @@ def test_switching_between_bmac_and_a_comparator_needs_the_booking_cancelled_fir
             plan=consented,
             by=staff["nurse"],
             data={"treatment": "prp", "harvest_side": "", "harvest_anticoagulant": ""},
+            version=consented.version,
         )
     consented.refresh_from_db()
     assert consented.consents.get().status == Consent.Status.WITNESSED

@@ -43,7 +43,9 @@ def test_a_plan_edit_racing_a_witness_never_leaves_a_consent_for_another_plan(ma
     def edit() -> None:
         try:
             barrier.wait(timeout=10)
-            plans.plan_update(plan=plan, by=staff["nurse"], data={"laterality": "right"})
+            plans.plan_update(
+                plan=plan, by=staff["nurse"], data={"laterality": "right"}, version=plan.version
+            )
             outcomes["edit"] = "saved"
         finally:
             connections.close_all()

@@ -157,7 +157,9 @@ def test_issue_9_a_plan_edited_after_consent_is_refused_at_the_gate(make_plan, s
         consent=consent, by=staff["nurse"], typed_name="Rosa Núñez", signature="click"
     )
     consent_svc.consent_witness(consent=consent, by=staff["physician"], password=PASSWORD)
-    plans.plan_update(plan=plan, by=staff["nurse"], data={"laterality": "right"})
+    plans.plan_update(
+        plan=plan, by=staff["nurse"], data={"laterality": "right"}, version=plan.version
+    )
     plan.refresh_from_db()
     assert plan.consents.get().status == Consent.Status.INVALIDATED
     assert gates.procedure_blockers(plan)

@@ -79,7 +79,12 @@ def test_a_repeat_cannot_follow_another_patients_plan(patient, staff, clinic):
 def test_changing_the_target_of_an_approved_plan_sends_it_back_to_draft(approved_plan, staff):
     approved_plan.hard_stop_overridden = True
     approved_plan.save()
-    plan = plans.plan_update(plan=approved_plan, by=staff["nurse"], data={"laterality": "right"})
+    plan = plans.plan_update(
+        plan=approved_plan,
+        by=staff["nurse"],
+        data={"laterality": "right"},
+        version=approved_plan.version,
+    )
     assert plan.status == TreatmentPlan.Status.DRAFT
     assert plan.hard_stop_overridden is False
 

@@ -92,6 +92,7 @@ def test_only_a_clinic_administrator_changes_the_intake_settings(client_for, sta
             "arrival_lead_minutes": "45",
             "after_hours_phone": "555 0199",
             "screening_max_age_days": "21",
+            "version": "1",
         },
     )
     assert response.status_code == 302

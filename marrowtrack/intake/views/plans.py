@@ -16,7 +16,7 @@ from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, form_status
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.intake.forms import (
@@ -103,14 +103,16 @@ def plan_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         plan.refresh_from_db()  # the form wrote into the instance; the service diffs it
         try:
-            plan_services.plan_update(plan=plan, by=request.user, data=form.cleaned_data)
+            plan_services.plan_update(
+                plan=plan, by=request.user, data=form.values, version=form.read_version
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "Plan saved.")
             return redirect(plan)
     context = {"form": form, "patient": plan.patient, "plan": plan}
-    return render(request, "intake/plan_form.html", context)
+    return render(request, "intake/plan_form.html", context, status=form_status(form))
 
 
 @login_required

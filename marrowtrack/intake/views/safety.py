@@ -14,7 +14,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, form_status
 from marrowtrack.intake import rules, selectors
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.intake.forms import DayCheckForm, HoldForm, IntakeSettingsForm
@@ -75,15 +75,18 @@ def ruleset(request: AuthenticatedHttpRequest) -> HttpResponse:
 def settings_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "intake.change_intakesettings")
     current = selectors.intake_settings(request.user.clinic)
-    form = IntakeSettingsForm(request.POST or None, instance=current)
+    form = IntakeSettingsForm(request.POST or None, instance=current, version=current.version)
     if request.method == "POST" and form.is_valid():
         try:
             intake_settings_update(
-                clinic=request.user.clinic, by=request.user, data=form.cleaned_data
+                clinic=request.user.clinic,
+                by=request.user,
+                data=form.values,
+                version=form.read_version,
             )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "Intake settings saved.")
             return redirect("intake:settings")
-    return render(request, "intake/settings.html", {"form": form})
+    return render(request, "intake/settings.html", {"form": form}, status=form_status(form))

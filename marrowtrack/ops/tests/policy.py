@@ -287,6 +287,7 @@ API: dict[str, Rule] = {
         CLINICIANS, _id("patient", "patient_id")
     ),
     "GET /api/v1/intake/plans/{public_id}": Rule(PLANS, _id("plan")),
+    "PATCH /api/v1/intake/plans/{public_id}": Rule(CLINICIANS, _id("plan")),
     "POST /api/v1/intake/plans/{public_id}/prior": Rule(CLINICIANS, _id("plan")),
     "POST /api/v1/intake/plans/{public_id}/treated": Rule(CLINICIANS, _id("plan")),
     "POST /api/v1/intake/plans/{public_id}/lab-values": Rule(CLINICIANS, _id("plan")),

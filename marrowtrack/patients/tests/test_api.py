@@ -116,12 +116,18 @@ def test_reading_a_record_returns_it_and_logs_the_read(patient, staff, api_for) 
 
 
 def test_patch_changes_only_the_fields_sent_and_audits_them(patient, staff, api_for) -> None:
-    response = api_for(staff["front_desk"]).patch(f"/{patient.public_id}", {"phone": "555 0100"})
+    response = api_for(staff["front_desk"]).patch(
+        f"/{patient.public_id}", {"phone": "555 0100", "version": 1}
+    )
     patient.refresh_from_db()
     update = AuditEvent.objects.get(action="update")
     assert response.status_code == 200
     assert (patient.phone, patient.family_name) == ("555 0100", "Núñez")
-    assert update.changes == {"phone": {"old": "", "new": "555 0100"}}
+    assert update.changes == {
+        "phone": {"old": "", "new": "555 0100"},
+        "version": {"old": 1, "new": 2},
+    }
+    assert response.json()["version"] == patient.version == 2
 
 
 def test_archive_marks_the_record_archived_with_the_reason(patient, staff, api_for) -> None:
@@ -183,7 +189,9 @@ def test_a_physician_adds_an_entry_to_the_record(
 def test_patching_a_medication_records_the_stop_date(patient, staff, api_for) -> None:
     medication = MedicationFactory(patient=patient, started_on="2024-01-01")
     api = api_for(staff["nurse"])
-    response = api.patch(f"/medications/{medication.public_id}", {"stopped_on": "2024-06-30"})
+    response = api.patch(
+        f"/medications/{medication.public_id}", {"stopped_on": "2024-06-30", "version": 1}
+    )
     medication.refresh_from_db()
     assert response.status_code == 200
     assert response.json()["stopped_on"] == "2024-06-30"
@@ -193,7 +201,9 @@ def test_patching_a_medication_records_the_stop_date(patient, staff, api_for) ->
 def test_a_medication_cannot_stop_before_it_started(patient, staff, api_for) -> None:
     medication = MedicationFactory(patient=patient, started_on="2024-01-01")
     api = api_for(staff["nurse"])
-    response = api.patch(f"/medications/{medication.public_id}", {"stopped_on": "2023-12-31"})
+    response = api.patch(
+        f"/medications/{medication.public_id}", {"stopped_on": "2023-12-31", "version": 1}
+    )
     medication.refresh_from_db()
     assert response.status_code == 422
     assert response.json()["errors"]["stopped_on"] == ["The stop date is before the start date."]
@@ -270,7 +280,9 @@ def test_invalid_fields_get_422_naming_each_field_and_nothing_is_stored(
 def test_a_patch_with_an_empty_name_is_refused_and_changes_nothing(patient, staff, api_for) -> None:
     api = api_for(staff["nurse"])
     before = _counts()
-    response = api.patch(f"/{patient.public_id}", {"family_name": "", "phone": "555 0100"})
+    response = api.patch(
+        f"/{patient.public_id}", {"family_name": "", "phone": "555 0100", "version": 1}
+    )
     patient.refresh_from_db()
     assert response.status_code == 422
     assert "family_name" in response.json()["errors"]
@@ -325,7 +337,7 @@ def test_a_researcher_gets_403_for_every_patient_endpoint(patient, staff, api_fo
         api.get("/"),
         api.get(f"/{patient.public_id}"),
         api.post("/", NEW_PATIENT),
-        api.patch(f"/{patient.public_id}", {"phone": "555 0100"}),
+        api.patch(f"/{patient.public_id}", {"phone": "555 0100", "version": 1}),
     ]
     assert [r.status_code for r in responses] == [403, 403, 403, 403]
     assert _counts() == before
@@ -338,13 +350,13 @@ def test_a_lab_tech_reads_but_gets_403_for_writes(patient, staff, api_for) -> No
     before = _counts()
     writes = [
         api.post("/", NEW_PATIENT),
-        api.patch(f"/{patient.public_id}", {"phone": "555 0100"}),
+        api.patch(f"/{patient.public_id}", {"phone": "555 0100", "version": 1}),
         api.post(f"/{patient.public_id}/archive", {"reason": "Duplicate"}),
         api.post(f"/{patient.public_id}/weights", {"weight_kg": "70", "measured_on": "2024-03-01"}),
         api.post(f"/{patient.public_id}/allergies", {"category": "latex", "substance": "Latex"}),
         api.post(f"/{patient.public_id}/medications", {"name": "X", "drug_class": "other"}),
         api.post(f"/{patient.public_id}/conditions", {"kind": "pregnancy"}),
-        api.patch(f"/medications/{medication.public_id}", {"dose": "1 mg"}),
+        api.patch(f"/medications/{medication.public_id}", {"dose": "1 mg", "version": 1}),
     ]
     assert {r.status_code for r in writes} == {403}
     assert writes[0].json()["message"] == "Your role does not allow this."
@@ -357,10 +369,10 @@ def test_another_clinics_user_gets_404_for_this_clinics_patient(patient, outside
     before = _counts()
     responses = [
         api.get(f"/{patient.public_id}"),
-        api.patch(f"/{patient.public_id}", {"phone": "555 0100"}),
+        api.patch(f"/{patient.public_id}", {"phone": "555 0100", "version": 1}),
         api.post(f"/{patient.public_id}/archive", {"reason": "Duplicate"}),
         api.post(f"/{patient.public_id}/weights", {"weight_kg": "70", "measured_on": "2024-03-01"}),
-        api.patch(f"/medications/{medication.public_id}", {"dose": "1 mg"}),
+        api.patch(f"/medications/{medication.public_id}", {"dose": "1 mg", "version": 1}),
     ]
     assert [r.status_code for r in responses] == [404] * 5
     assert responses[0].json() == {"message": "Not found."}
@@ -370,7 +382,9 @@ def test_another_clinics_user_gets_404_for_this_clinics_patient(patient, outside
 def test_an_unknown_patient_id_is_404(staff, api_for) -> None:
     api = api_for(staff["nurse"])
     assert api.get(f"/{uuid.uuid4()}").status_code == 404
-    assert api.patch(f"/medications/{uuid.uuid4()}", {"dose": "1 mg"}).status_code == 404
+    assert (
+        api.patch(f"/medications/{uuid.uuid4()}", {"dose": "1 mg", "version": 1}).status_code == 404
+    )
 
 
 def test_search_includes_archived_records_only_when_asked_and_honours_the_limit(
@@ -403,7 +417,10 @@ def test_height_agent_and_condition_site_round_trip_through_the_api(
     patient, staff, api_for
 ) -> None:
     api = api_for(staff["physician"])
-    assert api.patch(f"/{patient.public_id}", {"height_cm": "171.5"}).json()["height_cm"] == "171.5"
+    assert (
+        api.patch(f"/{patient.public_id}", {"height_cm": "171.5", "version": 1}).json()["height_cm"]
+        == "171.5"
+    )
     med = api.post(
         f"/{patient.public_id}/medications",
         {"name": "Clopidogrel", "drug_class": "antiplatelet", "agent": "clopidogrel"},

@@ -82,7 +82,7 @@ def test_the_dose_panel_gets_the_latest_weight_and_its_date(patient):
 
 def test_height_is_on_the_record_and_gives_the_bmi(patient, staff):
     data = {"height_cm": Decimal("165")}
-    patient = services.patient_update(patient=patient, by=staff["nurse"], data=data)
+    patient = services.patient_update(patient=patient, by=staff["nurse"], data=data, version=1)
     WeightFactory(patient=patient, weight_kg=Decimal("120"), measured_on=TODAY)
     value, weight = selectors.patient_bmi(patient)
     assert value == Decimal("44.1") and weight.measured_on == TODAY
@@ -91,7 +91,9 @@ def test_height_is_on_the_record_and_gives_the_bmi(patient, staff):
 @pytest.mark.parametrize("cm", ["89.9", "250.1"])
 def test_an_impossible_height_is_refused(patient, staff, cm):
     with pytest.raises(ValidationFailed, match="height_cm"):
-        services.patient_update(patient=patient, by=staff["nurse"], data={"height_cm": Decimal(cm)})
+        services.patient_update(
+            patient=patient, by=staff["nurse"], data={"height_cm": Decimal(cm)}, version=1
+        )
 
 
 @pytest.mark.parametrize(

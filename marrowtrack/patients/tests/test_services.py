@@ -63,16 +63,23 @@ def test_register_refuses_bad_input_naming_the_field_and_stores_nothing(
 
 
 def test_update_records_old_and_new_values(staff, patient) -> None:
-    services.patient_update(patient=patient, by=staff["nurse"], data={"phone": "555 123 4567"})
+    services.patient_update(
+        patient=patient, by=staff["nurse"], data={"phone": "555 123 4567"}, version=1
+    )
     event = AuditEvent.objects.filter(action="update").get()
-    assert event.changes == {"phone": {"old": "", "new": "555 123 4567"}}
+    assert event.changes == {
+        "phone": {"old": "", "new": "555 123 4567"},
+        "version": {"old": 1, "new": 2},
+    }
     patient.refresh_from_db()
     assert patient.phone == "555 123 4567"
 
 
 def test_update_that_changes_nothing_writes_no_audit_entry(staff, patient) -> None:
     before = AuditEvent.objects.count()
-    services.patient_update(patient=patient, by=staff["nurse"], data={"given_name": "Rosa"})
+    services.patient_update(
+        patient=patient, by=staff["nurse"], data={"given_name": "Rosa"}, version=1
+    )
     assert AuditEvent.objects.count() == before
 
 
@@ -117,10 +124,16 @@ def test_stopping_a_medication_is_an_audited_update(staff, patient) -> None:
         patient=patient, by=staff["nurse"], data={"name": "Naproxen", "drug_class": "nsaid"}
     )
     services.medication_update(
-        medication=med, by=staff["physician"], data={"stopped_on": date(2026, 11, 20)}
+        medication=med,
+        by=staff["physician"],
+        data={"stopped_on": date(2026, 11, 20)},
+        version=med.version,
     )
     event = AuditEvent.objects.filter(action="update", entity="patients.medication").get()
-    assert event.changes == {"stopped_on": {"old": None, "new": "2026-11-20"}}
+    assert event.changes == {
+        "stopped_on": {"old": None, "new": "2026-11-20"},
+        "version": {"old": 1, "new": 2},
+    }
 
 
 def test_archive_needs_a_reason_and_then_locks_the_record(staff, patient) -> None:
@@ -129,7 +142,9 @@ def test_archive_needs_a_reason_and_then_locks_the_record(staff, patient) -> Non
     services.patient_archive(patient=patient, by=staff["clinic_admin"], reason="Duplicate")
     assert Patient.objects.get(pk=patient.pk).is_archived
     with pytest.raises(DomainError, match="archived"):
-        services.patient_update(patient=patient, by=staff["nurse"], data={"phone": "555 000 1111"})
+        services.patient_update(
+            patient=patient, by=staff["nurse"], data={"phone": "555 000 1111"}, version=1
+        )
 
 
 def test_viewing_a_record_is_logged_with_who_and_whom(staff, patient) -> None:

@@ -54,9 +54,9 @@ ENTRY_DATA = {
     },
     "conditions": {"kind": "bleeding_disorder", "detail": "von Willebrand type 1"},
 }
-ENTRY_EDIT_DATA = {
-    "medications": {"name": "Ibuprofen", "drug_class": "nsaid", "dose": "200 mg"},
-    "conditions": {"kind": "pregnancy", "detail": "Second trimester"},
+ENTRY_EDIT_DATA = {  # each edit names the version of the record it was made from
+    "medications": {"name": "Ibuprofen", "drug_class": "nsaid", "dose": "200 mg", "version": "1"},
+    "conditions": {"kind": "pregnancy", "detail": "Second trimester", "version": "1"},
 }
 
 
@@ -123,7 +123,7 @@ VIEWS = [
         "edit",
         "patients.change_patient",
         lambda r: reverse("patients:edit", args=[r.patient.public_id]),
-        {**PATIENT_DATA, "family_name": "Núñez García", "given_name": "Rosa"},
+        {**PATIENT_DATA, "family_name": "Núñez García", "given_name": "Rosa", "version": "1"},
     ),
     View(
         "archive",

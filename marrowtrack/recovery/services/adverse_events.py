@@ -18,6 +18,7 @@ from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.refusals import audited_refusals
+from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.esign.models import Signature
@@ -139,8 +140,11 @@ def _refuse_if_signed(event: AdverseEvent) -> None:
         )
 
 
-def adverse_event_update(*, event: AdverseEvent, by: User, data: Mapping[str, Any]) -> AdverseEvent:
-    """Correct an event before it is signed; a signed event is refused (and audited)."""
+def adverse_event_update(
+    *, event: AdverseEvent, by: User, data: Mapping[str, Any], version: int
+) -> AdverseEvent:
+    """Correct an event before it is signed, made from `version` of it; a signed event is
+    refused (and audited), a stale edit refused with who changed it (decision 0021)."""
     require_same_clinic(by, event.clinic_id)
     require_role(by, RECORDERS, "edit adverse events")
     values = _values(data)
@@ -152,15 +156,17 @@ def adverse_event_update(*, event: AdverseEvent, by: User, data: Mapping[str, An
                 .get(pk=event.pk)
             )
             _refuse_if_signed(event)
+            version_check(event, read=version, fields=FIELDS)
             _check(values, event.plan)
-            changes = {
+            changes: dict[str, Any] = {
                 name: [getattr(event, name), value]
                 for name, value in values.items()
                 if getattr(event, name) != value
             }
             for name, value in values.items():
                 setattr(event, name, value)
-            event.save(update_fields=[*values, "updated_at"])
+            version_save(event, read=version, fields=list(values), shown=FIELDS)
+            changes["version"] = [version, event.version]
             audit(
                 by=by,
                 patient=event.patient,

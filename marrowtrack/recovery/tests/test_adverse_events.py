@@ -8,9 +8,11 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 
+from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.audit.models import AuditEvent
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
 from marrowtrack.esign.services import SignatureRefused, signature_matches
 from marrowtrack.recovery.models import NurseTask
 from marrowtrack.recovery.prefill import initial_from_task
@@ -38,6 +40,10 @@ def data(**changes):
         "description": "Fever 38.4 on day 2, knee warm. Seen in clinic.",
     }
     return {**values, **changes}
+
+
+def _api(user) -> Client:
+    return Client(headers={"Authorization": f"Bearer {api_token_issue(user=user)[1]}"})
 
 
 @pytest.fixture
@@ -104,16 +110,16 @@ def test_only_nurses_and_physicians_record_and_only_physicians_sign(course, staf
 
 def test_another_clinic_cannot_touch_the_event(event, outsider):
     with pytest.raises(PermissionDenied):
-        ae.adverse_event_update(event=event, by=outsider, data=data())
+        ae.adverse_event_update(event=event, by=outsider, data=data(), version=1)
 
 
 def test_a_draft_can_be_corrected_with_its_changes_audited(event, staff):
     with TODAY:
-        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=3))
+        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=3), version=1)
     event.refresh_from_db()
     assert event.grade == 3
     entry = AuditEvent.objects.filter(entity="recovery.adverseevent").latest("sequence")
-    assert entry.changes == {"grade": {"old": 2, "new": 3}}
+    assert entry.changes == {"grade": {"old": 2, "new": 3}, "version": {"old": 1, "new": 2}}
     assert entry.name == "adverse_event.correct"
 
 
@@ -127,7 +133,7 @@ def test_the_physician_signs_with_the_password_and_the_event_is_locked(event, st
     assert event.status == "signed" and event.signature.signer == staff["physician"]
     assert signature_matches(event.signature, ae.signed_content(event))
     with TODAY, pytest.raises(ae.RecordLocked):
-        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=1))
+        ae.adverse_event_update(event=event, by=staff["physician"], data=data(grade=1), version=1)
     event.refresh_from_db()
     assert event.grade == 2
     refused = AuditEvent.objects.filter(entity="recovery.adverseevent", action="refused")
@@ -166,3 +172,57 @@ def test_a_fatal_outcome_cannot_be_added_as_an_addendum(event, staff):
         ae.adverse_event_addendum_add(
             event=event, by=staff["physician"], text="Died", outcome="fatal"
         )
+
+
+def test_the_second_of_two_corrections_of_a_draft_is_refused_and_stores_nothing(event, staff):
+    with TODAY:
+        ae.adverse_event_update(event=event, by=staff["nurse"], data=data(grade=3), version=1)
+        with pytest.raises(StaleEdit) as refused:
+            ae.adverse_event_update(
+                event=event, by=staff["physician"], data=data(serious=True), version=1
+            )
+    assert staff["nurse"].printed_name in refused.value.message
+    assert refused.value.current["grade"] == 3 and refused.value.version == 2
+    event.refresh_from_db()
+    assert (event.grade, event.serious, event.version) == (3, False, 2)
+
+
+def test_two_corrections_through_the_api_the_second_gets_409(event, staff):
+    url = f"/api/v1/recovery/adverse-events/{event.public_id}"
+    body = {**data(grade=3), "onset_on": "2026-03-04"}
+    with TODAY:
+        first = _api(staff["nurse"]).put(
+            url, {**body, "version": 1}, content_type="application/json"
+        )
+        second = _api(staff["physician"]).put(
+            url, {**body, "grade": 1, "version": 1}, content_type="application/json"
+        )
+    assert first.status_code == 200 and first.json()["version"] == 2
+    assert second.status_code == 409
+    assert second.json()["changed_by"] == staff["nurse"].printed_name
+    assert second.json()["current"]["grade"] == 3
+    event.refresh_from_db()
+    assert event.grade == 3
+
+
+def test_two_corrections_on_the_page_the_second_gets_409(event, staff, client_for):
+    url = f"/recovery/adverse-events/{event.public_id}/edit/"
+    form = {
+        "event_type": "infection",
+        "site": "target",
+        "onset_on": "2026-03-04",
+        "grade": "2",
+        "relatedness": "probable",
+        "actions": ["antibiotics"],
+        "outcome": "recovering",
+        "description": "Fever 38.4 on day 2, knee warm. Seen in clinic.",
+        "version": "1",
+    }
+    with TODAY:
+        first = client_for(staff["nurse"]).post(url, {**form, "grade": "3"})
+        second = client_for(staff["physician"]).post(url, {**form, "outcome": "recovered"})
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "Not saved: someone else changed this record" in second.content.decode()
+    event.refresh_from_db()
+    assert (event.grade, event.outcome) == (3, "recovering")

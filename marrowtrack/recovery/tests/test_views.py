@@ -111,6 +111,7 @@ def test_a_task_becomes_a_prefilled_event_that_a_physician_signs(task, staff, cl
             "relatedness": "probable",
             "outcome": "recovering",
             "description": "changed",
+            "version": "1",
         },
     )
     assert "locked" in locked.content.decode()
@@ -274,7 +275,7 @@ def test_the_api_records_and_signs_an_adverse_event(course, staff, outsider):
     assert signed.json()["status"] == "signed"
     edit = _api(staff["physician"]).put(
         f"/api/v1/recovery/adverse-events/{made.json()['public_id']}",
-        body,
+        {**body, "version": made.json()["version"]},
         content_type="application/json",
     )
     assert edit.status_code == 409 and "locked" in edit.json()["message"]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from marrowtrack.accounts.access import has_perm, require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, form_status
 from marrowtrack.esign.services import signature_matches
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.recovery import selectors
@@ -36,7 +36,8 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, form: AdverseEventForm, **context: object) -> HttpResponse:
-    return render(request, "recovery/ae_form.html", {"form": form, **context})
+    context = {"form": form, **context}
+    return render(request, "recovery/ae_form.html", context, status=form_status(form))
 
 
 def _record(request: HttpRequest, plan, task=None) -> HttpResponse:  # noqa: ANN001
@@ -72,10 +73,12 @@ def event_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespon
     event = event_for_user(request.user, public_id, CHANGE)
     fields = AdverseEventForm.base_fields
     initial = {name: getattr(event, name) for name in fields}
-    form = AdverseEventForm(request.POST or None, initial=initial)
+    form = AdverseEventForm(request.POST or None, initial=initial, version=event.version)
     if request.method == "POST" and form.is_valid():
         try:
-            ae.adverse_event_update(event=event, by=request.user, data=form.cleaned_data)
+            ae.adverse_event_update(
+                event=event, by=request.user, data=form.values, version=form.read_version
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
