@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -22,7 +23,7 @@ from marrowtrack.intake.services import consent as consent_services
 
 @login_required
 @require_POST
-def consent_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_start(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.take_consent")
     try:
         consent = consent_services.consent_start(plan=plan, by=request.user)
@@ -51,14 +52,14 @@ def _render(
 
 
 @login_required
-def consent_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.view_consent")
     return _render(request, consent)
 
 
 @login_required
 @require_POST
-def consent_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.take_consent")
     form = PatientSignForm(request.POST)
     if form.is_valid():
@@ -79,7 +80,7 @@ def consent_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_witness(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_witness(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.witness_consent")
     form = WitnessForm(request.POST)
     if form.is_valid():
@@ -94,7 +95,7 @@ def consent_witness(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def consent_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.view_consent")
     try:
         pdf = consent_services.consent_pdf_ensure(consent=consent)
