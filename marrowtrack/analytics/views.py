@@ -7,9 +7,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.analytics import charts, presenters, services
 from marrowtrack.analytics.access import registry_reader, require_research
 from marrowtrack.analytics.forms import DEFAULT_SCORE, CompareForm, DashboardFilterForm
@@ -18,7 +19,7 @@ from marrowtrack.core import clock
 DEFAULTS = {"condition": "knee_oa", "score": "NPRS:total"}
 
 
-def _filter_form(request: HttpRequest, mode: str) -> DashboardFilterForm:
+def _filter_form(request: AuthenticatedHttpRequest, mode: str) -> DashboardFilterForm:
     data = request.GET if "condition" in request.GET else DEFAULTS
     return DashboardFilterForm(data, clinic=request.user.clinic, research=(mode == "research"))
 
@@ -30,7 +31,7 @@ def _csv(text: str, name: str) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
     form = _filter_form(request, mode)
     context = {"form": form, "mode": mode, "query": request.GET.urlencode()}
@@ -47,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
+def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
     form = _filter_form(request, mode)
     if not form.is_valid():
@@ -60,7 +61,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
     data = request.GET if "condition" in request.GET else {**DEFAULTS, "comparator": "csi"}
     form = CompareForm(data)
@@ -85,19 +86,19 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def research_home(request: HttpRequest) -> HttpResponse:
+def research_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_research(request.user)
     return render(request, "analytics/research_home.html", {})
 
 
 @login_required
-def research_export(request: HttpRequest) -> HttpResponse:
+def research_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     text = services.research_export(user=request.user)
     day = clock.today(request.user.clinic).isoformat()
     return _csv(text, f"registry-deidentified-{day}.csv")
 
 
 @login_required
-def evidence(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan, card = services.evidence_card_build(user=request.user, plan_id=public_id)
     return render(request, "analytics/evidence.html", {"plan": plan, "card": card})

@@ -118,13 +118,15 @@ def completeness(request: AuthenticatedHttpRequest):
 
 
 @router.get("/plans/{uuid:plan_id}/reinterventions", response=list[s.ReinterventionOut])
-def plan_reinterventions(request: HttpRequest, plan_id: UUID):
+def plan_reinterventions(request: AuthenticatedHttpRequest, plan_id: UUID):
     plan = plan_for_user(request.user, plan_id)
     return list(selectors.plan_reinterventions(plan=plan))
 
 
 @router.post("/plans/{uuid:plan_id}/reinterventions", response={201: s.ReinterventionOut})
-def reintervention_add(request: HttpRequest, plan_id: UUID, payload: s.ReinterventionIn):
+def reintervention_add(
+    request: AuthenticatedHttpRequest, plan_id: UUID, payload: s.ReinterventionIn
+):
     """Record a repeat injection, surgery or arthroplasty of the plan's target."""
     plan = plan_for_user(request.user, plan_id, "outcomes.add_reintervention")
     data = payload.dict()

@@ -6,9 +6,10 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -21,7 +22,7 @@ ADD = "outcomes.add_reintervention"
 
 
 @login_required
-def plan_reinterventions(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_reinterventions(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """The plan's re-interventions and, for those who record them, the form."""
     if request.method == "POST":
         plan = plan_for_user(request.user, public_id, ADD)
