@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "marrowtrack.lab",
     "marrowtrack.outcomes",
     "marrowtrack.recovery",
+    "marrowtrack.analytics",
     "marrowtrack.portal",
     "marrowtrack.interop",
     "marrowtrack.web",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("facilities/", include("marrowtrack.facilities.urls")),
     path("outcomes/", include("marrowtrack.outcomes.urls")),
     path("recovery/", include("marrowtrack.recovery.urls")),
+    path("analytics/", include("marrowtrack.analytics.urls")),
     path("portal/", include("marrowtrack.portal.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),

@@ -484,3 +484,43 @@ def consents_for_patient(*, patient: Patient) -> QuerySet[Consent]:
         .select_related("plan", "document")
         .order_by("-patient_signed_at")
     )
+
+
+# --- registry analytics (read by the analytics app; no identifiers beyond the row ids) -------
+
+REGISTRY_PLAN_FIELDS = (
+    "id",
+    "patient_id",
+    "condition",
+    "target",
+    "laterality",
+    "treatment",
+    "treated_on",
+    "kellgren_lawrence_grade",
+    "symptom_duration_months",
+    "previous_plan_id",
+    "sex",
+    "date_of_birth",
+    "height_cm",
+    "prior_injections",
+)
+
+
+def registry_plans(*, clinic: Clinic) -> QuerySet:
+    """Every treated plan of the clinic as flat dicts: the plan, the patient covariates the
+    registry adjusts for (sex, date of birth, height) and the count of prior injections."""
+    from django.db.models import Count
+
+    return (
+        TreatmentPlan.objects.filter(
+            patient__clinic=clinic, treated_on__isnull=False, archived_at__isnull=True
+        )
+        .annotate(
+            sex=F("patient__sex"),
+            date_of_birth=F("patient__date_of_birth"),
+            height_cm=F("patient__height_cm"),
+            prior_injections=Count("prior", filter=Q(prior__kind=PriorTreatment.Kind.INJECTION)),
+        )
+        .values(*REGISTRY_PLAN_FIELDS)
+        .order_by("id")
+    )

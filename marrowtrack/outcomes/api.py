@@ -18,6 +18,7 @@ from marrowtrack.outcomes import schemas as s
 from marrowtrack.outcomes.access import plan_for_user, response_for_user
 from marrowtrack.outcomes.models import TextPack
 from marrowtrack.outcomes.presenters import change_out, instrument_out, score_payload
+from marrowtrack.outcomes.services import reinterventions as reintervention_services
 from marrowtrack.outcomes.services import responses as response_services
 
 router = Router(tags=["outcomes"])
@@ -114,3 +115,30 @@ def completeness(request: AuthenticatedHttpRequest):
     require_perm(request.user, "outcomes.view_followup")
     rows = selectors.completeness(clinic=request.user.clinic, today=clock.today())
     return [{**vars(r), "percent": r.percent} for r in rows]
+
+
+@router.get("/plans/{uuid:plan_id}/reinterventions", response=list[s.ReinterventionOut])
+def plan_reinterventions(request: AuthenticatedHttpRequest, plan_id: UUID):
+    plan = plan_for_user(request.user, plan_id)
+    return list(selectors.plan_reinterventions(plan=plan))
+
+
+@router.post("/plans/{uuid:plan_id}/reinterventions", response={201: s.ReinterventionOut})
+def reintervention_add(
+    request: AuthenticatedHttpRequest, plan_id: UUID, payload: s.ReinterventionIn
+):
+    """Record a repeat injection, surgery or arthroplasty of the plan's target."""
+    plan = plan_for_user(request.user, plan_id, "outcomes.add_reintervention")
+    data = payload.dict()
+    chosen = data.pop("response")
+    response = None
+    if chosen is not None:
+        response = selectors.submitted_responses(plan=plan).filter(public_id=chosen).first()
+        if response is None:
+            raise ValidationFailed(
+                {"response": ["No submitted response of this plan has this id."]}
+            )
+    row = reintervention_services.reintervention_record(
+        plan=plan, by=request.user, response=response, **data
+    )
+    return 201, row

@@ -15,8 +15,9 @@ from typing import Any
 
 from django import forms
 
+from marrowtrack.intake.models import Laterality, Target
 from marrowtrack.outcomes.instruments import Item
-from marrowtrack.outcomes.models import FollowUp, SurveyResponse, TextPack
+from marrowtrack.outcomes.models import FollowUp, Reintervention, SurveyResponse, TextPack
 from marrowtrack.outcomes.schedules import MAX_YEARLY
 from marrowtrack.outcomes.textpacks import Wording, item_wording
 
@@ -169,3 +170,31 @@ class RedcapImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label="Dry run: check and report, import nothing", required=False, initial=True
     )
+
+
+class ReinterventionForm(forms.Form):
+    """A re-intervention of the plan's target; target and side default to the plan's."""
+
+    kind = forms.ChoiceField(choices=Reintervention.Kind.choices, label="What")
+    performed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.ChoiceField(choices=Reintervention.Source.choices, label="Source")
+    response = forms.TypedChoiceField(
+        choices=(),
+        required=False,
+        coerce=str,
+        empty_value=None,
+        label="Survey response (when the patient told us in a survey)",
+    )
+    target = forms.ChoiceField(
+        choices=[("", "The plan's target"), *Target.choices], required=False, label="Target"
+    )
+    laterality = forms.ChoiceField(
+        choices=[("", "The plan's side"), *Laterality.choices], required=False, label="Side"
+    )
+    detail = forms.CharField(max_length=300, required=False, label="Detail")
+
+    def __init__(self, *args, responses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["response"].choices = [("", "None")] + [
+            (str(r.public_id), str(r)) for r in responses
+        ]

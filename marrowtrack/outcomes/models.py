@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from marrowtrack.core.models import BaseModel, Clinic
-from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
 from marrowtrack.patients.models import Patient, ReferralCondition
 
 
@@ -342,3 +342,54 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class Reintervention(BaseModel):
+    """A later treatment of a treated target: a repeat injection, surgery or arthroplasty.
+
+    The registry's time to re-intervention (Kaplan-Meier) starts at the plan's treatment day
+    and ends at the first of these (docs/decisions/0022-registry-analytics.md). It lives in
+    outcomes because a patient's survey answer is one of its sources (the response is named)
+    and the censoring of follow-ups is here too.
+    """
+
+    class Kind(models.TextChoices):
+        REPEAT_INJECTION = "repeat_injection", "Repeat injection"
+        SURGERY = "surgery", "Surgery"
+        ARTHROPLASTY = "arthroplasty", "Arthroplasty (joint replacement)"
+
+    class Source(models.TextChoices):
+        SURVEY_ANSWER = "survey_answer", "The patient's survey answer"
+        STAFF = "staff", "Recorded by staff"
+        IMPORTED = "imported", "Imported record"
+
+    plan = models.ForeignKey(
+        TreatmentPlan, on_delete=models.PROTECT, related_name="reinterventions"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    performed_on = models.DateField()
+    target = models.CharField(max_length=20, choices=Target.choices)
+    laterality = models.CharField(max_length=10, choices=Laterality.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["performed_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="survey_answer", response__isnull=False)
+                | (~Q(source="survey_answer") & Q(response__isnull=True)),
+                name="reintervention_survey_names_response",
+            )
+        ]
+        indexes = [models.Index(fields=["plan", "performed_on"], name="reintervention_plan_on")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.performed_on}"

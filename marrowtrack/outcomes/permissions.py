@@ -10,6 +10,8 @@ _CLINICAL = [
     "outcomes.add_surveylink",
     "outcomes.censor_followup",
     "outcomes.score_answers",
+    "outcomes.add_reintervention",
+    "outcomes.view_reintervention",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -22,6 +24,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "outcomes.manage_schedule",
         "outcomes.exchange_redcap",
         "outcomes.score_answers",
+        "outcomes.add_reintervention",
+        "outcomes.view_reintervention",
     ],
     "researcher": ["outcomes.score_answers"],
 }

@@ -134,3 +134,24 @@ class TimepointRespondersOut(Schema):
     oarsi_note: str
     pgic_responder: bool | None = Field(description="PGIC responders (not OMERACT-OARSI)")
     left_out_unvalidated: int = Field(description="Responses on unvalidated wording left out")
+
+
+class ReinterventionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["repeat_injection", "surgery", "arthroplasty"]
+    performed_on: date
+    source: Literal["survey_answer", "staff", "imported"]
+    response: UUID | None = Field(None, description="The survey response, for survey_answer")
+    target: str = Field("", max_length=20, description="Default: the plan's target")
+    laterality: str = Field("", max_length=10, description="Default: the plan's side")
+    detail: str = Field("", max_length=300)
+
+
+class ReinterventionOut(Schema):
+    public_id: UUID
+    kind: str
+    performed_on: date
+    target: str
+    laterality: str
+    source: str
+    detail: str

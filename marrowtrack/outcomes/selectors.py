@@ -24,6 +24,7 @@ from marrowtrack.outcomes.models import (
     VALIDATED_WORDING,
     FollowUp,
     InstrumentSet,
+    Reintervention,
     ScheduleDefinition,
     SurveyResponse,
     TextPack,
@@ -303,3 +304,68 @@ def open_followups_for_patient(*, patient: Patient, today: date) -> list[FollowU
         .select_related("plan")
         .order_by("closes_on")
     )
+
+
+# --- registry analytics (read by the analytics app) ---------------------------------------------
+
+REGISTRY_RESPONSE_FIELDS = (
+    "plan_id",
+    "instrument",
+    "timepoint",
+    "asked_for",
+    "status",
+    "wording",
+    "source",
+    "verification",
+    "answered_at",
+    "scores",
+)
+
+
+def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> QuerySet:
+    """Submitted and awaiting-verification responses of the clinic as flat dicts: the rows
+    of the registry's read model (one per response; its scores hold every derived score).
+
+    Nothing is filtered for validity here: the analytics app counts and names what it
+    leaves out (unvalidated wording, out of window, not yet verified)."""
+    rows = SurveyResponse.objects.filter(
+        patient__clinic=clinic,
+        status__in=(
+            SurveyResponse.Status.SUBMITTED,
+            SurveyResponse.Status.AWAITING_VERIFICATION,
+        ),
+    )
+    if instruments:
+        rows = rows.filter(instrument__in=instruments)
+    return rows.values(*REGISTRY_RESPONSE_FIELDS).order_by()
+
+
+def registry_followups(*, clinic: Clinic, today: date) -> QuerySet:
+    """Every follow-up of the clinic with its status on `today` (scheduled, due, completed,
+    missed, not applicable, withdrawn) and its censoring, as flat dicts."""
+    return (
+        followups_on(today)
+        .filter(plan__patient__clinic=clinic)
+        .values("plan_id", "timepoint", "shown_status", "censored_reason", "censored_on")
+        .order_by()
+    )
+
+
+def registry_reinterventions(*, clinic: Clinic) -> QuerySet:
+    """Re-interventions as flat dicts (plan, kind, day, source)."""
+    return (
+        Reintervention.objects.filter(patient__clinic=clinic)
+        .values("plan_id", "kind", "performed_on", "source")
+        .order_by("plan_id", "performed_on")
+    )
+
+
+def plan_reinterventions(*, plan: TreatmentPlan) -> QuerySet[Reintervention]:
+    return plan.reinterventions.select_related("recorded_by").order_by("performed_on")
+
+
+def registry_full_scan() -> int:
+    """Read every survey response's registry fields once (the benchmark's physical floor:
+    `marrowtrack bench analytics`); returns the row count."""
+    rows = SurveyResponse.objects.values_list(*REGISTRY_RESPONSE_FIELDS).order_by()
+    return sum(1 for _ in rows.iterator(chunk_size=5000))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marrowtrack.outcomes.views import portal, redcap, staff
+from marrowtrack.outcomes.views import portal, redcap, reinterventions, staff
 
 app_name = "outcomes"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("schedule/yearly/", staff.schedule_yearly, name="schedule-yearly"),
     path("plans/<uuid:public_id>/", staff.plan_detail, name="plan-detail"),
     path("plans/<uuid:public_id>/censor/", staff.plan_censor, name="plan-censor"),
+    path(
+        "plans/<uuid:public_id>/reinterventions/",
+        reinterventions.plan_reinterventions,
+        name="plan-reinterventions",
+    ),
     path(
         "plans/<uuid:public_id>/transcribe/<str:instrument>/",
         staff.transcribe,

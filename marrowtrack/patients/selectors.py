@@ -193,3 +193,27 @@ def weights_for_export(scope: ExportScope) -> QuerySet[WeightMeasurement]:
     rows = WeightMeasurement.objects.filter(archived_at=None)
     rows = rows.annotate(patient_uuid=F("patient__public_id"), height_cm=F("patient__height_cm"))
     return scope.narrow(rows, clinic_path="patient__clinic")
+
+
+def registry_weights(*, clinic: Clinic) -> dict[int, float]:
+    """{patient id: latest weight in kg} of the clinic's patients (registry covariate: BMI)."""
+    rows = (
+        WeightMeasurement.objects.filter(patient__clinic=clinic, archived_at__isnull=True)
+        .order_by("patient_id", "measured_on", "created_at")
+        .values_list("patient_id", "weight_kg")
+    )
+    return {patient_id: float(kg) for patient_id, kg in rows}
+
+
+ZIP_AT_END = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
+
+
+def registry_zip_codes(*, clinic: Clinic) -> dict[int, str]:
+    """{patient id: 5-digit ZIP code} where the address ends in one (for the de-identified
+    export, which keeps only the first three digits where allowed). Nothing else leaves."""
+    found = {}
+    for patient_id, address in Patient.objects.filter(clinic=clinic).values_list("id", "address"):
+        match = ZIP_AT_END.search(address or "")
+        if match:
+            found[patient_id] = match.group(1)
+    return found

@@ -308,3 +308,13 @@ def encounters_for_patient(patient: Any) -> QuerySet[ProcedureEncounter]:
         .select_related("plan")
         .order_by("-day", "-checked_in_at")
     )
+
+
+def registry_physicians(*, clinic: Clinic) -> dict[int, int]:
+    """{plan id: physician user id} of the plans' procedure days (registry filter)."""
+    rows = (
+        ProcedureEncounter.objects.filter(clinic=clinic, physician__isnull=False)
+        .order_by("plan_id", "day")
+        .values_list("plan_id", "physician_id")
+    )
+    return dict(rows)

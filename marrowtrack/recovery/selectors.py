@@ -93,3 +93,12 @@ def open_checkin_now(*, patient: Patient, now: datetime) -> CheckIn | None:
         .select_related("course")
         .first()
     )
+
+
+def registry_adverse_events(*, clinic: Clinic) -> QuerySet:
+    """Adverse events as flat dicts (plan, type, serious, onset, status) for the registry."""
+    return (
+        AdverseEvent.objects.filter(clinic=clinic)
+        .values("plan_id", "event_type", "serious", "onset_on", "status")
+        .order_by("plan_id", "onset_on")
+    )

@@ -40,6 +40,7 @@ STEPPERS = frozenset({DESK, NURSE, DOC, LAB})
 LAB_VIEW = frozenset({NURSE, DOC, LAB, ADMIN})
 TRACE = frozenset({DOC, LAB, ADMIN})
 OUTCOMES_READ = frozenset({DESK, NURSE, DOC, ADMIN})
+REGISTRY = OUTCOMES_READ | {RESEARCH}
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,15 @@ PAGES: dict[str, Rule] = {
     "outcomes:dashboard": Rule(OUTCOMES_READ),
     "outcomes:plan-detail": Rule(OUTCOMES_READ, _id("treated_plan")),
     "outcomes:plan-censor": Rule(CLINICIANS, _id("treated_plan")),
+    "outcomes:plan-reinterventions": Rule(OUTCOMES_READ, _id("treated_plan")),
+    # Registry figures are aggregates of the user's own clinic; the researcher sees them
+    # too (no identifiers on these pages), and alone takes the de-identified export.
+    "analytics:dashboard": Rule(REGISTRY, record=False),
+    "analytics:dashboard-csv": Rule(REGISTRY, record=False),
+    "analytics:compare": Rule(REGISTRY, record=False),
+    "analytics:evidence": Rule(OUTCOMES_READ, _id("treated_plan")),
+    "analytics:research-home": Rule(frozenset({RESEARCH}), record=False),
+    "analytics:research-export": Rule(frozenset({RESEARCH}), record=False),
     "outcomes:transcribe": Rule(CLINICAL_WRITE, _with(_id("treated_plan"), instrument="KOOS")),
     "outcomes:followup-link": Rule(CLINICAL_WRITE, _id("followup")),
     "outcomes:response-verify": Rule(CLINICIANS, _id("response")),
@@ -396,6 +406,14 @@ API: dict[str, Rule] = {
         OUTCOMES_READ, _id("treated_plan", "plan_id")
     ),
     "GET /api/v1/outcomes/completeness": Rule(OUTCOMES_READ),
+    "GET /api/v1/outcomes/plans/{plan_id}/reinterventions": Rule(
+        OUTCOMES_READ, _id("treated_plan", "plan_id")
+    ),
+    "POST /api/v1/outcomes/plans/{plan_id}/reinterventions": Rule(
+        frozenset({NURSE, DOC, ADMIN}),
+        _id("treated_plan", "plan_id"),
+        fields=lambda w: {"kind": "surgery", "source": "staff"},
+    ),
     "GET /api/v1/recovery/tasks": Rule(CLINICIANS),
     "GET /api/v1/recovery/tasks/{public_id}": Rule(CLINICIANS, _id("task")),
     "POST /api/v1/recovery/tasks/{public_id}/acknowledge": Rule(CLINICIANS, _id("task")),

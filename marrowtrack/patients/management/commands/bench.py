@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from marrowtrack.core.discovery import app_modules
 from marrowtrack.core.models import Clinic
 from marrowtrack.ops import bench as ops_bench
 from marrowtrack.patients.models import Patient
@@ -43,12 +44,18 @@ class Command(BaseCommand):
         kinds.add_parser("search").add_argument("--repeats", type=int, default=50)
         ops_bench.load_arguments(kinds.add_parser("load"))
         ops_bench.crash_arguments(kinds.add_parser("crash"))
+        # Higher apps add their own (`<app>/bench_plugin.py`: NAME, add_arguments, run).
+        for plugin in app_modules("bench_plugin"):
+            plugin.add_arguments(kinds.add_parser(plugin.NAME))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["what"] == "load":
             return ops_bench.load_run(options, self.stdout.write)
         if options["what"] == "crash":
             return ops_bench.crash_run(options, self.stdout.write)
+        for plugin in app_modules("bench_plugin"):
+            if options["what"] == plugin.NAME:
+                return plugin.run(options, self.stdout.write)
         clinic = Clinic.objects.order_by("pk").first()
         if clinic is None:
             raise CommandError("No clinic: load data first (marrowtrack demo --patients 100000).")

@@ -1,0 +1,120 @@
+"""The patient evidence card: numbers from the registry, hidden below the minimum group,
+comparator beside when large enough, and no claim in any generated sentence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marrowtrack.analytics.evidence import evidence_card
+from marrowtrack.analytics.readmodel import PlanRow, Registry, ScoreRow
+from marrowtrack.intake.contentlint import assert_no_claims
+
+FORBIDDEN = ("cure", "no risk", "guaranteed", "regrows cartilage", "proven")
+TREATED = date(2025, 1, 1)
+
+
+def _registry(n_bmac: int, n_csi: int) -> Registry:
+    plans, scores, followups, events, redo = {}, [], [], [], []
+    for i in range(n_bmac + n_csi):
+        treatment = "bmac" if i < n_bmac else "csi"
+        plans[i] = PlanRow(
+            id=i,
+            patient_id=i,
+            condition="knee_oa",
+            target="knee",
+            laterality="left",
+            treatment=treatment,
+            treated_on=TREATED,
+            sex="female",
+            date_of_birth=None,
+            age=60,
+            age_band="60-69",
+            severity=2,
+            symptom_months=12,
+            prior_injections=1,
+            bmi=28.0,
+            physician_id=None,
+            repeat_of=None,
+        )
+        scores.append(ScoreRow(i, "NPRS", "NPRS", "total", "baseline", 7.0, TREATED, ""))
+        for code in ("6m", "12m"):
+            followups.append(
+                {
+                    "plan_id": i,
+                    "timepoint": code,
+                    "shown_status": "completed" if i % 5 else "missed",
+                    "censored_reason": "",
+                    "censored_on": None,
+                }
+            )
+            if i % 5:
+                scores.append(
+                    ScoreRow(i, "NPRS", "NPRS", "total", code, float(3 + i % 4), TREATED, "")
+                )
+    events.append(
+        {
+            "plan_id": 0,
+            "event_type": "haematoma",
+            "serious": False,
+            "onset_on": TREATED,
+            "status": "signed",
+        }
+    )
+    redo.append(
+        {"plan_id": 1, "kind": "arthroplasty", "performed_on": date(2025, 9, 1), "source": "staff"}
+    )
+    return Registry(date(2026, 6, 1), plans, scores, followups, events, redo)
+
+
+def _card(n_bmac, n_csi, **kw):
+    return evidence_card(
+        _registry(n_bmac, n_csi),
+        condition="knee_oa",
+        condition_label="Knee osteoarthritis",
+        **kw,
+    )
+
+
+def _check_words(card):
+    texts = card.texts()
+    assert_no_claims([(f"sentence {n}", t) for n, t in enumerate(texts)])
+    for text in texts:
+        for word in FORBIDDEN:
+            assert word not in text.lower(), (word, text)
+
+
+def test_a_large_enough_group_shows_its_own_numbers_and_no_claim():
+    card = _card(25, 0)
+    _check_words(card)
+    bmac = card.sections[0]
+    assert not bmac.hidden and len(card.sections) == 1
+    text = " ".join(bmac.sentences)
+    assert "This clinic has treated 25 patients" in text
+    assert "Of the 25 patients due a 6 months survey, 20 answered it" in text
+    assert "1 of the 25 later had surgery or a joint replacement" in text
+    assert "Side effects or complications were recorded 1 time in 25 procedures" in text
+
+
+def test_below_the_minimum_group_the_figures_are_hidden_and_the_card_says_why():
+    card = _card(19, 0)
+    _check_words(card)
+    assert card.sections[0].hidden
+    assert card.sections[0].sentences == [
+        "This clinic has treated 19 patients like you with this treatment so far. Figures are "
+        "shown from 20 patients on, because smaller groups give numbers that can mislead."
+    ]
+
+
+def test_the_comparator_stands_beside_when_its_group_is_large_enough():
+    card = _card(25, 22)
+    _check_words(card)
+    assert [s.treatment for s in card.sections] == ["bmac", "csi"]
+    assert any("not assigned at random" in note for note in card.notes)
+    assert not [s for s in card.sections if s.treatment == "csi" and s.hidden]
+
+
+@pytest.mark.parametrize("n_bmac,n_csi", [(0, 0), (20, 5), (40, 40), (1, 30)])
+def test_every_generated_sentence_passes_the_claims_linter(n_bmac, n_csi):
+    _check_words(_card(n_bmac, n_csi))

@@ -1,0 +1,56 @@
+"""Recording a re-intervention of a treated target (repeat injection, surgery, arthroplasty)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core import clock
+from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.forms import apply_errors
+from marrowtrack.outcomes import selectors
+from marrowtrack.outcomes.access import plan_for_user
+from marrowtrack.outcomes.forms import ReinterventionForm
+from marrowtrack.outcomes.services.reinterventions import reintervention_record
+
+ADD = "outcomes.add_reintervention"
+
+
+@login_required
+def plan_reinterventions(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """The plan's re-interventions and, for those who record them, the form."""
+    if request.method == "POST":
+        plan = plan_for_user(request.user, public_id, ADD)
+    else:
+        plan = plan_for_user(request.user, public_id)
+    responses = selectors.submitted_responses(plan=plan)
+    form = ReinterventionForm(
+        request.POST or None,
+        responses=responses,
+        initial={"performed_on": clock.today(plan.patient.clinic)},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            chosen = data.pop("response")
+            response = responses.filter(public_id=chosen).first() if chosen else None
+            try:
+                reintervention_record(plan=plan, by=request.user, response=response, **data)
+            except DomainError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Re-intervention recorded.")
+                return redirect("outcomes:plan-reinterventions", plan.public_id)
+        status = 422
+    context = {
+        "plan": plan,
+        "form": form,
+        "rows": selectors.plan_reinterventions(plan=plan),
+    }
+    return render(request, "outcomes/reinterventions.html", context, status=status)
