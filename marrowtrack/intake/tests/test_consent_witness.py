@@ -142,7 +142,7 @@ def test_leaving_patient_mode_needs_the_staff_password_and_a_wrong_one_is_audite
     wrong = client.post(leave, {"password": "guess"})
     assert wrong.status_code == 200 and "not correct" in wrong.content.decode()
     assert client.get(reverse("patients:list")).status_code == 302
-    assert AuditEvent.objects.filter(action="login_failed").exists()
+    assert AuditEvent.objects.filter(name="signature.refused").exists()
     right = client.post(leave, {"password": PASSWORD})
     assert right["Location"] == consent.get_absolute_url()
     assert client.get(reverse("patients:list")).status_code == 200
