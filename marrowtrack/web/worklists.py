@@ -130,7 +130,6 @@ def staff_and_equipment(user: User) -> Worklist:
     links = [
         (f"Staff ({count})", reverse("accounts:staff-list")),
         ("Rooms, equipment and kit lots", reverse("facilities:overview")),
-        ("Audit trail", reverse("audit:list")),
     ]
     return _cut(
         "admin",
@@ -142,7 +141,10 @@ def staff_and_equipment(user: User) -> Worklist:
 
 
 def registry(user: User) -> Worklist:
-    links = [("Outcome instruments (API)", reverse("api:openapi-view"))]
+    links = [
+        ("Outcome instruments (API)", reverse("api:openapi-view")),
+        ("Your API tokens", reverse("accounts:tokens")),
+    ]
     return Worklist(
         "registry",
         "Registry",

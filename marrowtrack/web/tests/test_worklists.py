@@ -49,9 +49,7 @@ def test_the_front_desk_home_lists_todays_check_ins_by_name_with_mrn(clinic, sta
     assert reverse("procedures:check-in") in page
 
 
-def test_the_physician_home_lists_plans_screened_and_awaiting_a_decision(
-    clinic, staff, client_for
-):
+def test_the_physician_home_lists_plans_screened_and_awaiting_a_decision(clinic, staff, client_for):
     patient = PatientFactory(clinic=clinic, family_name="Ibsen", given_name="Marta")
     plan = TreatmentPlan.objects.create(
         patient=patient,
@@ -97,9 +95,7 @@ def test_the_clinic_admin_home_shows_staff_and_calibrations_due(clinic, staff, c
     assert reverse("accounts:staff-list") in page and reverse("facilities:overview") in page
 
 
-def test_another_clinics_check_ins_never_show_on_the_home_page(
-    clinic, staff, outsider, client_for
-):
+def test_another_clinics_check_ins_never_show_on_the_home_page(clinic, staff, outsider, client_for):
     patient = PatientFactory(clinic=clinic, family_name="Ortega", given_name="Lucia")
     scenario.check_in(scenario.approved_plan(patient, by=staff["physician"]), staff["nurse"])
     page = client_for(outsider).get(HOME).content.decode()
