@@ -14,6 +14,7 @@ from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import ApiToken, User
 from marrowtrack.accounts.services import (
     api_token_issue,
@@ -122,7 +123,7 @@ def _count_failure(request: HttpRequest, username: str) -> None:
 
 
 @router.post("/logout", response=RevokedOut)
-def token_logout(request: HttpRequest):
+def token_logout(request: AuthenticatedHttpRequest):
     """Revoke the token this request was made with."""
     user = request.user
     tokens = ApiToken.objects.filter(pk=user.api_token.pk)
@@ -130,7 +131,7 @@ def token_logout(request: HttpRequest):
 
 
 @router.get("/tokens", response=TokenListOut)
-def token_list(request: HttpRequest, user: UUID | None = None):
+def token_list(request: AuthenticatedHttpRequest, user: UUID | None = None):
     """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`.
     The newest 200, newest first."""
     owner = staff_for_admin(request.user, user) if user else request.user
@@ -139,7 +140,7 @@ def token_list(request: HttpRequest, user: UUID | None = None):
 
 
 @router.post("/tokens/{uuid:public_id}/revoke", response=RevokedOut)
-def token_revoke(request: HttpRequest, public_id: UUID):
+def token_revoke(request: AuthenticatedHttpRequest, public_id: UUID):
     """Revoke one token: your own, or (clinic administrator) one of your clinic's staff."""
     token = (
         ApiToken.objects.select_related("user")
@@ -156,7 +157,7 @@ def token_revoke(request: HttpRequest, public_id: UUID):
 
 
 @router.post("/password", response=MessageOut)
-def password_update(request: HttpRequest, payload: PasswordChangeIn):
+def password_update(request: AuthenticatedHttpRequest, payload: PasswordChangeIn):
     """Change your own password. Every API token of yours is revoked, this one included."""
     user: User = request.user
     password_change(user=user, **payload.dict())

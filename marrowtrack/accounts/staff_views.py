@@ -5,12 +5,13 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.accounts.services import api_tokens_active, api_tokens_revoke
@@ -42,7 +43,7 @@ class StaffEditForm(forms.Form):
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, MANAGE)
     staff = User.objects.filter(clinic=request.user.clinic).prefetch_related("groups")
     enrolled = set(
@@ -53,7 +54,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_new(request: HttpRequest) -> HttpResponse:
+def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, MANAGE)
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +70,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     user = staff_for_admin(request.user, public_id)
     initial = {"role": (user.role_names or [""])[0], "is_active": user.is_active}
     form = StaffEditForm(request.POST or None, initial=initial)
@@ -92,7 +93,7 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_reset(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     user = staff_for_admin(request.user, public_id)
     password = staff_reset_credentials(by=request.user, user=user)
     return render(request, "accounts/staff_password.html", {"staff": user, "password": password})
@@ -100,7 +101,7 @@ def staff_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_unlock_view(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     user = staff_for_admin(request.user, public_id)
     staff_unlock(by=request.user, user=user)
     messages.success(request, f"{user.printed_name} can log in again.")
@@ -109,7 +110,7 @@ def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_tokens_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_tokens_revoke(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     user = staff_for_admin(request.user, public_id)
     count = api_tokens_revoke(user=user, by=request.user, reason="revoked by administrator")
     messages.success(request, f"{count} API token(s) of {user.printed_name} revoked.")

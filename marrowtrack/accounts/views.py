@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from marrowtrack.accounts.forms import LoginForm, PasswordChangeForm, TotpConfirmForm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import ApiToken
 from marrowtrack.accounts.services import (
     api_tokens_revoke,
@@ -64,7 +65,7 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return render(request, "accounts/two_factor_on.html")
     device = totp_device_pending(user=request.user)
@@ -91,7 +92,7 @@ def _base32_secret(device: Any) -> str:
 
 
 @login_required
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change your own password; your other sessions and every API token of yours end."""
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,14 +113,14 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=request.user)[:100]
     return render(request, "accounts/token_list.html", {"tokens": tokens})
 
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, public_id: Any) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, public_id: Any) -> HttpResponse:
     token = get_object_or_404(ApiToken, public_id=public_id, user=request.user)
     tokens = ApiToken.objects.filter(pk=token.pk)
     api_tokens_revoke(user=request.user, by=request.user, reason="revoked", tokens=tokens)

@@ -7,11 +7,11 @@ module, where string annotations such as "Query[AuditQuery]" cannot be resolved.
 from datetime import date, datetime
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.selectors import AuditFilter, audit_events
 from marrowtrack.core.access import require_perm
 
@@ -47,7 +47,7 @@ class AuditEventOut(Schema):
 
 @router.get("/events", response=list[AuditEventOut])
 @paginate
-def audit_event_list(request: HttpRequest, query: Query[AuditQuery]):
+def audit_event_list(request: AuthenticatedHttpRequest, query: Query[AuditQuery]):
     """The clinic's trail, newest first. `changes` is `{field: {"old", "new"}}`; `extra`
     holds the entry's other facts; `name` says what happened (e.g. `encounter.transition`),
     `action` is its category. `limit` is at most 500."""

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.forms import AuditFilterForm
 from marrowtrack.audit.selectors import AuditFilter, audit_events
 from marrowtrack.core.access import require_perm
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "audit.view_auditevent")
     form = AuditFilterForm(request.GET or None)
     events = audit_events(clinic=request.user.clinic, filters=_filters(form))

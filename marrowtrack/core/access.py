@@ -15,9 +15,14 @@ from django.core.exceptions import PermissionDenied
 class StaffMember(Protocol):
     """What the check reads of a request's user (``accounts.User`` or an anonymous user)."""
 
-    is_authenticated: bool
-    is_active: bool
-    clinic_id: int | None
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def clinic_id(self) -> int | None: ...
 
     def has_perm(self, perm: str, obj: Any = None) -> bool: ...
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.facilities import schemas, selectors
 from marrowtrack.facilities.models import Equipment, KitLot
@@ -15,13 +15,13 @@ router = Router(tags=["facilities"])
 
 
 @router.get("/equipment", response=list[schemas.EquipmentOut])
-def equipment_list(request: HttpRequest):
+def equipment_list(request: AuthenticatedHttpRequest):
     require_perm(request.user, VIEW_EQUIPMENT)
     return list(Equipment.objects.filter(clinic_id=request.user.clinic_id))
 
 
 @router.get("/kit-lots", response=list[schemas.KitLotOut])
-def kit_lot_list(request: HttpRequest, usable: bool = False):
+def kit_lot_list(request: AuthenticatedHttpRequest, usable: bool = False):
     """Every lot of the clinic, or with ``usable=true`` only those a run may use today."""
     require_perm(request.user, VIEW_KIT_LOT)
     clinic = request.user.clinic

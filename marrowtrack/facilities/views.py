@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -23,7 +24,7 @@ from marrowtrack.facilities.permissions import CHANGE_EQUIPMENT, CHANGE_KIT_LOT,
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_EQUIPMENT)
     clinic = request.user.clinic
     context = selectors.facilities_overview(clinic_id=clinic.pk, today=clock.today(clinic))
@@ -46,7 +47,7 @@ def _form_page(
 
 
 @login_required
-def room_new(request: HttpRequest) -> HttpResponse:
+def room_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_ROOM)
     form = forms.RoomForm(request.POST or None)
     return _form_page(
@@ -55,7 +56,7 @@ def room_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def room_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def room_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     room = facility_for_user(Room, request.user, public_id)
     form = forms.RoomForm(request.POST or None, instance=Room.objects.get(pk=room.pk))
     return _form_page(
@@ -68,7 +69,7 @@ def room_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def equipment_new(request: HttpRequest) -> HttpResponse:
+def equipment_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_EQUIPMENT)
     form = forms.EquipmentForm(request.POST or None)
     return _form_page(
@@ -80,7 +81,7 @@ def equipment_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def equipment_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def equipment_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     item = facility_for_user(Equipment, request.user, public_id)
     form = forms.EquipmentForm(request.POST or None, instance=Equipment.objects.get(pk=item.pk))
     return _form_page(
@@ -93,7 +94,7 @@ def equipment_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def kitlot_new(request: HttpRequest) -> HttpResponse:
+def kitlot_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_KIT_LOT)
     form = forms.KitLotForm(request.POST or None, initial={"received_on": clock.today()})
     return _form_page(
@@ -105,7 +106,7 @@ def kitlot_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kitlot_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def kitlot_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     lot = facility_for_user(KitLot, request.user, public_id)
     form = forms.KitLotForm(request.POST or None, instance=KitLot.objects.get(pk=lot.pk))
     return _form_page(
@@ -120,7 +121,7 @@ def kitlot_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def kitlot_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def kitlot_status(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     lot = facility_for_user(KitLot, request.user, public_id)
     form = forms.KitLotStatusForm(request.POST)
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.facilities.models import Equipment, Room
@@ -24,7 +24,7 @@ CHANGE = "intake.change_treatmentplan"
 BOOK = "intake.book_appointment"
 
 
-def _plan_data(request: HttpRequest, data: dict) -> dict:
+def _plan_data(request: AuthenticatedHttpRequest, data: dict) -> dict:
     previous = data.pop("previous_plan", None)
     if previous:
         data["previous_plan"] = plan_for_user(request.user, previous)
@@ -42,7 +42,7 @@ class PlanQuery(Schema):
 
 
 @router.get("/plans", response=schemas.PlanPageOut)
-def plan_list(request: HttpRequest, query: Query[PlanQuery]):
+def plan_list(request: AuthenticatedHttpRequest, query: Query[PlanQuery]):
     """Plans of the caller's clinic, newest first, one keyset page at a time."""
     require_perm(request.user, "intake.view_treatmentplan")
     filters = selectors.PlanFilters(
@@ -62,7 +62,7 @@ def plan_list(request: HttpRequest, query: Query[PlanQuery]):
 
 
 @router.post("/patients/{uuid:patient_id}/plans", response={201: schemas.PlanOut})
-def plan_create(request: HttpRequest, patient_id: UUID, payload: schemas.PlanIn):
+def plan_create(request: AuthenticatedHttpRequest, patient_id: UUID, payload: schemas.PlanIn):
     patient = patient_for_user(request.user, patient_id)
     require_perm(request.user, "intake.add_treatmentplan")
     data = _plan_data(request, payload.dict())
@@ -70,51 +70,57 @@ def plan_create(request: HttpRequest, patient_id: UUID, payload: schemas.PlanIn)
 
 
 @router.get("/plans/{uuid:public_id}", response=schemas.PlanOut)
-def plan_read(request: HttpRequest, public_id: UUID):
+def plan_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return plan_for_user(request.user, public_id)
 
 
 @router.post("/plans/{uuid:public_id}/prior", response={201: dict})
-def prior_create(request: HttpRequest, public_id: UUID, payload: schemas.PriorIn):
+def prior_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.PriorIn):
     plan = plan_for_user(request.user, public_id, CHANGE)
     prior = plans.prior_treatment_add(plan=plan, by=request.user, data=payload.dict())
     return 201, {"public_id": str(prior.public_id)}
 
 
 @router.post("/plans/{uuid:public_id}/treated", response=schemas.PlanOut)
-def plan_treated(request: HttpRequest, public_id: UUID, payload: schemas.TreatedIn):
+def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.TreatedIn):
     """Record a comparator treatment as given; this schedules the follow-up surveys."""
     plan = plan_for_user(request.user, public_id, CHANGE)
     return plans.plan_mark_treated(plan=plan, by=request.user, **payload.dict())
 
 
 @router.post("/plans/{uuid:public_id}/lab-values", response={201: dict})
-def lab_value_create(request: HttpRequest, public_id: UUID, payload: schemas.LabValueIn):
+def lab_value_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.LabValueIn
+):
     plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
     lab = plans.lab_value_record(patient=plan.patient, by=request.user, **payload.dict())
     return 201, {"public_id": str(lab.public_id), "unit": lab.unit}
 
 
 @router.post("/plans/{uuid:public_id}/screenings", response={201: schemas.ScreeningOut})
-def screening_create(request: HttpRequest, public_id: UUID):
+def screening_create(request: AuthenticatedHttpRequest, public_id: UUID):
     plan = plan_for_user(request.user, public_id, "intake.run_screening")
     return 201, screening.screening_run(plan=plan, by=request.user)
 
 
 @router.get("/plans/{uuid:public_id}/screenings", response=list[schemas.ScreeningOut])
-def screening_list(request: HttpRequest, public_id: UUID):
+def screening_list(request: AuthenticatedHttpRequest, public_id: UUID):
     return list(plan_for_user(request.user, public_id).screenings.all())
 
 
 @router.post("/plans/{uuid:public_id}/decisions", response={201: schemas.DecisionOut})
-def decision_create(request: HttpRequest, public_id: UUID, payload: schemas.DecisionIn):
+def decision_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.DecisionIn
+):
     plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
     decision = screening.eligibility_decide(plan=plan, by=request.user, **payload.dict())
     return 201, decision
 
 
 @router.post("/plans/{uuid:public_id}/day-checks", response={201: schemas.ScreeningOut})
-def day_check_create(request: HttpRequest, public_id: UUID, payload: schemas.DayCheckIn):
+def day_check_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.DayCheckIn
+):
     """Re-screen on the procedure day with today's temperature; 409 lists what stops it."""
     plan = plan_for_user(request.user, public_id, "intake.run_screening")
     return 201, screening.screening_day_check_audited(
@@ -123,7 +129,7 @@ def day_check_create(request: HttpRequest, public_id: UUID, payload: schemas.Day
 
 
 @router.post("/plans/{uuid:public_id}/holds", response={201: schemas.HoldOut})
-def hold_create(request: HttpRequest, public_id: UUID, payload: schemas.HoldIn):
+def hold_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.HoldIn):
     """Record and sign the prescriber's hold of a blood thinner or NSAID for this plan."""
     plan = plan_for_user(request.user, public_id, "intake.add_medicationhold")
     data = payload.dict()
@@ -132,11 +138,11 @@ def hold_create(request: HttpRequest, public_id: UUID, payload: schemas.HoldIn):
 
 
 @router.get("/plans/{uuid:public_id}/holds", response=list[schemas.HoldOut])
-def hold_list(request: HttpRequest, public_id: UUID):
+def hold_list(request: AuthenticatedHttpRequest, public_id: UUID):
     return list(selectors.active_holds(plan_for_user(request.user, public_id)))
 
 
-def _medication(request: HttpRequest, public_id: UUID) -> Medication:
+def _medication(request: AuthenticatedHttpRequest, public_id: UUID) -> Medication:
     found = Medication.objects.filter(
         public_id=public_id, patient__clinic_id=request.user.clinic_id
     ).first()
@@ -146,30 +152,32 @@ def _medication(request: HttpRequest, public_id: UUID) -> Medication:
 
 
 @router.get("/plans/{uuid:public_id}/decisions", response=list[schemas.DecisionOut])
-def decision_list(request: HttpRequest, public_id: UUID):
+def decision_list(request: AuthenticatedHttpRequest, public_id: UUID):
     plan = plan_for_user(request.user, public_id)
     return list(plan.decisions.select_related("signature", "screening"))
 
 
 @router.post("/plans/{uuid:public_id}/consents", response={201: schemas.ConsentOut})
-def consent_create(request: HttpRequest, public_id: UUID):
+def consent_create(request: AuthenticatedHttpRequest, public_id: UUID):
     plan = plan_for_user(request.user, public_id, "intake.take_consent")
     return 201, consent.consent_start(plan=plan, by=request.user)
 
 
 @router.get("/consents/{uuid:public_id}", response=schemas.ConsentOut)
-def consent_read(request: HttpRequest, public_id: UUID):
+def consent_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return consent_for_user(request.user, public_id, "intake.view_consent")
 
 
 @router.post("/consents/{uuid:public_id}/patient-signature", response=schemas.ConsentOut)
-def consent_sign(request: HttpRequest, public_id: UUID, payload: schemas.PatientSignIn):
+def consent_sign(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.PatientSignIn
+):
     item = consent_for_user(request.user, public_id, "intake.take_consent")
     return consent.consent_patient_sign(consent=item, by=request.user, **payload.dict())
 
 
 @router.post("/consents/{uuid:public_id}/witness", response=schemas.ConsentOut)
-def consent_witness(request: HttpRequest, public_id: UUID, payload: schemas.WitnessIn):
+def consent_witness(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.WitnessIn):
     item = consent_for_user(request.user, public_id, "intake.witness_consent")
     return consent.consent_witness(consent=item, by=request.user, **payload.dict())
 
@@ -183,7 +191,7 @@ def _in_clinic(model: type, public_id: UUID | None, clinic_id: int, field: str) 
     return found
 
 
-def _team(request: HttpRequest, payload: schemas.AppointmentIn) -> booking.Team:
+def _team(request: AuthenticatedHttpRequest, payload: schemas.AppointmentIn) -> booking.Team:
     clinic_id = request.user.clinic_id
     return booking.Team(
         room=_in_clinic(Room, payload.room, clinic_id, "room"),
@@ -195,7 +203,9 @@ def _team(request: HttpRequest, payload: schemas.AppointmentIn) -> booking.Team:
 
 
 @router.post("/plans/{uuid:public_id}/appointments", response={201: schemas.AppointmentOut})
-def appointment_create(request: HttpRequest, public_id: UUID, payload: schemas.AppointmentIn):
+def appointment_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AppointmentIn
+):
     plan = plan_for_user(request.user, public_id, BOOK)
     team = _team(request, payload)
     return 201, booking.appointment_book(
@@ -204,13 +214,15 @@ def appointment_create(request: HttpRequest, public_id: UUID, payload: schemas.A
 
 
 @router.get("/plans/{uuid:public_id}/appointments", response=list[schemas.AppointmentOut])
-def appointment_list(request: HttpRequest, public_id: UUID):
+def appointment_list(request: AuthenticatedHttpRequest, public_id: UUID):
     plan = plan_for_user(request.user, public_id, "intake.view_appointment")
     return list(plan.appointments.select_related("room", "plan"))
 
 
 @router.post("/appointments/{uuid:public_id}/reschedule", response=schemas.AppointmentOut)
-def appointment_reschedule(request: HttpRequest, public_id: UUID, payload: schemas.RescheduleIn):
+def appointment_reschedule(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.RescheduleIn
+):
     item = appointment_for_user(request.user, public_id, BOOK)
     return booking.appointment_reschedule(
         appointment=item,
@@ -222,13 +234,15 @@ def appointment_reschedule(request: HttpRequest, public_id: UUID, payload: schem
 
 
 @router.post("/appointments/{uuid:public_id}/cancel", response=schemas.AppointmentOut)
-def appointment_cancel(request: HttpRequest, public_id: UUID, payload: schemas.CancelIn):
+def appointment_cancel(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.CancelIn
+):
     item = appointment_for_user(request.user, public_id, BOOK)
     return booking.appointment_cancel(appointment=item, by=request.user, reason=payload.reason)
 
 
 @router.get("/ruleset", response=schemas.RuleSetOut)
-def ruleset_read(request: HttpRequest):
+def ruleset_read(request: AuthenticatedHttpRequest):
     require_perm(request.user, "intake.view_treatmentplan")
     ruleset = screening.clinic_ruleset(request.user.clinic)
     text = rules.ruleset_to_json(ruleset)
@@ -236,7 +250,7 @@ def ruleset_read(request: HttpRequest):
 
 
 @router.put("/ruleset", response={201: schemas.RuleSetOut})
-def ruleset_publish(request: HttpRequest, payload: schemas.RuleSetIn):
+def ruleset_publish(request: AuthenticatedHttpRequest, payload: schemas.RuleSetIn):
     require_perm(request.user, "intake.add_clinicruleset")
     stored = screening.clinic_ruleset_publish(
         clinic=request.user.clinic, by=request.user, text=payload.json_text

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -115,7 +116,9 @@ def agent_of(medication: Medication) -> Agent | None:
     return Agent.OTHER_ANTIPLATELET
 
 
-def hold_days(params: Mapping[str, int], agent: Agent, *, risk: BleedingRisk, harvest: bool) -> int:
+def hold_days(
+    params: Mapping[str, int | Decimal], agent: Agent, *, risk: BleedingRisk, harvest: bool
+) -> int:
     """Drug-free days the table asks for: the target's column, or the harvest's if longer."""
     days = int(params[hold_param(agent, risk.value)])
     if harvest:

@@ -196,7 +196,7 @@ def _findings(rule: Rule, ctx: Context) -> Iterable[Finding]:
 
 def _coerce(rule: Rule, enum: type[StrEnum], value: object, name: str) -> Any:
     try:
-        return enum(value)
+        return enum(str(value))
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise RuleSetError(
@@ -211,24 +211,27 @@ def _valid_params(rule: Rule) -> dict[str, Param]:
     for name in rule.params:
         if name not in specs:
             raise RuleSetError(f"rule {rule.code!r}: unknown param {name!r}")
-    values = {}
+    values: dict[str, Param] = {}
     for name, spec in specs.items():
         if name not in rule.params and spec.default is None:
             raise RuleSetError(f"rule {rule.code!r}: missing param {name!r}")
         value = rule.params.get(name, spec.default)
-        values[name] = _decimal_param(rule, name, spec, value) if spec.places else value
-        if spec.places == 0:
-            _check_whole(rule, name, spec, value)
+        values[name] = (
+            _decimal_param(rule, name, spec, value)
+            if spec.places
+            else _whole_param(rule, name, spec, value)
+        )
     return values
 
 
-def _check_whole(rule: Rule, name: str, spec: Any, value: object) -> None:
-    whole = isinstance(value, int) and not isinstance(value, bool)
-    if not whole or not spec.minimum <= value <= spec.maximum:  # type: ignore[operator]
-        raise RuleSetError(
-            f"rule {rule.code!r}: param {name!r} must be a whole number from "
-            f"{spec.minimum} to {spec.maximum}, got {value!r}"
-        )
+def _whole_param(rule: Rule, name: str, spec: Any, value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if spec.minimum <= value <= spec.maximum:
+            return value
+    raise RuleSetError(
+        f"rule {rule.code!r}: param {name!r} must be a whole number from "
+        f"{spec.minimum} to {spec.maximum}, got {value!r}"
+    )
 
 
 def _decimal_param(rule: Rule, name: str, spec: Any, value: object) -> Decimal:
@@ -360,8 +363,11 @@ _LIDOCAINE = (
 )
 _SIR = "SIR 2019 consensus (Patel et al., J Vasc Interv Radiol 2019); domain.md §0"
 _ASRA = "ASRA 2018 (Narouze et al., Reg Anesth Pain Med 2018) and SIR 2019; domain.md §4"
-_MAINTENANCE_PARAMS = {"maintenance_max_mg": Decimal("7.5"), "maintenance_min_days": 90}
-_INR_PARAMS = {
+_MAINTENANCE_PARAMS: dict[str, Param] = {
+    "maintenance_max_mg": Decimal("7.5"),
+    "maintenance_min_days": 90,
+}
+_INR_PARAMS: dict[str, Param] = {
     "window_days": 5,
     "lookback_days": 14,
     "max_low": Decimal("3.0"),

@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.services import api_token_user, two_factor_missing
 from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core import clock
@@ -59,7 +60,7 @@ def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 @fhir_api.exception_handler(PermissionDenied)
-def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+def on_forbidden(request: AuthenticatedHttpRequest, exc: Exception) -> HttpResponse:
     message = str(exc) or "Your role does not allow this."
     access_denied_record(user=request.user, path=request.path, reason=message)
     return responses.error(403, "forbidden", message)
@@ -105,7 +106,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @fhir_api.get("/Patient/{patient_id}/$everything", url_name="patient-everything")
-def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
+def patient_everything(request: AuthenticatedHttpRequest, patient_id: str) -> HttpResponse:
     found = reads.patient_everything(user=request.user, patient_id=patient_id)
     base = responses.fhir_base(request)
     self_url = request.build_absolute_uri()
@@ -113,7 +114,7 @@ def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @fhir_api.post("/Patient/$import", url_name="patient-import")
-def patient_import(request: HttpRequest) -> HttpResponse:
+def patient_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         text = request.body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -128,7 +129,7 @@ def _info(text: str) -> dict[str, str]:
     return {"severity": "information", "code": "informational", "diagnostics": text}
 
 
-def _kick_off(request: HttpRequest, level: str) -> HttpResponse:
+def _kick_off(request: AuthenticatedHttpRequest, level: str) -> HttpResponse:
     if "respond-async" not in request.headers.get("Prefer", ""):
         return responses.error(
             400, "invalid", "Bulk export needs the header Prefer: respond-async."
@@ -160,7 +161,7 @@ def patient_export(request: HttpRequest) -> HttpResponse:
 
 
 @fhir_api.get("/bulk/{export_id}", url_name="export-status")
-def export_status(request: HttpRequest, export_id: str) -> HttpResponse:
+def export_status(request: AuthenticatedHttpRequest, export_id: str) -> HttpResponse:
     export = export_for_user(request.user, permissions.EXPORT, export_id)
     base = responses.fhir_base(request)
     if export.status == export.Status.COMPLETED and export.expires_at > clock.now():
@@ -177,7 +178,7 @@ def export_status(request: HttpRequest, export_id: str) -> HttpResponse:
 
 
 @fhir_api.delete("/bulk/{export_id}", url_name="export-cancel")
-def export_cancel(request: HttpRequest, export_id: str) -> HttpResponse:
+def export_cancel(request: AuthenticatedHttpRequest, export_id: str) -> HttpResponse:
     export = export_for_user(request.user, permissions.EXPORT, export_id)
     exports.bulk_export_cancel(user=request.user, export=export)
     return responses.fhir(
@@ -187,7 +188,7 @@ def export_cancel(request: HttpRequest, export_id: str) -> HttpResponse:
 
 
 @fhir_api.get("/bulk/{export_id}/{file_name}", url_name="export-file")
-def export_file(request: HttpRequest, export_id: str, file_name: str) -> FileResponse:
+def export_file(request: AuthenticatedHttpRequest, export_id: str, file_name: str) -> FileResponse:
     export = export_for_user(request.user, permissions.EXPORT, export_id)
     wanted = file_name.removesuffix(".ndjson")
     found = export.files.filter(resource_type=wanted).first()
@@ -204,13 +205,13 @@ def export_file(request: HttpRequest, export_id: str, file_name: str) -> FileRes
 def _read_routes(resource_type: str) -> None:
     """`GET /<type>/<id>` (read) and `GET /<type>?identifier=` (search) of one type."""
 
-    def read(request: HttpRequest, resource_id: str) -> HttpResponse:
+    def read(request: AuthenticatedHttpRequest, resource_id: str) -> HttpResponse:
         found = reads.fhir_read(
             user=request.user, resource_type=resource_type, resource_id=resource_id
         )
         return responses.fhir(found)
 
-    def search(request: HttpRequest) -> HttpResponse:
+    def search(request: AuthenticatedHttpRequest) -> HttpResponse:
         found = reads.fhir_search(
             user=request.user,
             resource_type=resource_type,

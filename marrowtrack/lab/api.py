@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.lab import schemas, services
 from marrowtrack.lab.access import container_for_user, run_for_user
 from marrowtrack.lab.models import Container
@@ -19,7 +20,7 @@ router = Router(tags=["lab"])
 
 
 @router.get("/specimens/{din}", response=list[schemas.ContainerOut])
-def specimen_read(request: HttpRequest, din: str):
+def specimen_read(request: AuthenticatedHttpRequest, din: str):
     """Every container of one collection: the aspirate and its syringes share the DIN."""
     require_perm(request.user, VIEW)
     found = list(
@@ -33,7 +34,7 @@ def specimen_read(request: HttpRequest, din: str):
 
 
 @router.get("/products", response=list[schemas.ContainerOut])
-def product_list(request: HttpRequest, status: str = "released"):
+def product_list(request: AuthenticatedHttpRequest, status: str = "released"):
     require_perm(request.user, VIEW)
     return list(
         Container.objects.filter(
@@ -43,13 +44,13 @@ def product_list(request: HttpRequest, status: str = "released"):
 
 
 @router.post("/custody-scans", response={201: schemas.CustodyOut})
-def custody_scan(request: HttpRequest, payload: schemas.CustodyIn):
+def custody_scan(request: AuthenticatedHttpRequest, payload: schemas.CustodyIn):
     require_perm(request.user, CUSTODY)
     return 201, services.custody_scan(by=request.user, **payload.dict())
 
 
 @router.post("/containers/{uuid:public_id}/return", response={201: schemas.CustodyOut})
-def container_return(request: HttpRequest, public_id: UUID, payload: schemas.ReturnIn):
+def container_return(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ReturnIn):
     """Take a syringe back from the procedure room to the lab (after a bedside STOP)."""
     container = container_for_user(request.user, public_id, CUSTODY)
     return 201, services.custody_return_to_lab(
@@ -58,13 +59,13 @@ def container_return(request: HttpRequest, public_id: UUID, payload: schemas.Ret
 
 
 @router.get("/processing-runs/{uuid:public_id}", response=schemas.RunOut)
-def run_read(request: HttpRequest, public_id: UUID):
+def run_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return run_for_user(request.user, public_id)
 
 
 @router.post(
     "/processing-runs/{uuid:public_id}/late-results", response={201: schemas.LateResultOut}
 )
-def late_result(request: HttpRequest, public_id: UUID, payload: schemas.LateResultIn):
+def late_result(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.LateResultIn):
     run = run_for_user(request.user, public_id, PROCESS)
     return 201, services.late_result_add(run=run, by=request.user, **payload.dict())

@@ -9,11 +9,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.lab import forms, services
 from marrowtrack.lab.access import container_for_user, run_for_user
@@ -42,7 +43,7 @@ def run_context(run: ProcessingRun, **extra: object) -> dict[str, object]:
 
 @login_required
 @in_clinic_time
-def run_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def run_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     run = run_for_user(request.user, public_id)
     return render(request, "lab/run_detail.html", run_context(run))
 
@@ -50,7 +51,7 @@ def run_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def late_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def late_result(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     run = run_for_user(request.user, public_id, PROCESS)
     form = forms.LateResultForm(request.POST)
     try:
@@ -66,7 +67,7 @@ def late_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @in_clinic_time
-def container_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def container_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     container = container_for_user(request.user, public_id)
     context = {
         "container": container,
@@ -79,7 +80,7 @@ def container_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def handoff(request: HttpRequest) -> HttpResponse:
+def handoff(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A released syringe leaves the lab for the procedure room; the receiver signs for it."""
     require_perm(request.user, CUSTODY)
     form = forms.HandoffForm(request.POST)
@@ -99,7 +100,7 @@ def handoff(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def receive_returned(request: HttpRequest) -> HttpResponse:
+def receive_returned(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A syringe taken back from the procedure room is scanned into the lab."""
     require_perm(request.user, PROCESS)
     form = forms.ReturnReceiveForm(request.POST)
@@ -117,7 +118,7 @@ def receive_returned(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def discard(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def discard(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     container = container_for_user(request.user, public_id, CUSTODY)
     form = forms.DiscardForm(request.POST)
     try:

@@ -274,8 +274,12 @@ class _Mix:
         self.clinic = clinic
         weights = dict(MIX) if clinic.portals else {k: v for k, v in MIX.items() if k != "portal"}
         self.kinds, self.weights = list(weights), list(weights.values())
+        # Every kind goes out once before the weighted draw, so a short run covers the mix.
+        self.unsent = list(self.kinds)
 
     def __call__(self, rng: random.Random) -> str:
+        if self.unsent:
+            return self.unsent.pop()
         return rng.choices(self.kinds, self.weights)[0]
 
     async def run(self, kind: str, rng: random.Random) -> bool:

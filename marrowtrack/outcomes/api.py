@@ -6,10 +6,11 @@ import json
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.outcomes import analysis, scoring, selectors
@@ -25,13 +26,13 @@ VERIFY = "outcomes.verify_surveyresponse"
 
 
 @router.get("/instruments", response=list[s.InstrumentOut])
-def instrument_list(request: HttpRequest):
+def instrument_list(request: AuthenticatedHttpRequest):
     require_perm(request.user)
     return [instrument_out(d) for d in scoring.instrument_list()]
 
 
 @router.post("/score/{instrument}")
-def score(request: HttpRequest, instrument: str) -> Any:
+def score(request: AuthenticatedHttpRequest, instrument: str) -> Any:
     """Score a JSON object of item -> value, or an array of them (422 names the item)."""
     require_perm(request.user, "outcomes.score_answers")
     if instrument.upper() not in {d.code for d in scoring.instrument_list()}:
@@ -44,7 +45,7 @@ def score(request: HttpRequest, instrument: str) -> Any:
 
 
 @router.get("/plans/{uuid:plan_id}/followups", response=list[s.FollowUpOut])
-def plan_followups(request: HttpRequest, plan_id: UUID):
+def plan_followups(request: AuthenticatedHttpRequest, plan_id: UUID):
     plan = plan_for_user(request.user, plan_id, "outcomes.view_followup")
     rows = selectors.plan_followups(plan=plan, today=clock.today())
     return [{**_fields(f), "status": f.shown_status} for f in rows]
@@ -58,13 +59,13 @@ def _fields(followup: Any) -> dict[str, Any]:
 
 
 @router.get("/plans/{uuid:plan_id}/responses", response=list[s.ResponseOut])
-def plan_responses(request: HttpRequest, plan_id: UUID):
+def plan_responses(request: AuthenticatedHttpRequest, plan_id: UUID):
     plan = plan_for_user(request.user, plan_id)
     return list(plan.responses.order_by("answered_at", "instrument"))
 
 
 @router.post("/plans/{uuid:plan_id}/responses", response={201: s.ResponseOut})
-def transcribe(request: HttpRequest, plan_id: UUID, payload: s.TranscriptionIn):
+def transcribe(request: AuthenticatedHttpRequest, plan_id: UUID, payload: s.TranscriptionIn):
     """Type in a paper form; name the form it was written on (its wording and version)."""
     plan = plan_for_user(request.user, plan_id, WRITE)
     data = payload.dict()
@@ -85,13 +86,13 @@ def _text_pack(public_id: UUID | None) -> TextPack | None:
 
 
 @router.post("/responses/{uuid:public_id}/verify", response=s.ResponseOut)
-def verify(request: HttpRequest, public_id: UUID):
+def verify(request: AuthenticatedHttpRequest, public_id: UUID):
     response = response_for_user(request.user, public_id, VERIFY)
     return response_services.response_verify(response=response, by=request.user)
 
 
 @router.post("/responses/{uuid:public_id}/double-entry", response=s.ResponseOut)
-def double_entry(request: HttpRequest, public_id: UUID, payload: s.DoubleEntryIn):
+def double_entry(request: AuthenticatedHttpRequest, public_id: UUID, payload: s.DoubleEntryIn):
     response = response_for_user(request.user, public_id, WRITE)
     return response_services.response_double_entry(
         response=response, answers=payload.answers, by=request.user
@@ -99,7 +100,9 @@ def double_entry(request: HttpRequest, public_id: UUID, payload: s.DoubleEntryIn
 
 
 @router.get("/plans/{uuid:plan_id}/responders", response=list[s.TimepointRespondersOut])
-def plan_responders(request: HttpRequest, plan_id: UUID, include_unvalidated: bool = False):
+def plan_responders(
+    request: AuthenticatedHttpRequest, plan_id: UUID, include_unvalidated: bool = False
+):
     """Change from baseline; responses on unvalidated wording only when asked to include them."""
     plan = plan_for_user(request.user, plan_id)
     rows = analysis.plan_responders(plan=plan, include_unvalidated=include_unvalidated)
@@ -107,7 +110,7 @@ def plan_responders(request: HttpRequest, plan_id: UUID, include_unvalidated: bo
 
 
 @router.get("/completeness", response=list[s.CompletenessOut])
-def completeness(request: HttpRequest):
+def completeness(request: AuthenticatedHttpRequest):
     require_perm(request.user, "outcomes.view_followup")
     rows = selectors.completeness(clinic=request.user.clinic, today=clock.today())
     return [{**vars(r), "percent": r.percent} for r in rows]

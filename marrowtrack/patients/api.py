@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.patients import schemas, selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.models import Medication, Patient
@@ -29,7 +29,7 @@ def _detail(patient: Patient) -> Patient:
 
 
 @router.get("", response=list[schemas.PatientOut])
-def patient_search(request: HttpRequest, query: Query[SearchQuery]):
+def patient_search(request: AuthenticatedHttpRequest, query: Query[SearchQuery]):
     require_perm(request.user, "patients.view_patient")
     return list(
         selectors.patient_search(
@@ -42,58 +42,66 @@ def patient_search(request: HttpRequest, query: Query[SearchQuery]):
 
 
 @router.post("", response={201: schemas.PatientDetailOut})
-def patient_create(request: HttpRequest, payload: schemas.PatientIn):
+def patient_create(request: AuthenticatedHttpRequest, payload: schemas.PatientIn):
     require_perm(request.user, "patients.add_patient")
     patient = services.patient_register(by=request.user, data=payload.dict())
     return 201, _detail(patient)
 
 
 @router.get("/{uuid:public_id}", response=schemas.PatientDetailOut)
-def patient_read(request: HttpRequest, public_id: UUID):
+def patient_read(request: AuthenticatedHttpRequest, public_id: UUID):
     patient = patient_for_user(request.user, public_id)
     services.patient_record_viewed(patient=patient, by=request.user, context="api")
     return _detail(patient)
 
 
 @router.patch("/{uuid:public_id}", response=schemas.PatientDetailOut)
-def patient_patch(request: HttpRequest, public_id: UUID, payload: schemas.PatientPatch):
+def patient_patch(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.PatientPatch
+):
     patient = patient_for_user(request.user, public_id, WRITE)
     data = payload.dict(exclude_unset=True)
     return _detail(services.patient_update(patient=patient, by=request.user, data=data))
 
 
 @router.post("/{uuid:public_id}/archive", response=schemas.PatientOut)
-def patient_archive(request: HttpRequest, public_id: UUID, payload: schemas.ArchiveIn):
+def patient_archive(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ArchiveIn):
     patient = patient_for_user(request.user, public_id, "patients.archive_patient")
     return services.patient_archive(patient=patient, by=request.user, reason=payload.reason)
 
 
 @router.post("/{uuid:public_id}/weights", response={201: schemas.WeightOut})
-def weight_create(request: HttpRequest, public_id: UUID, payload: schemas.WeightIn):
+def weight_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.WeightIn):
     patient = patient_for_user(request.user, public_id, CLINICAL)
     return 201, services.weight_record(patient=patient, by=request.user, **payload.dict())
 
 
 @router.post("/{uuid:public_id}/allergies", response={201: schemas.AllergyOut})
-def allergy_create(request: HttpRequest, public_id: UUID, payload: schemas.AllergyIn):
+def allergy_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AllergyIn):
     patient = patient_for_user(request.user, public_id, CLINICAL)
     return 201, services.allergy_add(patient=patient, by=request.user, data=payload.dict())
 
 
 @router.post("/{uuid:public_id}/medications", response={201: schemas.MedicationOut})
-def medication_create(request: HttpRequest, public_id: UUID, payload: schemas.MedicationIn):
+def medication_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.MedicationIn
+):
     patient = patient_for_user(request.user, public_id, CLINICAL)
     return 201, services.medication_add(patient=patient, by=request.user, data=payload.dict())
 
 
 @router.patch("/medications/{uuid:public_id}", response=schemas.MedicationOut)
-def medication_patch(request: HttpRequest, public_id: UUID, payload: schemas.MedicationPatch):
+def medication_patch(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.MedicationPatch
+):
     medication = entry_for_user(request.user, Medication, public_id, CLINICAL)
     data = payload.dict(exclude_unset=True)
     return services.medication_update(medication=medication, by=request.user, data=data)
 
 
 @router.post("/{uuid:public_id}/conditions", response={201: schemas.ConditionOut})
-def condition_create(request: HttpRequest, public_id: UUID, payload: schemas.ConditionIn):
+def condition_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ConditionIn
+):
     patient = patient_for_user(request.user, public_id, CLINICAL)
     return 201, services.condition_add(patient=patient, by=request.user, data=payload.dict())

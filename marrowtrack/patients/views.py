@@ -6,10 +6,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
 from marrowtrack.patients import selectors, services
@@ -27,7 +28,7 @@ def _kind(slug: str) -> EntryKind:
 
 
 @login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "patients.view_patient")
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -39,7 +40,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def patient_register(request: HttpRequest) -> HttpResponse:
+def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "patients.add_patient")
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -54,7 +55,7 @@ def patient_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id)
     services.patient_record_viewed(patient=patient, by=request.user)
     context = {
@@ -67,7 +68,7 @@ def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id, "patients.change_patient")
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +83,7 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def patient_archive(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id, "patients.archive_patient")
     form = ArchiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +99,7 @@ def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def entry_add(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
+def entry_add(request: AuthenticatedHttpRequest, public_id: UUID, kind: str) -> HttpResponse:
     entry_kind = _kind(kind)
     patient = patient_for_user(request.user, public_id, CLINICAL)
     form = entry_kind.form(request.POST or None)
@@ -115,7 +116,7 @@ def entry_add(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
 
 
 @login_required
-def entry_edit(request: HttpRequest, kind: str, public_id: UUID) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, kind: str, public_id: UUID) -> HttpResponse:
     entry_kind = _kind(kind)
     if entry_kind.update is None:
         raise Http404("This kind of entry is archived and re-entered, not edited.")
@@ -134,7 +135,7 @@ def entry_edit(request: HttpRequest, kind: str, public_id: UUID) -> HttpResponse
 
 
 @login_required
-def entry_archive(request: HttpRequest, kind: str, public_id: UUID) -> HttpResponse:
+def entry_archive(request: AuthenticatedHttpRequest, kind: str, public_id: UUID) -> HttpResponse:
     entry_kind = _kind(kind)
     entry = entry_for_user(request.user, entry_kind.model, public_id, CLINICAL)
     form = ArchiveForm(request.POST or None)

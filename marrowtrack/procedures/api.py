@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import schemas, selectors, services
@@ -20,13 +21,13 @@ router = Router(tags=["procedures"])
 
 
 @router.get("/encounters", response=list[schemas.EncounterOut])
-def encounter_list(request: HttpRequest, day: date | None = None):
+def encounter_list(request: AuthenticatedHttpRequest, day: date | None = None):
     require_perm(request.user, VIEW)
     return list(selectors.encounters_on(clinic=request.user.clinic, day=day or clock.today()))
 
 
 @router.post("/encounters", response={201: schemas.EncounterOut})
-def encounter_check_in(request: HttpRequest, payload: schemas.CheckInIn):
+def encounter_check_in(request: AuthenticatedHttpRequest, payload: schemas.CheckInIn):
     require_perm(request.user, STEP)
     plan = TreatmentPlan.objects.filter(
         public_id=payload.plan_id, patient__clinic_id=request.user.clinic_id
@@ -39,11 +40,11 @@ def encounter_check_in(request: HttpRequest, payload: schemas.CheckInIn):
 
 
 @router.get("/encounters/{uuid:public_id}", response=schemas.EncounterOut)
-def encounter_read(request: HttpRequest, public_id: UUID):
+def encounter_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return encounter_for_user(request.user, public_id)
 
 
-def _data(request: HttpRequest, payload: schemas.TransitionIn) -> dict[str, Any]:
+def _data(request: AuthenticatedHttpRequest, payload: schemas.TransitionIn) -> dict[str, Any]:
     data = dict(payload.data)
     if payload.signers:
         data["signers"] = services.signers_resolve(
@@ -53,7 +54,9 @@ def _data(request: HttpRequest, payload: schemas.TransitionIn) -> dict[str, Any]
 
 
 @router.post("/encounters/{uuid:public_id}/transitions", response=schemas.EncounterOut)
-def encounter_transition(request: HttpRequest, public_id: UUID, payload: schemas.TransitionIn):
+def encounter_transition(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.TransitionIn
+):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return services.encounter_transition(
         encounter=encounter, to=payload.to, by=request.user, data=_data(request, payload)
@@ -61,19 +64,21 @@ def encounter_transition(request: HttpRequest, public_id: UUID, payload: schemas
 
 
 @router.post("/encounters/{uuid:public_id}/lidocaine", response={201: schemas.DoseOut})
-def lidocaine_give(request: HttpRequest, public_id: UUID, payload: schemas.LidocaineIn):
+def lidocaine_give(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.LidocaineIn
+):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, services.lidocaine_give(encounter=encounter, by=request.user, **payload.dict())
 
 
 @router.post("/encounters/{uuid:public_id}/harvest", response={201: schemas.HarvestOut})
-def harvest_record(request: HttpRequest, public_id: UUID, payload: schemas.HarvestIn):
+def harvest_record(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.HarvestIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, services.harvest_record(encounter=encounter, by=request.user, data=payload.dict())
 
 
 @router.get("/encounters/{uuid:public_id}/evidence", response=dict[str, Any])
-def evidence(request: HttpRequest, public_id: UUID):
+def evidence(request: AuthenticatedHttpRequest, public_id: UUID):
     encounter = encounter_for_user(request.user, public_id, EVIDENCE)
     facts = selectors.evidence_summary(encounter)
     return {k: (str(v) if isinstance(v, date) else v) for k, v in facts.items()}

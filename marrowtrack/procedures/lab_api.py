@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.lab import schemas
@@ -30,7 +31,7 @@ router = Router(tags=["lab"])
     response=list[schemas.ContainerOut],
     operation_id="marrowtrack_lab_api_specimen_list",
 )
-def specimen_list(request: HttpRequest, encounter_id: UUID):
+def specimen_list(request: AuthenticatedHttpRequest, encounter_id: UUID):
     require_perm(request.user, VIEW)
     encounter = encounter_for_user(request.user, encounter_id)
     return list(
@@ -43,7 +44,7 @@ def specimen_list(request: HttpRequest, encounter_id: UUID):
     response={201: schemas.RunOut},
     operation_id="marrowtrack_lab_api_run_create",
 )
-def run_create(request: HttpRequest, payload: schemas.RunIn):
+def run_create(request: AuthenticatedHttpRequest, payload: schemas.RunIn):
     encounter = encounter_for_user(request.user, payload.encounter_id, PROCESS)
     data = payload.dict(exclude={"encounter_id", "centrifuge_id", "kit_lot_id"})
     clinic_id = request.user.clinic_id
@@ -63,7 +64,7 @@ def run_create(request: HttpRequest, payload: schemas.RunIn):
     response=schemas.RunOut,
     operation_id="marrowtrack_lab_api_run_release",
 )
-def run_release(request: HttpRequest, public_id: UUID, payload: schemas.ReleaseIn):
+def run_release(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ReleaseIn):
     run = run_for_user(request.user, public_id, PROCESS)
     verifier = cosigner_authenticate(
         by=request.user,
@@ -90,7 +91,10 @@ def run_release(request: HttpRequest, public_id: UUID, payload: schemas.ReleaseI
     operation_id="marrowtrack_lab_api_traceability",
 )
 def traceability(
-    request: HttpRequest, kit_lot: str = "", anticoagulant_lot: str = "", centrifuge: str = ""
+    request: AuthenticatedHttpRequest,
+    kit_lot: str = "",
+    anticoagulant_lot: str = "",
+    centrifuge: str = "",
 ):
     require_perm(request.user, TRACE)
     rows = selectors.recall_trace(

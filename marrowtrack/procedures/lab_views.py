@@ -13,11 +13,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
@@ -39,7 +40,7 @@ from marrowtrack.procedures.states import ProcedureState
 
 @login_required
 @in_clinic_time
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
     clinic = request.user.clinic
     context = {
@@ -56,7 +57,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def receive(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def receive(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, PROCESS)
     form = forms.ReceiveForm(request.POST)
     try:
@@ -90,7 +91,7 @@ def _run_initial(encounter: object) -> dict[str, object]:
 
 @login_required
 @in_clinic_time
-def run_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def run_new(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, PROCESS)
     form = forms.RunForm(
         request.POST or None, clinic=request.user.clinic, initial=_run_initial(encounter)
@@ -114,7 +115,7 @@ def run_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def run_release(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def run_release(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     run = run_for_user(request.user, public_id, PROCESS)
     form = forms.ReleaseForm(request.POST)
     try:
@@ -149,7 +150,7 @@ def run_release(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @in_clinic_time
-def labels(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def labels(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     require_perm(request.user, VIEW)
     containers = list(
@@ -177,7 +178,7 @@ def labels(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @in_clinic_time
-def trace(request: HttpRequest) -> HttpResponse:
+def trace(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, TRACE)
     form = forms.TraceForm(request.GET or None)
     clinic = request.user.clinic

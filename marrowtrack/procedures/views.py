@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm, user_roles
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.intake.models import TreatmentPlan
@@ -30,7 +31,7 @@ def _error_text(exc: DomainError) -> str:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
     rows = selectors.board_rows(clinic=request.user.clinic)
     roles = {role.value for role in user_roles(request.user)}
@@ -60,7 +61,7 @@ def _plans_to_check_in(user: User) -> list[TreatmentPlan]:
 
 
 @login_required
-def check_in(request: HttpRequest) -> HttpResponse:
+def check_in(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, STEP)
     plans = _plans_to_check_in(request.user)
     form = forms.CheckInForm(request.POST or None, plans=plans)
@@ -109,7 +110,7 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
 
 
 @login_required
-def encounter_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def encounter_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     return render(request, "procedures/encounter.html", _detail_context(request, encounter))
 
@@ -124,7 +125,7 @@ def _refused(request: HttpRequest, encounter: ProcedureEncounter, exc: DomainErr
 
 @login_required
 @require_POST
-def encounter_step(request: HttpRequest, public_id: UUID, to: str) -> HttpResponse:
+def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     try:
         target = ProcedureState(to)
@@ -144,7 +145,7 @@ def encounter_step(request: HttpRequest, public_id: UUID, to: str) -> HttpRespon
 
 @login_required
 @require_POST
-def lidocaine(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.LidocaineForm(request.POST)
     if not form.is_valid():
@@ -162,7 +163,7 @@ def lidocaine(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def harvest(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.HarvestForm(request.POST or None, initial={"side": encounter.harvest_side})
     if request.method == "POST" and form.is_valid():
@@ -181,7 +182,7 @@ def harvest(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, EVIDENCE)
     context = {"encounter": encounter, "facts": selectors.evidence_summary(encounter)}
     return render(request, "procedures/evidence.html", context)

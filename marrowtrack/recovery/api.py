@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.recovery import schemas, selectors
 from marrowtrack.recovery.access import course_for_user, event_for_user, task_for_user
@@ -20,60 +20,64 @@ CHANGE_TASK = "recovery.change_nursetask"
 
 
 @router.get("/tasks", response=list[schemas.TaskOut])
-def task_list(request: HttpRequest):
+def task_list(request: AuthenticatedHttpRequest):
     require_perm(request.user, "recovery.view_nursetask")
     return list(selectors.worklist(clinic=request.user.clinic)[:200])
 
 
 @router.get("/tasks/{uuid:public_id}", response=schemas.TaskOut)
-def task_read(request: HttpRequest, public_id: UUID):
+def task_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return task_for_user(request.user, public_id)
 
 
 @router.post("/tasks/{uuid:public_id}/acknowledge", response=schemas.TaskOut)
-def task_acknowledge(request: HttpRequest, public_id: UUID):
+def task_acknowledge(request: AuthenticatedHttpRequest, public_id: UUID):
     task = task_for_user(request.user, public_id, CHANGE_TASK)
     return tasks.task_acknowledge(task=task, by=request.user)
 
 
 @router.post("/tasks/{uuid:public_id}/resolve", response=schemas.TaskOut)
-def task_resolve(request: HttpRequest, public_id: UUID, payload: schemas.ResolveIn):
+def task_resolve(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.ResolveIn):
     task = task_for_user(request.user, public_id, CHANGE_TASK)
     return tasks.task_resolve(task=task, by=request.user, note=payload.note)
 
 
 @router.get("/courses/{uuid:public_id}/checkins", response=list[schemas.CheckInOut])
-def checkin_list(request: HttpRequest, public_id: UUID):
+def checkin_list(request: AuthenticatedHttpRequest, public_id: UUID):
     require_perm(request.user, "recovery.view_checkin")
     return list(course_for_user(request.user, public_id).checkins.order_by("day"))
 
 
 @router.post("/plans/{uuid:public_id}/adverse-events", response={201: schemas.AdverseEventOut})
-def event_create(request: HttpRequest, public_id: UUID, payload: schemas.AdverseEventIn):
+def event_create(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AdverseEventIn
+):
     require_perm(request.user, "recovery.add_adverseevent")
     plan = plan_for_user(request.user, public_id)
     return 201, ae.adverse_event_record(plan=plan, by=request.user, data=payload.dict())
 
 
 @router.get("/adverse-events/{uuid:public_id}", response=schemas.AdverseEventOut)
-def event_read(request: HttpRequest, public_id: UUID):
+def event_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return event_for_user(request.user, public_id)
 
 
 @router.put("/adverse-events/{uuid:public_id}", response=schemas.AdverseEventOut)
-def event_update(request: HttpRequest, public_id: UUID, payload: schemas.AdverseEventIn):
+def event_update(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AdverseEventIn
+):
     event = event_for_user(request.user, public_id, "recovery.change_adverseevent")
     return ae.adverse_event_update(event=event, by=request.user, data=payload.dict())
 
 
 @router.post("/adverse-events/{uuid:public_id}/sign", response=schemas.AdverseEventOut)
-def event_sign(request: HttpRequest, public_id: UUID, payload: schemas.SignIn):
+def event_sign(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.SignIn):
     event = event_for_user(request.user, public_id, "recovery.sign_adverseevent")
     return ae.adverse_event_sign(event=event, by=request.user, **payload.dict())
 
 
 @router.post("/adverse-events/{uuid:public_id}/addenda", response={201: dict})
-def event_addendum(request: HttpRequest, public_id: UUID, payload: schemas.AddendumIn):
+def event_addendum(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AddendumIn):
     event = event_for_user(request.user, public_id, "recovery.add_adverseeventaddendum")
     addendum = ae.adverse_event_addendum_add(event=event, by=request.user, **payload.dict())
     return 201, {"public_id": str(addendum.public_id)}

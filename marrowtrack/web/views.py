@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.web.worklists import worklists_for
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's worklists (their roles' next work), then the general cards."""
     user = request.user
     context = {

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
@@ -126,7 +127,7 @@ def _save_exception(request: HttpRequest, form: ExceptionForm) -> None:
 
 
 @login_required
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, MANAGE)
     clinic = request.user.clinic
     which = request.POST.get("form")

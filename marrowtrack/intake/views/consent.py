@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -24,7 +25,7 @@ from marrowtrack.intake.services import consent as consent_services
 
 @login_required
 @require_POST
-def consent_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_start(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """Prepare (or reopen) the consent and hand the tablet to the patient: patient mode."""
     plan = plan_for_user(request.user, public_id, "intake.take_consent")
     try:
@@ -73,14 +74,14 @@ def _render(
 
 
 @login_required
-def consent_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.view_consent")
     return _render(request, consent)
 
 
 @login_required
 @require_POST
-def consent_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.take_consent")
     if not _in_patient_mode_for(request, consent):
         messages.error(request, "The patient signs in patient mode: hand the tablet over first.")
@@ -107,7 +108,7 @@ def consent_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_witness(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_witness(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.witness_consent")
     form = WitnessForm(request.POST)
     if form.is_valid():
@@ -122,7 +123,7 @@ def consent_witness(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def consent_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def consent_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.view_consent")
     try:
         pdf = consent_services.consent_pdf_ensure(consent=consent)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
@@ -35,7 +36,7 @@ CHANGE = "intake.change_treatmentplan"
 
 
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search, filter and page (keyset) the clinic's plans; htmx swaps the rows only."""
     require_perm(request.user, "intake.view_treatmentplan")
     form = PlanFilterForm(request.GET or None)
@@ -60,7 +61,7 @@ PLAN_FILTER_DEFAULTS = {"q": "", "status": "", "treatment": "", "target": "", "o
 
 
 @login_required
-def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, patient_id)
     require_perm(request.user, "intake.add_treatmentplan")
     initial = {"condition": patient.referral_condition}
@@ -79,7 +80,7 @@ def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = selectors.plan_with_detail(plan_for_user(request.user, public_id))
     context = {
         "plan": plan,
@@ -95,7 +96,7 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = PlanForm(request.POST or None, instance=plan, patient=plan.patient)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +113,7 @@ def plan_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def plan_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,7 +129,7 @@ def plan_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def plan_treated(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """Comparator treatments (cortisone, PRP, ...) are recorded as given from the plan."""
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = TreatedForm(request.POST or None)
@@ -145,7 +146,7 @@ def plan_treated(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def prior_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def prior_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = PriorTreatmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,7 +162,7 @@ def prior_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def lab_value_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def lab_value_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
     form = LabValueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +181,7 @@ def lab_value_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def screening_run(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def screening_run(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.run_screening")
     try:
         screening = screening_services.screening_run(plan=plan, by=request.user)
@@ -192,7 +193,7 @@ def screening_run(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def decision(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def decision(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
     screening = screening_services.latest_screening(plan)
     form = DecisionForm(request.POST or None)
@@ -209,7 +210,7 @@ def decision(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def instructions(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def instructions(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id)
     data = documents.plan_instructions(plan)
     context = {"plan": plan, "patient": plan.patient, "ins": data}
@@ -232,7 +233,7 @@ def _instructions_or_404(request: HttpRequest, public_id: UUID) -> documents.Pla
 
 
 @login_required
-def instructions_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def instructions_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     data = _instructions_or_404(request, public_id)
     name = f"instructions-{data.plan.patient.mrn}.pdf"
     document_printed(

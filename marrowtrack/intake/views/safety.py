@@ -7,10 +7,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal
 from marrowtrack.core.forms import apply_errors
@@ -23,7 +24,7 @@ from marrowtrack.intake.services.settings import intake_settings_update
 
 
 @login_required
-def hold_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def hold_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.add_medicationhold")
     form = HoldForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
@@ -40,7 +41,7 @@ def hold_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def day_check(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def day_check(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """The nurse re-screens on the procedure day with today's temperature."""
     plan = plan_for_user(request.user, public_id, "intake.run_screening")
     form = DayCheckForm(request.POST or None)
@@ -62,7 +63,7 @@ def day_check(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def ruleset(request: HttpRequest) -> HttpResponse:
+def ruleset(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The eligibility rules in force at the user's clinic, with thresholds and sources."""
     require_perm(request.user, "intake.view_treatmentplan")
     current = selectors.clinic_ruleset(request.user.clinic)
@@ -71,7 +72,7 @@ def ruleset(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def settings_edit(request: HttpRequest) -> HttpResponse:
+def settings_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "intake.change_intakesettings")
     current = selectors.intake_settings(request.user.clinic)
     form = IntakeSettingsForm(request.POST or None, instance=current)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -41,7 +42,7 @@ def _day(request: HttpRequest) -> date:
 
 
 @login_required
-def appointment_book(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def appointment_book(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, BOOK)
     form = BookingForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +70,7 @@ def appointment_book(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def appointment_reschedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     appointment = appointment_for_user(request.user, public_id, BOOK)
     plan = appointment.plan
     initial = {**schedule_reads.initial_from(appointment)}
@@ -94,7 +95,7 @@ def appointment_reschedule(request: HttpRequest, public_id: UUID) -> HttpRespons
 
 
 @login_required
-def appointment_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def appointment_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     appointment = appointment_for_user(request.user, public_id, BOOK)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def appointment_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def schedule(request: HttpRequest) -> HttpResponse:
+def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "intake.view_appointment")
     clinic = request.user.clinic
     choices = schedule_reads.resource_choices(clinic)
@@ -143,7 +144,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def free_slots(request: HttpRequest) -> HttpResponse:
+def free_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, BOOK)
     day = _day(request)
     context = {

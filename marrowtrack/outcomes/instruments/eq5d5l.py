@@ -130,7 +130,8 @@ def compute(answers: Mapping[str, Fraction]) -> Computation:
         scores[key] = (
             None
             if levels is None
-            else 1 - sum(decrement(key, code, int(answers[code])) for code in DIMENSIONS)
+            else 1
+            - sum((decrement(key, code, int(answers[code])) for code in DIMENSIONS), Fraction(0))
         )
     vas = answered_values(answers, key="vas", codes=("VAS",), needed=1, reasons=reasons)
     scores["vas"] = None if vas is None else vas[0]

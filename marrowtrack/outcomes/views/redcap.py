@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.outcomes.forms import RedcapImportForm
 from marrowtrack.outcomes.services import redcap as redcap_services
 
@@ -30,7 +31,7 @@ FILES = {
 
 
 @login_required
-def project_file(request: HttpRequest, name: str) -> HttpResponse:
+def project_file(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     require_perm(request.user, PERM)
     if name not in FILES:
         raise Http404("No such REDCap file.")
@@ -38,7 +39,7 @@ def project_file(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @login_required
-def redcap_page(request: HttpRequest) -> HttpResponse:
+def redcap_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, PERM)
     form = RedcapImportForm(request.POST or None, request.FILES or None)
     report = None

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -28,7 +29,7 @@ from marrowtrack.patients.access import patient_for_user
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.view_followup")
     clinic, today = request.user.clinic, clock.today()
     schedule = selectors.active_schedule(clinic)
@@ -44,7 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def schedule_yearly(request: HttpRequest) -> HttpResponse:
+def schedule_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.manage_schedule")
     form = YearlyForm(request.POST)
     if not form.is_valid():
@@ -62,7 +63,7 @@ def schedule_yearly(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id)
     today, everything = clock.today(), include_unvalidated(request)
     responses = plan.responses.order_by("answered_at", "instrument").select_related(
@@ -86,7 +87,7 @@ def plan_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def patient_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def patient_chart(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id, "outcomes.view_surveyresponse")
     everything = include_unvalidated(request)
     plans = [
@@ -104,7 +105,7 @@ def patient_chart(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def followup_link(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def followup_link(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     followup = followup_for_user(request.user, public_id, "outcomes.add_surveylink")
     try:
         issued = survey_link_create(followup=followup, by=request.user)
@@ -122,7 +123,7 @@ def followup_link(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_censor(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def plan_censor(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "outcomes.censor_followup")
     form = CensorForm(request.POST)
     if form.is_valid():
@@ -134,7 +135,7 @@ def plan_censor(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def transcribe(request: HttpRequest, public_id: UUID, instrument: str) -> HttpResponse:
+def transcribe(request: AuthenticatedHttpRequest, public_id: UUID, instrument: str) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "outcomes.add_surveyresponse")
     try:
         definition = scoring.instrument(instrument).definition
@@ -163,7 +164,7 @@ def transcribe(request: HttpRequest, public_id: UUID, instrument: str) -> HttpRe
 
 
 @login_required
-def response_verify(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def response_verify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     response = response_for_user(request.user, public_id, "outcomes.verify_surveyresponse")
     definition = scoring.instrument(response.instrument).definition
     form = ItemsForm(request.POST or None, items=definition.items)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Router
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.procedures import services
 from marrowtrack.procedures.access import encounter_for_user
@@ -22,7 +22,7 @@ router = Router(tags=["procedures"])
     response={201: schemas.BedsideOut},
     operation_id="marrowtrack_procedures_api_bedside_verify",
 )
-def bedside_verify(request: HttpRequest, public_id: UUID, payload: schemas.BedsideIn):
+def bedside_verify(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.BedsideIn):
     encounter = encounter_for_user(request.user, public_id, STEP)
     d = payload.dict()
     second = cosigner_authenticate(
@@ -42,7 +42,9 @@ def bedside_verify(request: HttpRequest, public_id: UUID, payload: schemas.Bedsi
     response={201: schemas.InjectionOut},
     operation_id="marrowtrack_procedures_api_injection_record",
 )
-def injection_record(request: HttpRequest, public_id: UUID, payload: schemas.InjectionIn):
+def injection_record(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.InjectionIn
+):
     encounter = encounter_for_user(request.user, public_id, STEP)
     data = payload.dict()
     scan, product = data.pop("syringe_scan"), data.pop("product_scan")
@@ -52,6 +54,6 @@ def injection_record(request: HttpRequest, public_id: UUID, payload: schemas.Inj
 
 
 @router.get("/encounters/{uuid:public_id}/delivered", response=list[schemas.DeliveredOut])
-def delivered(request: HttpRequest, public_id: UUID):
+def delivered(request: AuthenticatedHttpRequest, public_id: UUID):
     """Volume, cells, platelets and CD34+ cells delivered to each site of the plan."""
     return selectors.delivered_per_target(encounter_for_user(request.user, public_id))

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import user_roles
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.forms import apply_errors
@@ -78,7 +79,7 @@ def _context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) 
 
 @login_required
 @in_clinic_time
-def bedside_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def bedside_page(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     return render(request, "procedures/bedside.html", _context(request, encounter))
 
@@ -116,7 +117,7 @@ def _field_errors(form: Any, exc: DomainError) -> None:
 @login_required
 @require_POST
 @in_clinic_time
-def verify(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.BedsideForm(request.POST, sites=plan_sites(encounter.plan))
     if not form.is_valid():
@@ -147,7 +148,7 @@ def verify(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def inject(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def inject(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.InjectionForm(request.POST, sites=plan_sites(encounter.plan), auto_id="inj_%s")
     if not form.is_valid():
@@ -171,7 +172,7 @@ def inject(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 @in_clinic_time
-def return_to_lab(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def return_to_lab(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.ReturnForm(request.POST)
     if not form.is_valid():

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
 from marrowtrack.esign.services import signature_matches
@@ -27,7 +28,7 @@ CHANGE = "recovery.change_adverseevent"
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_adverseevent")
     status = request.GET.get("status", "")
     events = selectors.adverse_events_for_clinic(clinic=request.user.clinic, status=status)
@@ -55,19 +56,19 @@ def _record(request: HttpRequest, plan, task=None) -> HttpResponse:  # noqa: ANN
 
 
 @login_required
-def event_from_task(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def event_from_task(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     task = task_for_user(request.user, public_id, ADD)
     return _record(request, task.course.plan, task)
 
 
 @login_required
-def event_for_plan(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def event_for_plan(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     require_perm(request.user, ADD)
     return _record(request, plan_for_user(request.user, public_id))
 
 
 @login_required
-def event_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def event_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     event = event_for_user(request.user, public_id, CHANGE)
     fields = AdverseEventForm.base_fields
     initial = {name: getattr(event, name) for name in fields}
@@ -102,13 +103,13 @@ def _detail(request: HttpRequest, event, **forms: object) -> HttpResponse:  # no
 
 
 @login_required
-def event_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def event_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     return _detail(request, event_for_user(request.user, public_id))
 
 
 @login_required
 @require_POST
-def event_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def event_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     event = event_for_user(request.user, public_id, "recovery.sign_adverseevent")
     form = SignForm(request.POST)
     if form.is_valid():
@@ -124,7 +125,7 @@ def event_sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def event_addendum(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def event_addendum(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     event = event_for_user(request.user, public_id, "recovery.add_adverseeventaddendum")
     form = AddendumForm(request.POST)
     if form.is_valid():

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
@@ -32,7 +33,7 @@ LANGUAGES = {"en": "English", "es": "Spanish"}
 
 
 @login_required
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_recoverycourse")
     status = request.GET.get("status", "active")
     courses = selectors.courses_for_clinic(clinic=request.user.clinic, status=status)
@@ -62,13 +63,13 @@ def _course_page(request: HttpRequest, course, **forms: object) -> HttpResponse:
 
 
 @login_required
-def course_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def course_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     return _course_page(request, course_for_user(request.user, public_id))
 
 
 @login_required
 @require_POST
-def course_stop_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def course_stop_view(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id, MANAGE)
     form = StopForm(request.POST)
     if form.is_valid():
@@ -84,7 +85,7 @@ def course_stop_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def course_contact(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def course_contact(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id, MANAGE)
     form = ContactPreferenceForm(request.POST)
     if form.is_valid():
@@ -101,7 +102,7 @@ def course_contact(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def checkin_phone(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def checkin_phone(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """A nurse enters the answers of a check-in given by phone; same triage and tasks."""
     checkin = checkin_for_user(request.user, public_id, MANAGE)
     harvest = profile_for(checkin.course.treatment).harvest
@@ -131,7 +132,7 @@ def _language(request: HttpRequest, course) -> str:  # noqa: ANN001
 
 
 @login_required
-def discharge(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def discharge(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id)
     lang = _language(request, course)
     context = {
@@ -150,7 +151,7 @@ def discharge(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-def discharge_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def discharge_download(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id)
     lang = _language(request, course)
     try:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
@@ -23,7 +24,7 @@ CHANGE = "recovery.change_nursetask"
 
 
 @login_required
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_nursetask")
     resolved = request.GET.get("show") == "resolved"
     context = {
@@ -49,13 +50,13 @@ def _task_page(request: HttpRequest, task, form: ResolveForm | None = None) -> H
 
 
 @login_required
-def task_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def task_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     return _task_page(request, task_for_user(request.user, public_id))
 
 
 @login_required
 @require_POST
-def task_acknowledge(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def task_acknowledge(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     task = task_for_user(request.user, public_id, CHANGE)
     try:
         task_services.task_acknowledge(task=task, by=request.user)
@@ -66,7 +67,7 @@ def task_acknowledge(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def task_resolve(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     task = task_for_user(request.user, public_id, CHANGE)
     form = ResolveForm(request.POST)
     if form.is_valid():
