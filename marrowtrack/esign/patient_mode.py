@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.esign.services import reauthenticate
@@ -57,7 +58,7 @@ def current(request: HttpRequest) -> PatientMode | None:
 
 def patient_mode_enter(
     *,
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     record: models.Model,
     page: str,
     allowed: Iterable[str],
@@ -96,7 +97,7 @@ def patient_mode_enter(
 
 
 def patient_mode_leave(
-    *, request: HttpRequest, password: str, totp: str | None = None
+    *, request: AuthenticatedHttpRequest, password: str, totp: str | None = None
 ) -> PatientMode:
     """The staff member takes the tablet back: their own password (and code) or nothing.
 

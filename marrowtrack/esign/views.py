@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
 from marrowtrack.esign import patient_mode
@@ -14,7 +15,7 @@ from marrowtrack.esign.forms import LeavePatientModeForm
 
 
 @login_required
-def patient_mode_leave(request: HttpRequest) -> HttpResponse:
+def patient_mode_leave(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = patient_mode.current(request)
     if mode is None:
         return redirect("web:home")

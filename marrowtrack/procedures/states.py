@@ -196,8 +196,7 @@ def check_transition(
     if role is not None and role not in roles_for(current, target):
         allowed = ", ".join(sorted(r.label.lower() for r in roles_for(current, target)))
         raise TransitionNotPermitted(
-            f"{role.label} may not record {current.label} -> {target.label}; "
-            f"allowed: {allowed}."
+            f"{role.label} may not record {current.label} -> {target.label}; allowed: {allowed}."
         )
 
 

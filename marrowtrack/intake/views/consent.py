@@ -37,7 +37,7 @@ def consent_start(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     return redirect(consent)
 
 
-def _hand_to_patient(request: HttpRequest, consent: Consent) -> None:
+def _hand_to_patient(request: AuthenticatedHttpRequest, consent: Consent) -> None:
     page = consent.get_absolute_url()
     patient_mode.patient_mode_enter(
         request=request,
