@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "marrowtrack.esign.middleware.SigningAttemptsMiddleware",
     "marrowtrack.accounts.middleware.IdleLogoutMiddleware",
+    "marrowtrack.esign.patient_mode.PatientModeMiddleware",
     "marrowtrack.accounts.middleware.TwoFactorRequiredMiddleware",
     "marrowtrack.accounts.middleware.AccessDeniedAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("marrowtrack.web.urls")),
     path("", include("marrowtrack.ops.urls")),
     path("accounts/", include("marrowtrack.accounts.urls")),
+    path("patient-mode/", include("marrowtrack.esign.urls")),
     path("patients/", include("marrowtrack.patients.urls")),
     path("audit/", include("marrowtrack.audit.urls")),
     path("plans/", include("marrowtrack.intake.urls")),

@@ -25,8 +25,8 @@ def require_role(user: User, allowed: Iterable[Role], what: str) -> None:
     """403 unless the user holds one of ``allowed``; the message names who may ``what``."""
     roles = frozenset(allowed)
     if not user_roles(user) & roles:
-        names = ", ".join(sorted(role.value for role in roles))
-        raise PermissionDenied(f"Only {names} may {what}.")
+        names = " or ".join(sorted(role.label.lower() for role in roles))
+        raise PermissionDenied(f"Only a {names} may {what}.")
 
 
 def require_same_clinic(user: User, clinic_id: int) -> None:

@@ -255,7 +255,7 @@ def _appointment(ctx, plan, when, minutes, rooms, centrifuge, staff) -> Appointm
     )
 
 
-def _consent(ctx, plan, witness, when: datetime, signatures: list) -> Consent | None:
+def _consent(ctx, plan, presenter, witness, when: datetime, signatures: list) -> Consent | None:
     document = DOCS.get(plan.treatment)
     if document is None:
         return None
@@ -267,7 +267,7 @@ def _consent(ctx, plan, witness, when: datetime, signatures: list) -> Consent | 
         patient_typed_name=plan.patient.full_name,
         patient_signature="click",
         patient_signed_at=when - timedelta(days=3),
-        presented_by=witness,
+        presented_by=presenter,
         plan_snapshot=plan_snapshot(plan),
     )
     signature = _signature(ctx, witness, "witnessed", consent, {"consent": "demo"}, when)
@@ -349,7 +349,9 @@ def _screen_decide_book(ctx: DemoContext, plans: list[TreatmentPlan], staff: dic
         slot = booker.next(plan.treatment.startswith("bmac"))
         if slot is None:
             continue
-        consent = _consent(ctx, plan, staff["nurse"], slot[0] - timedelta(days=1), signatures)
+        consent = _consent(
+            ctx, plan, staff["doctor"], staff["nurse"], slot[0] - timedelta(days=1), signatures
+        )
         if consent:
             consents.append(consent)
         appointments.append(_appointment(ctx, plan, *slot, rooms, centrifuge, staff))

@@ -16,3 +16,18 @@ class SignatureFieldsMixin(forms.Form):
         label="6-digit code (if two-factor is on)",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class LeavePatientModeForm(forms.Form):
+    """The staff member who handed the tablet over takes it back with their password."""
+
+    password = forms.CharField(
+        label="Staff password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    totp = forms.CharField(
+        required=False,
+        label="6-digit code (if two-factor is on)",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

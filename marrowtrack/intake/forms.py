@@ -169,8 +169,27 @@ class PatientSignForm(forms.Form):
         return "click" if self.cleaned_data.get("click_to_sign") else ""
 
 
-class WitnessForm(SignatureFieldsMixin):
-    pass
+class WitnessForm(forms.Form):
+    """The witness is not the staff member who presented the consent: a colleague types
+    their own username and password here (or signs in as themselves and leaves it empty)."""
+
+    username = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Witness's username",
+        help_text="Leave empty if you, the person signed in, are the witness.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="Witness's password (to sign)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    totp = forms.CharField(
+        required=False,
+        label="Witness's 6-digit code (if two-factor is on)",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class ReasonForm(forms.Form):

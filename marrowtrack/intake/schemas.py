@@ -198,8 +198,12 @@ class PatientSignIn(StrictIn):
 
 
 class WitnessIn(StrictIn):
+    """The witness: the token's user, or the colleague named by ``username`` (their own
+    password); never the staff member who presented the consent."""
+
     password: str = Field(min_length=1)
     totp: str | None = None
+    username: str = Field(default="", max_length=150)
 
 
 class AppointmentIn(StrictIn):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from marrowtrack.core.models import Clinic
@@ -301,6 +301,24 @@ def plans_for_clinic(
     more = len(rows) > limit
     rows = rows[:limit]
     return PlanPage(rows, _cursor(rows[-1]) if more and rows else "")
+
+
+def plans_awaiting_decision(*, clinic: Clinic) -> QuerySet[TreatmentPlan]:
+    """Draft plans screened since their last decision (or never decided): the physician's
+    worklist, oldest screening first."""
+    return (
+        TreatmentPlan.objects.filter(
+            patient__clinic=clinic, archived_at=None, status=TreatmentPlan.Status.DRAFT
+        )
+        .annotate(
+            last_screened=Max("screenings__created_at"),
+            last_decided=Max("decisions__created_at"),
+        )
+        .filter(last_screened__isnull=False)
+        .filter(Q(last_decided__isnull=True) | Q(last_decided__lt=F("last_screened")))
+        .select_related("patient")
+        .order_by("last_screened")
+    )
 
 
 def plans_for_patient(patient: Patient) -> QuerySet[TreatmentPlan]:

@@ -150,6 +150,17 @@ def patient_plans(*, patient: Patient) -> QuerySet[TreatmentPlan]:
     return patient.plans.filter(treated_on__isnull=False).order_by("-treated_on")
 
 
+def patient_answered_plans(*, patient: Patient) -> QuerySet[TreatmentPlan]:
+    """The patient's plans that are treated or have an answered survey (a baseline answered
+    before treatment counts), newest first."""
+    answered = Q(responses__status=SurveyResponse.Status.SUBMITTED)
+    return (
+        patient.plans.filter(Q(treated_on__isnull=False) | answered)
+        .distinct()
+        .order_by(F("treated_on").desc(nulls_first=True), "-created_at")
+    )
+
+
 def score_series(*, plan: TreatmentPlan, include_unvalidated: bool = False) -> dict[str, list]:
     """{instrument: [Point]} of the headline score of each response assigned to a time point.
 
@@ -295,14 +306,19 @@ def baseline_pain(*, plan: TreatmentPlan) -> int | None:
 
 
 def open_followups_for_patient(*, patient: Patient, today: date) -> list[FollowUp]:
-    """The patient's follow-up surveys whose window is open today (the portal lists them)."""
+    """The patient's surveys whose window is open today (the portal lists them): the
+    follow-ups, and the baseline until the procedure starts (its first check-in)."""
+    baseline_open = Q(timepoint="baseline", closes_on__isnull=True) | Q(
+        timepoint="baseline", closes_on__gte=today
+    )
     return list(
         followups_on(today)
         .filter(plan__patient=patient, status=FollowUp.Status.OPEN, opens_on__lte=today)
-        .filter(closes_on__gte=today)
-        .exclude(timepoint="baseline")
+        .filter(Q(closes_on__gte=today) | baseline_open)
+        .exclude(timepoint="baseline", plan__encounters__isnull=False)
+        .exclude(timepoint="baseline", closes_at__lte=clock.now())
         .select_related("plan")
-        .order_by("closes_on")
+        .order_by(F("closes_on").asc(nulls_last=True))
     )
 
 

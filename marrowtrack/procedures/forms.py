@@ -45,7 +45,13 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args: Any, plans: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [(str(p.public_id), f"{p.patient.mrn} · {p}") for p in plans]
+        self.fields["plan"].choices = [(str(p.public_id), _who(p)) for p in plans]
+
+
+def _who(plan: Any) -> str:
+    """The patient by name with the MRN, then the plan: "ORTEGA, Lucia · MRN 000123 · ..."."""
+    patient = plan.patient
+    return f"{patient.family_name.upper()}, {patient.given_name} · MRN {patient.mrn} · {plan}"
 
 
 def _checks(items: dict[str, str]) -> dict[str, forms.Field]:

@@ -194,9 +194,9 @@ def check_transition(
             f"Cannot go from {current.label} to {target.label}: {_reason(current, target)}"
         )
     if role is not None and role not in roles_for(current, target):
-        allowed = ", ".join(sorted(r.value for r in roles_for(current, target)))
+        allowed = ", ".join(sorted(r.label.lower() for r in roles_for(current, target)))
         raise TransitionNotPermitted(
-            f"A {role.value} cannot record {current.label} -> {target.label}; allowed: {allowed}."
+            f"{role.label} may not record {current.label} -> {target.label}; allowed: {allowed}."
         )
 
 

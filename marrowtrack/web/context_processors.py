@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from marrowtrack.core.nav import NavItem
+from marrowtrack.esign import patient_mode
 from marrowtrack.web.navigation import nav_for
 
 
@@ -21,8 +22,11 @@ def _active(items: list[NavItem], request: HttpRequest) -> str:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    items = nav_for(user) if user is not None else []
+    mode = patient_mode.current(request)
+    # In patient mode the patient holds the tablet: no staff navigation at all.
+    items = nav_for(user) if user is not None and mode is None else []
     return {
+        "patient_mode": mode,
         "nav_items": items,
         "active_nav": _active(items, request),
         "idle_minutes": settings.MARROWTRACK_IDLE_MINUTES,

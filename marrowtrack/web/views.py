@@ -5,11 +5,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.web.worklists import worklists_for
 
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"roles": request.user.role_names})
+    """The person's worklists (their roles' next work), then the general cards."""
+    user = request.user
+    context = {
+        "roles": user.role_labels,
+        "worklists": worklists_for(user) if user.clinic_id else [],
+    }
+    return render(request, "web/home.html", context)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -18,11 +18,12 @@ from django.db.models import Max
 
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditAction
+from marrowtrack.audit.refusals import audited_refusals
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.text import fold
 from marrowtrack.esign.models import Signature
-from marrowtrack.esign.services import signature_sign
+from marrowtrack.esign.services import cosigner_authenticate, signature_sign
 from marrowtrack.intake import contentlint, gates
 from marrowtrack.intake.documents import consent_pdf
 from marrowtrack.intake.models import Consent, ConsentDocument, Treatment, TreatmentPlan
@@ -181,8 +182,12 @@ def consent_patient_sign(*, consent: Consent, by: User, typed_name: str, signatu
         consent.patient_signed_at = clock.now()
         consent.status = Status.SIGNED
         consent.plan_snapshot = plan_snapshot(consent.plan)
+        # The presenter is whoever holds the tablet when the patient signs; the witness must
+        # be someone else (consent_witness).
+        consent.presented_by = by
         consent.save(
             update_fields=[
+                "presented_by",
                 "patient_typed_name",
                 "patient_signature",
                 "patient_signed_at",
@@ -195,6 +200,7 @@ def consent_patient_sign(*, consent: Consent, by: User, typed_name: str, signatu
             "status": [Status.DRAFT, Status.SIGNED],
             "document_version": consent.document.version,
             "signature": "click" if consent.signed_by_click else "drawn",
+            "presented_by": by.printed_name,
         }
         audit(
             by=by,
@@ -229,22 +235,70 @@ def consent_content(consent: Consent) -> dict[str, Any]:
     }
 
 
+SAME_PERSON = (
+    "The witness must be a different person from the staff member who presented the "
+    "consent ({presenter}): ask a colleague to witness with their own password."
+)
+
+
+def _witness(*, consent: Consent, by: User, username: str, password: str, totp: str | None) -> User:
+    """Who countersigns: the signed-in person, or a colleague who types their own username
+    and password at the tablet (re-authenticated by ``esign``, failures count toward their
+    lockout). Never the person who presented the consent (issue 9, item 8)."""
+    named = username.strip()
+    if named and named != by.username:
+        witness = cosigner_authenticate(
+            by=by, username=named, password=password, totp=totp, field="password"
+        )
+    else:
+        witness = by
+    if consent.presented_by_id is not None and witness.pk == consent.presented_by_id:
+        raise SafetyRefusal(SAME_PERSON.format(presenter=consent.presented_by.printed_name))
+    if not witness.has_perm("intake.witness_consent"):
+        raise ValidationFailed({"username": [f"{witness.printed_name} may not witness a consent."]})
+    return witness
+
+
 def consent_witness(
-    *, consent: Consent, by: User, password: str, totp: str | None = None
+    *,
+    consent: Consent,
+    by: User,
+    password: str,
+    totp: str | None = None,
+    username: str = "",
 ) -> Consent:
-    """A staff witness countersigns (re-authenticated); the PDF copy is rendered and kept."""
+    """A staff witness countersigns (re-authenticated); the PDF copy is rendered and kept.
+
+    The witness is the signed-in person or, when ``username`` names a colleague, that
+    colleague; either way not the presenter (refused and audited)."""
+    patient = consent.plan.patient
+    with audited_refusals(
+        by=by,
+        target=consent,
+        patient_public_id=patient.public_id,
+        changes={"witness": username.strip() or by.username},
+    ):
+        return _witness_sign(
+            consent=consent, by=by, password=password, totp=totp, username=username
+        )
+
+
+def _witness_sign(
+    *, consent: Consent, by: User, password: str, totp: str | None, username: str
+) -> Consent:
     with transaction.atomic():
         consent = (
             Consent.objects.select_for_update()
-            .select_related("plan__patient", "document")
+            .select_related("plan__patient", "document", "presented_by")
             .get(pk=consent.pk)
         )
         ensure_plan_open(consent.plan)
         if consent.status != Status.SIGNED:
             raise DomainError("The patient must sign before the witness countersigns.")
         _ensure_still_the_plan(consent)
+        witness = _witness(consent=consent, by=by, username=username, password=password, totp=totp)
         consent.witness_signature = signature_sign(
-            user=by,
+            user=witness,
             password=password,
             totp=totp,
             meaning=Signature.Meaning.WITNESSED,
@@ -257,11 +311,12 @@ def consent_witness(
         consent.pdf = consent_pdf(consent)
         consent.save(update_fields=["witness_signature", "status", "pdf", "updated_at"])
         audit(
-            by=by,
+            by=witness,
             action=AuditAction.UPDATE,
             instance=consent,
             patient=consent.plan.patient,
             changes={"status": [Status.SIGNED, Status.WITNESSED]},
+            reason="" if witness == by else f"Witnessed at {by.printed_name}'s session.",
         )
     return consent
 

@@ -99,7 +99,11 @@ def test_intake_to_booking_with_downloads(live_server, page, world):
     page.mouse.up()
     assert page.locator("#id_signature").input_value().startswith("data:image/png;base64,")
     page.get_by_role("button", name="Sign consent").click()
-    page.get_by_text("A witness now countersigns").wait_for()
+    # Patient mode: the presenter takes the tablet back, a colleague witnesses.
+    page.get_by_role("link", name="Staff: take the tablet back").first.click()
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Leave patient mode").click()
+    page.locator("#id_username").fill("nurse")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign as witness").click()
     page.get_by_text("Consent witnessed").wait_for()

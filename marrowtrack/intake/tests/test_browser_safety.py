@@ -157,6 +157,11 @@ def test_the_hold_the_consent_and_the_instructions_follow_the_patient(live_serve
     page.locator("#id_typed_name").fill("Marta Ibsen")
     page.get_by_label("sign by clicking here instead").check()
     page.get_by_role("button", name="Sign consent").click()
+    # Patient mode: the presenter takes the tablet back, a colleague witnesses.
+    page.get_by_role("link", name="Staff: take the tablet back").first.click()
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Leave patient mode").click()
+    page.locator("#id_username").fill("nurse")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign as witness").click()
     page.get_by_text("Consent witnessed").wait_for()

@@ -108,7 +108,13 @@ def test_consent_on_the_tablet_then_witness_then_pdf(client_for, approved_plan, 
         reverse("intake:consent-sign", args=[item.public_id]),
         {"typed_name": "Rosa Núñez", "click_to_sign": "on"},
     )
-    client.post(reverse("intake:consent-witness", args=[item.public_id]), {"password": PASSWORD})
+    # The patient signed in patient mode; the nurse takes the tablet back, a colleague
+    # witnesses with their own password.
+    client.post(reverse("patient-mode:leave"), {"password": PASSWORD})
+    client.post(
+        reverse("intake:consent-witness", args=[item.public_id]),
+        {"username": staff["physician"].username, "password": PASSWORD},
+    )
     item.refresh_from_db()
     assert item.status == Consent.Status.WITNESSED
     pdf = client.get(reverse("intake:consent-pdf", args=[item.public_id]))

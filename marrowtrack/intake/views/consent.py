@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import has_perm
@@ -15,6 +16,7 @@ from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import apply_errors
+from marrowtrack.esign import patient_mode
 from marrowtrack.intake.access import consent_for_user, plan_for_user
 from marrowtrack.intake.forms import PatientSignForm, WitnessForm
 from marrowtrack.intake.models import Consent
@@ -24,13 +26,32 @@ from marrowtrack.intake.services import consent as consent_services
 @login_required
 @require_POST
 def consent_start(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """Prepare (or reopen) the consent and hand the tablet to the patient: patient mode."""
     plan = plan_for_user(request.user, public_id, "intake.take_consent")
     try:
         consent = consent_services.consent_start(plan=plan, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(plan)
+    _hand_to_patient(request, consent)
     return redirect(consent)
+
+
+def _hand_to_patient(request: AuthenticatedHttpRequest, consent: Consent) -> None:
+    page = consent.get_absolute_url()
+    patient_mode.patient_mode_enter(
+        request=request,
+        record=consent,
+        page=page,
+        allowed=[reverse("intake:consent-sign", args=[consent.public_id])],
+        return_to=page,
+        patient_public_id=consent.plan.patient.public_id,
+    )
+
+
+def _in_patient_mode_for(request: HttpRequest, consent: Consent) -> bool:
+    mode = patient_mode.current(request)
+    return mode is not None and mode.page == consent.get_absolute_url()
 
 
 def _render(
@@ -47,6 +68,7 @@ def _render(
         "sign_form": sign or PatientSignForm(),
         "witness_form": witness or WitnessForm(),
         "can_witness": has_perm(request.user, "intake.witness_consent"),
+        "patient_holds_tablet": _in_patient_mode_for(request, consent),
     }
     return render(request, "intake/consent_detail.html", context)
 
@@ -61,6 +83,9 @@ def consent_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
 @require_POST
 def consent_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.take_consent")
+    if not _in_patient_mode_for(request, consent):
+        messages.error(request, "The patient signs in patient mode: hand the tablet over first.")
+        return redirect(consent)
     form = PatientSignForm(request.POST)
     if form.is_valid():
         try:
@@ -73,7 +98,10 @@ def consent_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Signed by the patient. A witness now countersigns.")
+            messages.success(
+                request,
+                "Thank you, you have signed. Please hand the tablet back to the staff member.",
+            )
             return redirect(consent)
     return _render(request, consent, sign=form)
 

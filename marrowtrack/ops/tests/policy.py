@@ -83,6 +83,9 @@ PAGES: dict[str, Rule] = {
     "accounts:login": Rule(EVERYONE),
     "accounts:logout": Rule(EVERYONE, note="logging out asks nothing"),
     "accounts:two-factor": Rule(STAFF),
+    "patient-mode:leave": Rule(
+        STAFF, record=False, note="outside patient mode it sends the person home"
+    ),
     "accounts:password-change": Rule(STAFF),
     "accounts:tokens": Rule(STAFF),
     "accounts:token-revoke": Rule(frozenset({NURSE}), _id("nurse_token"), "the nurse's own"),

@@ -19,6 +19,7 @@ from marrowtrack.notifications.routing import preferred_channel
 from marrowtrack.notifications.services.preferences import contact_preference_set
 from marrowtrack.outcomes import selectors as outcome_selectors
 from marrowtrack.outcomes.models import FollowUp
+from marrowtrack.outcomes.presenters import patient_results
 from marrowtrack.outcomes.services.links import survey_link_create
 from marrowtrack.portal.access import own_consent, own_course, portal_page
 from marrowtrack.portal.forms import ContactForm
@@ -129,9 +130,16 @@ def survey_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @portal_page
 def results(request: HttpRequest) -> HttpResponse:
-    plans = outcome_selectors.patient_plans(patient=request.patient)
+    """The patient's own scores in words (never a raw score key), baseline included."""
+    plans = outcome_selectors.patient_answered_plans(patient=request.patient)
     rows = [
-        (plan, outcome_selectors.results_table(plan=plan, include_unvalidated=True))
+        (
+            plan,
+            patient_results(
+                plan,
+                outcome_selectors.submitted_responses(plan=plan, include_unvalidated=True),
+            ),
+        )
         for plan in plans
     ]
     return render(request, "portal/results.html", {"rows": rows})

@@ -148,7 +148,8 @@ def test_the_responsible_role_may_record_its_transition(current: S, target: S, r
     ],
 )
 def test_other_roles_may_not_record_it(current: S, target: S, role: Role) -> None:
-    with pytest.raises(TransitionNotPermitted, match=role.value):
+    # The role in words ("Front desk"), never its code (issue 9, item 12).
+    with pytest.raises(TransitionNotPermitted, match=f"^{role.label} may not record"):
         check_transition(current, target, role=role)
 
 
