@@ -122,7 +122,8 @@ PAGES: dict[str, Rule] = {
     "intake:instructions": Rule(PLANS, _id("plan")),
     "intake:instructions-pdf": Rule(PLANS, _id("plan")),
     "intake:instructions-ics": Rule(PLANS, _id("plan")),
-    "intake:consent-start": Rule(CLINICIANS, _id("plan")),
+    # Starting a consent hands the tablet to the patient (patient mode): a session of its own.
+    "intake:consent-start": Rule(CLINICIANS, _id("plan"), fresh_session=True),
     "intake:consent-detail": Rule(frozenset({NURSE, DOC, ADMIN}), _id("consent")),
     "intake:consent-sign": Rule(CLINICIANS, _id("consent")),
     "intake:consent-witness": Rule(CLINICIANS, _id("consent")),
