@@ -61,6 +61,7 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	DATABASE_URL= $(BIN)/mypy marrowtrack config
 	DATABASE_URL= $(BIN)/marrowtrack makemigrations --check --dry-run
 	$(MAKE) --no-print-directory demo-smoke
 	bash scripts/ensure-chromium.sh
