@@ -518,10 +518,9 @@ def approved_comparator_plan(
         physician=by,
         booked_by=by,
     )
-    if weight_kg is not None and not patient.weights.exists():
-        WeightMeasurement.objects.create(
-            patient=patient, weight_kg=weight_kg, measured_on=clock.today()
-        )
+    if weight_kg is not None:
+        weighed_today(patient, weight_kg)
+    approve(plan, by=by)
     return plan
 
 

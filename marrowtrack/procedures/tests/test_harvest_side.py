@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from marrowtrack.audit.models import AuditAction, AuditEvent
+from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.esign.services import SignatureRefused
 from marrowtrack.lab.models import Container
@@ -157,8 +158,8 @@ def test_the_harvest_page_refuses_the_other_side_and_offers_the_amendment(
     page = client.get(url).content.decode()
     assert "Planned side (plan and consent): Left posterior iliac crest" in page
     body = {k: v for k, v in scenario.harvest_data(side="r_pic").items() if v is not None}
-    body["started_at"] = body["started_at"].strftime("%Y-%m-%dT%H:%M")
-    body["ended_at"] = body["ended_at"].strftime("%Y-%m-%dT%H:%M")
+    for name in ("started_at", "ended_at"):  # typed as the clinic's wall-clock time
+        body[name] = clock.localtime(body[name], harvesting.clinic).strftime("%Y-%m-%dT%H:%M")
     refused = client.post(url, body)
     assert refused.status_code == 409
     assert "not the side the plan and consent name" in refused.content.decode()

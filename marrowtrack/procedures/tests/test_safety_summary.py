@@ -16,6 +16,7 @@ from marrowtrack.procedures import services
 from marrowtrack.procedures.models import TimeOut
 from marrowtrack.procedures.safety import encounter_safety, prep_agent_for
 from marrowtrack.procedures.states import ProcedureState as S
+from marrowtrack.testing import scenario
 from marrowtrack.testing.factories import PASSWORD, AllergyFactory, MedicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,9 @@ def apixaban_and_chlorhexidine(patient, plan, staff):
         recorded_by=staff["physician"],
         signature=_signature(staff["physician"], plan),
     )
+    # New facts since the approval: the physician screens and decides again (the check-in's
+    # re-check on the day refuses a flag the decision has not seen).
+    scenario.approve(plan, by=staff["physician"])
     return patient
 
 
