@@ -287,9 +287,7 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
 
         scenario.walk_to(encounter, S.LOCAL_ANESTHESIA, staff, PASSWORD)
         assert encounter.timeouts.get().checklist["prep_agent"] == "povidone_iodine"
-        services.encounter_transition(
-            encounter=encounter, to=S.HARVESTING, by=staff["physician"]
-        )
+        services.encounter_transition(encounter=encounter, to=S.HARVESTING, by=staff["physician"])
 
         # A harvest from the left crest is refused: the plan and consent say right.
         page.goto(f"{url}/procedures/{encounter.public_id}/harvest/")
