@@ -253,7 +253,7 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
     with time_machine.travel(datetime.combine(later, time(8, 30), tzinfo=zone), tick=True):
         _relogin(page, url, "nurse")
         _check_in(page, url, plan)
-        expect(page.locator("#refusal")).to_contain_text("consent")
+        expect(page.locator("#refusal")).to_contain_text("no signed and witnessed consent")
         _shot(page, "05-check-in-refused-without-consent")
         assert not ProcedureEncounter.objects.filter(plan=plan).exists()
 
