@@ -209,11 +209,11 @@ def _run(ctx: Context, run: Any) -> Iterator[Resource]:
         (run.release_signature, run.release_signer_uuid),
     )
     for signature, signer in signed:
-        for product in products if signature is not None else ():
+        if signature is not None and products:
             yield provenance.provenance(
                 signature,
                 names=ctx.names,
-                target=("BiologicallyDerivedProduct", product),
+                target=[("BiologicallyDerivedProduct", product) for product in products],
                 signer_id=signer,
             )
 

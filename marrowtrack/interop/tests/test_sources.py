@@ -80,7 +80,15 @@ def test_resource_ids_are_unique_per_type(demo_export):
 
 def test_a_patient_scope_exports_that_patient_and_nobody_else(demo_clinic, demo_export):
     clinic = demo_clinic
-    patient = Patient.objects.filter(clinic=clinic, encounters__isnull=False).first()
+    # A patient with a BMAC day behind them and survey answers since.
+    patient = (
+        Patient.objects.filter(
+            clinic=clinic, encounters__harvest__isnull=False, responses__isnull=False
+        )
+        .distinct()
+        .first()
+    )
+    assert patient is not None, "the demo has a treated patient who answered a survey"
     own = list(resources(Context(ExportScope(clinic=clinic, patient=patient))))
     subjects = {ref for r in own for ref in references(r) if ref.startswith("Patient/")}
     assert subjects == {f"Patient/{patient.public_id}"}
