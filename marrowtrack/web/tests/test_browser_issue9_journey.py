@@ -24,7 +24,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from marrowtrack.accounts.roles import Role, roles_sync
 from marrowtrack.core import clock
@@ -49,7 +49,7 @@ from marrowtrack.testing.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("MARROWTRACK_SCREENSHOTS", "")
-LAPTOP = {"width": 1366, "height": 900}
+LAPTOP: ViewportSize = {"width": 1366, "height": 900}
 
 
 def _shot(page: Page, name: str) -> None:
