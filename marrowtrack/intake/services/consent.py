@@ -288,7 +288,9 @@ def _witness_sign(
 ) -> Consent:
     with transaction.atomic():
         consent = (
-            Consent.objects.select_for_update()
+            # Lock the consent row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+            # the outer join a nullable `presented_by` makes.
+            Consent.objects.select_for_update(of=("self",))
             .select_related("plan__patient", "document", "presented_by")
             .get(pk=consent.pk)
         )
