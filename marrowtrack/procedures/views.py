@@ -187,7 +187,8 @@ def comparator_injection(request: AuthenticatedHttpRequest, public_id: UUID) -> 
         comparator_injection_record(encounter=encounter, by=request.user, data=form.cleaned_data)
     except DomainError as exc:
         return _refused(request, encounter, exc, injection_form=form)
-    messages.success(request, "Injection recorded: the patient goes to recovery.")
+    # The injection leaves the encounter at "injected"; recovery is the nurse's next step.
+    messages.success(request, "Injection recorded.")
     return redirect(encounter)
 
 
@@ -226,8 +227,17 @@ def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) 
         services.encounter_transition(encounter=encounter, to=target, by=request.user, data=data)
     except DomainError as exc:
         return _refused(request, encounter, exc)
-    messages.success(request, f"Recorded: {target.label}.")
+    messages.success(request, _step_message(encounter, target))
     return redirect(encounter)
+
+
+def _step_message(encounter: ProcedureEncounter, target: ProcedureState) -> str:
+    """What the recorded step means for the team; recovery only once the encounter is there."""
+    if target != ProcedureState.RECOVERY:
+        return f"Recorded: {target.label}."
+    earliest = discharge_earliest(encounter)
+    when = f" Discharge at {clock.localtime(earliest, encounter.patient.clinic):%H:%M} at the earliest." if earliest else ""
+    return f"Recorded: {target.label}. The patient goes to recovery.{when}"
 
 
 @login_required
@@ -252,10 +262,19 @@ def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 
 def _harvest_context(encounter: ProcedureEncounter, **extra: Any) -> dict[str, Any]:
     record = getattr(encounter, "harvest", None)
+    planned_label = side_label(planned_harvest_side(encounter))
+    # What the service refused is shown in the loud stop box, as on the other procedure pages.
+    posted = extra.get("form") or extra.get("amend_form")
+    refusals = list(posted.non_field_errors()) if posted is not None and posted.is_bound else []
     return {
+        "refusals": refusals,
         "encounter": encounter,
+        "patient": encounter.patient,
+        "plan": encounter.plan,
+        "safety": encounter_safety(encounter),
         "planned_side": planned_harvest_side(encounter),
-        "planned_label": side_label(planned_harvest_side(encounter)),
+        "planned_label": planned_label,
+        "planned_harvest_label": planned_label,
         "record": record,
         "amendments": record.amendments.select_related("amended_by", "signature") if record else [],
         **extra,
