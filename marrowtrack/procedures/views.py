@@ -127,7 +127,7 @@ def _step_forms(
 ) -> list[tuple[ProcedureState, Any]]:
     roles, machine = user_roles(user), machine_for(encounter)
     prep = {"prep_agent": safety.prep_agent.code} if safety.prep_agent else {}
-    return [
+    step_forms = [
         (
             target,
             forms.STEP_FORMS[target](
@@ -137,6 +137,23 @@ def _step_forms(
         for target in sorted(machine.next_states(encounter.current), key=lambda s: s == "aborted")
         if target in forms.STEP_FORMS and roles & machine.roles_for(encounter.current, target)
     ]
+    if encounter.is_comparator:
+        for _target, form in step_forms:
+            _without_harvest_words(form)
+    return step_forms
+
+
+# A comparator day has no harvest: its checklists name the injection site only.
+COMPARATOR_LABELS = {
+    "dressings_checked": "Injection site dressing dry and intact",
+    "instructions_given": "Instructions given: the after-care for this injection",
+}
+
+
+def _without_harvest_words(form: Any) -> None:
+    for name, label in COMPARATOR_LABELS.items():
+        if name in form.fields:
+            form.fields[name].label = label
 
 
 def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) -> dict:
@@ -236,8 +253,10 @@ def _step_message(encounter: ProcedureEncounter, target: ProcedureState) -> str:
     if target != ProcedureState.RECOVERY:
         return f"Recorded: {target.label}."
     earliest = discharge_earliest(encounter)
-    when = f" Discharge at {clock.localtime(earliest, encounter.patient.clinic):%H:%M} at the earliest." if earliest else ""
-    return f"Recorded: {target.label}. The patient goes to recovery.{when}"
+    said = f"Recorded: {target.label}. The patient goes to recovery."
+    if earliest:
+        said += f" Discharge at {clock.localtime(earliest, encounter.clinic):%H:%M} at the earliest."
+    return said
 
 
 @login_required

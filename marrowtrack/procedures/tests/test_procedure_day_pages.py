@@ -105,6 +105,14 @@ def test_a_comparator_day_shows_no_harvest_side_containers_or_harvest_links(
     assert "/harvest/" not in html
 
 
+def test_a_comparator_days_checklists_do_not_name_a_harvest(client_for, csi_day, staff):
+    scenario.comparator_walk_to(csi_day, S.INJECTED, staff, PASSWORD)
+    html = client_for(staff["nurse"]).get(f"/procedures/{csi_day.public_id}/").content.decode()
+    assert "Record Recovery" in html
+    assert "Injection site dressing dry and intact" in html
+    assert "harvest" not in html.lower()
+
+
 def test_a_bmac_day_still_shows_its_containers_and_planned_side(
     client_for, encounter, staff
 ) -> None:
