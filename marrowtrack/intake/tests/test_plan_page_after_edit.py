@@ -9,7 +9,6 @@ import pytest
 from marrowtrack.intake.models import Consent, TreatmentPlan
 from marrowtrack.intake.services import consent as consent_svc
 from marrowtrack.intake.services import plans, screening
-from marrowtrack.intake.services.plans import consent_void_reason
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +58,7 @@ def test_a_long_list_of_changes_still_fits_the_reason_field() -> None:
         name: {"old": "x" * 60, "new": "y" * 60}
         for name in ("target_level", "condition", "treatment")
     }
-    reason = consent_void_reason(changes, list(changes))
+    reason = plans.consent_void_reason(changes, list(changes))
     assert len(reason) <= Consent._meta.get_field("invalidated_reason").max_length
     assert reason.startswith("Changed after consent: target level, condition, treatment.")
 
