@@ -180,3 +180,14 @@ def test_a_treated_patients_booking_shows_done_on_the_schedule(
     scenario.comparator_walk_to(csi_day, S.DISCHARGED, staff, PASSWORD)
     after = _schedule_row(client.get("/plans/schedule/", {"day": day}).content.decode(), "Núñez")
     assert '<span class="badge badge-ok">Done</span>' in after
+
+
+def test_a_comparator_days_note_shows_its_injection_and_no_harvest_or_lab(
+    client_for, csi_day, staff
+) -> None:
+    scenario.comparator_walk_to(csi_day, S.INJECTED, staff, PASSWORD)
+    html = client_for(staff["physician"]).get(f"/procedures/{csi_day.public_id}/note/")
+    note = html.content.decode()
+    assert 'id="note-comparator"' in note and "LOT-4471" in note
+    assert "No harvest recorded" not in note and "No processing run" not in note
+    assert 'id="note-product"' not in note
