@@ -255,7 +255,8 @@ def _step_message(encounter: ProcedureEncounter, target: ProcedureState) -> str:
     earliest = discharge_earliest(encounter)
     said = f"Recorded: {target.label}. The patient goes to recovery."
     if earliest:
-        said += f" Discharge at {clock.localtime(earliest, encounter.clinic):%H:%M} at the earliest."
+        at = clock.localtime(earliest, encounter.clinic)
+        said += f" Discharge at {at:%H:%M} at the earliest."
     return said
 
 

@@ -3,10 +3,7 @@ check-in to discharge, including one refused wrong-syringe scan."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from marrowtrack.accounts.roles import Role

@@ -170,9 +170,7 @@ def _schedule_row(html: str, family_name: str) -> str:
     return next(row for row in rows if family_name.upper() in row)
 
 
-def test_a_treated_patients_booking_shows_done_on_the_schedule(
-    client_for, csi_day, staff
-) -> None:
+def test_a_treated_patients_booking_shows_done_on_the_schedule(client_for, csi_day, staff) -> None:
     client = client_for(staff["nurse"])
     day = clock.today(csi_day.clinic).isoformat()
     before = _schedule_row(client.get("/plans/schedule/", {"day": day}).content.decode(), "Núñez")

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
-from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
 from marrowtrack.accounts.roles import Role, roles_sync
