@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for the project's form renderer
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -125,6 +126,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Fields render through marrowtrack/templates/forms/field.html ({{ field.as_field_group }}).
+FORM_RENDERER = "marrowtrack.core.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -321,6 +325,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "marrowtrack.ops.requestid.RequestIdFilter"},
         "path_withheld": {"()": "marrowtrack.ops.logs.PathWithheldFilter"},
+        "permission_denied_one_line": {"()": "marrowtrack.ops.logs.PermissionDeniedOneLineFilter"},
     },
     "formatters": {
         "json": {"()": "marrowtrack.ops.logs.SafeJsonFormatter"},
@@ -342,6 +347,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # SQL with its parameters (names, MRNs) even when the level is DEBUG.
         "django.db.backends": {"level": "WARNING"},
+        # A refused page is one line, not a traceback (the audit trail has the refusal).
+        "django.request": {"filters": ["permission_denied_one_line"]},
         "marrowtrack.request": {"level": os.environ.get("MARROWTRACK_REQUEST_LOG", "INFO")},
     },
 }

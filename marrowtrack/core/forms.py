@@ -1,11 +1,14 @@
-"""Putting a service's refusal on the form that asked for it; the version an edit form was
-filled from (docs/decisions/0021-no-lost-updates.md)."""
+"""Running the service call behind a submitted form and putting its refusal on the form that
+asked for it; the version an edit form was filled from (docs/decisions/0021-no-lost-updates.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 
 from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
 
@@ -43,6 +46,43 @@ class VersionedFormMixin:
     def values(self) -> dict[str, Any]:
         """The cleaned fields without `version`, for the service."""
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+T = TypeVar("T")
+
+
+class FormRenderer(TemplatesSetting):
+    """Forms render with the project's templates (settings.FORM_RENDERER); a field's
+    `{{ field.as_field_group }}` is `forms/field.html`: label, input, help and errors, with
+    the ids Django's aria-describedby on the input points at."""
+
+    field_template_name = "forms/field.html"
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A form action the service accepted; `value` is what the service returned (it may be
+    None, which is why success is this wrapper and not the value itself)."""
+
+    value: T
+
+
+def run_form_action(
+    form: forms.Form, action: Callable[[], T], *, name_field: bool = False
+) -> Done[T] | None:
+    """Validate a submitted form, then run the service call behind it.
+
+    None when the form is unbound (not submitted), invalid, or the service refused; a refusal
+    is put on the form (`apply_errors`) so the page shows it beside the field. The action is
+    a callable so that it reads `form.cleaned_data` only once the form is valid."""
+    if not form.is_valid():
+        return None
+    try:
+        value = action()
+    except DomainError as exc:
+        apply_errors(form, exc, name_field=name_field)
+        return None
+    return Done(value)
 
 
 def form_status(form: forms.Form) -> int:

@@ -16,7 +16,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors, form_status
+from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.facilities import forms, selectors, services
 from marrowtrack.facilities.access import facility_for_user
 from marrowtrack.facilities.models import Equipment, KitLot, Room
@@ -40,14 +40,10 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _form_page(
     request: HttpRequest, form: Any, save: Any, *, title: str, instance: Any = None, **extra: Any
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Saved: {saved}.")
-            return redirect("facilities:overview")
+    if done := run_form_action(form, lambda: save(form)):
+        saved = done.value
+        messages.success(request, f"Saved: {saved}.")
+        return redirect("facilities:overview")
     context = {"form": form, "title": title, "instance": instance, **extra}
     return render(request, "facilities/form.html", context, status=form_status(form))
 

@@ -542,3 +542,8 @@ def registry_plans(*, clinic: Clinic) -> QuerySet:
         .values(*REGISTRY_PLAN_FIELDS)
         .order_by("id")
     )
+
+
+def plans_on_record(patient: Patient) -> list[TreatmentPlan]:
+    """The patient's treatment plans, newest first (the patient record's panel)."""
+    return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))

@@ -22,7 +22,7 @@ from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, run_form_action
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.lab import forms
 from marrowtrack.lab import selectors as lab_selectors
@@ -96,17 +96,14 @@ def run_new(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     form = forms.RunForm(
         request.POST or None, clinic=request.user.clinic, initial=_run_initial(encounter)
     )
-    if request.method == "POST" and form.is_valid():
-        data = {**form.cleaned_data}
-        try:
-            run = services.processing_record(encounter=encounter, by=request.user, data=data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, "Processing recorded; print the syringe labels, then release."
-            )
-            return redirect(run)
+    if done := run_form_action(
+        form,
+        lambda: services.processing_record(
+            encounter=encounter, by=request.user, data={**form.cleaned_data}
+        ),
+    ):
+        messages.success(request, "Processing recorded; print the syringe labels, then release.")
+        return redirect(done.value)
     sites = [site_display(site) for site in plan_sites(encounter.plan)]
     context = {"form": form, "encounter": encounter, "sites": sites}
     return render(request, "procedures/lab_run_form.html", context)

@@ -15,6 +15,7 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import Screening
 from marrowtrack.lab.models import Container, Location
+from marrowtrack.patients.models import Patient
 from marrowtrack.procedures import comparators, states
 from marrowtrack.procedures.models import (
     AnaestheticEntry,
@@ -318,3 +319,12 @@ def registry_physicians(*, clinic: Clinic) -> dict[int, int]:
         .values_list("plan_id", "physician_id")
     )
     return dict(rows)
+
+
+def encounters_on_record(patient: Patient) -> list[ProcedureEncounter]:
+    """The patient's procedure days, newest first (the patient record's panel)."""
+    return list(
+        ProcedureEncounter.objects.filter(patient=patient)
+        .select_related("plan")
+        .order_by("-day", "-checked_in_at")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -16,8 +17,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.core.models import Clinic
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake.clinictime import at
@@ -140,14 +140,9 @@ def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
         ("hours", hours_form, _save_hours),
         ("exception", exception_form, _save_exception),
     ):
-        if which == name and form.is_valid():
-            try:
-                save(request, form)
-            except DomainError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Availability saved.")
-                return redirect("intake:availability")
+        if which == name and run_form_action(form, partial(save, request, form)):
+            messages.success(request, "Availability saved.")
+            return redirect("intake:availability")
     context = {
         "hours_form": hours_form,
         "exception_form": exception_form,

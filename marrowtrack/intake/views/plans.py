@@ -16,7 +16,7 @@ from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors, form_status
+from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.intake.forms import (
@@ -66,16 +66,13 @@ def plan_create(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResp
     require_perm(request.user, "intake.add_treatmentplan")
     initial = {"condition": patient.referral_condition}
     form = PlanForm(request.POST or None, initial=initial, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = plan_services.plan_create(
-                patient=patient, by=request.user, data=form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Treatment plan started.")
-            return redirect(plan)
+    if done := run_form_action(
+        form,
+        lambda: plan_services.plan_create(patient=patient, by=request.user, data=form.cleaned_data),
+    ):
+        plan = done.value
+        messages.success(request, "Treatment plan started.")
+        return redirect(plan)
     return render(request, "intake/plan_form.html", {"form": form, "patient": patient})
 
 
@@ -100,17 +97,16 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
 def plan_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = PlanForm(request.POST or None, instance=plan, patient=plan.patient)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> None:
         plan.refresh_from_db()  # the form wrote into the instance; the service diffs it
-        try:
-            plan_services.plan_update(
-                plan=plan, by=request.user, data=form.values, version=form.read_version
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Plan saved.")
-            return redirect(plan)
+        plan_services.plan_update(
+            plan=plan, by=request.user, data=form.values, version=form.read_version
+        )
+
+    if run_form_action(form, save):
+        messages.success(request, "Plan saved.")
+        return redirect(plan)
     context = {"form": form, "patient": plan.patient, "plan": plan}
     return render(request, "intake/plan_form.html", context, status=form_status(form))
 
@@ -119,14 +115,11 @@ def plan_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 def plan_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.plan_cancel(plan=plan, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Plan cancelled.")
-            return redirect(plan)
+    if run_form_action(
+        form, lambda: plan_services.plan_cancel(plan=plan, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Plan cancelled.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Cancel the plan", "button": "Cancel plan"}
     return render(request, "intake/simple_form.html", context)
 
@@ -136,14 +129,12 @@ def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
     """Comparator treatments (cortisone, PRP, ...) are recorded as given from the plan."""
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = TreatedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.plan_mark_treated(plan=plan, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Treatment recorded; the follow-up surveys are scheduled.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: plan_services.plan_mark_treated(plan=plan, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, "Treatment recorded; the follow-up surveys are scheduled.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Record the treatment given", "button": "Save"}
     return render(request, "intake/simple_form.html", context)
 
@@ -152,14 +143,14 @@ def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
 def prior_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = PriorTreatmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.prior_treatment_add(plan=plan, by=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Prior treatment added.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: plan_services.prior_treatment_add(
+            plan=plan, by=request.user, data=form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Prior treatment added.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Add a prior treatment", "button": "Add"}
     return render(request, "intake/simple_form.html", context)
 
@@ -168,16 +159,14 @@ def prior_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 def lab_value_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
     form = LabValueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.lab_value_record(
-                patient=plan.patient, by=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Lab value recorded.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: plan_services.lab_value_record(
+            patient=plan.patient, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Lab value recorded.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Record a lab value", "button": "Save"}
     return render(request, "intake/simple_form.html", context)
 
@@ -200,14 +189,14 @@ def decision(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse
     plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
     screening = screening_services.latest_screening(plan)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            screening_services.eligibility_decide(plan=plan, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Decision signed.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: screening_services.eligibility_decide(
+            plan=plan, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Decision signed.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "patient": plan.patient, "screening": screening}
     return render(request, "intake/decision_form.html", context)
 

@@ -13,8 +13,7 @@ from django.shortcuts import redirect, render
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.intake import schedule as schedule_reads
 from marrowtrack.intake.access import appointment_for_user, plan_for_user
 from marrowtrack.intake.clinictime import at
@@ -45,18 +44,15 @@ def _day(request: HttpRequest) -> date:
 def appointment_book(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, BOOK)
     form = BookingForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
+
+    def book() -> None:
         data = form.cleaned_data
-        try:
-            starts_at = at(data["day"], data["time"], plan.patient.clinic)
-            booking.appointment_book(
-                plan=plan, by=request.user, starts_at=starts_at, team=_team(data)
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Appointment booked.")
-            return redirect(plan)
+        starts_at = at(data["day"], data["time"], plan.patient.clinic)
+        booking.appointment_book(plan=plan, by=request.user, starts_at=starts_at, team=_team(data))
+
+    if run_form_action(form, book):
+        messages.success(request, "Appointment booked.")
+        return redirect(plan)
     day = _day(request)
     context = {
         "form": form,
@@ -75,21 +71,20 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -
     plan = appointment.plan
     initial = {**schedule_reads.initial_from(appointment)}
     form = RescheduleForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def move() -> None:
         data = form.cleaned_data
-        try:
-            booking.appointment_reschedule(
-                appointment=appointment,
-                by=request.user,
-                starts_at=at(data["day"], data["time"], plan.patient.clinic),
-                reason=data["reason"],
-                team=_team(data),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Appointment moved.")
-            return redirect(plan)
+        booking.appointment_reschedule(
+            appointment=appointment,
+            by=request.user,
+            starts_at=at(data["day"], data["time"], plan.patient.clinic),
+            reason=data["reason"],
+            team=_team(data),
+        )
+
+    if run_form_action(form, move):
+        messages.success(request, "Appointment moved.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "patient": plan.patient, "appointment": appointment}
     return render(request, "intake/booking_form.html", context)
 
@@ -98,16 +93,14 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -
 def appointment_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     appointment = appointment_for_user(request.user, public_id, BOOK)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            booking.appointment_cancel(
-                appointment=appointment, by=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Appointment cancelled.")
-            return redirect(appointment.plan)
+    if run_form_action(
+        form,
+        lambda: booking.appointment_cancel(
+            appointment=appointment, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Appointment cancelled.")
+        return redirect(appointment.plan)
     context = {
         "form": form,
         "plan": appointment.plan,

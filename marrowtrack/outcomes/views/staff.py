@@ -15,7 +15,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, run_form_action
 from marrowtrack.outcomes import analysis, schedules, scoring, selectors
 from marrowtrack.outcomes.access import followup_for_user, plan_for_user, response_for_user
 from marrowtrack.outcomes.catalogue import timepoint_label
@@ -143,22 +143,21 @@ def transcribe(request: AuthenticatedHttpRequest, public_id: UUID, instrument: s
         raise Http404("No such instrument.") from None
     packs = list(selectors.text_packs_for(definition.code))
     form = TranscriptionForm(request.POST or None, items=definition.items, packs=packs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            response_services.response_transcribe(
-                plan=plan,
-                instrument=definition.code,
-                answers=form.answers(),
-                answered_on=form.cleaned_data["answered_on"],
-                answered_time=form.cleaned_data["answered_time"],
-                form=response_services.FormWording(*form.form_wording()),
-                by=request.user,
-            )
-        except DomainError as exc:
-            apply_errors(form, exc, name_field=True)
-        else:
-            messages.success(request, f"{definition.name} saved; a second person must verify it.")
-            return redirect("outcomes:plan-detail", plan.public_id)
+    if run_form_action(
+        form,
+        lambda: response_services.response_transcribe(
+            plan=plan,
+            instrument=definition.code,
+            answers=form.answers(),
+            answered_on=form.cleaned_data["answered_on"],
+            answered_time=form.cleaned_data["answered_time"],
+            form=response_services.FormWording(*form.form_wording()),
+            by=request.user,
+        ),
+        name_field=True,
+    ):
+        messages.success(request, f"{definition.name} saved; a second person must verify it.")
+        return redirect("outcomes:plan-detail", plan.public_id)
     context = {"plan": plan, "definition": definition, "form": form}
     return render(request, "outcomes/transcribe.html", context)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.intake import selectors as intake_selectors
 from marrowtrack.intake.documents import plan_instructions
 from marrowtrack.intake.services.consent import consent_pdf_ensure
@@ -149,16 +149,14 @@ def results(request: HttpRequest) -> HttpResponse:
 def contact(request: HttpRequest) -> HttpResponse:
     patient = request.patient
     form = ContactForm(request.POST or None, initial={"channel": preferred_channel(patient)})
-    if form.is_valid():
-        try:
-            contact_preference_set(
-                patient=patient,
-                channel=form.cleaned_data["channel"],
-                by=None,
-                by_label=patient_label(patient),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("portal:home")
+    if run_form_action(
+        form,
+        lambda: contact_preference_set(
+            patient=patient,
+            channel=form.cleaned_data["channel"],
+            by=None,
+            by_label=patient_label(patient),
+        ),
+    ):
+        return redirect("portal:home")
     return render(request, "portal/contact.html", {"form": form, "patient": patient})

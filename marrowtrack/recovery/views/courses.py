@@ -16,7 +16,7 @@ from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.notifications.routing import preferred_channel
 from marrowtrack.notifications.selectors import messages_for_patient
 from marrowtrack.notifications.services.preferences import contact_preference_set
@@ -72,14 +72,12 @@ def course_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
 def course_stop_view(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id, MANAGE)
     form = StopForm(request.POST)
-    if form.is_valid():
-        try:
-            course_stop(course=course, by=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Check-ins stopped; no more messages will be sent.")
-            return redirect(course)
+    if run_form_action(
+        form,
+        lambda: course_stop(course=course, by=request.user, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, "Check-ins stopped; no more messages will be sent.")
+        return redirect(course)
     return _course_page(request, course, stop_form=form)
 
 
@@ -88,16 +86,14 @@ def course_stop_view(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 def course_contact(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id, MANAGE)
     form = ContactPreferenceForm(request.POST)
-    if form.is_valid():
-        try:
-            contact_preference_set(
-                patient=course.patient, channel=form.cleaned_data["channel"], by=request.user
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Message preference saved.")
-            return redirect(course)
+    if run_form_action(
+        form,
+        lambda: contact_preference_set(
+            patient=course.patient, channel=form.cleaned_data["channel"], by=request.user
+        ),
+    ):
+        messages.success(request, "Message preference saved.")
+        return redirect(course)
     return _course_page(request, course, contact_form=form)
 
 
@@ -107,16 +103,11 @@ def checkin_phone(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     checkin = checkin_for_user(request.user, public_id, MANAGE)
     harvest = profile_for(checkin.course.treatment).harvest
     form = CheckInForm(request.POST or None, harvest=harvest)
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkin_submit(checkin=checkin, data=form.cleaned_data, by=request.user)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, f"Day {checkin.day} check-in recorded: {checkin.level_label}."
-            )
-            return redirect(checkin.course)
+    if run_form_action(
+        form, lambda: checkin_submit(checkin=checkin, data=form.cleaned_data, by=request.user)
+    ):
+        messages.success(request, f"Day {checkin.day} check-in recorded: {checkin.level_label}.")
+        return redirect(checkin.course)
     context = {
         "checkin": checkin,
         "course": checkin.course,

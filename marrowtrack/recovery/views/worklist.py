@@ -14,7 +14,7 @@ from marrowtrack.accounts.access import has_perm, require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.recovery import selectors
 from marrowtrack.recovery.access import task_for_user
 from marrowtrack.recovery.forms import ResolveForm
@@ -70,12 +70,12 @@ def task_acknowledge(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 def task_resolve(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     task = task_for_user(request.user, public_id, CHANGE)
     form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            task_services.task_resolve(task=task, by=request.user, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Task resolved.")
-            return redirect(task)
+    if run_form_action(
+        form,
+        lambda: task_services.task_resolve(
+            task=task, by=request.user, note=form.cleaned_data["note"]
+        ),
+    ):
+        messages.success(request, "Task resolved.")
+        return redirect(task)
     return _task_page(request, task, form)
