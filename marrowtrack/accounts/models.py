@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -20,6 +21,8 @@ class User(AbstractUser):
     # Printed name used on electronic signatures (21 CFR 11.50).
     display_name = models.CharField(max_length=150, blank=True)
     credentials = models.CharField(max_length=40, blank=True, help_text="e.g. MD, RN, MLS")
+    # Set on each request by django-otp's OTPMiddleware: signed in with a second factor.
+    is_verified: Callable[[], bool]
 
     class Meta:
         ordering = ["username"]

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
@@ -32,7 +32,7 @@ from marrowtrack.facilities.permissions import (
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The administrator keeps equipment, kit lots and rooms; the lab reads them."""
     require_perm(request.user, VIEW_EQUIPMENT)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     context = selectors.facilities_overview(clinic_id=clinic.pk, today=clock.today(clinic))
     return render(request, "facilities/overview.html", context)
 
@@ -137,7 +137,7 @@ def kitlot_status(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     form = forms.KitLotStatusForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+            raise DomainError(" ".join(str(m) for ms in form.errors.values() for m in ms))
         services.kit_lot_status_set(by=request.user, lot=lot, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.patients import selectors, services
@@ -32,7 +33,7 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "patients.view_patient")
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    patients = selectors.patient_search(clinic=request.user.clinic, query=query)
+    patients = selectors.patient_search(clinic=staff_clinic(request.user), query=query)
     template = (
         "patients/patient_list.html#results" if request.htmx else "patients/patient_list.html"
     )
@@ -112,15 +113,14 @@ def entry_add(request: AuthenticatedHttpRequest, public_id: UUID, kind: str) -> 
 @login_required
 def entry_edit(request: AuthenticatedHttpRequest, kind: str, public_id: UUID) -> HttpResponse:
     entry_kind = _kind(kind)
-    if entry_kind.update is None:
+    update = entry_kind.update
+    if update is None:
         raise Http404("This kind of entry is archived and re-entered, not edited.")
     entry = entry_for_user(request.user, entry_kind.model, public_id, CLINICAL)
-    form = entry_kind.form(request.POST or None, instance=entry)
+    form: Any = entry_kind.form(request.POST or None, instance=entry)  # a versioned form
     if run_form_action(
         form,
-        lambda: entry_kind.update(
-            entry=entry, by=request.user, data=form.values, version=form.read_version
-        ),
+        lambda: update(entry=entry, by=request.user, data=form.values, version=form.read_version),
     ):
         messages.success(request, f"The {entry_kind.label} was updated.")
         return redirect(entry.patient)

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
@@ -42,7 +42,7 @@ from marrowtrack.procedures.states import ProcedureState
 @in_clinic_time
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     context = {
         "groups": selectors.lab_queue(clinic=clinic),
         "in_lab": lab_selectors.syringes_in_lab(clinic=clinic),
@@ -94,7 +94,7 @@ def _run_initial(encounter: object) -> dict[str, object]:
 def run_new(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, PROCESS)
     form = forms.RunForm(
-        request.POST or None, clinic=request.user.clinic, initial=_run_initial(encounter)
+        request.POST or None, clinic=staff_clinic(request.user), initial=_run_initial(encounter)
     )
     if done := run_form_action(
         form,
@@ -178,6 +178,6 @@ def labels(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 def trace(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, TRACE)
     form = forms.TraceForm(request.GET or None)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     rows = selectors.recall_trace(clinic=clinic, **form.cleaned_data) if form.is_valid() else []
     return render(request, "procedures/lab_trace.html", {"form": form, "rows": rows})

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -49,13 +49,13 @@ def _hand_to_patient(request: AuthenticatedHttpRequest, consent: Consent) -> Non
     )
 
 
-def _in_patient_mode_for(request: HttpRequest, consent: Consent) -> bool:
+def _in_patient_mode_for(request: AuthenticatedHttpRequest, consent: Consent) -> bool:
     mode = patient_mode.current(request)
     return mode is not None and mode.page == consent.get_absolute_url()
 
 
 def _render(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     consent: Consent,
     sign: PatientSignForm | None = None,
     witness: WitnessForm | None = None,

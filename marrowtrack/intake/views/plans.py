@@ -3,15 +3,16 @@ the physician's decision, and pre-procedure instructions (page, PDF, .ics)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
@@ -46,10 +47,10 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     try:
         page = selectors.plans_for_clinic(
-            clinic=request.user.clinic, filters=filters, after=data.get("after", "")
+            clinic=staff_clinic(request.user), filters=filters, after=data.get("after", "")
         )
     except ValueError:
-        page = selectors.plans_for_clinic(clinic=request.user.clinic, filters=filters)
+        page = selectors.plans_for_clinic(clinic=staff_clinic(request.user), filters=filters)
     query = request.GET.copy()
     query.pop("after", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -57,7 +58,13 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-PLAN_FILTER_DEFAULTS = {"q": "", "status": "", "treatment": "", "target": "", "overridden": False}
+PLAN_FILTER_DEFAULTS: dict[str, Any] = {
+    "q": "",
+    "status": "",
+    "treatment": "",
+    "target": "",
+    "overridden": False,
+}
 
 
 @login_required
@@ -215,7 +222,9 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _instructions_or_404(request: HttpRequest, public_id: UUID) -> documents.PlanInstructions:
+def _instructions_or_404(
+    request: AuthenticatedHttpRequest, public_id: UUID
+) -> documents.PlanInstructions:
     from django.http import Http404
 
     data = documents.plan_instructions(plan_for_user(request.user, public_id))
@@ -238,7 +247,7 @@ def instructions_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 
 
 @login_required
-def instructions_ics(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def instructions_ics(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     data = _instructions_or_404(request, public_id)
     name = f"appointment-{data.plan.patient.mrn}.ics"
     return _download(documents.instructions_ics(data), "text/calendar", name)

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal
@@ -66,7 +66,7 @@ def day_check(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 def ruleset(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The eligibility rules in force at the user's clinic, with thresholds and sources."""
     require_perm(request.user, "intake.view_treatmentplan")
-    current = selectors.clinic_ruleset(request.user.clinic)
+    current = selectors.clinic_ruleset(staff_clinic(request.user))
     context = {"ruleset": current, "sha256": rules.ruleset_sha256(current)}
     return render(request, "intake/ruleset.html", context)
 
@@ -74,12 +74,15 @@ def ruleset(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def settings_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "intake.change_intakesettings")
-    current = selectors.intake_settings(request.user.clinic)
+    current = selectors.intake_settings(staff_clinic(request.user))
     form = IntakeSettingsForm(request.POST or None, instance=current, version=current.version)
     if run_form_action(
         form,
         lambda: intake_settings_update(
-            clinic=request.user.clinic, by=request.user, data=form.values, version=form.read_version
+            clinic=staff_clinic(request.user),
+            by=request.user,
+            data=form.values,
+            version=form.read_version,
         ),
     ):
         messages.success(request, "Intake settings saved.")

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.forms import run_form_action
@@ -113,7 +113,7 @@ def appointment_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> Ht
 @login_required
 def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "intake.view_appointment")
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     choices = schedule_reads.resource_choices(clinic)
     form = ScheduleFilterForm(request.GET or None, choices=choices)
     data = form.cleaned_data if form.is_valid() else {}
@@ -142,7 +142,9 @@ def free_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
     day = _day(request)
     context = {
         "day": day,
-        "procedure_slots": schedule_reads.free_slots(request.user.clinic, day, harvest=True),
-        "comparator_slots": schedule_reads.free_slots(request.user.clinic, day, harvest=False),
+        "procedure_slots": schedule_reads.free_slots(staff_clinic(request.user), day, harvest=True),
+        "comparator_slots": schedule_reads.free_slots(
+            staff_clinic(request.user), day, harvest=False
+        ),
     }
     return render(request, "intake/free_slots.html", context)

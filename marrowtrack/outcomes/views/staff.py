@@ -6,12 +6,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
@@ -31,7 +31,7 @@ from marrowtrack.patients.access import patient_for_user
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.view_followup")
-    clinic, today = request.user.clinic, clock.today()
+    clinic, today = staff_clinic(request.user), clock.today()
     schedule = selectors.active_schedule(clinic)
     context = {
         "completeness": selectors.completeness(clinic=clinic, today=today),
@@ -53,7 +53,7 @@ def schedule_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("outcomes:dashboard")
     try:
         row = followup_services.schedule_yearly_set(
-            clinic=request.user.clinic, years=form.cleaned_data["years"], by=request.user
+            clinic=staff_clinic(request.user), years=form.cleaned_data["years"], by=request.user
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -73,7 +73,9 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
         "plan": plan,
         "followups": selectors.plan_followups(plan=plan, today=today),
         "completeness": selectors.completeness(
-            clinic=request.user.clinic, today=today, plans=type(plan).objects.filter(pk=plan.pk)
+            clinic=staff_clinic(request.user),
+            today=today,
+            plans=type(plan).objects.filter(pk=plan.pk),
         ),
         "rows": response_rows(responses),
         "responders": analysis.plan_responders(plan=plan, include_unvalidated=everything),
@@ -186,7 +188,7 @@ def response_verify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpR
     return render(request, "outcomes/verify.html", context)
 
 
-def _verify(request: HttpRequest, response, form: ItemsForm) -> None:  # noqa: ANN001
+def _verify(request: AuthenticatedHttpRequest, response, form: ItemsForm) -> None:  # noqa: ANN001
     if request.POST.get("mode") == "double_entry":
         if not form.is_valid():
             raise DomainError("Check the highlighted answers.")

@@ -7,11 +7,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.access import has_perm, require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.esign.services import signature_matches
@@ -30,16 +30,18 @@ CHANGE = "recovery.change_adverseevent"
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_adverseevent")
     status = request.GET.get("status", "")
-    events = selectors.adverse_events_for_clinic(clinic=request.user.clinic, status=status)
+    events = selectors.adverse_events_for_clinic(clinic=staff_clinic(request.user), status=status)
     return render(request, "recovery/ae_list.html", {"events": events[:200], "status": status})
 
 
-def _form_page(request: HttpRequest, form: AdverseEventForm, **context: object) -> HttpResponse:
+def _form_page(
+    request: AuthenticatedHttpRequest, form: AdverseEventForm, **context: object
+) -> HttpResponse:
     context = {"form": form, **context}
     return render(request, "recovery/ae_form.html", context, status=form_status(form))
 
 
-def _record(request: HttpRequest, plan, task=None) -> HttpResponse:  # noqa: ANN001
+def _record(request: AuthenticatedHttpRequest, plan, task=None) -> HttpResponse:  # noqa: ANN001
     initial = initial_from_task(task) if task else {}
     form = AdverseEventForm(request.POST or None, initial=initial)
     if done := run_form_action(
@@ -83,7 +85,7 @@ def event_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespon
     return _form_page(request, form, plan=event.plan, patient=event.patient, event=event)
 
 
-def _detail(request: HttpRequest, event, **forms: object) -> HttpResponse:  # noqa: ANN001
+def _detail(request: AuthenticatedHttpRequest, event, **forms: object) -> HttpResponse:  # noqa: ANN001
     outcome, resolved_on = selectors.current_outcome(event)
     context = {
         "event": event,

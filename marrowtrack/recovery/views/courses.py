@@ -7,11 +7,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.access import has_perm, require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
@@ -36,16 +36,16 @@ LANGUAGES = {"en": "English", "es": "Spanish"}
 def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_recoverycourse")
     status = request.GET.get("status", "active")
-    courses = selectors.courses_for_clinic(clinic=request.user.clinic, status=status)
+    courses = selectors.courses_for_clinic(clinic=staff_clinic(request.user), status=status)
     context = {
         "courses": courses[:200],
         "status": status,
-        "today": clock.today(request.user.clinic),
+        "today": clock.today(staff_clinic(request.user)),
     }
     return render(request, "recovery/course_list.html", context)
 
 
-def _course_page(request: HttpRequest, course, **forms: object) -> HttpResponse:  # noqa: ANN001
+def _course_page(request: AuthenticatedHttpRequest, course, **forms: object) -> HttpResponse:  # noqa: ANN001
     course = selectors.course_with_detail(course)
     context = {
         "course": course,
@@ -117,7 +117,7 @@ def checkin_phone(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     return render(request, "recovery/checkin_phone.html", context)
 
 
-def _language(request: HttpRequest, course) -> str:  # noqa: ANN001
+def _language(request: AuthenticatedHttpRequest, course) -> str:  # noqa: ANN001
     asked = request.GET.get("lang", "")
     return asked if asked in LANGUAGES else (course.patient.preferred_language or "en")
 

@@ -6,11 +6,11 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.access import has_perm, require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
@@ -28,7 +28,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_nursetask")
     resolved = request.GET.get("show") == "resolved"
     context = {
-        "tasks": selectors.worklist(clinic=request.user.clinic, resolved=resolved),
+        "tasks": selectors.worklist(clinic=staff_clinic(request.user), resolved=resolved),
         "resolved": resolved,
         "now": clock.now(),
     }
@@ -36,7 +36,9 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _task_page(request: HttpRequest, task, form: ResolveForm | None = None) -> HttpResponse:  # noqa: ANN001
+def _task_page(
+    request: AuthenticatedHttpRequest, task, form: ResolveForm | None = None
+) -> HttpResponse:  # noqa: ANN001
     context = {
         "task": task,
         "checkin": task.checkin,
