@@ -95,7 +95,7 @@ def equipment_save(
     equipment: Equipment | None = None,
     version: int | None = None,
 ) -> Equipment:
-    """A centrifuge needs its rotor radius (RCF is computed from rpm, domain spec §2)."""
+    """A centrifuge needs its rotor radius (RCF is computed from rpm, docs/reference.md §2)."""
     kind = data.get("kind", equipment.kind if equipment else "")
     radius = data.get("rotor_radius_cm", equipment.rotor_radius_cm if equipment else None)
     if kind == Equipment.Kind.CENTRIFUGE and not radius:

@@ -14,7 +14,7 @@ from marrowtrack.procedures.comparators import DRUGS_BY_CODE
 from marrowtrack.procedures.states import LABELS, TERMINAL_STATES, ProcedureState
 
 STATE_CHOICES = [(state.value, LABELS[state]) for state in ProcedureState]
-PLANNED_MINUTES = 180  # spec §0: procedure slot length
+PLANNED_MINUTES = 180  # docs/reference.md §0: procedure slot length
 
 
 class HarvestSite(models.TextChoices):
@@ -240,7 +240,7 @@ class HarvestRecord(BaseModel):
     needle = models.CharField(max_length=80)
     gauge = models.PositiveSmallIntegerField()
     punctures = models.PositiveSmallIntegerField()
-    # How the marrow was drawn (domain spec §1; issue 8, item 14): small pulls draw less
+    # How the marrow was drawn (docs/reference.md §1; issue 8, item 14): small pulls draw less
     # peripheral blood (Muschler 1997). A dry tap is a puncture that yielded no marrow.
     pulls = models.PositiveSmallIntegerField("Number of pulls", null=True, blank=True)
     ml_per_pull = models.DecimalField(

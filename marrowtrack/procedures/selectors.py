@@ -104,8 +104,8 @@ def _minutes(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def evidence_summary(encounter: ProcedureEncounter) -> dict[str, Any]:
-    """Facts for counsel about one procedure day (spec §3): same patient, same day, minutes
-    from end of harvest to injection, processing steps, additives, stored, shipped.
+    """Facts for counsel about one procedure day (docs/reference.md §3): same patient, same day,
+    minutes from end of harvest to injection, processing steps, additives, stored, shipped.
     It states facts only and draws no regulatory conclusion."""
     harvest = getattr(encounter, "harvest", None)
     injections = list(encounter.injections.select_related("container"))

@@ -16,7 +16,7 @@ _MINUTES = [MinValueValidator(10), MaxValueValidator(600)]
 
 
 class BookingSettings(BaseModel):
-    """Per-clinic appointment lengths (domain.md §0: procedure slot 180 min)."""
+    """Per-clinic appointment lengths (docs/reference.md §0: procedure slot 180 min)."""
 
     clinic = models.OneToOneField(Clinic, on_delete=models.PROTECT, related_name="+")
     procedure_minutes = models.PositiveSmallIntegerField(default=180, validators=_MINUTES)

@@ -80,7 +80,7 @@ def _harvest_errors(plan: TreatmentPlan) -> dict[str, list[str]]:
 
 
 def _plan_rules(plan: TreatmentPlan) -> None:
-    """Cross-field rules the model fields alone cannot express (domain.md §1, §7)."""
+    """Cross-field rules the model fields alone cannot express (docs/reference.md §1, §7)."""
     errors: dict[str, list[str]] = _harvest_errors(plan)
     if plan.target in SPINAL and not plan.target_level:
         errors["target_level"] = ["Give the spinal level, e.g. L4-L5."]

@@ -125,7 +125,7 @@ def screening_run(*, plan: TreatmentPlan, by: User) -> Screening:
 
 
 def _temperature(value: object) -> Decimal:
-    """Today's temperature in °C, required: a fever stops the procedure (domain.md §4)."""
+    """Today's temperature in °C, required: a fever stops the procedure (docs/reference.md §4)."""
     if value in (None, ""):
         raise ValidationFailed({"temperature_c": ["Take and enter today's temperature (°C)."]})
     try:
@@ -219,7 +219,7 @@ def eligibility_decide(
     totp: str | None = None,
 ) -> EligibilityDecision:
     """A physician's signed decision on the latest screening: approve (plan APPROVED) or
-    decline (NOT_ELIGIBLE). Approving over a hard stop needs a reason (domain.md §4)."""
+    decline (NOT_ELIGIBLE). Approving over a hard stop needs a reason (docs/reference.md §4)."""
     rationale, override_reason = rationale.strip(), override_reason.strip()
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
