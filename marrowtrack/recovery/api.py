@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Router
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.intake.access import plan_for_user
@@ -23,7 +23,7 @@ CHANGE_TASK = "recovery.change_nursetask"
 @router.get("/tasks", response=list[schemas.TaskOut])
 def task_list(request: AuthenticatedHttpRequest):
     require_perm(request.user, "recovery.view_nursetask")
-    return list(selectors.worklist(clinic=request.user.clinic)[:200])
+    return list(selectors.worklist(clinic=staff_clinic(request.user))[:200])
 
 
 @router.get("/tasks/{uuid:public_id}", response=schemas.TaskOut)
