@@ -7,7 +7,7 @@ Label traps: S4/S5 are worded in reverse (Always 0 ... Never 4); P1 and Q1 are f
 (Never 0 ... Always/Constantly 4).
 A KOOS answer set also scores KOOS JR (its 7 items) and WOMAC: the KOOS contains the WOMAC
 LK3.0 items unchanged (KOOS User's Guide), WOMAC pain = P5-P9, stiffness = S6-S7, function =
-A1-A17 (MarrowTrack spec, "Meaningful change": OMERACT-OARSI).
+A1-A17 (docs/outcomes.md, "Meaningful change": OMERACT-OARSI).
 """
 
 from __future__ import annotations
