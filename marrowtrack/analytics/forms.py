@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from marrowtrack.accounts.selectors import staff_of_clinic
@@ -51,7 +53,7 @@ class DashboardFilterForm(forms.Form):
             del self.fields["physician"]
         else:
             doctors = staff_of_clinic(clinic=clinic).filter(groups__name="physician")
-            self.fields["physician"].choices = [("", "Any physician")] + [
+            cast(forms.ChoiceField, self.fields["physician"]).choices = [("", "Any physician")] + [
                 (u.pk, u.printed_name or u.username) for u in doctors
             ]
 
