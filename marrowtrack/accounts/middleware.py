@@ -11,6 +11,7 @@ from django.contrib.messages.storage import default_storage
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core import clock
@@ -93,3 +94,21 @@ class AccessDeniedAuditMiddleware:
         if isinstance(exception, PermissionDenied):
             reason = str(exception) or "Your role does not allow this."
             access_denied_record(user=request.user, path=request.path, reason=reason)
+
+
+class ClinicTimeMiddleware:
+    """Run a signed-in staff user's request in their clinic's time zone, never the server's:
+    every `|date`, `|time` and `|clinic_time` on the page, a time typed into a form and
+    `clock.today()` without a clinic then mean the clinic's wall clock (ADR 0025). The API's
+    bearer tokens are read later, by the endpoint: its datetimes are ISO 8601 with an offset
+    and its services pass the clinic explicitly."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        clinic = getattr(request.user, "clinic", None) if request.user.is_authenticated else None
+        if clinic is None:
+            return self.get_response(request)
+        with timezone.override(clinic.timezone):
+            return self.get_response(request)
