@@ -99,16 +99,15 @@ class AccessDeniedAuditMiddleware:
 class ClinicTimeMiddleware:
     """Run a signed-in staff user's request in their clinic's time zone, never the server's:
     every `|date`, `|time` and `|clinic_time` on the page, a time typed into a form and
-    `clock.today()` without a clinic then mean the clinic's wall clock (ADR 0025). The API's
-    bearer tokens are read later, by the endpoint: its datetimes are ISO 8601 with an offset
-    and its services pass the clinic explicitly."""
+    `clock.today()` without a clinic then mean the clinic's wall clock (ADR 0025). An API
+    request's token is read later, by the endpoint, which switches to the token user's clinic
+    (api.TokenAuth); the zone in force before the request is restored after it either way."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         clinic = getattr(request.user, "clinic", None) if request.user.is_authenticated else None
-        if clinic is None:
-            return self.get_response(request)
-        with timezone.override(clinic.timezone):
+        zone = clinic.timezone if clinic is not None else timezone.get_current_timezone()
+        with timezone.override(zone):
             return self.get_response(request)

@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.template import Context, Template
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from marrowtrack.accounts.middleware import ClinicTimeMiddleware
 from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.core import clock
 from marrowtrack.facilities.models import Room
@@ -172,13 +175,27 @@ def test_the_api_lists_the_clinics_day_with_iso_offsets(day: Any, staff: Any) ->
     assert clock.localdate(checked_in, day.clinic) == CLINIC_DAY
 
 
-def test_a_staff_page_runs_in_the_users_clinic_zone(
-    dubai: Any, evening: Any, client_for: Any, staff: Any
-) -> None:
-    """The middleware: a page's `|date` and `clock.today()` without a clinic are the clinic's."""
-    board = client_for(staff["nurse"]).get("/procedures/").content.decode()
-    assert "Thursday 26 November 2026" in board
-    assert timezone.get_current_timezone_name() == SERVER_ZONE  # restored after the request
+def test_a_staff_request_runs_in_the_users_clinic_zone(dubai: Any, staff: Any) -> None:
+    """The middleware: during a staff request the active zone is the user's clinic's (so
+    `|date`, `|time` and `clock.today()` without a clinic are the clinic's); after it, and for
+    a request without a signed-in user, the server's."""
+    seen: list[str] = []
+
+    def view(request: Any) -> HttpResponse:
+        seen.append(timezone.get_current_timezone_name())
+        return HttpResponse()
+
+    middleware = ClinicTimeMiddleware(view)
+    middleware(_as(staff["nurse"]))
+    middleware(_as(AnonymousUser()))
+    assert seen == [CLINIC_ZONE, SERVER_ZONE]
+    assert timezone.get_current_timezone_name() == SERVER_ZONE
+
+
+def _as(user: Any) -> Any:
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
 
 
 @pytest.mark.parametrize(
@@ -209,3 +226,24 @@ def test_a_calendar_date_is_never_moved_through_a_zone() -> None:
                 Context({"d": new_year})
             )
         assert shown == "01 Jan 2027|2027-01-01"
+
+
+def test_a_consent_version_of_1_january_at_the_clinic_stays_1_january(
+    dubai: Any, patient: Any, staff: Any, client_for: Any
+) -> None:
+    """Published at 02:00 on 1 January in Dubai (17:00 on 31 December in New York): the
+    consent page says in effect from 2027-01-01 and the patient's signature is clinic time."""
+    new_year = datetime(2027, 1, 1, 2, 0, tzinfo=ZoneInfo(CLINIC_ZONE))
+    with time_machine.travel(new_year, tick=False):
+        document = scenario.consent_document()
+        document.effective_from = new_year
+        document.save(update_fields=["effective_from"])
+        plan = scenario.approved_plan(patient, by=staff["physician"])
+        consent = plan.consents.get()
+        page = client_for(staff["nurse"]).get(
+            reverse("intake:consent-detail", args=[consent.public_id])
+        )
+    text = page.content.decode()
+    assert "in effect from 2027-01-01" in text
+    assert "2026-12-31" not in text
+    assert f"01 Jan 2027 02:00 {OFFSET}" in text  # the patient's signature
