@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A staff page is in the user's clinic's time zone, never the server's (ADR 0025).
+    "marrowtrack.accounts.middleware.ClinicTimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "marrowtrack.esign.middleware.SigningAttemptsMiddleware",
     "marrowtrack.accounts.middleware.IdleLogoutMiddleware",
@@ -142,6 +144,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "marrowtrack.web.context_processors.navigation",
             ],
+            # `|clinic_time`: every template shows a time the same way (ADR 0025).
+            "builtins": ["marrowtrack.core.templatetags.clinic_time"],
         },
     },
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import devices_for_user
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
@@ -28,6 +29,10 @@ class TokenAuth(HttpBearer):
         if user is None or two_factor_missing(user, devices_for_user):
             return None
         request.user = user
+        if user.clinic is not None:
+            # The endpoint runs in the user's clinic's zone, like a staff page (ADR 0025);
+            # ClinicTimeMiddleware restores the previous zone after the request.
+            timezone.activate(user.clinic.timezone)
         return user
 
 

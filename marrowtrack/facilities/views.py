@@ -105,7 +105,9 @@ def equipment_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
 @login_required
 def kitlot_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_KIT_LOT)
-    form = forms.KitLotForm(request.POST or None, initial={"received_on": clock.today()})
+    form = forms.KitLotForm(
+        request.POST or None, initial={"received_on": clock.today(request.user.clinic)}
+    )
     return _form_page(
         request,
         form,

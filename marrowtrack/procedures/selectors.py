@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
@@ -112,8 +111,8 @@ def evidence_summary(encounter: ProcedureEncounter) -> dict[str, Any]:
     injection = injections[0] if injections else None
     run = getattr(encounter, "run", None)
     containers = list(encounter.containers.prefetch_related("custody"))
-    harvest_day = timezone.localdate(harvest.ended_at) if harvest else None
-    inject_day = timezone.localdate(injection.started_at) if injection else None
+    harvest_day = clock.localdate(harvest.ended_at, encounter.clinic) if harvest else None
+    inject_day = clock.localdate(injection.started_at, encounter.clinic) if injection else None
     locations = {event.to_location for c in containers for event in c.custody.all()}
     return {
         "same_patient": bool(injections)
@@ -296,7 +295,9 @@ def encounter_for_plan(plan: Any) -> ProcedureEncounter | None:
 def day_screening_today(*, plan: Any) -> Screening | None:
     """Today's newest re-check on the day for the plan (kept even when it refused)."""
     return (
-        Screening.objects.filter(plan=plan, kind=Screening.Kind.DAY_OF, screened_on=clock.today())
+        Screening.objects.filter(
+            plan=plan, kind=Screening.Kind.DAY_OF, screened_on=clock.today(plan.patient.clinic)
+        )
         .order_by("-created_at", "-pk")
         .first()
     )

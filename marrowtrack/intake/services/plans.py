@@ -267,7 +267,7 @@ def lab_value_record(
             patient=patient, test=test, value=value, unit=unit, taken_on=taken_on, entered_by=by
         )
         validated(lab)
-        if taken_on > clock.today():
+        if taken_on > clock.today(patient.clinic):
             raise ValidationFailed({"taken_on": ["The date is in the future."]})
         lab.save()
         audit_create(by=by, instance=lab, patient=patient, fields=("test", "value", "taken_on"))
@@ -279,7 +279,7 @@ def plan_mark_treated(
 ) -> TreatmentPlan:
     """Record that the plan's treatment was given on `on` (BMAC by the procedure day,
     comparators from the plan page). Anchors the outcome schedule."""
-    if on > clock.today():
+    if on > clock.today(plan.patient.clinic):
         raise ValidationFailed({"on": ["The treatment date cannot be in the future."]})
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)

@@ -88,7 +88,7 @@ def _screen(
     plan: TreatmentPlan, by: User, *, kind: str, temperature_c: Decimal | None = None
 ) -> Screening:
     """Run the clinic's rule set on today's record and store it, with what it ran on."""
-    on = clock.today()
+    on = clock.today(plan.patient.clinic)
     ruleset = clinic_ruleset(plan.patient.clinic)
     patient_facts = selectors.patient_facts(plan.patient, on=on, temperature_c=temperature_c)
     plan_facts = selectors.plan_facts(plan)
@@ -227,7 +227,7 @@ def eligibility_decide(
         screening = latest_screening(plan)
         if screening is None:
             raise DomainError("Run the eligibility screening before deciding.")
-        if screening.screened_on != clock.today():
+        if screening.screened_on != clock.today(plan.patient.clinic):
             raise DomainError("The screening is not from today: run it again before deciding.")
         if screening.facts.get("plan_fields") != plan.consented_key:
             raise DomainError("The plan changed after this screening: run it again first.")

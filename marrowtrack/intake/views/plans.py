@@ -94,7 +94,7 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
         "decision": decision,
         "superseded": selectors.decision_superseded(plan, decision),
         "lab_values": selectors.lab_values_for(plan.patient)[:5],
-        "safety": selectors.plan_safety(plan, today=clock.today()),
+        "safety": selectors.plan_safety(plan, today=clock.today(plan.patient.clinic)),
         "injections": selectors.prior_injections(plan),
         "repeats": plan.repeats.filter(archived_at=None),
         "encounters": selectors.plan_encounters(plan),

@@ -35,7 +35,7 @@ def hold_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse
     ):
         messages.success(request, "Hold plan recorded and signed.")
         return redirect(plan)
-    safety = selectors.plan_safety(plan, today=clock.today())
+    safety = selectors.plan_safety(plan, today=clock.today(plan.patient.clinic))
     context = {"form": form, "plan": plan, "patient": plan.patient, "safety": safety}
     return render(request, "intake/hold_form.html", context)
 

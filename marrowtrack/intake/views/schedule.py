@@ -37,7 +37,7 @@ def _day(request: HttpRequest) -> date:
     try:
         return date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        return clock.today()
+        return clock.today(getattr(request.user, "clinic", None))
 
 
 @login_required
@@ -101,10 +101,11 @@ def appointment_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> Ht
     ):
         messages.success(request, "Appointment cancelled.")
         return redirect(appointment.plan)
+    starts = clock.stamp(appointment.starts_at, appointment.clinic)
     context = {
         "form": form,
         "plan": appointment.plan,
-        "title": f"Cancel the appointment of {appointment.starts_at:%Y-%m-%d %H:%M}",
+        "title": f"Cancel the appointment of {starts}",
         "button": "Cancel appointment",
     }
     return render(request, "intake/simple_form.html", context)
@@ -117,7 +118,7 @@ def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     choices = schedule_reads.resource_choices(clinic)
     form = ScheduleFilterForm(request.GET or None, choices=choices)
     data = form.cleaned_data if form.is_valid() else {}
-    day = data.get("day") or clock.today()
+    day = data.get("day") or clock.today(clinic)
     week = data.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = schedule_reads.schedule_days(

@@ -31,7 +31,8 @@ from marrowtrack.patients.access import patient_for_user
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.view_followup")
-    clinic, today = staff_clinic(request.user), clock.today()
+    clinic = staff_clinic(request.user)
+    today = clock.today(clinic)
     schedule = selectors.active_schedule(clinic)
     context = {
         "completeness": selectors.completeness(clinic=clinic, today=today),
@@ -65,7 +66,7 @@ def schedule_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id)
-    today, everything = clock.today(), include_unvalidated(request)
+    today, everything = clock.today(plan.patient.clinic), include_unvalidated(request)
     responses = plan.responses.order_by("answered_at", "instrument").select_related(
         "entered_by", "verified_by"
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core import clock
 from marrowtrack.patients.access import patient_for_user
 from marrowtrack.portal.services import link_send
 
@@ -24,7 +25,8 @@ def send_link(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
     patient = patient_for_user(request.user, public_id)
     link = link_send(patient=patient, by=request.user)
     messages.success(
-        request, f"A sign-in link (valid until {link.expires_at:%Y-%m-%d %H:%M} UTC) is queued."
+        request,
+        f"A sign-in link (valid until {clock.stamp(link.expires_at, patient.clinic)}) is queued.",
     )
     back = request.POST.get("next", "")
     ok = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})

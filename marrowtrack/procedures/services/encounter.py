@@ -155,7 +155,7 @@ def _encounter_create(
                 clinic_id=plan.patient.clinic_id,
                 patient=plan.patient,
                 plan=plan,
-                day=clock.today(),
+                day=clock.today(plan.patient.clinic),
                 kind=kind,
                 state=INITIAL_STATE.value,
                 state_entered_at=now,
