@@ -12,7 +12,7 @@ from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
 
 class TaskOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     kind: str
     level: str
     reason: str
@@ -36,7 +36,7 @@ class ResolveIn(Schema):
 
 
 class CheckInOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     day: int
     on: date
     status: str
@@ -67,7 +67,7 @@ class AdverseEventUpdateIn(AdverseEventIn):
 
 
 class AdverseEventOut(AdverseEventIn):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     status: str
     version: int
     patient: UUID
@@ -91,3 +91,11 @@ class AddendumIn(Schema):
     text: str
     outcome: str = ""
     resolved_on: date | None = None
+
+
+class AddendumOut(Schema):
+    id: UUID = Field(alias="public_id")
+    text: str
+    outcome: str
+    resolved_on: date | None
+    at: datetime
