@@ -23,6 +23,7 @@ from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
 from marrowtrack.core.schemas import ErrorOut
 from marrowtrack.core.versioning import jsonable
+from marrowtrack.esign.services import ReauthenticationThrottled
 
 API_PREFIX = "/api/"
 INVALID_FIELDS = "The request has invalid fields."
@@ -76,6 +77,11 @@ def stale_edit_body(exc: StaleEdit) -> dict[str, Any]:
 
 
 def _domain_error(api: NinjaAPI, request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, ReauthenticationThrottled):
+        body = error_body(exc.message, {exc.field: [exc.message]} if exc.field else None)
+        response = api.create_response(request, body, status=429)
+        response["Retry-After"] = str(exc.wait)
+        return response
     if isinstance(exc, StaleEdit):
         return api.create_response(request, stale_edit_body(exc), status=409)
     if isinstance(exc, ValidationFailed):
