@@ -192,9 +192,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the error answers to every operation of an OpenAPI document, with their one shape;
     an answer an operation documents itself (e.g. a stale edit's 409) is kept."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["ErrorOut"] = ErrorOut.model_json_schema(
-        ref_template="#/components/schemas/{model}"
-    )
+    components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})

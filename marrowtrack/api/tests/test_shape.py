@@ -183,9 +183,9 @@ def _create_gaps(openapi: dict[str, Any]) -> dict[str, set[str]]:
         body = operation["requestBody"]["content"]["application/json"]["schema"]
         responses = {str(code): spec for code, spec in operation["responses"].items()}
         answer = responses.get("201") or responses["200"]
-        out = _properties(openapi, answer.get("content", {}).get("application/json", {}).get(
-            "schema", {}
-        ))
+        out = _properties(
+            openapi, answer.get("content", {}).get("application/json", {}).get("schema", {})
+        )
         missing = {
             name
             for name in _properties(openapi, body)
