@@ -31,6 +31,7 @@ from marrowtrack.patients import forms as patient_forms
 from marrowtrack.patients import services as patient_services
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient
 from marrowtrack.procedures.models import BedsideCheck, Injection
+from marrowtrack.recovery.models import AdverseEvent, AdverseEventAddendum
 
 SCHEMA_MODULES = [
     "patients",
@@ -43,7 +44,7 @@ SCHEMA_MODULES = [
     "facilities",
     "portal",
 ]
-# Which model each input schema writes.
+# Which model each schema with a `Literal` writes (or, for an `Out`, reads).
 WRITES: dict[str, type[models.Model]] = {
     "PatientIn": Patient,
     "PatientPatch": Patient,
@@ -63,6 +64,10 @@ WRITES: dict[str, type[models.Model]] = {
     "ReinterventionIn": Reintervention,
     "BedsideIn": BedsideCheck,
     "InjectionIn": Injection,
+    "AdverseEventIn": AdverseEvent,
+    "AdverseEventUpdateIn": AdverseEvent,
+    "AdverseEventOut": AdverseEvent,
+    "AddendumIn": AdverseEventAddendum,
 }
 # Inputs that accept fewer values than the model stores, on purpose.
 NARROWER = {
