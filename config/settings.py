@@ -224,6 +224,9 @@ AXES_SENSITIVE_PARAMETERS = [
 ]
 # POST /api/v1/auth/token answers at most this many requests a minute per address.
 MARROWTRACK_TOKEN_RATE = os.environ.get("MARROWTRACK_TOKEN_RATE", "20/m")
+# E-signature re-authentications (password, and code when two-factor is on) per address: a
+# busy procedure day signs a few a minute; failures also count toward the lockout (axes).
+MARROWTRACK_REAUTH_RATE = os.environ.get("MARROWTRACK_REAUTH_RATE", "30/m")
 
 # Automatic logoff after idle time (HIPAA 164.312(a)(2)(iii)).
 MARROWTRACK_IDLE_MINUTES = env_int("MARROWTRACK_IDLE_MINUTES", 15, minimum=1)

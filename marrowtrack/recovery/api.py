@@ -82,8 +82,8 @@ def event_sign(request: AuthenticatedHttpRequest, public_id: UUID, payload: sche
     return ae.adverse_event_sign(event=event, by=request.user, **payload.dict())
 
 
-@router.post("/adverse-events/{uuid:public_id}/addenda", response={201: dict})
+@router.post("/adverse-events/{uuid:public_id}/addenda", response={201: schemas.AddendumOut})
 def event_addendum(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AddendumIn):
     event = event_for_user(request.user, public_id, "recovery.add_adverseeventaddendum")
     addendum = ae.adverse_event_addendum_add(event=event, by=request.user, **payload.dict())
-    return 201, {"public_id": str(addendum.public_id)}
+    return 201, addendum

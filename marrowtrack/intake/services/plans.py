@@ -16,6 +16,7 @@ from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.core.validators import only
 from marrowtrack.intake.gates import current_signed_consent
 from marrowtrack.intake.models import (
     CONSENTED_FIELDS,
@@ -33,7 +34,6 @@ from marrowtrack.intake.services.common import (
     audit_create,
     ensure_patient_active,
     ensure_plan_open,
-    only,
 )
 from marrowtrack.intake.signals import plan_treated
 from marrowtrack.patients.models import Patient
