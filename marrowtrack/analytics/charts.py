@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from marrowtrack.analytics.dashboard import Dashboard
+from marrowtrack.analytics.doseresponse import DoseFit
 from marrowtrack.analytics.presenters import treatment_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -134,3 +135,56 @@ def survival_svg(board: Dashboard) -> str:
 
 def change_svg(board: Dashboard) -> str:
     return _svg(change_spec(board))
+
+
+def dose_spec(fit: DoseFit, outcome: str) -> dict[str, Any] | None:
+    """One dot per patient, the least-squares line and its 95 % confidence band."""
+    if not fit.points:
+        return None
+    x_title = f"{fit.label} ({fit.unit})"
+    x = {"field": "dose", "type": "quantitative", "title": x_title, "scale": {"zero": False}}
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {
+                "values": [
+                    {"dose": round(p.dose, 4), "improvement": round(p.improvement, 3)}
+                    for p in fit.points
+                ]
+            },
+            "mark": {"type": "point", "filled": True, "opacity": 0.45, "size": 30},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "improvement",
+                    "type": "quantitative",
+                    "title": f"Improvement from baseline ({outcome})",
+                },
+            },
+        }
+    ]
+    if fit.fit is not None:
+        band = [
+            {"dose": round(d, 4), "fitted": round(m, 3), "low": round(lo, 3), "high": round(hi, 3)}
+            for d, m, lo, hi in fit.band
+        ]
+        layers += [
+            {
+                "data": {"values": band},
+                "mark": {"type": "area", "opacity": 0.25, "color": "#1f5f8b"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative"},
+                    "y2": {"field": "high"},
+                },
+            },
+            {
+                "data": {"values": band},
+                "mark": {"type": "line", "color": "#1f5f8b", "strokeWidth": 2},
+                "encoding": {"x": x, "y": {"field": "fitted", "type": "quantitative"}},
+            },
+        ]
+    return {"$schema": SCHEMA, "width": 420, "height": 240, "layer": layers}
+
+
+def dose_svg(fit: DoseFit, outcome: str) -> str:
+    return _svg(dose_spec(fit, outcome))
