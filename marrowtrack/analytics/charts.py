@@ -11,6 +11,8 @@ from marrowtrack.analytics.doseresponse import DoseFit
 from marrowtrack.analytics.presenters import treatment_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+# Treatment names are long ("Bone marrow concentrate (BMAC)"): never cut in the legend.
+CONFIG = {"legend": {"labelLimit": 320}}
 
 
 def survival_spec(board: Dashboard) -> dict[str, Any] | None:
@@ -34,6 +36,7 @@ def survival_spec(board: Dashboard) -> dict[str, Any] | None:
     colour = {"field": "treatment", "type": "nominal", "title": "Treatment"}
     return {
         "$schema": SCHEMA,
+        "config": CONFIG,
         "width": 520,
         "height": 240,
         "data": {"values": values},
@@ -86,10 +89,12 @@ def change_spec(board: Dashboard) -> dict[str, Any] | None:
         "type": "ordinal",
         "sort": {"field": "order"},
         "title": "Time after treatment",
+        "axis": {"labelAngle": 0},
     }
     colour = {"field": "treatment", "type": "nominal", "title": "Treatment"}
     return {
         "$schema": SCHEMA,
+        "config": CONFIG,
         "width": 520,
         "height": 240,
         "data": {"values": values},

@@ -112,9 +112,7 @@ def dose_response_compute(
     min_points: int = MIN_POINTS,
 ) -> DoseResponse:
     """The dose-response of the filtered BMAC patients at `timepoint` (pure)."""
-    cohort = [
-        p for p in registry.plans.values() if p.treatment in HARVEST and filters.admits(p)
-    ]
+    cohort = [p for p in registry.plans.values() if p.treatment in HARVEST and filters.admits(p)]
     ids = {p.id for p in cohort}
     rows = [
         r

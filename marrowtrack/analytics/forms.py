@@ -81,11 +81,15 @@ class DashboardFilterForm(forms.Form):
 
 class CompareForm(forms.Form):
     condition = forms.ChoiceField(choices=ReferralCondition.choices, initial="knee_oa")
-    comparator = forms.ChoiceField(choices=COMPARATORS, initial="csi")
+    # Optional: the dashboard's link carries its own filters only (cortisone by default).
+    comparator = forms.ChoiceField(choices=COMPARATORS, initial="csi", required=False)
     score = forms.ChoiceField(
         choices=_instrument_choices, initial="NPRS:total", label="Score", required=False
     )
     include = forms.BooleanField(required=False, label="Include excluded data")
+
+    def clean_comparator(self) -> str:
+        return self.cleaned_data.get("comparator") or "csi"
 
 
 DOSE_TIMEPOINTS = [("6w", "6 weeks"), ("3m", "3 months"), ("6m", "6 months"), ("12m", "12 months")]

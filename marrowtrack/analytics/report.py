@@ -19,7 +19,12 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from marrowtrack.analytics import charts, presenters
-from marrowtrack.analytics.dashboard import Dashboard, Filters, dashboard_compute
+from marrowtrack.analytics.dashboard import (
+    Dashboard,
+    Filters,
+    TreatmentFigures,
+    dashboard_compute,
+)
 from marrowtrack.analytics.readmodel import Registry
 
 REPORT_TIMEPOINTS = ("6w", "3m", "6m", "12m")
@@ -32,6 +37,7 @@ class ConditionSection:
     board: Dashboard
     rows: list[dict[str, object]]
     chart: str  # a data: URI of the SVG, or ""
+    treatments: list[tuple[str, TreatmentFigures]]  # with the treatment's name
 
 
 def _chart_uri(board: Dashboard) -> str:
@@ -53,7 +59,12 @@ def report_sections(
         )
         if not board.treatments:
             continue
-        rows = [r for r in presenters.dashboard_rows(board) if r["timepoint"] in REPORT_TIMEPOINTS]
+        rows = [
+            {**r, "treatment": presenters.treatment_label(str(r["treatment"]))}
+            for r in presenters.dashboard_rows(board)
+            if r["timepoint"] in REPORT_TIMEPOINTS
+        ]
+        named = [(presenters.treatment_label(t.treatment), t) for t in board.treatments]
         sections.append(
             ConditionSection(
                 condition,
@@ -61,6 +72,7 @@ def report_sections(
                 board,
                 rows,
                 _chart_uri(board),
+                named,
             )
         )
     return sections

@@ -122,7 +122,9 @@ def outcomes_report_build(
     registry_reader(user)
     if treated_from and treated_to and treated_from > treated_to:
         raise ValidationFailed({"treated_to": ["The period ends before it starts."]})
-    registry = registry_build(clinic=user.clinic, instruments=asked_instruments("NPRS", oarsi=False))
+    registry = registry_build(
+        clinic=user.clinic, instruments=asked_instruments("NPRS", oarsi=False)
+    )
     sections = report.report_sections(registry, treated_from=treated_from, treated_to=treated_to)
     html = report.report_html(
         clinic_name=user.clinic.name,

@@ -14,7 +14,5 @@ urlpatterns = [
     path("evidence/<uuid:public_id>/", views.evidence, name="evidence"),
     path("research/", views.research_home, name="research-home"),
     path("research/export.csv", views.research_export, name="research-export"),
-    path(
-        "research/export.parquet", views.research_export_parquet, name="research-export-parquet"
-    ),
+    path("research/export.parquet", views.research_export_parquet, name="research-export-parquet"),
 ]

@@ -92,7 +92,10 @@ def test_the_report_is_a_pdf_of_the_clinic_and_period(registry, clinic, staff, c
     assert "from 2026-01-01" in text and "to 2026-12-31" in text
     assert "Knee osteoarthritis" in text
     # The 2025 patient is outside the period; the draft 12-month answer is left out, and said.
-    assert "Treated in the period: bmac 22; csi 21." in text
+    assert (
+        "Treated in the period: Bone marrow concentrate (BMAC) 22; Corticosteroid injection 21."
+        in " ".join(text.split())
+    )
     assert "Left out of these figures: 1 score (1 unverified; 0 unvalidated wording" in text
     event = AuditEvent.objects.get(name="analytics.outcomes_report")
     assert event.actor_id == staff["clinic_admin"].pk

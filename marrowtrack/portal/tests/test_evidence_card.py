@@ -52,9 +52,7 @@ def _page(portal_client, patient) -> str:
     return text
 
 
-def test_the_patient_sees_the_card_of_their_own_condition(
-    registry, patient, staff, portal_client
-):
+def test_the_patient_sees_the_card_of_their_own_condition(registry, patient, staff, portal_client):
     scenario.approved_plan(patient, by=staff["physician"])  # knee osteoarthritis, BMAC
     text = _page(portal_client, patient)
     assert "Knee osteoarthritis" in text
