@@ -193,3 +193,14 @@ def dose_spec(fit: DoseFit, outcome: str) -> dict[str, Any] | None:
 
 def dose_svg(fit: DoseFit, outcome: str) -> str:
     return _svg(dose_spec(fit, outcome))
+
+
+def change_png(board: Dashboard) -> bytes:
+    """The change chart as a PNG for the PDF report: vl-convert draws its own text, so the
+    labels fit (WeasyPrint would set an SVG's text in other fonts and cut the legend)."""
+    spec = change_spec(board)
+    if spec is None:
+        return b""
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(spec, scale=2))

@@ -36,15 +36,15 @@ class ConditionSection:
     label: str
     board: Dashboard
     rows: list[dict[str, object]]
-    chart: str  # a data: URI of the SVG, or ""
+    chart: str  # a data: URI of the PNG, or ""
     treatments: list[tuple[str, TreatmentFigures]]  # with the treatment's name
 
 
 def _chart_uri(board: Dashboard) -> str:
-    svg = charts.change_svg(board)
-    if not svg:
+    png = charts.change_png(board)
+    if not png:
         return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def report_sections(

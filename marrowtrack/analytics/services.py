@@ -73,9 +73,19 @@ def comparison_build(
             timepoint=timepoint,
             include_excluded=include_excluded,
         )
-        results.append(
-            comparing.compare(plans, baselines, gains, timepoint=timepoint, comparator=comparator)
+        result = comparing.compare(
+            plans, baselines, gains, timepoint=timepoint, comparator=comparator
         )
+        result.excluded = comparing.excluded_counts(
+            registry,
+            condition=condition,
+            comparator=comparator,
+            instrument=instrument,
+            score_key=score_key,
+            timepoint=timepoint,
+        )
+        result.include_excluded = include_excluded
+        results.append(result)
     return results
 
 
