@@ -188,3 +188,37 @@ def test_the_lab_and_outsiders_get_nothing(clinic, staff, outsider, client_for):
     assert client_for(staff["lab_tech"]).get("/analytics/dose/").status_code == 403
     html = client_for(outsider).get("/analytics/dose/?condition=knee_oa").content.decode()
     assert "BMAC patients matching the filters: 0" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("on_today")
+def test_with_enough_patients_the_page_draws_the_line_and_its_table(
+    clinic, staff, client_for, monkeypatch
+):
+    """The lab's selector is tested above through a real procedure day; here its answer is
+    given for 24 plans, so the page's chart, table and CSV can be read."""
+    doses = {}
+    for i in range(24):
+        plan = plan_with(clinic, staff["physician"])
+        score(plan, "baseline", 8)
+        score(plan, "6m", 8 - (2 + i % 5))
+        doses[plan.id] = {"tnc_delivered": (0.5 + i / 20) * 1e9, "concentration_factor": 3 + i}
+    monkeypatch.setattr("marrowtrack.analytics.services.registry_lab_results", lambda clinic: doses)
+    client = client_for(staff["physician"])
+    html = client.get("/analytics/dose/?condition=knee_oa&timepoint=6m").content.decode()
+    assert html.count("<svg") >= 2 and "No line:" not in html
+    points = list(
+        csv.DictReader(io.StringIO(client.get("/analytics/dose.csv?condition=knee_oa").text))
+    )
+    cells = [r for r in points if r["measure"].startswith("Total") and r["row"] == "patient"]
+    assert len(cells) == 24
+    reference = linregress(
+        [float(r["dose"]) for r in cells], [float(r["improvement"]) for r in cells]
+    )
+    fit = list(
+        csv.DictReader(
+            io.StringIO(client.get("/analytics/dose.csv?condition=knee_oa&table=fit").text)
+        )
+    )
+    assert float(fit[0]["slope"]) == pytest.approx(reference.slope, abs=1e-3)
+    assert f"{float(fit[0]['slope']):g}"[:4] in html
