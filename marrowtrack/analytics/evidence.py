@@ -24,7 +24,8 @@ from marrowtrack.analytics.readmodel import (
 )
 
 MIN_GROUP = 20
-CARD_TIMEPOINTS = (("6m", "6 months"), ("12m", "12 months"))
+# (time point, "at ..." words, the survey's name)
+CARD_TIMEPOINTS = (("6m", "6 months", "6-month"), ("12m", "12 months", "12-month"))
 
 
 @dataclass
@@ -52,8 +53,8 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def _followed_up(due: int, answered: int, lost: int, words: str) -> str:
-    said = f"Of the {due} patients due a {words} survey, {answered} answered it"
+def _followed_up(due: int, answered: int, lost: int, survey: str) -> str:
+    said = f"Of the {due} patients due a {survey} survey, {answered} answered it"
     if lost == 0:
         return f"{said}."
     if lost == 1:
@@ -75,12 +76,12 @@ def _section(figures: TreatmentFigures | None, treatment: str, min_group: int) -
         return section
     s = section.sentences
     s.append(f"This clinic has treated {treated} patients with a condition like yours this way.")
-    for code, words in CARD_TIMEPOINTS:
+    for code, words, survey in CARD_TIMEPOINTS:
         tp = next(t for t in figures.timepoints if t.timepoint == code)
         if not tp.due:
-            s.append(f"None of them has reached the {words} survey yet.")
+            s.append(f"None of them has reached the {survey} survey yet.")
             continue
-        s.append(_followed_up(tp.due, tp.followed_up, tp.lost, words))
+        s.append(_followed_up(tp.due, tp.followed_up, tp.lost, survey))
         if tp.mcid.n == 0:
             continue
         s.append(

@@ -176,3 +176,28 @@ def test_the_researcher_finds_no_identifier_anywhere(
             assert identifier not in text, (path, identifier)
     page.goto(f"{live_server.url}/analytics/research/")
     _shot(page, "research-home")
+
+
+@pytest.mark.usefixtures("on_today")
+def test_the_patient_reads_the_card_of_their_own_condition_on_a_phone(
+    browser, live_server, knee_registry
+) -> None:
+    from django.urls import reverse
+
+    from marrowtrack.notifications.links import link_token
+    from marrowtrack.patients.models import Patient
+    from marrowtrack.portal.services import link_send
+
+    patient = Patient.objects.get(family_name="Quixote")
+    link = link_send(patient=patient, by=knee_registry)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{live_server.url}{reverse('portal:link', args=[link_token(link)])}")
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("link", name="What this clinic measured").click()
+    card = phone.locator(".evidence-card")
+    expect(card.get_by_role("heading", name="Knee osteoarthritis")).to_be_visible()
+    expect(card).to_contain_text("This clinic has treated 24 patients")
+    expect(card).to_contain_text("Corticosteroid injection")
+    text = card.inner_text()
+    assert not re.search(r"cure|no risk|guaranteed|regrows cartilage|proven", text, re.I)
+    _shot(phone, "portal-card")

@@ -93,7 +93,7 @@ def test_a_large_enough_group_shows_its_own_numbers_and_no_claim():
     assert not bmac.hidden and len(card.sections) == 1
     text = " ".join(bmac.sentences)
     assert "This clinic has treated 25 patients" in text
-    assert "Of the 25 patients due a 6 months survey, 20 answered it" in text
+    assert "Of the 25 patients due a 6-month survey, 20 answered it" in text
     assert "1 of the 25 later had surgery or a joint replacement" in text
     assert "Side effects or complications were recorded 1 time in 25 procedures" in text
 
