@@ -232,6 +232,9 @@ MARROWTRACK_REAUTH_RATE = os.environ.get("MARROWTRACK_REAUTH_RATE", "30/m")
 MARROWTRACK_IDLE_MINUTES = env_int("MARROWTRACK_IDLE_MINUTES", 15, minimum=1)
 # Minimum minutes in recovery before discharge, from the server-recorded recovery time.
 MARROWTRACK_MIN_RECOVERY_MINUTES = env_int("MARROWTRACK_MIN_RECOVERY_MINUTES", 30, minimum=0)
+# The patient evidence card shows a group's figures from this many patients on (issue 14
+# item 4; docs/decisions/0028): never below 10, where one patient's result could be guessed.
+MARROWTRACK_EVIDENCE_MIN_GROUP = env_int("MARROWTRACK_EVIDENCE_MIN_GROUP", 20, minimum=10)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,6 @@
 """The patient's own pages: home, appointments, instructions, consents, surveys, results,
-contact preference. Every record is looked up through the signed-in patient."""
+what the clinic measured (the evidence card of the patient's own conditions), contact
+preference. Every record is looked up through the signed-in patient."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from marrowtrack.analytics.services import patient_evidence_cards
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
 from marrowtrack.core.forms import run_form_action
@@ -143,6 +145,14 @@ def results(request: HttpRequest) -> HttpResponse:
         for plan in plans
     ]
     return render(request, "portal/results.html", {"rows": rows})
+
+
+@portal_page
+def evidence(request: HttpRequest) -> HttpResponse:
+    """The evidence card of the patient's own conditions only (found through the patient:
+    there is no id to change in the address)."""
+    cards = patient_evidence_cards(patient=request.patient)
+    return render(request, "portal/evidence.html", {"cards": cards})
 
 
 @portal_page
