@@ -3,6 +3,7 @@ what the lab may use. The clinic administrator manages them (``facilities.servic
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -39,7 +40,7 @@ class DuplicateOnCodeField(models.Model):
     class Meta:
         abstract = True
 
-    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         try:
             super().validate_constraints(exclude=exclude)
         except ValidationError as exc:

@@ -97,9 +97,10 @@ def reason_in_words(reason: str) -> str:
 
     def label(match: re.Match[str]) -> str:
         try:
-            return str(TreatmentPlan._meta.get_field(match.group()).verbose_name)
+            field = TreatmentPlan._meta.get_field(match.group())
         except FieldDoesNotExist:
             return match.group()
+        return str(getattr(field, "verbose_name", match.group()))
 
     said = _CODE_NAME.sub(label, reason)
     return said[:1].upper() + said[1:]
