@@ -133,7 +133,10 @@ def _course(ctx: DemoContext, patient: Patient, story: Story) -> RecoveryCourse:
     plan = scenario.approved_plan(patient, by=ctx.staff["doctor"], target=target, laterality=side)
     extra = {"target_level": "L4-L5"} if target == "facet" else {}
     TreatmentPlan.objects.filter(pk=plan.pk).update(
-        treatment=story.treatment, **COMPARATOR.get(story.treatment, {}), **extra
+        condition=patient.referral_condition or plan.condition,  # the referral's condition
+        treatment=story.treatment,
+        **COMPARATOR.get(story.treatment, {}),
+        **extra,
     )
     plan.refresh_from_db()
     on = ctx.today - timedelta(days=story.days_ago)
