@@ -62,13 +62,13 @@ def insert(objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     getters = [_getter(f) for f in fields]
-    now = clock.now()
     stamped = [
         f.attname
         for f in fields
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
     for obj in objs:
+        now = clock.now()  # per row, as the ORM stamps them ("changed since" reads it)
         for name in stamped:
             setattr(obj, name, now)
     sql = _statement(model, fields)
