@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 
-from marrowtrack.accounts.access import require_role, require_same_clinic
+from marrowtrack.accounts.access import require_role, require_same_clinic, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
@@ -17,7 +17,7 @@ from marrowtrack.audit.services import diff, event_record
 from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.services import validated
-from marrowtrack.facilities.models import Equipment, KitLot, Room
+from marrowtrack.facilities.models import DUPLICATE_IN_CLINIC, Equipment, KitLot, Room
 
 ADMINS = frozenset({Role.CLINIC_ADMIN})
 ROOM_FIELDS = ("name", "kind", "has_fluoroscopy", "has_ultrasound", "active")
@@ -39,7 +39,7 @@ def _save(
     require_role(by, ADMINS, "manage rooms, equipment and kit lots")
     creating = instance.pk is None
     if creating:
-        instance.clinic = by.clinic
+        instance.clinic = staff_clinic(by)
     require_same_clinic(by, instance.clinic_id)
     if not creating and version is None:
         raise ValidationFailed({"version": ["Say which version of the record you edited."]})
@@ -53,8 +53,16 @@ def _save(
                     by=by, instance=instance, values=values, fields=fields, read=version
                 )
     except IntegrityError as exc:  # a concurrent save took the same name first
-        raise ValidationFailed({fields[0]: ["This name is already used in your clinic."]}) from exc
+        raise ValidationFailed({instance.code_field: [_duplicate_message(instance)]}) from exc
     return instance
+
+
+def _duplicate_message(instance: M) -> str:
+    """The words of the model's unique-in-clinic constraint, said beside the naming field."""
+    for constraint in instance._meta.constraints:
+        if getattr(constraint, "violation_error_code", None) == DUPLICATE_IN_CLINIC:
+            return str(constraint.violation_error_message)
+    return "This is already used in your clinic."
 
 
 def _create(*, by: User, instance: M, values: dict[str, Any]) -> None:
@@ -95,7 +103,7 @@ def equipment_save(
     equipment: Equipment | None = None,
     version: int | None = None,
 ) -> Equipment:
-    """A centrifuge needs its rotor radius (RCF is computed from rpm, domain spec §2)."""
+    """A centrifuge needs its rotor radius (RCF is computed from rpm, docs/reference.md §2)."""
     kind = data.get("kind", equipment.kind if equipment else "")
     radius = data.get("rotor_radius_cm", equipment.rotor_radius_cm if equipment else None)
     if kind == Equipment.Kind.CENTRIFUGE and not radius:

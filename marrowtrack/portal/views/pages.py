@@ -1,22 +1,26 @@
 """The patient's own pages: home, appointments, instructions, consents, surveys, results,
-contact preference. Every record is looked up through the signed-in patient."""
+what the clinic measured (the evidence card of the patient's own conditions), contact
+preference. Every record is looked up through the signed-in patient."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from marrowtrack.analytics.services import patient_evidence_cards
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.intake import selectors as intake_selectors
 from marrowtrack.intake.documents import plan_instructions
 from marrowtrack.intake.services.consent import consent_pdf_ensure
 from marrowtrack.notifications.routing import preferred_channel
 from marrowtrack.notifications.services.preferences import contact_preference_set
+from marrowtrack.outcomes import charts
 from marrowtrack.outcomes import selectors as outcome_selectors
 from marrowtrack.outcomes.models import FollowUp
 from marrowtrack.outcomes.presenters import patient_results
@@ -130,7 +134,8 @@ def survey_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @portal_page
 def results(request: HttpRequest) -> HttpResponse:
-    """The patient's own scores in words (never a raw score key), baseline included."""
+    """The patient's own scores in words (never a raw score key), baseline included, and a
+    chart per questionnaire: real dates, the treatment day, a scale holding every value."""
     plans = outcome_selectors.patient_answered_plans(patient=request.patient)
     rows = [
         (
@@ -139,26 +144,45 @@ def results(request: HttpRequest) -> HttpResponse:
                 plan,
                 outcome_selectors.submitted_responses(plan=plan, include_unvalidated=True),
             ),
+            _own_charts(plan),
         )
         for plan in plans
     ]
     return render(request, "portal/results.html", {"rows": rows})
 
 
+def _own_charts(plan: Any) -> list[dict[str, object]]:
+    """The same server-drawn charts as the care team's (outcomes.charts), of every answer the
+    patient gave: their own results, whatever the wording they answered on."""
+    series = outcome_selectors.score_series(plan=plan, include_unvalidated=True)
+    drawn = []
+    for code, points in series.items():
+        chart = charts.chart_for(code, points, plan.treated_on)
+        if chart is not None:
+            drawn.append({"chart": chart, "svg": charts.svg(chart)})
+    return drawn
+
+
+@portal_page
+def evidence(request: HttpRequest) -> HttpResponse:
+    """The evidence card of the patient's own conditions only (found through the patient:
+    there is no id to change in the address)."""
+    cards = patient_evidence_cards(patient=request.patient)
+    return render(request, "portal/evidence.html", {"cards": cards})
+
+
 @portal_page
 def contact(request: HttpRequest) -> HttpResponse:
     patient = request.patient
     form = ContactForm(request.POST or None, initial={"channel": preferred_channel(patient)})
-    if form.is_valid():
-        try:
-            contact_preference_set(
-                patient=patient,
-                channel=form.cleaned_data["channel"],
-                by=None,
-                by_label=patient_label(patient),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("portal:home")
+    if run_form_action(
+        form,
+        lambda: contact_preference_set(
+            patient=patient,
+            channel=form.cleaned_data["channel"],
+            by=None,
+            by_label=patient_label(patient),
+        ),
+    ):
+        return redirect("portal:home")
     return render(request, "portal/contact.html", {"form": form, "patient": patient})
