@@ -41,13 +41,14 @@ class ChainReport:
     @property
     def summary(self) -> str:
         last = self.last_verified
-        upto = f"last verified #{last.sequence} at {last.occurred_at:%Y-%m-%d %H:%M:%S%z}"
+        upto = (
+            f"; last verified #{last.sequence} at {last.occurred_at:%Y-%m-%d %H:%M:%S%z}"
+            if last
+            else ""  # a chain the anchor names but the database no longer holds
+        )
         state = f"BROKEN: {self.problem}" if self.problem else "intact"
         anchored = "not anchored" if self.anchored is None else f"anchored to #{self.anchored}"
-        return (
-            f"{self.label}: {state}; {self.checked} entries verified"
-            f"{'; ' + upto if last else ''}; {anchored}"
-        )
+        return f"{self.label}: {state}; {self.checked} entries verified{upto}; {anchored}"
 
 
 @dataclass(frozen=True)
