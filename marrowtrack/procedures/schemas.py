@@ -43,6 +43,20 @@ class TransitionIn(Schema):
     signers: list[SignerIn] = []
 
 
+class TimeOutRepeatIn(Schema):
+    """A time-out held again: the checklist and prep agent in ``data``, and the signers."""
+
+    data: dict[str, Any] = {}
+    signers: list[SignerIn] = []
+
+
+class TimeOutOut(Schema):
+    public_id: UUID
+    number: int
+    at: datetime
+    checklist: dict[str, Any]
+
+
 class LidocaineIn(Schema):
     """Any local anaesthetic (the route keeps its first name): ``agent`` defaults to
     lidocaine; ``percent`` must be one of the agent's strengths (``procedures.dosing``)."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.encounter_detail, name="encounter"),
     path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
     path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
+    path("<uuid:public_id>/timeout/repeat/", views.timeout_repeat, name="timeout-repeat"),
     path(
         "<uuid:public_id>/alternative-agent/",
         views.alternative_agent,

@@ -31,6 +31,7 @@ from marrowtrack.procedures.services.anaesthesia import dose_status
 from marrowtrack.procedures.services.comparator import comparator_injection_record
 from marrowtrack.procedures.services.discharge import discharge_earliest, min_recovery_minutes
 from marrowtrack.procedures.services.encounter import machine_for
+from marrowtrack.procedures.services.timeout import record_changes_since_timeout
 from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState
 
@@ -148,7 +149,9 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
         "plan": plan,
         "safety": safety,
         "discharge_earliest": discharge_earliest(encounter),
-        "min_recovery_minutes": min_recovery_minutes(),
+        "min_recovery_minutes": min_recovery_minutes(encounter.clinic),
+        "record_changes": record_changes_since_timeout(encounter),
+        "repeat_form": forms.TimeOutRepeatForm(prefix="repeat"),
         "planned_harvest_label": side_label(planned_harvest_side(encounter)),
         "steps": encounter.steps.select_related("by").prefetch_related("participants"),
         "step_forms": _step_forms(encounter, request.user, safety),
@@ -227,6 +230,23 @@ def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) 
     except DomainError as exc:
         return _refused(request, encounter, exc)
     messages.success(request, f"Recorded: {target.label}.")
+    return redirect(encounter)
+
+
+@login_required
+@require_POST
+def timeout_repeat(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """Hold the last time-out again after the patient's record changed (ADR 0024)."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    form = forms.TimeOutRepeatForm(request.POST, prefix="repeat")
+    if not form.is_valid():
+        return _refused(request, encounter, ValidationFailed(form.errors))
+    try:
+        data = form.data_for(request.user.clinic, request.user)
+        services.timeout_repeat(encounter=encounter, by=request.user, data=data)
+    except DomainError as exc:
+        return _refused(request, encounter, exc)
+    messages.success(request, "Time-out repeated with the record as it is now.")
     return redirect(encounter)
 
 

@@ -250,7 +250,7 @@ def _t(to: S, role: str, data: dict[str, Any]) -> Any:
 def recovered(encounter: ProcedureEncounter, minutes: int | None = None) -> None:
     """Test data: everything this day recorded happened ``minutes`` earlier (default: the
     minimum recovery time + 1), so the patient has been in recovery that long."""
-    minutes = min_recovery_minutes() + 1 if minutes is None else minutes
+    minutes = min_recovery_minutes(encounter.clinic) + 1 if minutes is None else minutes
     delta = timedelta(minutes=minutes)
     shifts: list[tuple[Any, tuple[str, ...]]] = [
         (encounter.steps.all(), ("at",)),

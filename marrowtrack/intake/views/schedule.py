@@ -50,7 +50,11 @@ def appointment_book(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
         try:
             starts_at = at(data["day"], data["time"], plan.patient.clinic)
             booking.appointment_book(
-                plan=plan, by=request.user, starts_at=starts_at, team=_team(data)
+                plan=plan,
+                by=request.user,
+                starts_at=starts_at,
+                team=_team(data),
+                same_day_reason=data.get("same_day_reason", ""),
             )
         except DomainError as exc:
             apply_errors(form, exc)
@@ -84,6 +88,7 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -
                 starts_at=at(data["day"], data["time"], plan.patient.clinic),
                 reason=data["reason"],
                 team=_team(data),
+                same_day_reason=data.get("same_day_reason", ""),
             )
         except DomainError as exc:
             apply_errors(form, exc)

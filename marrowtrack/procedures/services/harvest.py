@@ -28,6 +28,7 @@ from marrowtrack.esign.services import signature_sign
 from marrowtrack.lab.calculations import pull_flags
 from marrowtrack.lab.models import Container
 from marrowtrack.lab.services import aspirate_create
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.models import (
     HarvestAmendment,
     HarvestRecord,
@@ -201,6 +202,7 @@ def harvest_record(
         patient_public_id=encounter.patient.public_id,
         changes={"side": data.get("side"), "planned_side": planned_harvest_side(encounter)},
     ):
+        require_timeout_current(encounter)
         planned, reason = _side_check(encounter, data)
         return _harvest_save(encounter=encounter, by=by, data=data, planned=planned, reason=reason)
 
