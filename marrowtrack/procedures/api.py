@@ -123,6 +123,17 @@ def procedure_note_sign(
     )
 
 
+@router.post("/encounters/{uuid:public_id}/note/addenda", response={201: schemas.NoteAddendumOut})
+def procedure_note_addendum(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.NoteAddendumIn
+):
+    """A signed correction to the signed procedure note (the note stays as signed)."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, note_services.procedure_note_addendum_sign(
+        encounter=encounter, by=request.user, **payload.dict()
+    )
+
+
 @router.post(
     "/encounters/{uuid:public_id}/comparator-injection",
     response={201: schemas.ComparatorInjectionOut},

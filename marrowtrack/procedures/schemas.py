@@ -139,6 +139,21 @@ class NoteOut(Schema):
     content_sha256: str
 
 
+class NoteAddendumIn(Schema):
+    text: str = Field(max_length=4000)
+    reason: str = Field(max_length=300)
+    password: str
+    totp: str | None = None
+
+
+class NoteAddendumOut(Schema):
+    public_id: UUID
+    at: datetime
+    author: str = Field(alias="signature.printed_name")
+    text: str
+    reason: str
+
+
 class ComparatorInjectionIn(Schema):
     drug: str
     dose_mg: Decimal | None = None

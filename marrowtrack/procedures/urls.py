@@ -26,6 +26,7 @@ urlpatterns = [
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
     path("<uuid:public_id>/note/", views.note, name="note"),
     path("<uuid:public_id>/note/sign/", views.note_sign, name="note-sign"),
+    path("<uuid:public_id>/note/addenda/", views.note_addendum, name="note-addendum"),
     path("<uuid:public_id>/note.pdf", views.note_pdf, name="note-pdf"),
     *bedside_urls.urlpatterns,
 ]

@@ -80,9 +80,7 @@ def test_hold_plans_refuse_the_wrong_role_the_outsider_and_bad_fields(
     assert Api(staff["nurse"]).post(path, _hold_body(medication)).status_code == 403
     assert Api(outsider).post(path, _hold_body(medication)).status_code == 404
     assert Api(outsider).get(path).status_code == 404
-    bad = Api(staff["physician"]).post(
-        path, {**_hold_body(medication), "restart_on": str(MONDAY)}
-    )
+    bad = Api(staff["physician"]).post(path, {**_hold_body(medication), "restart_on": str(MONDAY)})
     assert bad.status_code == 422 and "restart_on" in bad.json()["errors"]
 
 

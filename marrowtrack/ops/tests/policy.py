@@ -144,6 +144,7 @@ PAGES: dict[str, Rule] = {
     "procedures:harvest-amend": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:note": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:note-sign": Rule(frozenset({DOC}), _id("encounter")),
+    "procedures:note-addendum": Rule(frozenset({DOC}), _id("encounter")),
     "procedures:note-pdf": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:bedside": Rule(STEPPERS, _id("encounter")),
     "procedures:bedside-verify": Rule(STEPPERS, _id("encounter")),
@@ -352,6 +353,9 @@ API: dict[str, Rule] = {
         frozenset({DOC}), _id("encounter")
     ),
     "POST /api/v1/procedures/encounters/{public_id}/note/signature": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/note/addenda": Rule(
         frozenset({DOC}), _id("encounter")
     ),
     "POST /api/v1/procedures/encounters/{public_id}/bedside-verifications": Rule(

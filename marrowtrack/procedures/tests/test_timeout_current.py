@@ -74,9 +74,7 @@ def test_the_repeated_time_out_shows_the_new_allergy_and_the_harvest_goes_on(
 
 
 def test_a_blood_thinner_recorded_after_the_time_out_stops_the_harvest(harvesting, staff) -> None:
-    MedicationFactory(
-        patient=harvesting.patient, name="Clopidogrel", drug_class="antiplatelet"
-    )
+    MedicationFactory(patient=harvesting.patient, name="Clopidogrel", drug_class="antiplatelet")
     with pytest.raises(SafetyRefusal, match="blood thinner record changed at .*: Clopidogrel"):
         _harvest(harvesting, staff)
 
