@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from marrowtrack.accounts.roles import Role
-
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.intake.services import consent as consent_svc
 from marrowtrack.intake.services import screening

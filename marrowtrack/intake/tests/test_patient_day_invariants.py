@@ -240,3 +240,59 @@ def test_the_booking_page_shows_the_refusal_with_the_other_booking(
     response = client_for(staff["physician"]).post(url, {**data, "same_day_reason": reason})
     assert response.status_code == 302
     assert Appointment.objects.get(plan=right).same_day_reason == reason
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_plans_of_one_patient_booked_at_once_on_one_day_book_one(
+    approved_plan, make_plan, facility, clinic, monkeypatch
+) -> None:
+    """Two clerks book the patient's two knees on one day at the same moment, at different
+    hours and rooms: the plans' row locks do not meet, the patient's row lock does. After
+    its check each booking waits (up to 3 s) for the other to have checked too, which only
+    happens when nothing serialises them (without the lock both would be booked)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from marrowtrack.core.exceptions import DomainError
+
+    assert connection.vendor == "postgresql", "this test must run on PostgreSQL"
+    right = make_plan(status="approved", laterality="right")
+    check = booking.same_day_needle_appointments
+    both_checked = threading.Barrier(2)
+
+    def check_then_meet(*args, **kwargs):  # noqa: ANN202
+        found = check(*args, **kwargs)
+        try:
+            both_checked.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass  # the other is waiting for the patient's row: that is the point
+        return found
+
+    monkeypatch.setattr(booking, "same_day_needle_appointments", check_then_meet)
+    bookings = [
+        (approved_plan, 8, {}),
+        (right, 12, _second_team(clinic)),
+    ]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(plan, hour, team) -> None:
+        try:
+            barrier.wait(timeout=10)
+            _book(plan, facility, WEDNESDAY, hour=hour, **team)
+            outcomes.append("booked")
+        except DomainError as error:
+            outcomes.append(f"refused: {error.message}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=args) for args in bookings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(o.split(":")[0] for o in outcomes) == ["booked", "refused"], outcomes
+    assert "needle procedure that day" in next(o for o in outcomes if o.startswith("refused"))
+    assert Appointment.objects.filter(status="booked").count() == 1

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
-from marrowtrack.accounts.roles import Role
 from django.urls import reverse
 
+from marrowtrack.accounts.roles import Role
 from marrowtrack.intake.models import IntakeSettings, MedicationHold
 from marrowtrack.intake.tests.conftest import MONDAY
 from marrowtrack.testing.factories import PASSWORD, MedicationFactory

@@ -38,10 +38,10 @@ from marrowtrack.lab.models import Container, Location
 from marrowtrack.lab.procedure_day import plan_sites, site_display
 from marrowtrack.lab.services import container_for_label, is_expired, label_read
 from marrowtrack.patients.models import Patient
-from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.models import BedsideCheck, Guidance, Injection, ProcedureEncounter
 from marrowtrack.procedures.services.anaesthesia import lidocaine_add
 from marrowtrack.procedures.services.encounter import transition_apply
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState

@@ -28,11 +28,11 @@ from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.intake.gates import procedure_blockers
 from marrowtrack.intake.services.plans import plan_mark_treated
-from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.comparators import DRUGS_BY_CODE
 from marrowtrack.procedures.models import ComparatorInjection, Guidance, ProcedureEncounter
 from marrowtrack.procedures.services.anaesthesia import lidocaine_add
 from marrowtrack.procedures.services.encounter import transition_apply
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState

@@ -4,8 +4,8 @@ vital signs taken at discharge, and the blood-thinner restart date on the checkl
 
 The minimum is the clinic's own (``Clinic.min_recovery_minutes``, edited by its
 administrator on the clinic settings page; a new clinic starts from
-``MARROWTRACK_MIN_RECOVERY_MINUTES``, default 30 minutes, docs/decisions/0018 and 0024). Called by the
-discharge gate (``gates.discharged``) inside the transition's transaction.
+``MARROWTRACK_MIN_RECOVERY_MINUTES``, default 30 minutes, docs/decisions/0018 and 0024).
+Called by the discharge gate (``gates.discharged``) inside the transition's transaction.
 """
 
 from __future__ import annotations

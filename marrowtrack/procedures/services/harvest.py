@@ -28,13 +28,13 @@ from marrowtrack.esign.services import signature_sign
 from marrowtrack.lab.calculations import pull_flags
 from marrowtrack.lab.models import Container
 from marrowtrack.lab.services import aspirate_create
-from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.models import (
     HarvestAmendment,
     HarvestRecord,
     HarvestSite,
     ProcedureEncounter,
 )
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState
 

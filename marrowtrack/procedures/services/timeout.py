@@ -24,9 +24,9 @@ from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.models import Clinic
 from marrowtrack.esign.services import signature_sign
+from marrowtrack.patients.models import Allergy, Medication
 from marrowtrack.procedures.models import ProcedureEncounter, TimeOut
 from marrowtrack.procedures.safety import PREP_AGENTS, encounter_safety
-from marrowtrack.patients.models import Allergy, Medication
 from marrowtrack.procedures.states import TEAM_ROLES, TERMINAL_STATES, ProcedureState
 
 Signer = tuple[User, str]

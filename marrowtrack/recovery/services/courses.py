@@ -33,7 +33,8 @@ def nsaid_avoid_days(clinic: Clinic) -> int:
 def course_start(*, plan: TreatmentPlan, by: User | None) -> RecoveryCourse | None:
     """Start recovery for a plan just treated (in the caller's transaction): freeze the NSAID
     restart date, link the procedure day (whose harvest side the instructions read), read
-    the baseline pain, create the check-ins still to come. None for a treatment without an injection (exercise therapy)."""
+    the baseline pain, create the check-ins still to come. None for a treatment without an
+    injection (exercise therapy)."""
     profile = profile_for(plan.treatment)
     if profile is None or plan.treated_on is None:
         return None
