@@ -60,7 +60,8 @@ class RecoveryCourse(BaseModel):
         """The harvest side as the procedure day holds it now: one source, so a signed
         amendment of the side (procedures.services.harvest) reaches the wound-care
         instructions without a copy to update (ADR 0024)."""
-        return (self.encounter.harvest_side or "") if self.encounter_id else ""
+        encounter = self.encounter if self.encounter_id else None
+        return (encounter.harvest_side or "") if encounter is not None else ""
 
     def get_absolute_url(self) -> str:
         return reverse("recovery:course", args=[self.public_id])

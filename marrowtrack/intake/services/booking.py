@@ -344,7 +344,10 @@ def _book(
             action=AuditAction.UPDATE,
             instance=appointment,
             patient=plan.patient,
-            changes={"same_day_confirmed_with": str(other.public_id)},
+            changes={
+                "same_day_reason": [None, appointment.same_day_reason],
+                "same_day_confirmed_with": [None, str(other.public_id)],
+            },
             reason=appointment.same_day_reason,
         )
     return appointment

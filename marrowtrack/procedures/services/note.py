@@ -122,7 +122,8 @@ def procedure_note_addendum_sign(
             actor=by,
             action=AuditAction.CREATE,
             target=addendum,
-            changes={"note": str(note.public_id), "text": text},
+            changes={"text": [None, text], "reason": [None, reason]},
+            extra={"note": str(note.public_id)},
             reason=reason,
             patient_public_id=encounter.patient.public_id,
         )

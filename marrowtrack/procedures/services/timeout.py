@@ -194,7 +194,8 @@ def timeout_repeat(*, encounter: ProcedureEncounter, by: User, data: Mapping[str
                 actor=by,
                 action=AuditAction.CREATE,
                 target=timeout,
-                changes={"repeat_of": str(last.public_id), **record_seen(locked)},
+                changes={"repeat_of": [None, str(last.public_id)]},
+                extra=record_seen(locked),
                 reason="; ".join(changes) or "Time-out repeated",
                 patient_public_id=locked.patient.public_id,
             )
