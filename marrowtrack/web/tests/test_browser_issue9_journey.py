@@ -325,6 +325,12 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
             patient, by=staff["physician"], treatment="csi", laterality="left"
         )
         scenario.approve(cortisone, by=staff["physician"])
+        # A second needle procedure of the patient today: the physician confirmed it on the
+        # booking with a reason (ADR 0024), else the check-in refuses it.
+        cortisone.appointments.update(
+            same_day_reason="Cortisone to the other knee today, agreed with the patient",
+            same_day_confirmed_by=staff["physician"],
+        )
         _check_in(page, url, cortisone)
         _checked_in(page)
         day = ProcedureEncounter.objects.get(plan=cortisone)
