@@ -15,6 +15,7 @@ from uuid import UUID
 from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from marrowtrack.audit.models import AuditEvent
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake import checks, holds, rules
@@ -34,7 +35,8 @@ from marrowtrack.intake.models import (
 from marrowtrack.patients.models import Condition, Medication, Patient
 
 _INJECTED = {d.value for d in f.InjectedDrug}
-# A nerve block's injectate names its steroid when it has one (domain.md §7 records the drug).
+# A nerve block's injectate names its steroid when it has one (docs/reference.md §7 records
+# the drug).
 _STEROID = re.compile(
     r"triamcinolone|methylprednisolone|dexamethasone|betamethasone|cortisone|steroid", re.I
 )
@@ -202,6 +204,40 @@ def plan_encounters(plan: TreatmentPlan) -> list[Any]:
     return list(plan.encounters.order_by("-day", "-checked_in_at"))
 
 
+@dataclass(frozen=True)
+class SupersededDecision:
+    """A decision the plan has left behind: edited after it, the plan went back to draft."""
+
+    at: datetime | None
+    by: str
+    changed: tuple[str, ...]
+
+
+def decision_superseded(
+    plan: TreatmentPlan, decision: EligibilityDecision | None
+) -> SupersededDecision | None:
+    """When and by whom the plan was sent back to draft after `decision` (issue 9 item 2),
+    from the audit trail; None while the decision still holds."""
+    if decision is None or plan.status != TreatmentPlan.Status.DRAFT:
+        return None
+    edit = (
+        AuditEvent.objects.filter(
+            entity="intake.treatmentplan",
+            entity_id=str(plan.public_id),
+            changes__status__new=TreatmentPlan.Status.DRAFT,
+            occurred_at__gte=decision.created_at,
+        )
+        .order_by("occurred_at", "id")
+        .first()
+    )
+    if edit is None:  # sent back before the trail named it: still not the current decision
+        return SupersededDecision(at=None, by="", changed=())
+    bookkeeping = {"status", "version", "hard_stop_overridden"}
+    fields = {f.name: str(f.verbose_name) for f in TreatmentPlan._meta.concrete_fields}
+    changed = tuple(fields[n] for n in edit.changes if n in fields and n not in bookkeeping)
+    return SupersededDecision(at=edit.occurred_at, by=edit.actor_label, changed=changed)
+
+
 def next_appointment(plan: TreatmentPlan) -> Appointment | None:
     return (
         plan.appointments.filter(status=Appointment.Status.BOOKED)
@@ -243,7 +279,7 @@ def plan_facts(
 
 
 def clinic_ruleset(clinic: Clinic) -> rules.RuleSet:
-    """The clinic's newest published rule set, else the shipped default (domain.md §0)."""
+    """The clinic's newest published rule set, else the shipped default (docs/reference.md §0)."""
     stored = ClinicRuleSet.objects.filter(clinic=clinic).order_by("-created_at", "-pk").first()
     return rules.ruleset_from_json(stored.json) if stored else rules.DEFAULT_RULESET
 
@@ -555,3 +591,8 @@ def registry_plans(*, clinic: Clinic) -> QuerySet:
         .values(*REGISTRY_PLAN_FIELDS)
         .order_by("id")
     )
+
+
+def plans_on_record(patient: Patient) -> list[TreatmentPlan]:
+    """The patient's treatment plans, newest first (the patient record's panel)."""
+    return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))

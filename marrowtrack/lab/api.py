@@ -11,6 +11,7 @@ from ninja import Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.lab import schemas, services
 from marrowtrack.lab.access import container_for_user, run_for_user
 from marrowtrack.lab.models import Container
@@ -36,6 +37,10 @@ def specimen_read(request: AuthenticatedHttpRequest, din: str):
 @router.get("/products", response=list[schemas.ContainerOut])
 def product_list(request: AuthenticatedHttpRequest, status: str = "released"):
     require_perm(request.user, VIEW)
+    if status not in Container.Status.values:
+        # An unknown status would answer an empty list that reads as "none".
+        choices = ", ".join(Container.Status.values)
+        raise ValidationFailed({"status": [f"Choose one of: {choices}."]})
     return list(
         Container.objects.filter(
             clinic_id=request.user.clinic_id, kind="concentrate", status=status

@@ -48,7 +48,7 @@ def score(request: AuthenticatedHttpRequest, instrument: str) -> Any:
 @router.get("/plans/{uuid:plan_id}/followups", response=list[s.FollowUpOut])
 def plan_followups(request: AuthenticatedHttpRequest, plan_id: UUID):
     plan = plan_for_user(request.user, plan_id, "outcomes.view_followup")
-    rows = selectors.plan_followups(plan=plan, today=clock.today())
+    rows = selectors.plan_followups(plan=plan, today=clock.today(plan.patient.clinic))
     return [{**_fields(f), "status": f.shown_status} for f in rows]
 
 
@@ -113,7 +113,8 @@ def plan_responders(
 @router.get("/completeness", response=list[s.CompletenessOut])
 def completeness(request: AuthenticatedHttpRequest):
     require_perm(request.user, "outcomes.view_followup")
-    rows = selectors.completeness(clinic=request.user.clinic, today=clock.today())
+    clinic = request.user.clinic
+    rows = selectors.completeness(clinic=clinic, today=clock.today(clinic))
     return [{**vars(r), "percent": r.percent} for r in rows]
 
 

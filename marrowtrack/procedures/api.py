@@ -27,7 +27,11 @@ router = Router(tags=["procedures"])
 @router.get("/encounters", response=list[schemas.EncounterOut])
 def encounter_list(request: AuthenticatedHttpRequest, day: date | None = None):
     require_perm(request.user, VIEW)
-    return list(selectors.encounters_on(clinic=request.user.clinic, day=day or clock.today()))
+    return list(
+        selectors.encounters_on(
+            clinic=request.user.clinic, day=day or clock.today(request.user.clinic)
+        )
+    )
 
 
 @router.post("/encounters", response={201: schemas.EncounterOut})

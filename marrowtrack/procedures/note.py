@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from weasyprint import HTML
 
 from marrowtrack.core import clock
@@ -81,6 +82,8 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
             encounter.containers.filter(kind=Container.Kind.CONCENTRATE).order_by("din")
         ),
         "injections": list(encounter.injections.select_related("container", "performed_by")),
+        # A comparator day (cortisone, HA, PRP, nerve block): one injection, no harvest or lab.
+        "comparator": getattr(encounter, "comparator_injection", None),
         "recovery": _step(steps, S.RECOVERY),
         "discharge": _step(steps, S.DISCHARGED),
         "note": note,
@@ -91,8 +94,10 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
 
 
 def note_html(encounter: ProcedureEncounter, **extra: Any) -> str:
-    """The note as a standalone HTML document (what the PDF is made from)."""
-    return render_to_string("procedures/note_print.html", {**note_context(encounter), **extra})
+    """The note as a standalone HTML document (what the PDF is made from), every time in
+    the clinic's zone whoever renders it (a page, the API, a command)."""
+    with timezone.override(clock.zone(encounter.clinic)):
+        return render_to_string("procedures/note_print.html", {**note_context(encounter), **extra})
 
 
 def note_pdf(html: str) -> bytes:

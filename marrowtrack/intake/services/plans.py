@@ -16,6 +16,7 @@ from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.core.validators import only
 from marrowtrack.intake.gates import current_signed_consent
 from marrowtrack.intake.models import (
     CONSENTED_FIELDS,
@@ -33,7 +34,6 @@ from marrowtrack.intake.services.common import (
     audit_create,
     ensure_patient_active,
     ensure_plan_open,
-    only,
 )
 from marrowtrack.intake.signals import plan_treated
 from marrowtrack.patients.models import Patient
@@ -80,7 +80,7 @@ def _harvest_errors(plan: TreatmentPlan) -> dict[str, list[str]]:
 
 
 def _plan_rules(plan: TreatmentPlan) -> None:
-    """Cross-field rules the model fields alone cannot express (domain.md §1, §7)."""
+    """Cross-field rules the model fields alone cannot express (docs/reference.md §1, §7)."""
     errors: dict[str, list[str]] = _harvest_errors(plan)
     if plan.target in SPINAL and not plan.target_level:
         errors["target_level"] = ["Give the spinal level, e.g. L4-L5."]
@@ -125,13 +125,39 @@ def _back_to_draft(plan: TreatmentPlan, changes: dict[str, Any]) -> None:
         changes["hard_stop_overridden"] = [True, False]
 
 
-def _void_consents(plan: TreatmentPlan, by: User, changed: list[str]) -> int:
+def _value_in_words(name: str, value: Any) -> str:
+    """A plan value as a reader says it: the choice's label, not its code."""
+    if value in (None, ""):
+        return "none"
+    field = TreatmentPlan._meta.get_field(name)
+    label = str(dict(field.choices or ()).get(value, value))
+    if name == "harvest_side":
+        # "Harvest side changed from right to left": the crest is already in the field's name.
+        return label.split()[0].lower().replace("both", "both sides")
+    return label[:1].lower() + label[1:]
+
+
+def consent_void_reason(changes: Mapping[str, Mapping[str, Any]], names: list[str]) -> str:
+    """Why a consent no longer holds, in words: "Harvest side changed from right to left"."""
+    said = [
+        f"{TreatmentPlan._meta.get_field(name).verbose_name} changed from "
+        f"{_value_in_words(name, changes[name]['old'])} to "
+        f"{_value_in_words(name, changes[name]['new'])}"
+        for name in names
+    ]
+    reason = "; ".join(said) + " after consent: the patient consents again."
+    if len(reason) > Consent._meta.get_field("invalidated_reason").max_length:
+        fields = ", ".join(str(TreatmentPlan._meta.get_field(n).verbose_name) for n in names)
+        reason = f"Changed after consent: {fields}. The patient consents again."
+    return reason[:1].upper() + reason[1:]
+
+
+def _void_consents(plan: TreatmentPlan, by: User, reason: str) -> int:
     """Invalidate every live consent of the plan: it was given for the plan as it was."""
-    reason = "The plan changed after consent (" + ", ".join(changed) + "): consent again."
     live = plan.consents.exclude(status=Consent.Status.INVALIDATED).select_for_update()
     for consent in live:
         old = consent.status
-        consent.status, consent.invalidated_reason = Consent.Status.INVALIDATED, reason[:200]
+        consent.status, consent.invalidated_reason = Consent.Status.INVALIDATED, reason
         consent.save(update_fields=["status", "invalidated_reason", "updated_at"])
         audit(
             by=by,
@@ -179,7 +205,8 @@ def plan_update(
         version_save(plan, read=version, fields=list(changes), shown=PLAN_FIELDS)
         changes["version"] = [version, plan.version]
         consented = [name for name in CONSENTED_FIELDS if name in changes]
-        if consented and (voided := _void_consents(plan, by, consented)):
+        reason = consent_void_reason(changes, consented) if consented else ""
+        if consented and (voided := _void_consents(plan, by, reason)):
             changes["consents_voided"] = voided
         audit(
             by=by, action=AuditAction.UPDATE, instance=plan, patient=plan.patient, changes=changes
@@ -240,7 +267,7 @@ def lab_value_record(
             patient=patient, test=test, value=value, unit=unit, taken_on=taken_on, entered_by=by
         )
         validated(lab)
-        if taken_on > clock.today():
+        if taken_on > clock.today(patient.clinic):
             raise ValidationFailed({"taken_on": ["The date is in the future."]})
         lab.save()
         audit_create(by=by, instance=lab, patient=patient, fields=("test", "value", "taken_on"))
@@ -252,7 +279,7 @@ def plan_mark_treated(
 ) -> TreatmentPlan:
     """Record that the plan's treatment was given on `on` (BMAC by the procedure day,
     comparators from the plan page). Anchors the outcome schedule."""
-    if on > clock.today():
+    if on > clock.today(plan.patient.clinic):
         raise ValidationFailed({"on": ["The treatment date cannot be in the future."]})
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)

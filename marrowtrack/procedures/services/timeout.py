@@ -1,4 +1,5 @@
-"""Universal-protocol time-outs: every item true, signed by everyone present (spec §1).
+"""Universal-protocol time-outs: every item true, signed by everyone present
+(docs/reference.md §1).
 
 Each time-out keeps what the team saw (the allergies and blood thinners on record). When
 the patient's allergies or blood-thinner record change after the last time-out, the next
