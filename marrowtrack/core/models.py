@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 # The ISBT 128 Facility Identification Number as a clinic holds it: one letter other than O,
@@ -38,6 +40,12 @@ class ArchivableModel(BaseModel):
         return self.archived_at is not None
 
 
+def default_min_recovery_minutes() -> int:
+    """A new clinic's minimum recovery before discharge: the installation's setting
+    (``MARROWTRACK_MIN_RECOVERY_MINUTES``, 30 minutes unless configured; ADR 0018, 0024)."""
+    return int(getattr(settings, "MARROWTRACK_MIN_RECOVERY_MINUTES", 30))
+
+
 class Clinic(BaseModel):
     """One site of the network. Staff and patients belong to exactly one clinic."""
 
@@ -48,6 +56,12 @@ class Clinic(BaseModel):
     timezone = models.CharField(max_length=64, default="America/New_York")
     phone = models.CharField(max_length=40, blank=True)
     address = models.CharField(max_length=255, blank=True)
+    min_recovery_minutes = models.PositiveSmallIntegerField(
+        "Minimum recovery before discharge (minutes)",
+        default=default_min_recovery_minutes,
+        validators=[MaxValueValidator(240)],
+        help_text="Time in recovery, from the recorded start, before discharge is allowed.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -13,6 +13,8 @@ from marrowtrack.demo.clinic import DEMO_PASSWORD
 from marrowtrack.demo.context import DemoContext
 from marrowtrack.demo.intake import TARGETS as REFERRAL_TARGETS
 from marrowtrack.intake.models import TreatmentPlan
+from marrowtrack.intake.services.booking import hold_problems
+from marrowtrack.intake.services.holds import HELD_CLASSES, medication_hold_record
 from marrowtrack.lab.models import Container, ProcessingRun
 from marrowtrack.patients.models import Medication, Patient
 from marrowtrack.procedures.models import ProcedureEncounter
@@ -70,6 +72,7 @@ def seed_today(ctx: DemoContext, patients: list[Patient]) -> list[ProcedureEncou
         if level:
             TreatmentPlan.objects.filter(pk=plan.pk).update(target_level=level)
             plan.refresh_from_db()
+        _hold_plans_for_today(plan, staff)
         encounter = scenario.check_in(plan, staff["nurse"])
         if state == S.ABORTED:
             scenario.walk_to(encounter, S.PRE_ASSESSED, staff, DEMO_PASSWORD)
@@ -84,6 +87,29 @@ def seed_today(ctx: DemoContext, patients: list[Patient]) -> list[ProcedureEncou
         _backdate(encounter, minutes)
         encounters.append(encounter)
     return encounters
+
+
+def _hold_plans_for_today(plan: TreatmentPlan, staff: dict[str, object]) -> None:
+    """A patient on an NSAID or a blood thinner comes today with the physician's signed hold
+    plan for today (ADR 0024): last dose eight days ago, restart tomorrow; the physician
+    then screens and decides again with it on record."""
+    today = clock.today(plan.patient.clinic)
+    if not hold_problems(plan, today):
+        return
+    doctor = staff["physician"]
+    held = plan.patient.medications.filter(archived_at=None, drug_class__in=HELD_CLASSES)
+    for medication in held:
+        medication_hold_record(
+            plan=plan,
+            by=doctor,  # type: ignore[arg-type]
+            medication=medication,
+            last_dose_on=today - timedelta(days=8),
+            restart_on=today + timedelta(days=1),
+            prescriber="Dr R. Osei, prescribing physician",
+            password=DEMO_PASSWORD,
+            procedure_on=today,
+        )
+    scenario.approve(plan, by=doctor)  # type: ignore[arg-type]
 
 
 def _backdate(encounter: ProcedureEncounter, minutes: int) -> None:

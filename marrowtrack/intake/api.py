@@ -141,7 +141,8 @@ def day_check_create(
 
 @router.post("/plans/{uuid:public_id}/holds", response={201: schemas.HoldOut})
 def hold_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.HoldIn):
-    """Record and sign the prescriber's hold of a blood thinner or NSAID for this plan."""
+    """Record and sign the prescriber's hold of a blood thinner or NSAID for the patient's
+    needle procedures on one day (``procedure_on``, default the plan's booked day)."""
     plan = plan_for_user(request.user, public_id, "intake.add_medicationhold")
     data = payload.dict()
     data["medication"] = _medication(request, data["medication"])
@@ -220,7 +221,11 @@ def appointment_create(
     plan = plan_for_user(request.user, public_id, BOOK)
     team = _team(request, payload)
     return 201, booking.appointment_book(
-        plan=plan, by=request.user, starts_at=payload.starts_at, team=team
+        plan=plan,
+        by=request.user,
+        starts_at=payload.starts_at,
+        team=team,
+        same_day_reason=payload.same_day_reason,
     )
 
 
@@ -241,6 +246,7 @@ def appointment_reschedule(
         starts_at=payload.starts_at,
         reason=payload.reason,
         team=_team(request, payload),
+        same_day_reason=payload.same_day_reason,
     )
 
 

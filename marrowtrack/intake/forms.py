@@ -110,15 +110,23 @@ class HoldForm(SignatureFieldsMixin):
     """The prescriber's hold of one medicine, signed by the person recording it."""
 
     medication = forms.ModelChoiceField(queryset=Medication.objects.none(), label="Medicine")
+    procedure_on = forms.DateField(
+        label="For the procedure day",
+        widget=DateInput(),
+        help_text="The hold plan covers the patient's needle procedures on this day only.",
+    )
     last_dose_on = forms.DateField(label="Last dose on", widget=DateInput())
     restart_on = forms.DateField(label="Restart on", required=False, widget=DateInput())
     prescriber = forms.CharField(
         max_length=120, help_text="Who decided the hold, e.g. 'Dr A. Mensah, cardiology'"
     )
     note = forms.CharField(max_length=300, required=False, label="Note (bridging, dose changes)")
-    field_order = ["medication", "last_dose_on", "restart_on", "prescriber", "note"]
+    field_order = ["medication", "procedure_on", "last_dose_on", "restart_on", "prescriber", "note"]
 
     def __init__(self, *args: Any, plan: TreatmentPlan, **kwargs: Any) -> None:
+        from marrowtrack.intake.selectors import planned_date
+
+        kwargs.setdefault("initial", {}).setdefault("procedure_on", planned_date(plan))
         super().__init__(*args, **kwargs)
         self.fields["medication"].queryset = plan.patient.medications.filter(
             archived_at=None, drug_class__in=["anticoagulant", "antiplatelet", "nsaid"]
@@ -135,9 +143,22 @@ class DayCheckForm(forms.Form):
 
 
 class IntakeSettingsForm(VersionedFormMixin, forms.ModelForm):
+    # A field of the clinic itself, edited here with the clinic's other settings.
+    min_recovery_minutes = forms.IntegerField(
+        label="Minimum recovery before discharge (minutes)",
+        min_value=0,
+        max_value=240,
+        required=False,
+        help_text="Time in recovery, from the recorded start, before discharge is allowed.",
+    )
+
     class Meta:
         model = IntakeSettings
         fields = ["arrival_lead_minutes", "after_hours_phone", "screening_max_age_days"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["min_recovery_minutes"].initial = self.instance.clinic.min_recovery_minutes
 
 
 class DecisionForm(SignatureFieldsMixin):
@@ -211,6 +232,12 @@ class BookingForm(forms.Form):
     nurse = forms.ModelChoiceField(queryset=None)
     centrifuge = forms.ModelChoiceField(queryset=None, required=False)
     lab_tech = forms.ModelChoiceField(queryset=None, required=False, label="Lab technologist")
+    same_day_reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason for a second needle procedure that day (physician)",
+        help_text="Only when the patient already has a needle procedure booked that day.",
+    )
 
     def __init__(self, *args: Any, plan: TreatmentPlan, **kwargs: Any) -> None:
         from marrowtrack.accounts.roles import Role

@@ -14,14 +14,20 @@ _CLINICAL = [
     "intake.view_consent",
     "intake.take_consent",
     "intake.witness_consent",
-    "intake.add_medicationhold",
 ]
 _BOOK = ["intake.book_appointment"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "front_desk": [*_VIEW, *_BOOK],
     "nurse": [*_VIEW, *_CLINICAL, *_BOOK],
-    "physician": [*_VIEW, *_CLINICAL, *_BOOK, "intake.decide_eligibility"],
+    # A hold plan lets a needle procedure go ahead inside a hold: a physician signs it.
+    "physician": [
+        *_VIEW,
+        *_CLINICAL,
+        *_BOOK,
+        "intake.decide_eligibility",
+        "intake.add_medicationhold",
+    ],
     "lab_tech": [*_VIEW],
     "clinic_admin": [
         *_VIEW,

@@ -188,6 +188,7 @@ class HoldIn(StrictIn):
     medication: UUID
     last_dose_on: date
     restart_on: date | None = None
+    procedure_on: date | None = None  # default: the plan's booked day
     prescriber: str = Field(min_length=1, max_length=120)
     note: str = Field(default="", max_length=300)
     password: str = Field(min_length=1)
@@ -200,6 +201,7 @@ class HoldOut(Schema):
     medication_name: str = Field(alias="medication.name")
     last_dose_on: date
     restart_on: date | None
+    procedure_on: date | None
     prescriber: str
     note: str
     signed_by: str = Field(alias="signature.printed_name")
@@ -239,6 +241,8 @@ class AppointmentIn(StrictIn):
     nurse: UUID
     centrifuge: UUID | None = None
     lab_tech: UUID | None = None
+    # A physician's reason for a second needle procedure of the patient that day.
+    same_day_reason: str = Field(default="", max_length=300)
 
 
 class RescheduleIn(AppointmentIn):
@@ -268,6 +272,7 @@ class AppointmentOut(Schema):
     nurse: UUID | None = Field(default=None, alias="nurse.public_id")
     centrifuge: UUID | None = Field(default=None, alias="centrifuge.public_id")
     lab_tech: UUID | None = Field(default=None, alias="lab_tech.public_id")
+    same_day_reason: str
 
 
 class RuleSetIn(StrictIn):

@@ -179,10 +179,22 @@ def active_holds(plan: TreatmentPlan) -> QuerySet[MedicationHold]:
     return plan.holds.filter(archived_at=None).select_related("medication", "signature")
 
 
-def hold_facts(plan: TreatmentPlan) -> tuple[f.MedicationHold, ...]:
+def day_holds(patient: Patient, day: date) -> QuerySet[MedicationHold]:
+    """The signed hold plans for this patient's needle procedures on this clinic-local day,
+    whichever of the patient's plans they were recorded on (ADR 0024)."""
+    return MedicationHold.objects.filter(
+        plan__patient=patient, procedure_on=day, archived_at=None
+    ).select_related("medication", "signature")
+
+
+def hold_facts(plan: TreatmentPlan, day: date | None) -> tuple[f.MedicationHold, ...]:
+    """The hold plans that count for a procedure of this plan on ``day``: the patient's
+    plans for that day only; a hold signed for another day counts for none. With no day
+    yet (screened before booking), the plan's own current hold plans are what it has."""
+    found = day_holds(plan.patient, day) if day is not None else active_holds(plan)
     return tuple(
         f.MedicationHold(str(h.medication.public_id), h.last_dose_on, h.restart_on, h.prescriber)
-        for h in active_holds(plan)
+        for h in found
     )
 
 
@@ -250,18 +262,19 @@ def plan_facts(
 ) -> f.PlanFacts:
     """The plan as the engine sees it; the planned date is the next booked appointment
     unless ``planned_on`` is given (a date being booked)."""
+    planned = planned_on or planned_date(plan)
     return f.PlanFacts(
         condition=plan.condition,
         target=_target(plan.target),
         laterality=f.Laterality(plan.laterality),
         treatment=f.Treatment(plan.treatment),
-        planned_date=planned_on or planned_date(plan),
+        planned_date=planned,
         prior_injections=prior_injections(plan),
         harvest_side=f.Laterality(plan.harvest_side) if plan.harvest_side else None,
         harvest_anticoagulant=plan.harvest_anticoagulant,
         guidance=plan.guidance,
         kellgren_lawrence_grade=plan.kellgren_lawrence_grade,
-        holds=hold_facts(plan) if with_holds else (),
+        holds=hold_facts(plan, planned) if with_holds else (),
     )
 
 

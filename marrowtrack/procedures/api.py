@@ -56,7 +56,10 @@ def encounter_read(request: AuthenticatedHttpRequest, public_id: UUID):
     return encounter_for_user(request.user, public_id)
 
 
-def _data(request: AuthenticatedHttpRequest, payload: schemas.TransitionIn) -> dict[str, Any]:
+def _data(
+    request: AuthenticatedHttpRequest,
+    payload: schemas.TransitionIn | schemas.TimeOutRepeatIn,
+) -> dict[str, Any]:
     data = dict(payload.data)
     if payload.signers:
         data["signers"] = services.signers_resolve(
@@ -72,6 +75,18 @@ def encounter_transition(
     encounter = encounter_for_user(request.user, public_id, STEP)
     return services.encounter_transition(
         encounter=encounter, to=payload.to, by=request.user, data=_data(request, payload)
+    )
+
+
+@router.post("/encounters/{uuid:public_id}/timeouts/repeat", response={201: schemas.TimeOutOut})
+def timeout_repeat(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.TimeOutRepeatIn
+):
+    """Hold the last time-out again after the patient's record changed (ADR 0024): the
+    ``data`` and ``signers`` of a time-out step."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, services.timeout_repeat(
+        encounter=encounter, by=request.user, data=_data(request, payload)
     )
 
 
@@ -108,6 +123,17 @@ def procedure_note_sign(
 ):
     encounter = encounter_for_user(request.user, public_id, STEP)
     return 201, note_services.procedure_note_sign(
+        encounter=encounter, by=request.user, **payload.dict()
+    )
+
+
+@router.post("/encounters/{uuid:public_id}/note/addenda", response={201: schemas.NoteAddendumOut})
+def procedure_note_addendum(
+    request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.NoteAddendumIn
+):
+    """A signed correction to the signed procedure note (the note stays as signed)."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    return 201, note_services.procedure_note_addendum_sign(
         encounter=encounter, by=request.user, **payload.dict()
     )
 

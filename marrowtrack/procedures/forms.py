@@ -97,6 +97,9 @@ def _form(name: str, fields: dict[str, forms.Field], base: type = StepForm) -> t
     return type(name, (base,), dict(fields))
 
 
+# Repeating the last time-out after the record changed: the same items and signatures.
+TimeOutRepeatForm = _form("TimeOutRepeatForm", _checks(TimeOut.ITEMS), TimeOutForm)
+
 SCAN = {
     "din_scan": forms.CharField(label="Scan the aspirate DIN", max_length=40),
     "seal_intact": forms.BooleanField(label="Seal intact", required=False),

@@ -410,6 +410,26 @@ class ProcedureNote(BaseModel):
         return f"Procedure note {self.encounter.day} signed {clock.stamp(self.signed_at)}"
 
 
+class ProcedureNoteAddendum(BaseModel):
+    """A correction to a signed procedure note: the note stays as signed; the addendum says
+    who, when, what and why, is signed by its author, and keeps the PDF of the note with
+    every addendum up to it (ADR 0024)."""
+
+    note = models.ForeignKey(ProcedureNote, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField(max_length=4000)
+    reason = models.CharField(max_length=300)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    signature = models.ForeignKey("esign.Signature", on_delete=models.PROTECT, related_name="+")
+    pdf = models.BinaryField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.note} at {self.at:%Y-%m-%d %H:%M}"
+
+
 class ComparatorInjection(BaseModel):
     """The one injection of a comparator day: drug from the clinic's list, dose, volume,
     lot and its expiry, guidance and the site, checked against the plan (ADR 0019). The

@@ -58,6 +58,7 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
     harvest = getattr(encounter, "harvest", None)
     run = getattr(encounter, "run", None)
     labels = dict(PREP_CHOICES)
+    note = getattr(encounter, "note", None)
     timeouts = [
         (t, labels.get(t.checklist.get("prep_agent", ""), ""))
         for t in encounter.timeouts.prefetch_related("signatures")
@@ -85,7 +86,10 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
         "comparator": getattr(encounter, "comparator_injection", None),
         "recovery": _step(steps, S.RECOVERY),
         "discharge": _step(steps, S.DISCHARGED),
-        "note": getattr(encounter, "note", None),
+        "note": note,
+        "addenda": (
+            list(note.addenda.select_related("author", "signature")) if note and note.pk else []
+        ),
     }
 
 

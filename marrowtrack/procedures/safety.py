@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from marrowtrack.core import clock
 from marrowtrack.intake.gates import current_decision
-from marrowtrack.intake.selectors import active_holds
+from marrowtrack.intake.selectors import day_holds
 from marrowtrack.patients.models import Medication
 from marrowtrack.patients.selectors import latest_weight
 
@@ -122,7 +122,8 @@ def encounter_safety(encounter: ProcedureEncounter) -> EncounterSafety:
         AllergyLine(a.substance, a.get_category_display(), a.reaction, a.get_severity_display())
         for a in patient.allergies.filter(archived_at__isnull=True)
     ]
-    holds = {h.medication_id: h for h in active_holds(plan)}
+    # The hold plans signed for this patient and this day (ADR 0024), whichever plan.
+    holds = {h.medication_id: h for h in day_holds(patient, encounter.day)}
     thinners = [
         BloodThinnerLine(
             m.name,

@@ -43,6 +43,20 @@ class TransitionIn(Schema):
     signers: list[SignerIn] = []
 
 
+class TimeOutRepeatIn(Schema):
+    """A time-out held again: the checklist and prep agent in ``data``, and the signers."""
+
+    data: dict[str, Any] = {}
+    signers: list[SignerIn] = []
+
+
+class TimeOutOut(Schema):
+    public_id: UUID
+    number: int
+    at: datetime
+    checklist: dict[str, Any]
+
+
 class LidocaineIn(Schema):
     """Any local anaesthetic (the route keeps its first name): ``agent`` defaults to
     lidocaine; ``percent`` must be one of the agent's strengths (``procedures.dosing``)."""
@@ -138,6 +152,21 @@ class NoteOut(Schema):
     signed_at: datetime
     signed_by: str = Field(alias="signed_by.printed_name")
     content_sha256: str
+
+
+class NoteAddendumIn(Schema):
+    text: str = Field(max_length=4000)
+    reason: str = Field(max_length=300)
+    password: str
+    totp: str | None = None
+
+
+class NoteAddendumOut(Schema):
+    public_id: UUID
+    at: datetime
+    author: str = Field(alias="signature.printed_name")
+    text: str
+    reason: str
 
 
 class ComparatorInjectionIn(Schema):

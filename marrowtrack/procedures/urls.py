@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.encounter_detail, name="encounter"),
     path("<uuid:public_id>/step/<str:to>/", views.encounter_step, name="step"),
     path("<uuid:public_id>/lidocaine/", views.lidocaine, name="lidocaine"),
+    path("<uuid:public_id>/timeout/repeat/", views.timeout_repeat, name="timeout-repeat"),
     path(
         "<uuid:public_id>/alternative-agent/",
         views.alternative_agent,
@@ -25,6 +26,7 @@ urlpatterns = [
     path("<uuid:public_id>/evidence/", views.evidence, name="evidence"),
     path("<uuid:public_id>/note/", views.note, name="note"),
     path("<uuid:public_id>/note/sign/", views.note_sign, name="note-sign"),
+    path("<uuid:public_id>/note/addenda/", views.note_addendum, name="note-addendum"),
     path("<uuid:public_id>/note.pdf", views.note_pdf, name="note-pdf"),
     *bedside_urls.urlpatterns,
 ]

@@ -31,6 +31,7 @@ from marrowtrack.procedures.services.anaesthesia import dose_status
 from marrowtrack.procedures.services.comparator import comparator_injection_record
 from marrowtrack.procedures.services.discharge import discharge_earliest, min_recovery_minutes
 from marrowtrack.procedures.services.encounter import machine_for
+from marrowtrack.procedures.services.timeout import record_changes_since_timeout
 from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState
 
@@ -165,7 +166,9 @@ def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra
         "plan": plan,
         "safety": safety,
         "discharge_earliest": discharge_earliest(encounter),
-        "min_recovery_minutes": min_recovery_minutes(),
+        "min_recovery_minutes": min_recovery_minutes(encounter.clinic),
+        "record_changes": record_changes_since_timeout(encounter),
+        "repeat_form": forms.TimeOutRepeatForm(prefix="repeat"),
         "planned_harvest_label": side_label(planned_harvest_side(encounter)),
         "steps": encounter.steps.select_related("by").prefetch_related("participants"),
         "step_forms": _step_forms(encounter, request.user, safety),
@@ -258,6 +261,23 @@ def _step_message(encounter: ProcedureEncounter, target: ProcedureState) -> str:
         at = clock.localtime(earliest, encounter.clinic)
         said += f" Discharge at {at:%H:%M} at the earliest."
     return said
+
+
+@login_required
+@require_POST
+def timeout_repeat(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """Hold the last time-out again after the patient's record changed (ADR 0024)."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    form = forms.TimeOutRepeatForm(request.POST, prefix="repeat")
+    if not form.is_valid():
+        return _refused(request, encounter, ValidationFailed(form.errors))
+    try:
+        data = form.data_for(request.user.clinic, request.user)
+        services.timeout_repeat(encounter=encounter, by=request.user, data=data)
+    except DomainError as exc:
+        return _refused(request, encounter, exc)
+    messages.success(request, "Time-out repeated with the record as it is now.")
+    return redirect(encounter)
 
 
 @login_required
@@ -395,12 +415,49 @@ def note_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 
 
 @login_required
+@require_POST
+def note_addendum(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """A signed correction to the signed note (ADR 0024); the note itself stays locked."""
+    encounter = encounter_for_user(request.user, public_id, STEP)
+    try:
+        note_services.procedure_note_addendum_sign(
+            encounter=encounter,
+            by=request.user,
+            text=request.POST.get("text", ""),
+            reason=request.POST.get("reason", ""),
+            password=request.POST.get("password", ""),
+        )
+    except DomainError as exc:
+        context = {
+            **note_context(encounter),
+            "roles": {r.value for r in user_roles(request.user)},
+            "addendum_error": _error_text(exc),
+            "addendum_text": request.POST.get("text", ""),
+            "addendum_reason": request.POST.get("reason", ""),
+        }
+        status = 422 if isinstance(exc, ValidationFailed) else 409
+        return render(request, "procedures/note.html", context, status=status)
+    messages.success(request, "Addendum signed; the note's PDF now carries it.")
+    return redirect("procedures:note", public_id=encounter.public_id)
+
+
+def _note_pdf_bytes(encounter: ProcedureEncounter, original: bool) -> tuple[bytes, str]:
+    """The newest signed PDF (the note with its addenda), or the note as first signed."""
+    signed = getattr(encounter, "note", None)
+    name = f"procedure-note-{encounter.patient.mrn}-{encounter.day:%Y%m%d}"
+    if signed is None:
+        return render_note_pdf(note_html(encounter, unsigned=True)), name + "-draft.pdf"
+    latest = None if original else signed.addenda.order_by("-at", "-pk").first()
+    if latest is None:
+        return bytes(signed.pdf), name + ".pdf"
+    return bytes(latest.pdf), name + f"-addendum-{signed.addenda.count()}.pdf"
+
+
+@login_required
 def note_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     signed = getattr(encounter, "note", None)
-    pdf = bytes(signed.pdf) if signed else render_note_pdf(note_html(encounter, unsigned=True))
-    name = f"procedure-note-{encounter.patient.mrn}-{encounter.day:%Y%m%d}"
-    name += ".pdf" if signed else "-draft.pdf"
+    pdf, name = _note_pdf_bytes(encounter, original=request.GET.get("version") == "signed")
     document_printed(
         by=request.user,
         target=signed or encounter,

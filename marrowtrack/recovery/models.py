@@ -42,7 +42,6 @@ class RecoveryCourse(BaseModel):
     )
     treated_on = models.DateField()
     treatment = models.CharField(max_length=20)
-    harvest_side = models.CharField(max_length=10, blank=True)
     baseline_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     nsaid_avoid_days = models.PositiveSmallIntegerField()
     nsaid_restart_on = models.DateField(null=True, blank=True)
@@ -56,6 +55,14 @@ class RecoveryCourse(BaseModel):
 
     def __str__(self) -> str:
         return f"Recovery after {self.plan} on {self.treated_on}"
+
+    @property
+    def harvest_side(self) -> str:
+        """The harvest side as the procedure day holds it now: one source, so a signed
+        amendment of the side (procedures.services.harvest) reaches the wound-care
+        instructions without a copy to update (ADR 0024)."""
+        encounter = self.encounter if self.encounter_id else None
+        return (encounter.harvest_side or "") if encounter is not None else ""
 
     def get_absolute_url(self) -> str:
         return reverse("recovery:course", args=[self.public_id])

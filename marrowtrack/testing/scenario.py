@@ -163,6 +163,29 @@ def check_in(plan: TreatmentPlan, by: User, temperature_c: str = "36.8") -> Proc
     )
 
 
+def second_needle_confirmed(
+    plan: TreatmentPlan, by: User, reason: str = "Second site today, agreed with the patient"
+) -> TreatmentPlan:
+    """A booking today carrying a physician's reason for a second needle procedure of the
+    patient today (ADR 0024), as intake's booking leaves it; check-in then accepts it."""
+    room = Room.objects.filter(clinic=plan.patient.clinic, kind="procedure").first()
+    room = room or Room.objects.create(clinic=plan.patient.clinic, name="Room D", kind="procedure")
+    starts = clock.now()
+    Appointment.objects.create(
+        clinic=plan.patient.clinic,
+        plan=plan,
+        kind=Appointment.Kind.PROCEDURE if plan.needs_harvest else Appointment.Kind.COMPARATOR,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+        room=room,
+        physician=by,
+        booked_by=by,
+        same_day_reason=reason,
+        same_day_confirmed_by=by,
+    )
+    return plan
+
+
 def harvest_data(side: str = "l_pic", aspirate_ml: str = "60") -> dict[str, Any]:
     now = clock.now()
     return {
@@ -250,7 +273,7 @@ def _t(to: S, role: str, data: dict[str, Any]) -> Any:
 def recovered(encounter: ProcedureEncounter, minutes: int | None = None) -> None:
     """Test data: everything this day recorded happened ``minutes`` earlier (default: the
     minimum recovery time + 1), so the patient has been in recovery that long."""
-    minutes = min_recovery_minutes() + 1 if minutes is None else minutes
+    minutes = min_recovery_minutes(encounter.clinic) + 1 if minutes is None else minutes
     delta = timedelta(minutes=minutes)
     shifts: list[tuple[Any, tuple[str, ...]]] = [
         (encounter.steps.all(), ("at",)),

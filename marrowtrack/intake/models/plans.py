@@ -283,10 +283,11 @@ class LabValue(ArchivableModel):
 
 
 class MedicationHold(ArchivableModel):
-    """The prescriber's hold of one medication before this plan's procedure: last dose,
-    restart date, who decided. Signed by the clinician who records it; it feeds the
-    eligibility check, the booking check and the patient's instructions (issue 8 item 5,
-    issue 9 item 3)."""
+    """The prescriber's hold of one medication before a procedure day: last dose, restart
+    date, who decided. Signed by the physician who records it; it feeds the eligibility
+    check, the booking check and the patient's instructions (issue 8 item 5, issue 9
+    item 3). It is for one patient and one clinic-local day (``procedure_on``, ADR 0024):
+    every needle procedure of that patient on that day may rely on it, and no other day."""
 
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="holds")
     medication = models.ForeignKey(
@@ -294,6 +295,9 @@ class MedicationHold(ArchivableModel):
     )
     last_dose_on = models.DateField("Last dose on")
     restart_on = models.DateField("Restart on", null=True, blank=True)
+    # Null only for holds recorded before ADR 0024 with no booking to date them: they
+    # cover no day, and the physician signs a new one for the day booked.
+    procedure_on = models.DateField("For the procedure day", null=True, blank=True)
     prescriber = models.CharField(
         max_length=120, help_text="Who decided the hold, e.g. 'Dr A. Mensah, cardiology'"
     )

@@ -152,6 +152,12 @@ class Appointment(BaseModel):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A second needle procedure for the patient on the same clinic-local day needs a
+    # physician's written reason (ADR 0024); empty when the day has one needle procedure.
+    same_day_reason = models.CharField(max_length=300, blank=True)
+    same_day_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at"]

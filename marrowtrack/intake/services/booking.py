@@ -5,6 +5,12 @@ that rely on the healing response) or blood thinners (every needle, by the targe
 bleeding-risk class) is refused unless the prescriber's hold plan for that medicine is
 recorded and signed (issue 9 item 3); the refusal is audited.
 
+One needle procedure per patient and clinic-local day (ADR 0024): booking or rescheduling
+onto a day on which the patient already has another needle procedure booked (a BMAC day or
+an injected comparator, of any of their plans) is refused with the other appointment named,
+unless a physician confirms it with a written reason (kept on the appointment, audited).
+The patient's row is locked first so two bookings of two plans cannot both pass.
+
 No double booking, even under concurrent requests: inside one transaction the service
 locks the rows of every resource the appointment needs (rooms, then equipment, then staff,
 each by primary key, so two bookings never wait on each other in opposite orders), then
@@ -16,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from marrowtrack.accounts.models import User
@@ -30,8 +37,14 @@ from marrowtrack.intake import availability, checks, holds, resources, selectors
 from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.facts import DrugClass, Medication, Treatment
 from marrowtrack.intake.instructions import long_date
-from marrowtrack.intake.models import Appointment, BookingSettings, TreatmentPlan
+from marrowtrack.intake.models import (
+    INJECTED_COMPARATORS,
+    Appointment,
+    BookingSettings,
+    TreatmentPlan,
+)
 from marrowtrack.intake.services.common import audit, audit_create, required_text
+from marrowtrack.patients.models import Patient
 
 
 class BookingRefused(DomainError):
@@ -40,6 +53,10 @@ class BookingRefused(DomainError):
 
 class HoldTooShort(BookingRefused, SafetyRefusal):
     """The date leaves less than a medication hold needs; audited as a safety refusal."""
+
+
+class SecondNeedleSameDay(BookingRefused, SafetyRefusal):
+    """The patient already has a needle procedure that day; a physician's reason is needed."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +170,77 @@ def _check_holds(plan: TreatmentPlan, start: datetime) -> None:
         raise HoldTooShort("Cannot book inside a medication hold: " + " ".join(problems))
 
 
+def is_needle_plan(plan: TreatmentPlan) -> bool:
+    """A BMAC day (harvest and injection) or a comparator the clinic injects."""
+    return plan.needs_harvest or plan.treatment in INJECTED_COMPARATORS
+
+
+def _appointment_words(appointment: Appointment) -> str:
+    starts = clock.localtime(appointment.starts_at, appointment.clinic)
+    return (
+        f"{appointment.plan.get_treatment_display()} ({appointment.plan.target_label}) "
+        f"at {starts:%H:%M} on {long_date(starts.date())}"
+    )
+
+
+def same_day_needle_appointments(
+    patient: Patient, day: date, *, exclude_plan: TreatmentPlan | None = None
+) -> list[Appointment]:
+    """The patient's booked (or done) needle appointments on this clinic-local day, except
+    those of ``exclude_plan``."""
+    start, end = clock.day_bounds(day, patient.clinic)
+    found = (
+        Appointment.objects.filter(
+            plan__patient=patient,
+            status__in=Appointment.HOLDS_TIME,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .exclude(plan=exclude_plan)
+        .select_related("plan", "clinic")
+        .order_by("starts_at")
+    )
+    return [a for a in found if is_needle_plan(a.plan)]
+
+
+def same_day_confirmed(patient: Patient, day: date) -> bool:
+    """Whether a physician confirmed, with a reason, more than one needle procedure for
+    this patient on this day (on any of that day's appointments)."""
+    start, end = clock.day_bounds(day, patient.clinic)
+    return (
+        Appointment.objects.filter(
+            plan__patient=patient,
+            status__in=Appointment.HOLDS_TIME,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .exclude(same_day_reason="")
+        .exists()
+    )
+
+
+def _check_same_day(
+    plan: TreatmentPlan, start: datetime, by: User, reason: str
+) -> Appointment | None:
+    """Refuse a second needle procedure on the patient's day unless a physician gives the
+    reason; returns the other appointment the reason is about (None: nothing to confirm)."""
+    if not is_needle_plan(plan):
+        return None
+    day = clock.localdate(start, plan.patient.clinic)
+    others = same_day_needle_appointments(plan.patient, day, exclude_plan=plan)
+    if not others:
+        return None
+    named = "; ".join(_appointment_words(a) for a in others)
+    if not reason:
+        raise SecondNeedleSameDay(
+            f"The patient already has a needle procedure that day: {named}. Choose another "
+            "day, or a physician confirms both with a written reason."
+        )
+    if not resources.has_role(by, Role.PHYSICIAN):
+        raise PermissionDenied("Only a physician may confirm two needle procedures on one day.")
+    return others[0]
+
+
 def _team_members(team: Team) -> list[object]:
     return [m for m in (team.room, team.centrifuge, team.physician, team.nurse, team.lab_tech) if m]
 
@@ -185,9 +273,13 @@ def _conflicts(
     return found
 
 
-def _create(plan: TreatmentPlan, team: Team, start: datetime, by: User) -> Appointment:
+def _create(
+    plan: TreatmentPlan, team: Team, start: datetime, by: User, same_day_reason: str
+) -> Appointment:
     kind = Appointment.Kind.PROCEDURE if plan.needs_harvest else Appointment.Kind.COMPARATOR
     return Appointment.objects.create(
+        same_day_reason=same_day_reason,
+        same_day_confirmed_by=by if same_day_reason else None,
         clinic=plan.patient.clinic,
         plan=plan,
         kind=kind,
@@ -203,7 +295,12 @@ def _create(plan: TreatmentPlan, team: Team, start: datetime, by: User) -> Appoi
 
 
 def _book(
-    plan: TreatmentPlan, team: Team, start: datetime, by: User, ignore: Appointment | None
+    plan: TreatmentPlan,
+    team: Team,
+    start: datetime,
+    by: User,
+    ignore: Appointment | None,
+    same_day_reason: str = "",
 ) -> Appointment:
     """Runs inside the caller's transaction: check, lock, re-check, insert, audit."""
     if start.tzinfo is None:
@@ -213,15 +310,19 @@ def _book(
     plan = (
         TreatmentPlan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
     )
+    # The patient's row queues bookings of the patient's other plans (one needle a day).
+    Patient.objects.select_for_update().filter(pk=plan.patient_id).first()
     _check_plan(plan)
     _check_holds(plan, start)
+    reason = (same_day_reason or "").strip()[:300]
+    other = _check_same_day(plan, start, by, reason)
     _check_team(plan, team)
     _lock(team)
     end = start + timedelta(minutes=appointment_minutes(plan))
     problems = _conflicts(plan, team, start, end, ignore)
     if problems:
         raise BookingRefused("Cannot book: " + " ".join(dict.fromkeys(problems)))
-    appointment = _create(plan, team, start, by)
+    appointment = _create(plan, team, start, by, reason if other else "")
     audit_create(
         by=by,
         instance=appointment,
@@ -237,19 +338,32 @@ def _book(
             "lab_tech",
         ),
     )
+    if other is not None:
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            instance=appointment,
+            patient=plan.patient,
+            changes={
+                "same_day_reason": [None, appointment.same_day_reason],
+                "same_day_confirmed_with": [None, str(other.public_id)],
+            },
+            reason=appointment.same_day_reason,
+        )
     return appointment
 
 
 def appointment_book(
-    *, plan: TreatmentPlan, by: User, starts_at: datetime, team: Team
+    *, plan: TreatmentPlan, by: User, starts_at: datetime, team: Team, same_day_reason: str = ""
 ) -> Appointment:
-    """Book the plan's appointment (procedure or comparator), refusing with every reason."""
+    """Book the plan's appointment (procedure or comparator), refusing with every reason;
+    ``same_day_reason``: a physician's reason for a second needle procedure that day."""
     with audited_refusals(
         by=by, target=plan, patient_public_id=plan.patient.public_id, changes=_when(starts_at)
     ):
         with transaction.atomic():
             plan = TreatmentPlan.objects.select_related("patient__clinic").get(pk=plan.pk)
-            return _book(plan, team, starts_at, by, ignore=None)
+            return _book(plan, team, starts_at, by, None, same_day_reason)
 
 
 def _when(starts_at: datetime) -> dict[str, str]:
@@ -309,6 +423,7 @@ def appointment_reschedule(
     starts_at: datetime,
     reason: str,
     team: Team | None = None,
+    same_day_reason: str = "",
 ) -> Appointment:
     """Move an appointment: the new one is booked with every check, the old one keeps its
     history as RESCHEDULED with the reason and a link to the new one."""
@@ -319,7 +434,7 @@ def appointment_reschedule(
     ):
         with transaction.atomic():
             old = _locked_active(appointment)
-            new = _book(old.plan, team or team_of(old), starts_at, by, ignore=old)
+            new = _book(old.plan, team or team_of(old), starts_at, by, old, same_day_reason)
             old.rescheduled_to = new
             _close(old, by, Appointment.Status.RESCHEDULED, reason)
     return new

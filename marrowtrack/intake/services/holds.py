@@ -1,8 +1,10 @@
-"""The prescriber's hold of a blood thinner or NSAID before a plan's procedure.
+"""The prescriber's hold of a blood thinner or NSAID before a procedure day.
 
-A hold is structured (drug, last dose, restart date, prescriber) and signed by the person
-who records it, so the eligibility check, the booking check and the patient's
-instructions all read the same dates (issue 8 item 5, issue 9 item 3).
+A hold is structured (drug, last dose, restart date, prescriber) and signed by the
+physician who records it, so the eligibility check, the booking check and the patient's
+instructions all read the same dates (issue 8 item 5, issue 9 item 3). It is for one
+patient and one clinic-local day (ADR 0024): every needle procedure of the patient on that
+day may rely on it; a procedure moved to another day needs a new one.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from datetime import date
 
 from django.db import transaction
 
+from marrowtrack.accounts.access import require_role
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.core.services import validated
 from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import signature_sign
+from marrowtrack.intake.clinictime import clinic_tz
 from marrowtrack.intake.models import MedicationHold, TreatmentPlan
+from marrowtrack.intake.selectors import planned_date
 from marrowtrack.intake.services.common import audit, audit_create, ensure_plan_open, required_text
 from marrowtrack.patients.models import Medication
 
@@ -40,9 +46,28 @@ def _check_medication(plan: TreatmentPlan, medication: Medication) -> None:
         )
 
 
-def _supersede(plan: TreatmentPlan, medication: Medication, by: User) -> None:
-    """An earlier hold of the same medicine on this plan is archived, not overwritten."""
-    for old in plan.holds.filter(medication=medication, archived_at=None).select_for_update():
+def _procedure_day(plan: TreatmentPlan, procedure_on: date | None, last_dose_on: date) -> date:
+    """The clinic-local day the hold plan is for: the one given, else the plan's booking."""
+    day = procedure_on or planned_date(plan)
+    if day is None:
+        raise ValidationFailed(
+            {"procedure_on": ["Give the procedure day this hold plan is for (none is booked)."]}
+        )
+    today = clock.now().astimezone(clinic_tz(plan.patient.clinic)).date()
+    if day < today:
+        raise ValidationFailed({"procedure_on": ["The procedure day is in the past."]})
+    if last_dose_on >= day:
+        raise ValidationFailed({"last_dose_on": ["The last dose is not before the procedure day."]})
+    return day
+
+
+def _supersede(plan: TreatmentPlan, medication: Medication, day: date, by: User) -> None:
+    """An earlier hold of the same medicine for the same patient and day is archived, not
+    overwritten (whichever of the patient's plans it was recorded on)."""
+    earlier = MedicationHold.objects.filter(
+        plan__patient=plan.patient, medication=medication, procedure_on=day, archived_at=None
+    )
+    for old in earlier.select_for_update(of=("self",)):
         old.archived_at, old.archive_reason = clock.now(), "Replaced by a newer hold plan"
         old.save(update_fields=["archived_at", "archive_reason", "updated_at"])
         audit(
@@ -66,19 +91,24 @@ def medication_hold_record(
     password: str,
     note: str = "",
     totp: str | None = None,
+    procedure_on: date | None = None,
 ) -> MedicationHold:
-    """Record and sign the prescriber's hold of one medicine before this plan's procedure;
-    a newer hold of the same medicine replaces the older one."""
+    """Record and sign the prescriber's hold of one medicine before the patient's needle
+    procedures on ``procedure_on`` (default: the plan's booked day); a newer hold of the
+    same medicine for the same day replaces the older one. A physician signs it."""
+    require_role(by, {Role.PHYSICIAN}, "sign a medication hold plan")
     prescriber = required_text(prescriber, "prescriber", "Name who decided the hold.")
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
         ensure_plan_open(plan)
         _check_medication(plan, medication)
+        day = _procedure_day(plan, procedure_on, last_dose_on)
         hold = MedicationHold(
             plan=plan,
             medication=medication,
             last_dose_on=last_dose_on,
             restart_on=restart_on,
+            procedure_on=day,
             prescriber=prescriber,
             note=(note or "").strip(),
             recorded_by=by,
@@ -86,7 +116,7 @@ def medication_hold_record(
         if restart_on is not None and restart_on <= last_dose_on:
             raise ValidationFailed({"restart_on": ["The restart is not after the last dose."]})
         validated(hold, exclude=["signature"])
-        _supersede(plan, medication, by)
+        _supersede(plan, medication, day, by)
         hold.signature = signature_sign(
             user=by,
             password=password,
@@ -98,9 +128,10 @@ def medication_hold_record(
                 "medication": str(medication.public_id),
                 "last_dose_on": last_dose_on,
                 "restart_on": restart_on,
+                "procedure_on": day,
                 "prescriber": prescriber,
             },
-            statement=f"Hold of {medication.name} as decided by {prescriber}",
+            statement=f"Hold of {medication.name} for {day} as decided by {prescriber}",
             patient_public_id=plan.patient.public_id,
         )
         hold.save()
@@ -108,6 +139,6 @@ def medication_hold_record(
             by=by,
             instance=hold,
             patient=plan.patient,
-            fields=("medication", "last_dose_on", "restart_on", "prescriber"),
+            fields=("medication", "last_dose_on", "restart_on", "procedure_on", "prescriber"),
         )
     return hold

@@ -1,5 +1,6 @@
 """The clinic's intake settings (arrival lead time, after-hours phone, oldest screening
-accepted on the procedure day), changed by a clinic administrator and audited."""
+accepted on the procedure day) and the clinic's minimum recovery before discharge (a
+field of the clinic itself, ADR 0024), changed by a clinic administrator and audited."""
 
 from __future__ import annotations
 
@@ -19,6 +20,25 @@ from marrowtrack.intake.models import IntakeSettings
 from marrowtrack.intake.services.common import audit
 
 SETTINGS_FIELDS = ("arrival_lead_minutes", "after_hours_phone", "screening_max_age_days")
+CLINIC_FIELDS = ("min_recovery_minutes",)
+
+
+def _clinic_update(clinic: Clinic, by: User, values: Mapping[str, Any]) -> None:
+    """The clinic's own settings among ``values`` (the minimum recovery), audited."""
+    mine = {name: values[name] for name in CLINIC_FIELDS if values.get(name) is not None}
+    if not mine:
+        return
+    row = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    changes: dict[str, Any] = diff(row, mine)
+    if not changes:
+        return
+    for name, value in mine.items():
+        setattr(row, name, value)
+    validated(row)
+    row.save(update_fields=[*changes, "updated_at"])
+    for name, value in mine.items():
+        setattr(clinic, name, value)
+    audit(by=by, action=AuditAction.UPDATE, instance=row, patient=None, changes=changes)
 
 
 def intake_settings_update(
@@ -26,10 +46,12 @@ def intake_settings_update(
 ) -> IntakeSettings:
     """Save the clinic's settings (created with the defaults on first save, as version 1),
     made from `version` of them: a stale edit is refused (decision 0021)."""
-    values = only(data, SETTINGS_FIELDS)
+    given = only(data, SETTINGS_FIELDS + CLINIC_FIELDS)
+    values = {name: value for name, value in given.items() if name in SETTINGS_FIELDS}
     with transaction.atomic():
         row, _ = IntakeSettings.objects.select_for_update().get_or_create(clinic=clinic)
         version_check(row, read=version, fields=SETTINGS_FIELDS)
+        _clinic_update(clinic, by, given)
         changes: dict[str, Any] = diff(row, values)
         if not changes:
             return row

@@ -117,12 +117,15 @@ def _booking(facility) -> dict[str, Any]:
 
 
 def test_the_front_desk_books_and_a_double_booking_is_409(
-    approved_plan, make_plan, facility, staff
+    approved_plan, make_plan, facility, staff, clinic
 ):
+    from marrowtrack.testing.factories import PatientFactory
+
     desk = Api(staff["front_desk"])
     booked = desk.post(f"/plans/{approved_plan.public_id}/appointments", _booking(facility))
     assert booked.status_code == 201, booked.content
-    other = make_plan(status="approved", laterality="right")
+    # Another patient: the same patient's second needle that day is refused first (ADR 0024).
+    other = make_plan(status="approved", laterality="right", patient=PatientFactory(clinic=clinic))
     clash = desk.post(f"/plans/{other.public_id}/appointments", _booking(facility))
     assert clash.status_code == 409
     assert "already booked" in clash.json()["message"]

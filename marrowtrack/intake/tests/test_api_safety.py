@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.intake.services import consent as consent_svc
 from marrowtrack.intake.services import screening
@@ -51,29 +52,34 @@ def _hold_body(medication) -> dict:
         "restart_on": str(MONDAY + timedelta(days=11)),
         "prescriber": "Dr A. Mensah",
         "password": PASSWORD,
+        "procedure_on": str(MONDAY + timedelta(days=7)),
     }
 
 
-def test_a_nurse_records_a_hold_plan_and_reads_it_back(approved_plan, staff) -> None:
+def test_a_physician_records_a_hold_plan_and_reads_it_back(approved_plan, staff) -> None:
     medication = _apixaban(approved_plan)
-    api = Api(staff["nurse"])
+    api = Api(staff["physician"])
     created = api.post(f"/plans/{approved_plan.public_id}/holds", _hold_body(medication))
     assert created.status_code == 201, created.content
-    assert created.json()["signed_by"] == staff["nurse"].printed_name
+    assert created.json()["signed_by"] == staff["physician"].printed_name
+    assert created.json()["procedure_on"] == str(MONDAY + timedelta(days=7))
     listed = api.get(f"/plans/{approved_plan.public_id}/holds").json()
     assert [h["medication_name"] for h in listed] == ["Apixaban"]
 
 
 def test_hold_plans_refuse_the_wrong_role_the_outsider_and_bad_fields(
-    approved_plan, staff, outsider
+    approved_plan, staff, make_user, other_clinic
 ) -> None:
+    outsider = make_user(Role.PHYSICIAN, at=other_clinic)  # may sign holds, not here
     medication = _apixaban(approved_plan)
     path = f"/plans/{approved_plan.public_id}/holds"
     assert Api(staff["front_desk"]).post(path, _hold_body(medication)).status_code == 403
     assert Api(staff["lab_tech"]).post(path, _hold_body(medication)).status_code == 403
+    # A hold plan lets a needle go ahead inside a hold: a physician signs it (ADR 0024).
+    assert Api(staff["nurse"]).post(path, _hold_body(medication)).status_code == 403
     assert Api(outsider).post(path, _hold_body(medication)).status_code == 404
     assert Api(outsider).get(path).status_code == 404
-    bad = Api(staff["nurse"]).post(path, {**_hold_body(medication), "restart_on": str(MONDAY)})
+    bad = Api(staff["physician"]).post(path, {**_hold_body(medication), "restart_on": str(MONDAY)})
     assert bad.status_code == 422 and "restart_on" in bad.json()["errors"]
 
 
@@ -81,7 +87,7 @@ def test_a_medicine_of_another_clinic_cannot_be_held(approved_plan, staff, outsi
     from marrowtrack.testing.factories import PatientFactory
 
     foreign = MedicationFactory(patient=PatientFactory(clinic=outsider.clinic))
-    response = Api(staff["nurse"]).post(
+    response = Api(staff["physician"]).post(
         f"/plans/{approved_plan.public_id}/holds", _hold_body(foreign)
     )
     assert response.status_code == 422 and "medication" in response.json()["errors"]

@@ -85,6 +85,7 @@ def test_apixaban_before_a_harvest_needs_3_days_and_a_signed_hold_plan_lets_it_t
         restart_on=day + timedelta(days=1),
         prescriber="Dr A. Mensah, cardiology",
         password=PASSWORD,
+        procedure_on=day,
     )
     assert _book(approved_plan, facility, day).status == Appointment.Status.BOOKED
 

@@ -134,10 +134,13 @@ def test_the_hold_the_consent_and_the_instructions_follow_the_patient(live_serve
     _shot(page, "booking-refused")
     assert not TreatmentPlan.objects.get().appointments.exists()
 
-    # The prescriber's hold for apixaban, signed; ibuprofen still needs its 7 days.
+    # The prescriber's hold for apixaban, signed for the day it is booked on (a hold plan
+    # is for one day, ADR 0024); ibuprofen still needs its 7 days.
+    later = date.today() + timedelta(days=9)
     page.goto(f"{url}{TreatmentPlan.objects.get().get_absolute_url()}")
     page.get_by_role("link", name="Record a hold plan").click()
     page.locator("#id_medication").select_option(label="Apixaban (Anticoagulant)")
+    page.locator("#id_procedure_on").fill(later.isoformat())
     page.locator("#id_last_dose_on").fill((date.today() + timedelta(days=4)).isoformat())
     page.locator("#id_restart_on").fill((date.today() + timedelta(days=10)).isoformat())
     page.locator("#id_prescriber").fill("Dr A. Mensah, cardiology")
@@ -145,7 +148,6 @@ def test_the_hold_the_consent_and_the_instructions_follow_the_patient(live_serve
     page.get_by_role("button", name="Sign hold plan").click()
     page.get_by_text("Hold plan recorded and signed.").wait_for()
 
-    later = date.today() + timedelta(days=9)
     page.get_by_role("link", name="Book appointment").click()
     page.locator("#slot-day").fill(later.isoformat())
     page.get_by_role("button", name="Show free slots").click()

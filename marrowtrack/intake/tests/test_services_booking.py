@@ -12,6 +12,7 @@ from marrowtrack.intake.services import booking
 from marrowtrack.intake.services.calendar import resource_exception_add, working_hours_set
 from marrowtrack.intake.tests.conftest import MONDAY, at
 from marrowtrack.intake.tests.factories import CentrifugeFactory, RoomFactory
+from marrowtrack.testing.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_an_unapproved_plan_cannot_be_booked(make_plan, facility):
 
 def test_a_taken_room_is_refused_with_the_reason(approved_plan, make_plan, facility, clinic):
     _book(approved_plan, facility)
-    other = make_plan(status="approved", laterality="right")
+    other = make_plan(status="approved", laterality="right", patient=PatientFactory(clinic=clinic))
     second_team = {"centrifuge": CentrifugeFactory(clinic=clinic)}
     with pytest.raises(booking.BookingRefused, match="Fluoro room is unavailable: already booked"):
         _book(other, facility, hour=11, **second_team)
@@ -60,15 +61,15 @@ def test_a_taken_physician_is_refused_even_in_another_room(
     approved_plan, make_plan, facility, clinic
 ):
     _book(approved_plan, facility)
-    other = make_plan(status="approved", laterality="right")
+    other = make_plan(status="approved", laterality="right", patient=PatientFactory(clinic=clinic))
     team = {"room": RoomFactory(clinic=clinic), "centrifuge": CentrifugeFactory(clinic=clinic)}
     with pytest.raises(booking.BookingRefused, match=facility.physician.printed_name):
         _book(other, facility, hour=10, **team)
 
 
-def test_back_to_back_bookings_do_not_conflict(approved_plan, make_plan, facility):
+def test_back_to_back_bookings_do_not_conflict(approved_plan, make_plan, facility, clinic):
     _book(approved_plan, facility, hour=8)
-    other = make_plan(status="approved", laterality="right")
+    other = make_plan(status="approved", laterality="right", patient=PatientFactory(clinic=clinic))
     assert _book(other, facility, hour=11).starts_at == at(MONDAY, 11)
 
 

@@ -32,14 +32,15 @@ def _record(plan, user, medication, **overrides):
         "restart_on": MONDAY + timedelta(days=11),
         "prescriber": "Dr A. Mensah, cardiology",
         "password": PASSWORD,
+        "procedure_on": MONDAY + timedelta(days=7),
         **overrides,
     }
     return medication_hold_record(plan=plan, by=user, medication=medication, **values)
 
 
 def test_a_hold_is_signed_and_audited(approved_plan, apixaban, staff) -> None:
-    hold = _record(approved_plan, staff["nurse"], apixaban)
-    assert hold.signature.signer == staff["nurse"]
+    hold = _record(approved_plan, staff["physician"], apixaban)
+    assert hold.signature.signer == staff["physician"]
     assert hold.signature.meaning == "authored"
     event = AuditEvent.objects.get(entity="intake.medicationhold", action="create")
     assert event.changes["prescriber"] == {"old": None, "new": "Dr A. Mensah, cardiology"}
@@ -47,7 +48,7 @@ def test_a_hold_is_signed_and_audited(approved_plan, apixaban, staff) -> None:
 
 def test_a_wrong_password_records_nothing(approved_plan, apixaban, staff) -> None:
     with pytest.raises(SignatureRefused):
-        _record(approved_plan, staff["nurse"], apixaban, password="wrong")
+        _record(approved_plan, staff["physician"], apixaban, password="wrong")
     assert not MedicationHold.objects.exists()
 
 
@@ -60,7 +61,7 @@ def test_a_wrong_password_records_nothing(approved_plan, apixaban, staff) -> Non
 )
 def test_bad_hold_fields_are_refused_by_name(approved_plan, apixaban, staff, overrides, field):
     with pytest.raises(ValidationFailed) as error:
-        _record(approved_plan, staff["nurse"], apixaban, **overrides)
+        _record(approved_plan, staff["physician"], apixaban, **overrides)
     assert field in error.value.errors
     assert not MedicationHold.objects.exists()
 
@@ -74,13 +75,13 @@ def test_another_patients_medicine_or_a_medicine_that_is_not_held_is_refused(
     metformin = MedicationFactory(patient=approved_plan.patient, drug_class="other")
     for medication in (other, metformin):
         with pytest.raises(ValidationFailed, match="medication"):
-            _record(approved_plan, staff["nurse"], medication)
+            _record(approved_plan, staff["physician"], medication)
 
 
 def test_a_newer_hold_of_the_same_medicine_replaces_the_older_one(
     approved_plan, apixaban, staff
 ) -> None:
-    first = _record(approved_plan, staff["nurse"], apixaban)
+    first = _record(approved_plan, staff["physician"], apixaban)
     second = _record(approved_plan, staff["physician"], apixaban, last_dose_on=MONDAY)
     first.refresh_from_db()
     assert first.is_archived and second.archived_at is None
@@ -90,7 +91,7 @@ def test_a_newer_hold_of_the_same_medicine_replaces_the_older_one(
 def test_the_screening_reads_the_hold_and_drops_the_flag(approved_plan, apixaban, staff) -> None:
     flagged = screening.screening_run(plan=approved_plan, by=staff["nurse"])
     assert "anticoagulant_antiplatelet" in {f["code"] for f in flagged.findings}
-    _record(approved_plan, staff["nurse"], apixaban)
+    _record(approved_plan, staff["physician"], apixaban)
     clear = screening.screening_run(plan=approved_plan, by=staff["nurse"])
     assert "anticoagulant_antiplatelet" not in {f["code"] for f in clear.findings}
     assert clear.facts["plan"]["holds"][0]["prescriber"] == "Dr A. Mensah, cardiology"

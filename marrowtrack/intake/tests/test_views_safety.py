@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from marrowtrack.accounts.roles import Role
 from marrowtrack.intake.models import IntakeSettings, MedicationHold
 from marrowtrack.intake.tests.conftest import MONDAY
 from marrowtrack.testing.factories import PASSWORD, MedicationFactory
@@ -33,13 +34,14 @@ def test_the_plan_page_shows_the_limits_for_its_target(client_for, make_plan, st
     assert "at most 1.8, taken within 5 days before" in page
 
 
-def test_a_nurse_records_a_signed_hold_plan_from_the_page(client_for, approved_plan, staff):
+def test_a_physician_signs_a_hold_plan_for_a_day_from_the_page(client_for, approved_plan, staff):
     apixaban = MedicationFactory(
         patient=approved_plan.patient, name="Apixaban", drug_class="anticoagulant", agent="apixaban"
     )
     url = reverse("intake:hold-add", args=[approved_plan.public_id])
-    client = client_for(staff["nurse"])
+    client = client_for(staff["physician"])
     form = client.get(url).content.decode()
+    assert "For the procedure day" in form
     assert "3 drug-free days before a procedure at low bleeding risk with a marrow harvest" in form
     response = client.post(
         url,
@@ -47,21 +49,27 @@ def test_a_nurse_records_a_signed_hold_plan_from_the_page(client_for, approved_p
             "medication": apixaban.pk,
             "last_dose_on": str(MONDAY + timedelta(days=5)),
             "restart_on": str(MONDAY + timedelta(days=11)),
+            "procedure_on": str(MONDAY + timedelta(days=7)),
             "prescriber": "Dr A. Mensah",
             "password": PASSWORD,
         },
     )
     assert response.status_code == 302
-    assert MedicationHold.objects.get().prescriber == "Dr A. Mensah"
+    hold = MedicationHold.objects.get()
+    assert hold.prescriber == "Dr A. Mensah" and hold.procedure_on == MONDAY + timedelta(days=7)
 
 
 def test_hold_and_day_check_pages_refuse_the_wrong_role_and_the_outsider(
-    client_for, approved_plan, staff, outsider
+    client_for, approved_plan, staff, make_user, other_clinic
 ) -> None:
+    outsider = make_user(Role.PHYSICIAN, at=other_clinic)
     for name in ("hold-add", "day-check"):
         url = reverse(f"intake:{name}", args=[approved_plan.public_id])
         assert client_for(staff["front_desk"]).get(url).status_code == 403
         assert client_for(outsider).get(url).status_code == 404
+    # A hold plan lets a needle go ahead inside a hold: a physician signs it (ADR 0024).
+    hold_url = reverse("intake:hold-add", args=[approved_plan.public_id])
+    assert client_for(staff["nurse"]).get(hold_url).status_code == 403
 
 
 def test_the_day_check_page_shows_why_the_day_is_refused(client_for, approved_plan, staff):

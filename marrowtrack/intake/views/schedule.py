@@ -48,7 +48,13 @@ def appointment_book(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
     def book() -> None:
         data = form.cleaned_data
         starts_at = at(data["day"], data["time"], plan.patient.clinic)
-        booking.appointment_book(plan=plan, by=request.user, starts_at=starts_at, team=_team(data))
+        booking.appointment_book(
+            plan=plan,
+            by=request.user,
+            starts_at=starts_at,
+            team=_team(data),
+            same_day_reason=data.get("same_day_reason", ""),
+        )
 
     if run_form_action(form, book):
         messages.success(request, "Appointment booked.")
@@ -80,6 +86,7 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -
             starts_at=at(data["day"], data["time"], plan.patient.clinic),
             reason=data["reason"],
             team=_team(data),
+            same_day_reason=data.get("same_day_reason", ""),
         )
 
     if run_form_action(form, move):

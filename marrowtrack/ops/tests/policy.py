@@ -108,7 +108,7 @@ PAGES: dict[str, Rule] = {
     "intake:availability": Rule(frozenset({ADMIN})),
     "intake:ruleset": Rule(PLANS),
     "intake:settings": Rule(frozenset({ADMIN})),
-    "intake:hold-add": Rule(CLINICIANS, _id("plan")),
+    "intake:hold-add": Rule(frozenset({DOC}), _id("plan"), "a physician signs hold plans"),
     "intake:day-check": Rule(CLINICIANS, _id("plan")),
     "intake:plan-create": Rule(CLINICIANS, _id("patient", "patient_id")),
     "intake:plan-detail": Rule(PLANS, _id("plan")),
@@ -138,11 +138,13 @@ PAGES: dict[str, Rule] = {
     "procedures:encounter": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:step": Rule(STEPPERS, _with(_id("encounter"), to="pre_assessed")),
     "procedures:lidocaine": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
+    "procedures:timeout-repeat": Rule(STEPPERS, _id("encounter")),
     "procedures:alternative-agent": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:harvest-amend": Rule(STEPPERS, _id("encounter"), note=PHYSICIAN_STEP),
     "procedures:note": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:note-sign": Rule(frozenset({DOC}), _id("encounter")),
+    "procedures:note-addendum": Rule(frozenset({DOC}), _id("encounter")),
     "procedures:note-pdf": Rule(ENCOUNTERS, _id("encounter")),
     "procedures:bedside": Rule(STEPPERS, _id("encounter")),
     "procedures:bedside-verify": Rule(STEPPERS, _id("encounter")),
@@ -326,7 +328,7 @@ API: dict[str, Rule] = {
     ),
     "POST /api/v1/intake/appointments/{public_id}/cancel": Rule(CLINICAL_WRITE, _id("appointment")),
     "POST /api/v1/intake/plans/{public_id}/day-checks": Rule(CLINICIANS, _id("plan")),
-    "POST /api/v1/intake/plans/{public_id}/holds": Rule(CLINICIANS, _id("plan")),
+    "POST /api/v1/intake/plans/{public_id}/holds": Rule(frozenset({DOC}), _id("plan")),
     "GET /api/v1/intake/plans/{public_id}/holds": Rule(PLANS, _id("plan")),
     "GET /api/v1/intake/ruleset": Rule(PLANS),
     "PUT /api/v1/intake/ruleset": Rule(frozenset({ADMIN})),
@@ -344,6 +346,9 @@ API: dict[str, Rule] = {
     "POST /api/v1/procedures/encounters/{public_id}/transitions": Rule(
         STEPPERS, _id("encounter"), fields=lambda w: {"to": "pre_assessed"}
     ),
+    "POST /api/v1/procedures/encounters/{public_id}/timeouts/repeat": Rule(
+        STEPPERS, _id("encounter")
+    ),
     "POST /api/v1/procedures/encounters/{public_id}/lidocaine": Rule(
         frozenset({DOC}), _id("encounter")
     ),
@@ -354,6 +359,9 @@ API: dict[str, Rule] = {
         frozenset({DOC}), _id("encounter")
     ),
     "POST /api/v1/procedures/encounters/{public_id}/note/signature": Rule(
+        frozenset({DOC}), _id("encounter")
+    ),
+    "POST /api/v1/procedures/encounters/{public_id}/note/addenda": Rule(
         frozenset({DOC}), _id("encounter")
     ),
     "POST /api/v1/procedures/encounters/{public_id}/bedside-verifications": Rule(

@@ -15,7 +15,7 @@ from marrowtrack.procedures.services.encounter import (
 )
 from marrowtrack.procedures.services.harvest import harvest_record, harvest_side_amend
 from marrowtrack.procedures.services.processing import processing_record, product_release
-from marrowtrack.procedures.services.timeout import signers_resolve
+from marrowtrack.procedures.services.timeout import signers_resolve, timeout_repeat
 
 __all__ = [
     "TransitionRefused",
@@ -33,4 +33,5 @@ __all__ = [
     "product_release",
     "signers_resolve",
     "step_named",
+    "timeout_repeat",
 ]

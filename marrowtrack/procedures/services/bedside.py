@@ -41,6 +41,7 @@ from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import BedsideCheck, Guidance, Injection, ProcedureEncounter
 from marrowtrack.procedures.services.anaesthesia import lidocaine_add
 from marrowtrack.procedures.services.encounter import transition_apply
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState
@@ -177,6 +178,7 @@ def bedside_verify(
             )
         container = _scanned_container(encounter, read)
         product_checks(encounter, container, target, laterality)
+        require_timeout_current(encounter)
         if not patient_confirmed_identity:
             raise ValidationFailed(
                 {"patient_confirmed_identity": ["The patient must state name and date of birth."]}
@@ -326,6 +328,7 @@ def injection_record(
     ):
         container = _scanned_container(encounter, read)
         product_checks(encounter, container, data["target"], data["laterality"])
+        require_timeout_current(encounter)
         try:
             with transaction.atomic():
                 return _injection_save(encounter, by, container, data)

@@ -32,6 +32,7 @@ from marrowtrack.procedures.comparators import DRUGS_BY_CODE
 from marrowtrack.procedures.models import ComparatorInjection, Guidance, ProcedureEncounter
 from marrowtrack.procedures.services.anaesthesia import lidocaine_add
 from marrowtrack.procedures.services.encounter import transition_apply
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.states import ProcedureState
 
 S = ProcedureState
@@ -156,6 +157,7 @@ def comparator_injection_record(
             blockers = procedure_blockers(locked.plan)
             if blockers:
                 raise SafetyRefusal("Injection refused: " + " ".join(blockers))
+            require_timeout_current(locked)
             values = _values(locked, data)
             given_at = _given_at(locked, data)
             _safety(locked, values, given_at)

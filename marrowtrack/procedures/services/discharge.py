@@ -2,9 +2,10 @@
 measured from the server-recorded time the patient entered recovery (never a typed time),
 vital signs taken at discharge, and the blood-thinner restart date on the checklist.
 
-The minimum is ``MARROWTRACK_MIN_RECOVERY_MINUTES`` (default 30 minutes,
-docs/decisions/0018-harvest-side-safety-summary-procedure-note.md). Called by the
-discharge gate (``gates.discharged``) inside the transition's transaction.
+The minimum is the clinic's own (``Clinic.min_recovery_minutes``, edited by its
+administrator on the clinic settings page; a new clinic starts from
+``MARROWTRACK_MIN_RECOVERY_MINUTES``, default 30 minutes, docs/decisions/0018 and 0024).
+Called by the discharge gate (``gates.discharged``) inside the transition's transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.conf import settings
 
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import SafetyRefusal, ValidationFailed
+from marrowtrack.core.models import Clinic
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.safety import encounter_safety
 from marrowtrack.procedures.states import ProcedureState
@@ -31,7 +33,10 @@ RESTART_ITEM = {
 BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 
 
-def min_recovery_minutes() -> int:
+def min_recovery_minutes(clinic: Clinic | None = None) -> int:
+    """The clinic's minimum recovery; the installation's setting when no clinic is given."""
+    if clinic is not None:
+        return int(clinic.min_recovery_minutes)
     return int(getattr(settings, "MARROWTRACK_MIN_RECOVERY_MINUTES", DEFAULT_MIN_RECOVERY_MINUTES))
 
 
@@ -42,7 +47,8 @@ def recovery_started_at(encounter: ProcedureEncounter) -> datetime | None:
 
 def discharge_earliest(encounter: ProcedureEncounter) -> datetime | None:
     started = recovery_started_at(encounter)
-    return started + timedelta(minutes=min_recovery_minutes()) if started else None
+    minutes = min_recovery_minutes(encounter.clinic)
+    return started + timedelta(minutes=minutes) if started else None
 
 
 def _vitals(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,7 +101,7 @@ def discharge_check(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> d
         spent = int((now - started).total_seconds() // 60)  # type: ignore[operator]
         raise SafetyRefusal(
             f"Discharge refused: {spent} min in recovery; the minimum is "
-            f"{min_recovery_minutes()} min (recovery began "
+            f"{min_recovery_minutes(encounter.clinic)} min (recovery began "
             f"{clock.stamp(started, encounter.clinic, 'time')}). "  # type: ignore[arg-type]
             f"Discharge from {clock.stamp(earliest, encounter.clinic, 'time')}."
         )

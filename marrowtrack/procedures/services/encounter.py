@@ -29,7 +29,14 @@ from marrowtrack.core.text import fold
 from marrowtrack.intake.gates import procedure_blockers
 from marrowtrack.intake.models import Screening, TreatmentPlan
 from marrowtrack.intake.selectors import clinic_ruleset
+from marrowtrack.intake.services.booking import (
+    hold_problems,
+    is_needle_plan,
+    same_day_confirmed,
+    same_day_needle_appointments,
+)
 from marrowtrack.intake.services.screening import screening_day_check
+from marrowtrack.patients.models import Patient
 from marrowtrack.procedures import comparators
 from marrowtrack.procedures import states as bmac_states
 from marrowtrack.procedures.models import EncounterKind, ProcedureEncounter, StepEvent
@@ -98,6 +105,7 @@ def encounter_check_in(
         blockers = procedure_blockers(plan)
         if not plan.needs_harvest:
             blockers = comparator_check_in_blockers(plan) + blockers
+        blockers += patient_day_blockers(plan)
         if blockers:
             raise CheckInRefused("The procedure day cannot start: " + " ".join(blockers))
     try:
@@ -114,6 +122,50 @@ def encounter_check_in(
 
 class CheckInRefused(SafetyRefusal):
     """The procedure day may not start today; the message says why (audited)."""
+
+
+# An abort before the first needle (time-out 1 not passed) left no needle procedure behind.
+_BEFORE_NEEDLE = (S.CHECKED_IN, S.PRE_ASSESSED, S.CONSENTED, S.SITE_MARKED)
+
+
+def _other_needle_days(plan: TreatmentPlan, day: date) -> list[str]:
+    """The patient's other needle procedures on this clinic-local day, in words."""
+    encounters = (
+        ProcedureEncounter.objects.filter(patient_id=plan.patient_id, day=day)
+        .exclude(plan=plan)
+        .exclude(state=S.ABORTED, ended_from_state__in=[s.value for s in _BEFORE_NEEDLE])
+        .select_related("plan")
+    )
+    found = [
+        f"{e.plan.get_treatment_display()} ({e.plan.target_label}), checked in at "
+        f"{clock.localtime(e.checked_in_at, plan.patient.clinic):%H:%M}"
+        for e in encounters
+    ]
+    seen = {e.plan_id for e in encounters}
+    found += [
+        f"{a.plan.get_treatment_display()} ({a.plan.target_label}), booked at "
+        f"{clock.localtime(a.starts_at, plan.patient.clinic):%H:%M}"
+        for a in same_day_needle_appointments(plan.patient, day, exclude_plan=plan)
+        if a.plan_id not in seen
+    ]
+    return found
+
+
+def patient_day_blockers(plan: TreatmentPlan) -> list[str]:
+    """The invariants over the patient's clinic-local day (ADR 0024): every medication hold
+    met or covered by a physician-signed hold plan for today, and no other needle procedure
+    today unless a physician confirmed both with a reason."""
+    day = clock.today(plan.patient.clinic)
+    blockers = [f"Inside a medication hold today: {p}" for p in hold_problems(plan, day)]
+    if is_needle_plan(plan) and not same_day_confirmed(plan.patient, day):
+        others = _other_needle_days(plan, day)
+        if others:
+            blockers.append(
+                "The patient already has a needle procedure today: "
+                + "; ".join(others)
+                + ". A physician confirms both with a written reason on the booking first."
+            )
+    return blockers
 
 
 def fever_threshold_c(plan: TreatmentPlan) -> Decimal:
@@ -142,6 +194,7 @@ def _encounter_create(
     *, plan: TreatmentPlan, by: User, screening: Screening | None = None
 ) -> ProcedureEncounter:
     now = clock.now()
+    day = clock.today(plan.patient.clinic)
     kind = EncounterKind.BMAC if plan.needs_harvest else EncounterKind.COMPARATOR
     extra = {} if plan.needs_harvest else {"planned_minutes": comparator_minutes(plan)}
     try:
@@ -151,11 +204,20 @@ def _encounter_create(
             TreatmentPlan.objects.select_for_update().filter(pk=plan.pk).first()
             if open_encounter_exists(plan):
                 raise DomainError(ALREADY_CHECKED_IN)
+            # The patient's row queues check-ins of the patient's other plans: the
+            # one-needle-a-day invariant is re-read under it.
+            Patient.objects.select_for_update().filter(pk=plan.patient_id).first()
+            if is_needle_plan(plan) and not same_day_confirmed(plan.patient, day):
+                others = _other_needle_days(plan, day)
+                if others:
+                    raise CheckInRefused(
+                        "The patient already has a needle procedure today: " + "; ".join(others)
+                    )
             encounter = ProcedureEncounter.objects.create(
                 clinic_id=plan.patient.clinic_id,
                 patient=plan.patient,
                 plan=plan,
-                day=clock.today(plan.patient.clinic),
+                day=day,
                 kind=kind,
                 state=INITIAL_STATE.value,
                 state_entered_at=now,

@@ -34,6 +34,7 @@ from marrowtrack.procedures.models import (
     HarvestSite,
     ProcedureEncounter,
 )
+from marrowtrack.procedures.services.timeout import require_timeout_current
 from marrowtrack.procedures.sides import planned_harvest_side, side_label
 from marrowtrack.procedures.states import ProcedureState
 
@@ -201,6 +202,7 @@ def harvest_record(
         patient_public_id=encounter.patient.public_id,
         changes={"side": data.get("side"), "planned_side": planned_harvest_side(encounter)},
     ):
+        require_timeout_current(encounter)
         planned, reason = _side_check(encounter, data)
         return _harvest_save(encounter=encounter, by=by, data=data, planned=planned, reason=reason)
 

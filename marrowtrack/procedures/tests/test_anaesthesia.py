@@ -89,6 +89,7 @@ def test_a_second_plan_s_encounter_the_same_day_shares_the_limit(
     walk(encounter, S.TIMEOUT_1)
     give(encounter, staff, "25")
     other_plan = scenario.approved_plan(patient, by=staff["physician"], target="hip")
+    scenario.second_needle_confirmed(other_plan, staff["physician"])
     second = scenario.check_in(other_plan, staff["nurse"])
     walk(second, S.TIMEOUT_1)
     with pytest.raises(SafetyRefusal, match="above the 300 mg limit"):
@@ -322,7 +323,10 @@ def test_a_nurse_cannot_give_local_anaesthetic(encounter, walk, staff) -> None:
     with pytest.raises(DomainError):
         give(
             scenario.check_in(
-                scenario.approved_plan(encounter.patient, by=staff["physician"], target="hip"),
+                scenario.second_needle_confirmed(
+                    scenario.approved_plan(encounter.patient, by=staff["physician"], target="hip"),
+                    staff["physician"],
+                ),
                 staff["nurse"],
             ),
             staff,

@@ -17,9 +17,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_two_encounters_dosing_at_once_cannot_both_pass(patient, encounter, walk, staff) -> None:
     """70 kg: 300 mg plain. 16 mL of 1 % (160 mg) twice would be 320 mg."""
-    second = scenario.check_in(
-        scenario.approved_plan(patient, by=staff["physician"], target="hip"), staff["nurse"]
-    )
+    hip = scenario.approved_plan(patient, by=staff["physician"], target="hip")
+    scenario.second_needle_confirmed(hip, staff["physician"])
+    second = scenario.check_in(hip, staff["nurse"])
     walk(encounter, S.TIMEOUT_1)
     walk(second, S.TIMEOUT_1)
     body = {"percent": "1", "ml": "16", "site": "iliac crest"}

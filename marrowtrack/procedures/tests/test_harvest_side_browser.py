@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from marrowtrack.accounts.roles import Role
+from marrowtrack.core import clock
 from marrowtrack.procedures import services
 from marrowtrack.procedures.models import ProcedureNote
 from marrowtrack.procedures.states import ProcedureState as S
@@ -44,12 +45,27 @@ def test_issue_9_side_safety_summary_discharge_and_note(
     }
     patient = PatientFactory(clinic=clinic, family_name="Okafor", given_name="Ada")
     AllergyFactory(patient=patient, category="antiseptic", substance="Chlorhexidine")
-    MedicationFactory(
+    apixaban = MedicationFactory(
         patient=patient, name="Apixaban", drug_class="anticoagulant", agent="apixaban"
     )
     plan = scenario.approved_plan(patient, by=staff["physician"], laterality="right")
     plan.harvest_side = "left"
     plan.save(update_fields=["harvest_side"])
+    # The physician's signed hold plan for today: without it check-in refuses (ADR 0024).
+    from marrowtrack.intake.services.holds import medication_hold_record
+
+    today = clock.today(clinic)
+    medication_hold_record(
+        plan=plan,
+        by=staff["physician"],
+        medication=apixaban,
+        last_dose_on=today - timedelta(days=4),
+        restart_on=today + timedelta(days=1),
+        prescriber="Dr A. Mensah, cardiology",
+        password=PASSWORD,
+        procedure_on=today,
+    )
+    scenario.approve(plan, by=staff["physician"])
     encounter = scenario.walk_to(
         scenario.check_in(plan, staff["nurse"]), S.SITE_MARKED, staff, PASSWORD
     )

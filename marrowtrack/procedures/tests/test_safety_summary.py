@@ -58,6 +58,7 @@ def apixaban_and_chlorhexidine(patient, plan, staff):
         medication=apixaban,
         last_dose_on=today - timedelta(days=3),
         restart_on=today + timedelta(days=1),
+        procedure_on=today,  # a hold plan is for one day (ADR 0024)
         prescriber="Dr Cardiologist",
         recorded_by=staff["physician"],
         signature=_signature(staff["physician"], plan),

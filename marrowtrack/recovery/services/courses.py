@@ -32,8 +32,9 @@ def nsaid_avoid_days(clinic: Clinic) -> int:
 
 def course_start(*, plan: TreatmentPlan, by: User | None) -> RecoveryCourse | None:
     """Start recovery for a plan just treated (in the caller's transaction): freeze the NSAID
-    restart date, read the harvest side and baseline pain, create the check-ins still to
-    come. None for a treatment without an injection (exercise therapy)."""
+    restart date, link the procedure day (whose harvest side the instructions read), read
+    the baseline pain, create the check-ins still to come. None for a treatment without an
+    injection (exercise therapy)."""
     profile = profile_for(plan.treatment)
     if profile is None or plan.treated_on is None:
         return None
@@ -46,7 +47,6 @@ def course_start(*, plan: TreatmentPlan, by: User | None) -> RecoveryCourse | No
         encounter=encounter,
         treated_on=plan.treated_on,
         treatment=plan.treatment,
-        harvest_side=(encounter.harvest_side if encounter else "") or "",
         baseline_pain=baseline_pain(plan=plan),
         nsaid_avoid_days=days,
         nsaid_restart_on=nsaid_dates(plan.treated_on, days)[1],

@@ -229,6 +229,9 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
     # The procedure day, two weeks on (clinic time; the live server shares the clock).
     zone = ZoneInfo(patient.clinic.timezone)
     with time_machine.travel(datetime.combine(later, time(8, 30), tzinfo=zone), tick=True):
+        # The patient stopped ibuprofen eight days ago as the instructions asked, and the
+        # record says so: check-in refuses a hold that is not met on the day (ADR 0024).
+        patient.medications.filter(name="Ibuprofen").update(stopped_on=later - timedelta(days=8))
         _relogin(page, url, "nurse")
         _check_in(page, url, plan)
         expect(page.locator("#refusal")).to_contain_text("no signed and witnessed consent")
@@ -303,6 +306,12 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
             patient, by=staff["physician"], treatment="csi", laterality="left"
         )
         scenario.approve(cortisone, by=staff["physician"])
+        # A second needle procedure of the patient today: the physician confirmed it on the
+        # booking with a reason (ADR 0024), else the check-in refuses it.
+        cortisone.appointments.update(
+            same_day_reason="Cortisone to the other knee today, agreed with the patient",
+            same_day_confirmed_by=staff["physician"],
+        )
         _check_in(page, url, cortisone)
         _checked_in(page)
         day = ProcedureEncounter.objects.get(plan=cortisone)
