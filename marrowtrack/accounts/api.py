@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
 from django_otp import devices_for_user, match_token
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import ApiToken, User
@@ -58,11 +59,6 @@ class TokenInfoOut(Schema):
     last_used_at: datetime | None
     revoked_at: datetime | None
     revoked_reason: str
-
-
-class TokenListOut(Schema):
-    items: list[TokenInfoOut]
-    count: int
 
 
 class RevokedOut(Schema):
@@ -130,13 +126,15 @@ def token_logout(request: AuthenticatedHttpRequest):
     return {"revoked": api_tokens_revoke(user=user, by=user, reason="logout", tokens=tokens)}
 
 
-@router.get("/tokens", response=TokenListOut)
-def token_list(request: AuthenticatedHttpRequest, user: UUID | None = None):
+@router.get("/tokens", response=Page[TokenInfoOut])
+def token_list(
+    request: AuthenticatedHttpRequest, page: Query[PageQuery], user: UUID | None = None
+):
     """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`.
-    The newest 200, newest first."""
+    Newest first, keyset pages."""
     owner = staff_for_admin(request.user, user) if user else request.user
     tokens = ApiToken.objects.filter(user=owner).select_related("user")
-    return {"items": list(tokens[:200]), "count": tokens.count()}
+    return api_page(tokens.order_by("-created_at", "-id"), page)
 
 
 @router.post("/tokens/{uuid:public_id}/revoke", response=RevokedOut)

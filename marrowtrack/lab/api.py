@@ -7,8 +7,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router
+from ninja import Query, Router
 
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.lab import schemas, services
@@ -19,8 +20,8 @@ from marrowtrack.lab.permissions import CUSTODY, PROCESS, VIEW
 router = Router(tags=["lab"])
 
 
-@router.get("/specimens/{din}", response=list[schemas.ContainerOut])
-def specimen_read(request: AuthenticatedHttpRequest, din: str):
+@router.get("/specimens/{din}", response=Page[schemas.ContainerOut])
+def specimen_read(request: AuthenticatedHttpRequest, din: str, page: Query[PageQuery]):
     """Every container of one collection: the aspirate and its syringes share the DIN."""
     require_perm(request.user, VIEW)
     found = list(
@@ -30,17 +31,19 @@ def specimen_read(request: AuthenticatedHttpRequest, din: str):
     )
     if not found:
         raise Http404("No such donation in your clinic.")
-    return found
+    return api_page(found, page)
 
 
-@router.get("/products", response=list[schemas.ContainerOut])
-def product_list(request: AuthenticatedHttpRequest, status: str = "released"):
+@router.get("/products", response=Page[schemas.ContainerOut])
+def product_list(
+    request: AuthenticatedHttpRequest, page: Query[PageQuery], status: str = "released"
+):
+    """Concentrates of the clinic in one status, newest first (keyset pages)."""
     require_perm(request.user, VIEW)
-    return list(
-        Container.objects.filter(
-            clinic_id=request.user.clinic_id, kind="concentrate", status=status
-        ).select_related("patient", "encounter")
-    )
+    products = Container.objects.filter(
+        clinic_id=request.user.clinic_id, kind="concentrate", status=status
+    ).select_related("patient", "encounter")
+    return api_page(products.order_by("-id"), page)
 
 
 @router.post("/custody-scans", response={201: schemas.CustodyOut})

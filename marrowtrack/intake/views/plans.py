@@ -15,7 +15,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.forms import apply_errors, form_status
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
@@ -48,7 +48,7 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = selectors.plans_for_clinic(
             clinic=request.user.clinic, filters=filters, after=data.get("after", "")
         )
-    except ValueError:
+    except ValidationFailed:  # a cursor from elsewhere: show the first page
         page = selectors.plans_for_clinic(clinic=request.user.clinic, filters=filters)
     query = request.GET.copy()
     query.pop("after", None)
