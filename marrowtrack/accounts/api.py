@@ -13,7 +13,6 @@ from ninja import Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
-from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import ApiToken, User
@@ -24,6 +23,7 @@ from marrowtrack.accounts.services import (
     two_factor_missing,
 )
 from marrowtrack.accounts.staff import MANAGE, staff_for_admin
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 
 router = Router(tags=["auth"])
 
@@ -127,9 +127,7 @@ def token_logout(request: AuthenticatedHttpRequest):
 
 
 @router.get("/tokens", response=Page[TokenInfoOut])
-def token_list(
-    request: AuthenticatedHttpRequest, page: Query[PageQuery], user: UUID | None = None
-):
+def token_list(request: AuthenticatedHttpRequest, page: Query[PageQuery], user: UUID | None = None):
     """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`.
     Newest first, keyset pages."""
     owner = staff_for_admin(request.user, user) if user else request.user

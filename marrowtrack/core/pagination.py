@@ -115,7 +115,7 @@ def _model_field(model: type[Model], path: str) -> ModelField[Any, Any]:
     for part in path.split("__"):
         field = model._meta.pk if part == "pk" else model._meta.get_field(part)
         model = field.related_model or model
-    return field  # type: ignore[no-any-return]
+    return field
 
 
 def _value(row: Any, path: str) -> Any:

@@ -28,6 +28,8 @@ def kit_lot_list(request: AuthenticatedHttpRequest, page: Query[PageQuery], usab
     require_perm(request.user, VIEW_KIT_LOT)
     clinic = request.user.clinic
     if usable:
-        return api_page(selectors.usable_kit_lots(clinic_id=clinic.pk, today=clock.today(clinic)), page)
+        return api_page(
+            selectors.usable_kit_lots(clinic_id=clinic.pk, today=clock.today(clinic)), page
+        )
     lots = KitLot.objects.filter(clinic_id=clinic.pk)
     return api_page(lots.order_by("expires_on", "lot_number", "id"), page)

@@ -12,8 +12,8 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import ValidationFailed
-from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.core.pagination import Page, PageQuery, api_page
+from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake import rules, schemas, selectors
 from marrowtrack.intake.access import appointment_for_user, consent_for_user, plan_for_user

@@ -9,9 +9,9 @@ from uuid import UUID
 from django.http import Http404
 from ninja import Query, Router
 
-from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.lab import schemas, services
 from marrowtrack.lab.access import container_for_user, run_for_user
 from marrowtrack.lab.models import Container

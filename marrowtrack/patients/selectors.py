@@ -70,9 +70,9 @@ def patient_search(
     *, clinic: Clinic, query: str, include_archived: bool = False, limit: int = 50
 ) -> QuerySet[Patient]:
     """Search by MRN, date of birth or name prefix, always within one clinic."""
-    return patient_search_ordered(
-        clinic=clinic, query=query, include_archived=include_archived
-    )[:limit]
+    return patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)[
+        :limit
+    ]
 
 
 def patient_search_ordered(

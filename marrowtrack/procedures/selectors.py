@@ -81,7 +81,8 @@ def board_rows(
                 elapsed_minutes=elapsed,
                 overrun=elapsed > e.planned_minutes,
                 # One EXISTS column in the board query, not one query per released row.
-                in_lab=e.state in LAB_STATES or (e.state == "released" and e.syringe_in_lab),
+                in_lab=e.state in LAB_STATES
+                or (e.state == "released" and getattr(e, "syringe_in_lab", False)),
                 next_labels=[
                     s.label
                     for s in sorted(machine.next_states(e.current), key=str)

@@ -9,8 +9,8 @@ from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
-from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.core.pagination import Page, PageQuery, api_page
+from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.recovery import schemas, selectors
 from marrowtrack.recovery.access import course_for_user, event_for_user, task_for_user

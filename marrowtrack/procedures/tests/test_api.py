@@ -119,7 +119,7 @@ def test_the_api_runs_a_day_through_transitions_and_exposes_products(clinic, sta
         f"/procedures/encounters/{public_id}/transitions", {"to": "consented"}
     )
     assert lab.status_code == 403
-    assert nurse.get("/procedures/encounters").json()[0]["public_id"] == public_id
+    assert nurse.get("/procedures/encounters").json()["items"][0]["public_id"] == public_id
     assert nurse.get("/lab/products").status_code == 200
 
 
