@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from marrowtrack.audit.models import AuditEvent
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.pagination import keyset_page
 from marrowtrack.core.scope import ExportScope
@@ -186,6 +187,40 @@ def plan_encounters(plan: TreatmentPlan) -> list[Any]:
     """The plan's procedure days (the procedures app's rows, through the reverse relation:
     intake does not import it), newest first, reachable after their day (issue 9 item 6)."""
     return list(plan.encounters.order_by("-day", "-checked_in_at"))
+
+
+@dataclass(frozen=True)
+class SupersededDecision:
+    """A decision the plan has left behind: edited after it, the plan went back to draft."""
+
+    at: datetime | None
+    by: str
+    changed: tuple[str, ...]
+
+
+def decision_superseded(
+    plan: TreatmentPlan, decision: EligibilityDecision | None
+) -> SupersededDecision | None:
+    """When and by whom the plan was sent back to draft after `decision` (issue 9 item 2),
+    from the audit trail; None while the decision still holds."""
+    if decision is None or plan.status != TreatmentPlan.Status.DRAFT:
+        return None
+    edit = (
+        AuditEvent.objects.filter(
+            entity="intake.treatmentplan",
+            entity_id=str(plan.public_id),
+            changes__status__new=TreatmentPlan.Status.DRAFT,
+            occurred_at__gte=decision.created_at,
+        )
+        .order_by("occurred_at", "id")
+        .first()
+    )
+    if edit is None:  # sent back before the trail named it: still not the current decision
+        return SupersededDecision(at=None, by="", changed=())
+    bookkeeping = {"status", "version", "hard_stop_overridden"}
+    fields = {f.name: str(f.verbose_name) for f in TreatmentPlan._meta.concrete_fields}
+    changed = tuple(fields[n] for n in edit.changes if n in fields and n not in bookkeeping)
+    return SupersededDecision(at=edit.occurred_at, by=edit.actor_label, changed=changed)
 
 
 def next_appointment(plan: TreatmentPlan) -> Appointment | None:

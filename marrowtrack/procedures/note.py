@@ -80,6 +80,8 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
             encounter.containers.filter(kind=Container.Kind.CONCENTRATE).order_by("din")
         ),
         "injections": list(encounter.injections.select_related("container", "performed_by")),
+        # A comparator day (cortisone, HA, PRP, nerve block): one injection, no harvest or lab.
+        "comparator": getattr(encounter, "comparator_injection", None),
         "recovery": _step(steps, S.RECOVERY),
         "discharge": _step(steps, S.DISCHARGED),
         "note": getattr(encounter, "note", None),

@@ -127,7 +127,7 @@ def _step_forms(
 ) -> list[tuple[ProcedureState, Any]]:
     roles, machine = user_roles(user), machine_for(encounter)
     prep = {"prep_agent": safety.prep_agent.code} if safety.prep_agent else {}
-    return [
+    step_forms = [
         (
             target,
             forms.STEP_FORMS[target](
@@ -137,6 +137,23 @@ def _step_forms(
         for target in sorted(machine.next_states(encounter.current), key=lambda s: s == "aborted")
         if target in forms.STEP_FORMS and roles & machine.roles_for(encounter.current, target)
     ]
+    if encounter.is_comparator:
+        for _target, form in step_forms:
+            _without_harvest_words(form)
+    return step_forms
+
+
+# A comparator day has no harvest: its checklists name the injection site only.
+COMPARATOR_LABELS = {
+    "dressings_checked": "Injection site dressing dry and intact",
+    "instructions_given": "Instructions given: the after-care for this injection",
+}
+
+
+def _without_harvest_words(form: Any) -> None:
+    for name, label in COMPARATOR_LABELS.items():
+        if name in form.fields:
+            form.fields[name].label = label
 
 
 def _detail_context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) -> dict:
@@ -187,7 +204,8 @@ def comparator_injection(request: AuthenticatedHttpRequest, public_id: UUID) -> 
         comparator_injection_record(encounter=encounter, by=request.user, data=form.cleaned_data)
     except DomainError as exc:
         return _refused(request, encounter, exc, injection_form=form)
-    messages.success(request, "Injection recorded: the patient goes to recovery.")
+    # The injection leaves the encounter at "injected"; recovery is the nurse's next step.
+    messages.success(request, "Injection recorded.")
     return redirect(encounter)
 
 
@@ -226,8 +244,20 @@ def encounter_step(request: AuthenticatedHttpRequest, public_id: UUID, to: str) 
         services.encounter_transition(encounter=encounter, to=target, by=request.user, data=data)
     except DomainError as exc:
         return _refused(request, encounter, exc)
-    messages.success(request, f"Recorded: {target.label}.")
+    messages.success(request, _step_message(encounter, target))
     return redirect(encounter)
+
+
+def _step_message(encounter: ProcedureEncounter, target: ProcedureState) -> str:
+    """What the recorded step means for the team; recovery only once the encounter is there."""
+    if target != ProcedureState.RECOVERY:
+        return f"Recorded: {target.label}."
+    earliest = discharge_earliest(encounter)
+    said = f"Recorded: {target.label}. The patient goes to recovery."
+    if earliest:
+        at = clock.localtime(earliest, encounter.clinic)
+        said += f" Discharge at {at:%H:%M} at the earliest."
+    return said
 
 
 @login_required
@@ -252,10 +282,19 @@ def lidocaine(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 
 def _harvest_context(encounter: ProcedureEncounter, **extra: Any) -> dict[str, Any]:
     record = getattr(encounter, "harvest", None)
+    planned_label = side_label(planned_harvest_side(encounter))
+    # What the service refused is shown in the loud stop box, as on the other procedure pages.
+    posted = extra.get("form") or extra.get("amend_form")
+    refusals = list(posted.non_field_errors()) if posted is not None and posted.is_bound else []
     return {
+        "refusals": refusals,
         "encounter": encounter,
+        "patient": encounter.patient,
+        "plan": encounter.plan,
+        "safety": encounter_safety(encounter),
         "planned_side": planned_harvest_side(encounter),
-        "planned_label": side_label(planned_harvest_side(encounter)),
+        "planned_label": planned_label,
+        "planned_harvest_label": planned_label,
         "record": record,
         "amendments": record.amendments.select_related("amended_by", "signature") if record else [],
         **extra,

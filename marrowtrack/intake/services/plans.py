@@ -125,13 +125,39 @@ def _back_to_draft(plan: TreatmentPlan, changes: dict[str, Any]) -> None:
         changes["hard_stop_overridden"] = [True, False]
 
 
-def _void_consents(plan: TreatmentPlan, by: User, changed: list[str]) -> int:
+def _value_in_words(name: str, value: Any) -> str:
+    """A plan value as a reader says it: the choice's label, not its code."""
+    if value in (None, ""):
+        return "none"
+    field = TreatmentPlan._meta.get_field(name)
+    label = str(dict(field.choices or ()).get(value, value))
+    if name == "harvest_side":
+        # "Harvest side changed from right to left": the crest is already in the field's name.
+        return label.split()[0].lower().replace("both", "both sides")
+    return label[:1].lower() + label[1:]
+
+
+def consent_void_reason(changes: Mapping[str, Mapping[str, Any]], names: list[str]) -> str:
+    """Why a consent no longer holds, in words: "Harvest side changed from right to left"."""
+    said = [
+        f"{TreatmentPlan._meta.get_field(name).verbose_name} changed from "
+        f"{_value_in_words(name, changes[name]['old'])} to "
+        f"{_value_in_words(name, changes[name]['new'])}"
+        for name in names
+    ]
+    reason = "; ".join(said) + " after consent: the patient consents again."
+    if len(reason) > Consent._meta.get_field("invalidated_reason").max_length:
+        fields = ", ".join(str(TreatmentPlan._meta.get_field(n).verbose_name) for n in names)
+        reason = f"Changed after consent: {fields}. The patient consents again."
+    return reason[:1].upper() + reason[1:]
+
+
+def _void_consents(plan: TreatmentPlan, by: User, reason: str) -> int:
     """Invalidate every live consent of the plan: it was given for the plan as it was."""
-    reason = "The plan changed after consent (" + ", ".join(changed) + "): consent again."
     live = plan.consents.exclude(status=Consent.Status.INVALIDATED).select_for_update()
     for consent in live:
         old = consent.status
-        consent.status, consent.invalidated_reason = Consent.Status.INVALIDATED, reason[:200]
+        consent.status, consent.invalidated_reason = Consent.Status.INVALIDATED, reason
         consent.save(update_fields=["status", "invalidated_reason", "updated_at"])
         audit(
             by=by,
@@ -179,7 +205,8 @@ def plan_update(
         version_save(plan, read=version, fields=list(changes), shown=PLAN_FIELDS)
         changes["version"] = [version, plan.version]
         consented = [name for name in CONSENTED_FIELDS if name in changes]
-        if consented and (voided := _void_consents(plan, by, consented)):
+        reason = consent_void_reason(changes, consented) if consented else ""
+        if consented and (voided := _void_consents(plan, by, reason)):
             changes["consents_voided"] = voided
         audit(
             by=by, action=AuditAction.UPDATE, instance=plan, patient=plan.patient, changes=changes

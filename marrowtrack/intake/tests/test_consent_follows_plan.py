@@ -64,7 +64,9 @@ def test_editing_what_was_consented_to_voids_the_consent_and_the_approval(
     consent = consented.consents.get()
     assert consented.status == TreatmentPlan.Status.DRAFT
     assert consent.status == Consent.Status.INVALIDATED
-    assert change in consent.invalidated_reason
+    said = consent.invalidated_reason
+    assert said.startswith(change.replace("_", " ").capitalize() + " changed from ")
+    assert "_" not in said  # words, not field names
     blockers = " ".join(gates.procedure_blockers(consented))
     assert "a physician must approve eligibility" in blockers
     assert "no signed and witnessed consent" in blockers

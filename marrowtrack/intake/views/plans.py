@@ -82,11 +82,13 @@ def plan_create(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResp
 @login_required
 def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = selectors.plan_with_detail(plan_for_user(request.user, public_id))
+    decision = plan.decisions.all()[0] if plan.decisions.all() else None
     context = {
         "plan": plan,
         "patient": plan.patient,
         "screening": plan.screenings.all()[0] if plan.screenings.all() else None,
-        "decision": plan.decisions.all()[0] if plan.decisions.all() else None,
+        "decision": decision,
+        "superseded": selectors.decision_superseded(plan, decision),
         "lab_values": selectors.lab_values_for(plan.patient)[:5],
         "safety": selectors.plan_safety(plan, today=clock.today()),
         "injections": selectors.prior_injections(plan),

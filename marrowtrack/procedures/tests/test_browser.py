@@ -3,24 +3,17 @@ check-in to discharge, including one refused wrong-syringe scan."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from marrowtrack.accounts.roles import Role
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.states import ProcedureState as S
 from marrowtrack.testing import scenario
-from marrowtrack.testing.browser import login, logout
+from marrowtrack.testing.browser import fill_harvest_form, local_time, login, logout
 from marrowtrack.testing.factories import PASSWORD, PatientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _local(minutes: int) -> str:
-    return (timezone.localtime() + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
 
 
 def _form(page: Page, action: str):
@@ -93,19 +86,7 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
     _form(page, "/step/local_anesthesia/").get_by_role("button").click()
     _form(page, "/step/harvesting/").get_by_role("button").click()
     page.get_by_role("link", name="Record the harvest").click()
-    for name, value in (
-        ("needle", "Jamshidi"),
-        ("gauge", "11"),
-        ("punctures", "2"),
-        ("aspirate_ml", "60"),
-        ("anticoagulant_lot", "ACD-1"),
-        ("anticoagulant_ml", "6"),
-        ("air_kerma_mgy", "3"),
-        ("started_at", _local(-20)),
-        ("ended_at", _local(-5)),
-    ):
-        page.locator(f"[name={name}]").fill(value)
-    page.locator("[name=anticoagulant]").select_option("acd_a")
+    fill_harvest_form(page, extra={"air_kerma_mgy": "3"})
     page.get_by_role("button", name="Record harvest").click()
     expect(page.get_by_text("Harvest recorded")).to_be_visible()
 
@@ -131,8 +112,8 @@ def test_a_whole_procedure_day_with_three_roles(page: Page, live_server, make_us
         ("concentrate_ml", "8"),
         ("pre_tnc_per_ul", "30"),
         ("post_tnc_per_ul", "150"),
-        ("started_at", _local(0)),
-        ("ended_at", _local(0)),
+        ("started_at", local_time()),
+        ("ended_at", local_time()),
     ):
         page.locator(f"[name={name}]").fill(value)
     page.locator("[name=kit_lot]").select_option(index=1)

@@ -17,7 +17,7 @@ from marrowtrack.procedures import services
 from marrowtrack.procedures.models import ProcedureNote
 from marrowtrack.procedures.states import ProcedureState as S
 from marrowtrack.testing import scenario
-from marrowtrack.testing.browser import login, logout
+from marrowtrack.testing.browser import fill_harvest_form, login, logout
 from marrowtrack.testing.factories import (
     PASSWORD,
     AllergyFactory,
@@ -32,27 +32,6 @@ SHOTS = os.environ.get("MARROWTRACK_SCREENSHOTS", "")
 def _shot(page: Page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"issue9-{name}.png"), full_page=True)
-
-
-def _local(minutes: int) -> str:
-    return (timezone.localtime() + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
-
-
-def _harvest_form(page: Page, side: str) -> None:
-    values = {
-        "needle": "Jamshidi",
-        "gauge": "11",
-        "punctures": "2",
-        "aspirate_ml": "60",
-        "anticoagulant_lot": "ACD-2291",
-        "anticoagulant_ml": "6",
-        "started_at": _local(-20),
-        "ended_at": _local(-1),
-    }
-    for name, value in values.items():
-        page.locator(f"form [name={name}]").fill(value)
-    page.locator("form [name=side]").select_option(side)
-    page.locator("form [name=anticoagulant]").select_option("acd_a")
 
 
 def test_issue_9_side_safety_summary_discharge_and_note(
@@ -87,11 +66,11 @@ def test_issue_9_side_safety_summary_discharge_and_note(
     services.encounter_transition(encounter=encounter, to=S.HARVESTING, by=staff["physician"])
     page.goto(f"{url}/procedures/{encounter.public_id}/harvest/")
     expect(page.get_by_text("Planned side (plan and consent): Left posterior")).to_be_visible()
-    _harvest_form(page, "r_pic")
+    fill_harvest_form(page, "r_pic")
     page.get_by_role("button", name="Record harvest").click()
     expect(page.get_by_text("is not the side the plan and consent name")).to_be_visible()
     _shot(page, "harvest-other-side-refused")
-    _harvest_form(page, "r_pic")
+    fill_harvest_form(page, "r_pic")
     page.locator("form [name=side_reason]").fill("Left crest scarred from an old graft")
     page.locator("form [name=side_password]").fill(PASSWORD)
     page.get_by_role("button", name="Record harvest").click()

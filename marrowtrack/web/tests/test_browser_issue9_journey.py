@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
-from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
 from marrowtrack.accounts.roles import Role, roles_sync
@@ -36,7 +35,7 @@ from marrowtrack.procedures.models import ComparatorInjection, HarvestRecord, Pr
 from marrowtrack.procedures.services.gates import CONSENT
 from marrowtrack.procedures.states import ProcedureState as S
 from marrowtrack.testing import scenario
-from marrowtrack.testing.browser import login
+from marrowtrack.testing.browser import fill_harvest_form, login
 from marrowtrack.testing.factories import (
     PASSWORD,
     AllergyFactory,
@@ -139,27 +138,6 @@ def _checked_in(page: Page) -> None:
     assert refusal.count() == 0, refusal.inner_text()
 
 
-def _local(minutes: int) -> str:
-    return (timezone.localtime() + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
-
-
-def _harvest_form(page: Page, side: str) -> None:
-    values = {
-        "needle": "Jamshidi",
-        "gauge": "11",
-        "punctures": "2",
-        "aspirate_ml": "60",
-        "anticoagulant_lot": "ACD-2291",
-        "anticoagulant_ml": "6",
-        "started_at": _local(-20),
-        "ended_at": _local(-1),
-    }
-    for name, value in values.items():
-        page.locator(f"form [name={name}]").fill(value)
-    page.locator("form [name=side]").select_option(side)
-    page.locator("form [name=anticoagulant]").select_option("acd_a")
-
-
 def _relogin(page: Page, url: str, username: str) -> None:
     page.context.clear_cookies()
     login(page, url, username, PASSWORD)
@@ -241,7 +219,7 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
     page.locator("#id_harvest_side").select_option("right")
     page.get_by_role("button", name="Save plan").click()
     page.get_by_text("Plan saved.").wait_for()
-    expect(page.get_by_text("The plan changed after consent").first).to_be_visible()
+    expect(page.get_by_text("Harvest side changed from left to right").first).to_be_visible()
     _shot(page, "04-consent-voided-by-edit")
     assert plan.consents.get().status == Consent.Status.INVALIDATED
     plan.refresh_from_db()
@@ -291,12 +269,12 @@ def test_issue_9_journey_from_plan_to_discharge_and_a_cortisone_day(
 
         # A harvest from the left crest is refused: the plan and consent say right.
         page.goto(f"{url}/procedures/{encounter.public_id}/harvest/")
-        _harvest_form(page, "l_pic")
+        fill_harvest_form(page, "l_pic")
         page.get_by_role("button", name="Record harvest").click()
         expect(page.get_by_text("is not the side the plan and consent name")).to_be_visible()
         _shot(page, "07-harvest-left-refused")
         assert not HarvestRecord.objects.filter(encounter=encounter).exists()
-        _harvest_form(page, "r_pic")
+        fill_harvest_form(page, "r_pic")
         page.get_by_role("button", name="Record harvest").click()
         expect(page.get_by_text("Harvest: Right posterior iliac crest")).to_be_visible()
         assert HarvestRecord.objects.get(encounter=encounter).side == "r_pic"
