@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for the project's form renderer
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -110,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A staff page is in the user's clinic's time zone, never the server's (ADR 0025).
+    "marrowtrack.accounts.middleware.ClinicTimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "marrowtrack.esign.middleware.SigningAttemptsMiddleware",
     "marrowtrack.accounts.middleware.IdleLogoutMiddleware",
@@ -126,6 +129,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Fields render through marrowtrack/templates/forms/field.html ({{ field.as_field_group }}).
+FORM_RENDERER = "marrowtrack.core.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -138,6 +144,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "marrowtrack.web.context_processors.navigation",
             ],
+            # `|clinic_time`: every template shows a time the same way (ADR 0025).
+            "builtins": ["marrowtrack.core.templatetags.clinic_time"],
         },
     },
 ]
@@ -216,11 +224,17 @@ AXES_SENSITIVE_PARAMETERS = [
 ]
 # POST /api/v1/auth/token answers at most this many requests a minute per address.
 MARROWTRACK_TOKEN_RATE = os.environ.get("MARROWTRACK_TOKEN_RATE", "20/m")
+# E-signature re-authentications (password, and code when two-factor is on) per address: a
+# busy procedure day signs a few a minute; failures also count toward the lockout (axes).
+MARROWTRACK_REAUTH_RATE = os.environ.get("MARROWTRACK_REAUTH_RATE", "30/m")
 
 # Automatic logoff after idle time (HIPAA 164.312(a)(2)(iii)).
 MARROWTRACK_IDLE_MINUTES = env_int("MARROWTRACK_IDLE_MINUTES", 15, minimum=1)
 # Minimum minutes in recovery before discharge, from the server-recorded recovery time.
 MARROWTRACK_MIN_RECOVERY_MINUTES = env_int("MARROWTRACK_MIN_RECOVERY_MINUTES", 30, minimum=0)
+# The patient evidence card shows a group's figures from this many patients on (issue 14
+# item 4; docs/decisions/0028): never below 10, where one patient's result could be guessed.
+MARROWTRACK_EVIDENCE_MIN_GROUP = env_int("MARROWTRACK_EVIDENCE_MIN_GROUP", 20, minimum=10)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -321,6 +335,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "marrowtrack.ops.requestid.RequestIdFilter"},
         "path_withheld": {"()": "marrowtrack.ops.logs.PathWithheldFilter"},
+        "permission_denied_one_line": {"()": "marrowtrack.ops.logs.PermissionDeniedOneLineFilter"},
     },
     "formatters": {
         "json": {"()": "marrowtrack.ops.logs.SafeJsonFormatter"},
@@ -342,6 +357,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # SQL with its parameters (names, MRNs) even when the level is DEBUG.
         "django.db.backends": {"level": "WARNING"},
+        # A refused page is one line, not a traceback (the audit trail has the refusal).
+        "django.request": {"filters": ["permission_denied_one_line"]},
         "marrowtrack.request": {"level": os.environ.get("MARROWTRACK_REQUEST_LOG", "INFO")},
     },
 }

@@ -22,3 +22,4 @@ MARROWTRACK_TOKEN_RATE = "100000/m"  # noqa: S105 - a rate, not a secret
 # Tests log in and open links often; the rate-limit tests set their own rates.
 MARROWTRACK_LOGIN_RATE = "100000/m"
 MARROWTRACK_PORTAL_LINK_RATE = "100000/m"
+MARROWTRACK_REAUTH_RATE = "100000/m"

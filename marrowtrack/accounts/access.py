@@ -11,8 +11,25 @@ from django.core.exceptions import PermissionDenied
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.core.access import has_perm, require_perm
+from marrowtrack.core.models import Clinic
 
-__all__ = ["has_perm", "require_perm", "require_role", "require_same_clinic", "user_roles"]
+__all__ = [
+    "has_perm",
+    "require_perm",
+    "require_role",
+    "require_same_clinic",
+    "staff_clinic",
+    "user_roles",
+]
+
+
+def staff_clinic(user: User) -> Clinic:
+    """The clinic the member of staff works for. Every clinical page and endpoint needs one;
+    an account tied to no clinic (a platform administrator) is refused (403) rather than
+    shown another clinic's rows or none."""
+    if user.clinic is None:
+        raise PermissionDenied("Your account is not attached to a clinic.")
+    return user.clinic
 
 
 def user_roles(user: User) -> set[Role]:

@@ -24,6 +24,7 @@ from marrowtrack.accounts.services import (
 )
 from marrowtrack.accounts.staff import MANAGE, staff_for_admin
 from marrowtrack.core.pagination import Page, PageQuery, api_page
+from marrowtrack.core.schemas import ErrorOut
 
 router = Router(tags=["auth"])
 
@@ -87,7 +88,7 @@ class TokenRequestThrottle(AnonRateThrottle):
     "/token",
     auth=None,
     throttle=[TokenRequestThrottle()],
-    response={200: TokenOut, 401: MessageOut, 403: MessageOut, 429: MessageOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
 )
 def token_create(request: HttpRequest, payload: TokenIn):
     """Exchange username, password (and TOTP code when two-factor is on) for a token.

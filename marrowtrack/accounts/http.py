@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from marrowtrack.accounts.models import User
 
@@ -12,3 +13,4 @@ class AuthenticatedHttpRequest(HttpRequest):
     ``User``, never ``AnonymousUser`` (django-stubs' recommended pattern)."""
 
     user: User
+    htmx: HtmxDetails  # set by django-htmx's middleware on every request

@@ -11,6 +11,7 @@ from django.contrib.messages.storage import default_storage
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core import clock
@@ -93,3 +94,20 @@ class AccessDeniedAuditMiddleware:
         if isinstance(exception, PermissionDenied):
             reason = str(exception) or "Your role does not allow this."
             access_denied_record(user=request.user, path=request.path, reason=reason)
+
+
+class ClinicTimeMiddleware:
+    """Run a signed-in staff user's request in their clinic's time zone, never the server's:
+    every `|date`, `|time` and `|clinic_time` on the page, a time typed into a form and
+    `clock.today()` without a clinic then mean the clinic's wall clock (ADR 0025). An API
+    request's token is read later, by the endpoint, which switches to the token user's clinic
+    (api.TokenAuth); the zone in force before the request is restored after it either way."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        clinic = getattr(request.user, "clinic", None) if request.user.is_authenticated else None
+        zone = clinic.timezone if clinic is not None else timezone.get_current_timezone()
+        with timezone.override(zone):
+            return self.get_response(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -20,6 +21,10 @@ class User(AbstractUser):
     # Printed name used on electronic signatures (21 CFR 11.50).
     display_name = models.CharField(max_length=150, blank=True)
     credentials = models.CharField(max_length=40, blank=True, help_text="e.g. MD, RN, MLS")
+    # Set on each request by django-otp's OTPMiddleware: signed in with a second factor.
+    is_verified: Callable[[], bool]
+    # Set by the API's token check: the token this request came with (for logout).
+    api_token: ApiToken
 
     class Meta:
         ordering = ["username"]
@@ -34,7 +39,7 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Whatever changes a password (self-service, reset, admin, `changepassword`) or
         # deactivates an account ends its API tokens: they must not outlive either.
-        password_changed = self._password is not None and self.pk is not None
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
         super().save(*args, **kwargs)
         if password_changed or not self.is_active:
             reason = "password changed" if password_changed else "account deactivated"

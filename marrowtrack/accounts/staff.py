@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
@@ -33,7 +33,7 @@ MANAGE = "accounts.manage_staff"
 
 def staff_for_admin(admin: User, public_id: UUID | str) -> User:
     require_perm(admin, MANAGE)
-    user = User.objects.filter(public_id=public_id, clinic_id=admin.clinic_id).first()
+    user = User.objects.filter(public_id=public_id, clinic_id=staff_clinic(admin).pk).first()
     if user is None:
         raise Http404("No such staff member in your clinic.")
     return user

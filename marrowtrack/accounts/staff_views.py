@@ -25,8 +25,7 @@ from marrowtrack.accounts.staff import (
     staff_unlock,
     staff_update,
 )
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 
 
 class StaffCreateForm(forms.Form):
@@ -57,15 +56,11 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, MANAGE)
     form = StaffCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, password = staff_create(by=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return render(
-                request, "accounts/staff_password.html", {"staff": user, "password": password}
-            )
+    if done := run_form_action(form, lambda: staff_create(by=request.user, data=form.cleaned_data)):
+        user, password = done.value
+        return render(
+            request, "accounts/staff_password.html", {"staff": user, "password": password}
+        )
     return render(request, "accounts/staff_form.html", {"form": form, "staff": None})
 
 
@@ -74,14 +69,9 @@ def staff_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespon
     user = staff_for_admin(request.user, public_id)
     initial = {"role": (user.role_names or [""])[0], "is_active": user.is_active}
     form = StaffEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            staff_update(by=request.user, user=user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{user.printed_name} updated.")
-            return redirect("accounts:staff-list")
+    if run_form_action(form, lambda: staff_update(by=request.user, user=user, **form.cleaned_data)):
+        messages.success(request, f"{user.printed_name} updated.")
+        return redirect("accounts:staff-list")
     context = {
         "form": form,
         "staff": user,

@@ -25,7 +25,7 @@ from marrowtrack.accounts.services import (
     totp_device_pending,
 )
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.ops.ratelimit import rate_limited
 
 
@@ -95,20 +95,17 @@ def _base32_secret(device: Any) -> str:
 def password_change_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change your own password; your other sessions and every API token of yours end."""
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            password_change(
-                user=request.user,
-                old_password=data["old_password"],
-                new_password=data["new_password"],
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, "Your password is changed. Your API tokens were revoked.")
-            return redirect("web:home")
+    if run_form_action(
+        form,
+        lambda: password_change(
+            user=request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+        ),
+    ):
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "Your password is changed. Your API tokens were revoked.")
+        return redirect("web:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from marrowtrack.analytics.dashboard import Dashboard
+from marrowtrack.analytics.doseresponse import DoseFit
 from marrowtrack.analytics.presenters import treatment_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+# Treatment names are long ("Bone marrow concentrate (BMAC)"): never cut in the legend.
+CONFIG = {"legend": {"labelLimit": 320}}
 
 
 def survival_spec(board: Dashboard) -> dict[str, Any] | None:
@@ -33,6 +36,7 @@ def survival_spec(board: Dashboard) -> dict[str, Any] | None:
     colour = {"field": "treatment", "type": "nominal", "title": "Treatment"}
     return {
         "$schema": SCHEMA,
+        "config": CONFIG,
         "width": 520,
         "height": 240,
         "data": {"values": values},
@@ -85,10 +89,12 @@ def change_spec(board: Dashboard) -> dict[str, Any] | None:
         "type": "ordinal",
         "sort": {"field": "order"},
         "title": "Time after treatment",
+        "axis": {"labelAngle": 0},
     }
     colour = {"field": "treatment", "type": "nominal", "title": "Treatment"}
     return {
         "$schema": SCHEMA,
+        "config": CONFIG,
         "width": 520,
         "height": 240,
         "data": {"values": values},
@@ -134,3 +140,67 @@ def survival_svg(board: Dashboard) -> str:
 
 def change_svg(board: Dashboard) -> str:
     return _svg(change_spec(board))
+
+
+def dose_spec(fit: DoseFit, outcome: str) -> dict[str, Any] | None:
+    """One dot per patient, the least-squares line and its 95 % confidence band."""
+    if not fit.points:
+        return None
+    x_title = f"{fit.label} ({fit.unit})"
+    x = {"field": "dose", "type": "quantitative", "title": x_title, "scale": {"zero": False}}
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {
+                "values": [
+                    {"dose": round(p.dose, 4), "improvement": round(p.improvement, 3)}
+                    for p in fit.points
+                ]
+            },
+            "mark": {"type": "point", "filled": True, "opacity": 0.45, "size": 30},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "improvement",
+                    "type": "quantitative",
+                    "title": f"Improvement from baseline ({outcome})",
+                },
+            },
+        }
+    ]
+    if fit.fit is not None:
+        band = [
+            {"dose": round(d, 4), "fitted": round(m, 3), "low": round(lo, 3), "high": round(hi, 3)}
+            for d, m, lo, hi in fit.band
+        ]
+        layers += [
+            {
+                "data": {"values": band},
+                "mark": {"type": "area", "opacity": 0.25, "color": "#1f5f8b"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative"},
+                    "y2": {"field": "high"},
+                },
+            },
+            {
+                "data": {"values": band},
+                "mark": {"type": "line", "color": "#1f5f8b", "strokeWidth": 2},
+                "encoding": {"x": x, "y": {"field": "fitted", "type": "quantitative"}},
+            },
+        ]
+    return {"$schema": SCHEMA, "width": 420, "height": 240, "layer": layers}
+
+
+def dose_svg(fit: DoseFit, outcome: str) -> str:
+    return _svg(dose_spec(fit, outcome))
+
+
+def change_png(board: Dashboard) -> bytes:
+    """The change chart as a PNG for the PDF report: vl-convert draws its own text, so the
+    labels fit (WeasyPrint would set an SVG's text in other fonts and cut the legend)."""
+    spec = change_spec(board)
+    if spec is None:
+        return b""
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(spec, scale=2))

@@ -22,7 +22,13 @@ import numpy as np
 
 from marrowtrack.analytics import stats
 from marrowtrack.analytics.dashboard import improvement_of
-from marrowtrack.analytics.readmodel import HARVEST, PlanRow, Registry, scores_by_plan
+from marrowtrack.analytics.readmodel import (
+    EXCLUSION_REASONS,
+    HARVEST,
+    PlanRow,
+    Registry,
+    scores_by_plan,
+)
 
 MIN_GROUP = 20
 MIN_SUPPORT = 0.9
@@ -66,6 +72,14 @@ class Comparison:
     ess_bmac: float | None = None
     ess_comparator: float | None = None
     statement: str = STATEMENT
+    # Scores left out (baseline or this time point), by reason: unverified, unvalidated
+    # wording, out of window (readmodel.py); filled by the service.
+    excluded: dict[str, int] = field(default_factory=dict)
+    include_excluded: bool = False
+
+    @property
+    def excluded_total(self) -> int:
+        return sum(self.excluded.values())
 
 
 def _covariate(plan: PlanRow, name: str, baseline: float) -> float | None:
@@ -112,6 +126,35 @@ def comparison_data(
         baselines.append(b)
         gains.append(improvement_of(instrument, score_key, b, f)[0])
     return kept, baselines, gains
+
+
+def excluded_counts(
+    registry: Registry,
+    *,
+    condition: str,
+    comparator: str,
+    instrument: str,
+    score_key: str,
+    timepoint: str,
+) -> dict[str, int]:
+    """How many of the two groups' scores at baseline or `timepoint` do not count by
+    default, per reason."""
+    ids = {
+        p.id
+        for p in registry.plans.values()
+        if p.condition == condition and (p.treatment in HARVEST or p.treatment == comparator)
+    }
+    counts = dict.fromkeys(EXCLUSION_REASONS, 0)
+    for r in registry.scores:
+        if (
+            r.excluded
+            and r.plan_id in ids
+            and r.instrument == instrument
+            and r.score_key == score_key
+            and r.timepoint in ("baseline", timepoint)
+        ):
+            counts[r.excluded] += 1
+    return counts
 
 
 def compare(

@@ -15,10 +15,17 @@ from dataclasses import dataclass, field
 
 from marrowtrack.analytics.dashboard import Filters, TreatmentFigures, dashboard_compute
 from marrowtrack.analytics.presenters import treatment_label
-from marrowtrack.analytics.readmodel import HARVEST, Registry
+from marrowtrack.analytics.readmodel import (
+    HARVEST,
+    OUT_OF_WINDOW,
+    UNVALIDATED,
+    UNVERIFIED,
+    Registry,
+)
 
 MIN_GROUP = 20
-CARD_TIMEPOINTS = (("6m", "6 months"), ("12m", "12 months"))
+# (time point, "at ..." words, the survey's name)
+CARD_TIMEPOINTS = (("6m", "6 months", "6-month"), ("12m", "12 months", "12-month"))
 
 
 @dataclass
@@ -46,6 +53,15 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def _followed_up(due: int, answered: int, lost: int, survey: str) -> str:
+    said = f"Of the {due} patients due a {survey} survey, {answered} answered it"
+    if lost == 0:
+        return f"{said}."
+    if lost == 1:
+        return f"{said}; we do not know how the other patient is doing."
+    return f"{said}; we do not know how the other {lost} are doing."
+
+
 def _section(figures: TreatmentFigures | None, treatment: str, min_group: int) -> CardSection:
     label = treatment_label(treatment)
     section = CardSection(treatment, label)
@@ -60,15 +76,12 @@ def _section(figures: TreatmentFigures | None, treatment: str, min_group: int) -
         return section
     s = section.sentences
     s.append(f"This clinic has treated {treated} patients with a condition like yours this way.")
-    for code, words in CARD_TIMEPOINTS:
+    for code, words, survey in CARD_TIMEPOINTS:
         tp = next(t for t in figures.timepoints if t.timepoint == code)
         if not tp.due:
-            s.append(f"None of them has reached the {words} survey yet.")
+            s.append(f"None of them has reached the {survey} survey yet.")
             continue
-        s.append(
-            f"Of the {tp.due} patients due a {words} survey, {tp.followed_up} answered it; "
-            f"we do not know how the other {tp.lost} are doing."
-        )
+        s.append(_followed_up(tp.due, tp.followed_up, tp.lost, survey))
         if tp.mcid.n == 0:
             continue
         s.append(
@@ -101,6 +114,30 @@ def _section(figures: TreatmentFigures | None, treatment: str, min_group: int) -
     return section
 
 
+def _left_out_note(excluded: dict[str, int]) -> str:
+    total = sum(excluded.values())
+    if not total:
+        return (
+            "The figures count only pain scores answered on the validated questionnaires, in "
+            "time and checked; none had to be left out."
+        )
+    reasons = {
+        UNVERIFIED: "typed in from paper and not yet checked by a second person",
+        UNVALIDATED: "answered on a wording that is not the validated one",
+        OUT_OF_WINDOW: "answered too early or too late for a survey time",
+    }
+    parts = [
+        f"{n} {'was' if n == 1 else 'were'} {reasons[reason]}"
+        for reason, n in excluded.items()
+        if n and reason in reasons
+    ]
+    return (
+        f"{total} pain score{'s were' if total != 1 else ' was'} left out of these figures: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
 def evidence_card(
     registry: Registry,
     *,
@@ -120,7 +157,7 @@ def evidence_card(
     notes = [
         "These are this clinic's own measurements, not a promise: patients often improve "
         "after any injection, including a placebo, and results differ from person to person.",
-        "The figures count only surveys answered on the validated questionnaires, in time.",
+        _left_out_note(board.excluded),
     ]
     if treatment in HARVEST:
         notes.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from marrowtrack.accounts.selectors import staff_of_clinic
@@ -51,7 +53,7 @@ class DashboardFilterForm(forms.Form):
             del self.fields["physician"]
         else:
             doctors = staff_of_clinic(clinic=clinic).filter(groups__name="physician")
-            self.fields["physician"].choices = [("", "Any physician")] + [
+            cast(forms.ChoiceField, self.fields["physician"]).choices = [("", "Any physician")] + [
                 (u.pk, u.printed_name or u.username) for u in doctors
             ]
 
@@ -81,8 +83,40 @@ class DashboardFilterForm(forms.Form):
 
 class CompareForm(forms.Form):
     condition = forms.ChoiceField(choices=ReferralCondition.choices, initial="knee_oa")
-    comparator = forms.ChoiceField(choices=COMPARATORS, initial="csi")
+    # Optional: the dashboard's link carries its own filters only (cortisone by default).
+    comparator = forms.ChoiceField(choices=COMPARATORS, initial="csi", required=False)
     score = forms.ChoiceField(
         choices=_instrument_choices, initial="NPRS:total", label="Score", required=False
     )
     include = forms.BooleanField(required=False, label="Include excluded data")
+
+    def clean_comparator(self) -> str:
+        return self.cleaned_data.get("comparator") or "csi"
+
+
+DOSE_TIMEPOINTS = [("6w", "6 weeks"), ("3m", "3 months"), ("6m", "6 months"), ("12m", "12 months")]
+
+
+class DoseFilterForm(DashboardFilterForm):
+    """The dashboard's filters and the time point whose improvement is plotted."""
+
+    timepoint = forms.ChoiceField(
+        choices=DOSE_TIMEPOINTS, initial="6m", label="Time point", required=False
+    )
+
+    def clean_timepoint(self) -> str:
+        return self.cleaned_data.get("timepoint") or "6m"
+
+    field_order = ["condition", "score", "timepoint"]
+
+
+class ReportForm(forms.Form):
+    treated_from = forms.DateField(required=False, label="Treated from")
+    treated_to = forms.DateField(required=False, label="Treated to")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("treated_from"), data.get("treated_to")
+        if start and end and start > end:
+            self.add_error("treated_to", "The period ends before it starts.")
+        return data

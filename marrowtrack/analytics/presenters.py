@@ -6,7 +6,9 @@ import csv
 import io
 
 from marrowtrack.analytics.dashboard import Dashboard
+from marrowtrack.analytics.doseresponse import DoseResponse
 from marrowtrack.intake.models import Treatment
+from marrowtrack.patients.models import ReferralCondition
 
 CSV_COLUMNS = (
     "condition",
@@ -51,6 +53,13 @@ def _pct(value: float | None) -> float | str:
 def treatment_label(code: str) -> str:
     try:
         return Treatment(code).label
+    except ValueError:
+        return code
+
+
+def condition_label(code: str) -> str:
+    try:
+        return str(ReferralCondition(code).label)
     except ValueError:
         return code
 
@@ -136,4 +145,93 @@ def survival_csv(board: Dashboard) -> str:
                         _r(s.high, 4),
                     ]
                 )
+    return out.getvalue()
+
+
+DOSE_COLUMNS = ("measure", "unit", "row", "dose", "improvement", "fitted", "ci_low", "ci_high")
+DOSE_FIT_COLUMNS = (
+    "measure",
+    "unit",
+    "timepoint",
+    "score",
+    "n",
+    "slope",
+    "slope_ci_low",
+    "slope_ci_high",
+    "intercept",
+    "r_squared",
+    "refused",
+    "no_lab_result",
+    "excluded_unverified",
+    "excluded_unvalidated_wording",
+    "excluded_out_of_window",
+)
+
+
+def dose_fit_rows(result: DoseResponse) -> list[dict[str, object]]:
+    """One row per dose measure: the line and what was left out."""
+    f = result.filters
+    rows = []
+    for d in result.fits:
+        fit = d.fit
+        rows.append(
+            {
+                "measure": d.label,
+                "unit": d.unit,
+                "timepoint": result.timepoint,
+                "score": f"{f.instrument} {f.score_key}",
+                "n": len(d.points),
+                "slope": "" if fit is None else _r(fit.slope, 3),
+                "slope_ci_low": "" if fit is None else _r(fit.slope_low, 3),
+                "slope_ci_high": "" if fit is None else _r(fit.slope_high, 3),
+                "intercept": "" if fit is None else _r(fit.intercept, 3),
+                "r_squared": "" if fit is None else _r(fit.r_squared, 3),
+                "refused": " ".join(d.refused),
+                "no_lab_result": d.missing_dose,
+                "excluded_unverified": result.excluded["unverified"],
+                "excluded_unvalidated_wording": result.excluded["unvalidated wording"],
+                "excluded_out_of_window": result.excluded["out of window"],
+            }
+        )
+    return rows
+
+
+def dose_rows(result: DoseResponse) -> list[dict[str, object]]:
+    """Every patient's point (no identifier) and the fitted band, per dose measure."""
+    rows: list[dict[str, object]] = []
+    for d in result.fits:
+        for p in sorted(d.points, key=lambda p: (p.dose, p.improvement)):
+            rows.append(
+                {
+                    "measure": d.label,
+                    "unit": d.unit,
+                    "row": "patient",
+                    "dose": _r(p.dose, 4),
+                    "improvement": _r(p.improvement, 3),
+                    "fitted": "",
+                    "ci_low": "",
+                    "ci_high": "",
+                }
+            )
+        for dose, fitted, low, high in d.band:
+            rows.append(
+                {
+                    "measure": d.label,
+                    "unit": d.unit,
+                    "row": "fitted line",
+                    "dose": _r(dose, 4),
+                    "improvement": "",
+                    "fitted": _r(fitted, 3),
+                    "ci_low": _r(low, 3),
+                    "ci_high": _r(high, 3),
+                }
+            )
+    return rows
+
+
+def table_csv(rows: list[dict[str, object]], columns: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
     return out.getvalue()

@@ -16,6 +16,8 @@ supplies only the quantiles of the t, chi-square and normal distributions.
   ATE weights, the weighted difference with a robust (HC0 sandwich) normal interval,
   standardised mean differences before and after weighting (Austin 2009) and Kish's
   effective sample size.
+- A straight line by ordinary least squares with the t interval of its slope and the 95 %
+  confidence band of the fitted mean (dose-response).
 """
 
 from __future__ import annotations
@@ -263,3 +265,59 @@ def effective_sample_size(weights: np.ndarray) -> float:
     total = float(np.sum(weights))
     squares = float(np.sum(weights**2))
     return 0.0 if squares == 0 else total * total / squares
+
+
+@dataclass(frozen=True)
+class LineFit:
+    """y = intercept + slope x by ordinary least squares."""
+
+    n: int
+    slope: float
+    slope_low: float
+    slope_high: float
+    intercept: float
+    r_squared: float
+    residual_sd: float
+    x_mean: float
+    sxx: float
+    t: float  # the t quantile (n - 2 degrees of freedom) of the intervals
+
+    def band(self, x: float) -> tuple[float, float, float]:
+        """The fitted mean at x and its confidence interval:
+        fit +/- t s sqrt(1/n + (x - mean x)^2 / Sxx)."""
+        fitted = self.intercept + self.slope * x
+        half = self.t * self.residual_sd * math.sqrt(1 / self.n + (x - self.x_mean) ** 2 / self.sxx)
+        return fitted, fitted - half, fitted + half
+
+
+def ols_line(x_values: Sequence[float], y_values: Sequence[float], level: float = LEVEL) -> LineFit:
+    """The least-squares line; needs at least 3 points and two different x values."""
+    x = np.asarray(x_values, dtype=float)
+    y = np.asarray(y_values, dtype=float)
+    n = len(x)
+    if n < 3 or len(x) != len(y):
+        raise ValueError("a line needs at least 3 paired points")
+    x_mean, y_mean = float(x.mean()), float(y.mean())
+    sxx = float(np.sum((x - x_mean) ** 2))
+    if sxx == 0:
+        raise ValueError("every x is the same: no line can be fitted")
+    slope = float(np.sum((x - x_mean) * (y - y_mean))) / sxx
+    intercept = y_mean - slope * x_mean
+    residuals = y - (intercept + slope * x)
+    sse = float(np.sum(residuals**2))
+    syy = float(np.sum((y - y_mean) ** 2))
+    residual_sd = math.sqrt(sse / (n - 2))
+    t = float(dist.t.ppf(0.5 + level / 2, n - 2))
+    half = t * residual_sd / math.sqrt(sxx)
+    return LineFit(
+        n=n,
+        slope=slope,
+        slope_low=slope - half,
+        slope_high=slope + half,
+        intercept=intercept,
+        r_squared=0.0 if syy == 0 else 1 - sse / syy,
+        residual_sd=residual_sd,
+        x_mean=x_mean,
+        sxx=sxx,
+        t=t,
+    )

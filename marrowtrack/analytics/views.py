@@ -1,5 +1,6 @@
-"""Registry pages: the outcome dashboard (and its CSV), BMAC versus a comparator, the
-researcher's home and the de-identified export. Aggregates only: no page here names a
+"""Registry pages: the outcome dashboard (CSV and Parquet), BMAC versus a comparator,
+dose-response, the outcomes report (PDF), the researcher's home and the de-identified export
+(CSV and Parquet), and the evidence card of a plan. Aggregates only: no registry page names a
 patient, so the researcher sees the same figures as the clinic."""
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
-from marrowtrack.analytics import charts, presenters, services
+from marrowtrack.analytics import charts, exports, presenters, services
 from marrowtrack.analytics.access import registry_reader, require_research
-from marrowtrack.analytics.forms import DEFAULT_SCORE, CompareForm, DashboardFilterForm
+from marrowtrack.analytics.forms import (
+    DEFAULT_SCORE,
+    CompareForm,
+    DashboardFilterForm,
+    DoseFilterForm,
+    ReportForm,
+)
 from marrowtrack.core import clock
 
 DEFAULTS = {"condition": "knee_oa", "score": "NPRS:total"}
@@ -24,10 +31,17 @@ def _filter_form(request: AuthenticatedHttpRequest, mode: str) -> DashboardFilte
     return DashboardFilterForm(data, clinic=request.user.clinic, research=(mode == "research"))
 
 
-def _csv(text: str, name: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+PARQUET = "application/vnd.apache.parquet"
+
+
+def _download(body: str | bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _csv(text: str, name: str) -> HttpResponse:
+    return _download(text, name, "text/csv; charset=utf-8")
 
 
 @login_required
@@ -58,6 +72,70 @@ def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     if what == "survival":
         return _csv(presenters.survival_csv(board), f"survival-{board.filters.condition}.csv")
     return _csv(presenters.dashboard_csv(board), f"outcomes-{board.filters.condition}.csv")
+
+
+@login_required
+def dashboard_parquet(request: AuthenticatedHttpRequest) -> HttpResponse:
+    mode = registry_reader(request.user)
+    form = _filter_form(request, mode)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    board, _ = services.dashboard_build(user=request.user, filters=form.filters())
+    body = exports.parquet_bytes(presenters.dashboard_rows(board), presenters.CSV_COLUMNS)
+    return _download(body, f"outcomes-{board.filters.condition}.parquet", PARQUET)
+
+
+def _dose_form(request: AuthenticatedHttpRequest, mode: str) -> DoseFilterForm:
+    data = request.GET if "condition" in request.GET else {**DEFAULTS, "timepoint": "6m"}
+    return DoseFilterForm(data, clinic=request.user.clinic, research=(mode == "research"))
+
+
+@login_required
+def dose(request: AuthenticatedHttpRequest) -> HttpResponse:
+    mode = registry_reader(request.user)
+    form = _dose_form(request, mode)
+    context = {"form": form, "mode": mode, "query": request.GET.urlencode()}
+    status = 200
+    if form.is_valid():
+        result = services.dose_response_build(
+            user=request.user, filters=form.filters(), timepoint=form.cleaned_data["timepoint"]
+        )
+        outcome = f"{result.filters.instrument} {result.filters.score_key}"
+        context["result"] = result
+        context["fit_rows"] = presenters.dose_fit_rows(result)
+        context["charts"] = [(d, charts.dose_svg(d, outcome)) for d in result.fits]
+    else:
+        status = 400
+    return render(request, "analytics/dose.html", context, status=status)
+
+
+@login_required
+def dose_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    mode = registry_reader(request.user)
+    form = _dose_form(request, mode)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    result = services.dose_response_build(
+        user=request.user, filters=form.filters(), timepoint=form.cleaned_data["timepoint"]
+    )
+    name = f"dose-response-{result.filters.condition}-{result.timepoint}"
+    if request.GET.get("table") == "fit":
+        text = presenters.table_csv(presenters.dose_fit_rows(result), presenters.DOSE_FIT_COLUMNS)
+        return _csv(text, f"{name}-fit.csv")
+    text = presenters.table_csv(presenters.dose_rows(result), presenters.DOSE_COLUMNS)
+    return _csv(text, f"{name}.csv")
+
+
+@login_required
+def report_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
+    registry_reader(request.user)
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    start, end = form.cleaned_data["treated_from"], form.cleaned_data["treated_to"]
+    pdf = services.outcomes_report_build(user=request.user, treated_from=start, treated_to=end)
+    period = f"{start or 'start'}-to-{end or clock.today(request.user.clinic)}"
+    return _download(pdf, f"outcomes-report-{period}.pdf", "application/pdf")
 
 
 @login_required
@@ -95,10 +173,22 @@ def research_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def research_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     text = services.research_export(user=request.user)
     day = clock.today(request.user.clinic).isoformat()
-    return _csv(text, f"registry-deidentified-{day}.csv")
+    return _csv(str(text), f"registry-deidentified-{day}.csv")
+
+
+@login_required
+def research_export_parquet(request: AuthenticatedHttpRequest) -> HttpResponse:
+    body = services.research_export(user=request.user, fmt="parquet")
+    day = clock.today(request.user.clinic).isoformat()
+    return _download(body, f"registry-deidentified-{day}.parquet", PARQUET)
 
 
 @login_required
 def evidence(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
+    """The card for the consultation: its own page, or (htmx) the card alone, loaded into
+    the plan page."""
     plan, card = services.evidence_card_build(user=request.user, plan_id=public_id)
-    return render(request, "analytics/evidence.html", {"plan": plan, "card": card})
+    context = {"plan": plan, "card": card}
+    if getattr(request, "htmx", False):
+        return render(request, "analytics/_evidence_card.html", context)
+    return render(request, "analytics/evidence.html", context)

@@ -7,16 +7,18 @@ path or a malformed id), 409 refused by a rule, 422 invalid fields, 429 too many
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import devices_for_user
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from marrowtrack.accounts.decorators import staff_login_required
 from marrowtrack.accounts.services import api_token_user, two_factor_missing
-from marrowtrack.api.errors import install_error_handlers
+from marrowtrack.api.errors import document_errors, install_error_handlers
 from marrowtrack.api.parser import CheckedJsonParser
 
 
@@ -28,10 +30,21 @@ class TokenAuth(HttpBearer):
         if user is None or two_factor_missing(user, devices_for_user):
             return None
         request.user = user
+        if user.clinic is not None:
+            # The endpoint runs in the user's clinic's zone, like a staff page (ADR 0025);
+            # ClinicTimeMiddleware restores the previous zone after the request.
+            timezone.activate(user.clinic.timezone)
         return user
 
 
-api = NinjaAPI(
+class MarrowTrackApi(NinjaAPI):
+    """The API whose OpenAPI document states every operation's error answers."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        return cast(OpenAPISchema, document_errors(super().get_openapi_schema(**kwargs)))
+
+
+api = MarrowTrackApi(
     title="MarrowTrack API",
     version="1",
     description=__doc__,

@@ -21,7 +21,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from marrowtrack.api.parser import BodyNotJson, UnsafeCharacters
 from marrowtrack.audit.denials import access_denied_record
 from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
+from marrowtrack.core.schemas import ErrorOut
 from marrowtrack.core.versioning import jsonable
+from marrowtrack.esign.services import ReauthenticationThrottled
 
 API_PREFIX = "/api/"
 INVALID_FIELDS = "The request has invalid fields."
@@ -75,6 +77,11 @@ def stale_edit_body(exc: StaleEdit) -> dict[str, Any]:
 
 
 def _domain_error(api: NinjaAPI, request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, ReauthenticationThrottled):
+        body = error_body(exc.message, {exc.field: [exc.message]} if exc.field else None)
+        response = api.create_response(request, body, status=429)
+        response["Retry-After"] = str(exc.wait)
+        return response
     if isinstance(exc, StaleEdit):
         return api.create_response(request, stale_edit_body(exc), status=409)
     if isinstance(exc, ValidationFailed):
@@ -149,3 +156,51 @@ def _as_json(response: HttpResponse) -> HttpResponse:
         if header in response:
             shaped[header] = response[header]
     return shaped
+
+
+# What each error status means, as the OpenAPI document states it for every operation it
+# applies to (docs/decisions/0026-api-shape.md). The body is always `ErrorOut`.
+ERROR_MEANINGS = {
+    400: "The body is not valid JSON.",
+    401: "No valid bearer token (or, for the portal, no valid session).",
+    403: "Your role does not allow this.",
+    404: "Not found: an id (in the path or the body) names nothing in your clinic.",
+    409: "Refused by a rule (the message says which), or the record changed since it was read.",
+    422: "Invalid fields: `errors` names each one.",
+    429: "Too many requests (sign-in, token or re-authentication attempts): see Retry-After.",
+    500: "Server error: nothing was stored; it has been logged.",
+}
+UNSAFE_METHODS = frozenset({"post", "put", "patch", "delete"})
+ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses an operation can answer, from what it takes and who may call it."""
+    statuses = [404, 500]
+    if "requestBody" in operation:
+        statuses.append(400)
+    if operation.get("parameters") or "requestBody" in operation:
+        statuses.append(422)
+    if operation.get("security"):
+        statuses += [401, 403]
+    if method in UNSAFE_METHODS:
+        statuses += [409, 429]
+    return sorted(statuses)
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers to every operation of an OpenAPI document, with their one shape;
+    an answer an operation documents itself (e.g. a stale edit's 409) is kept."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            documented = {int(code) for code in responses}  # ninja's keys are ints
+            for status in error_statuses(method, operation):
+                if status not in documented:
+                    responses[status] = {
+                        "description": ERROR_MEANINGS[status],
+                        "content": {"application/json": {"schema": ERROR_SCHEMA_REF}},
+                    }
+    return schema

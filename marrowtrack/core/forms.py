@@ -1,11 +1,15 @@
-"""Putting a service's refusal on the form that asked for it; the version an edit form was
-filled from (docs/decisions/0021-no-lost-updates.md)."""
+"""Running the service call behind a submitted form and putting its refusal on the form that
+asked for it; the version an edit form was filled from (docs/decisions/0021-no-lost-updates.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
 
 from marrowtrack.core.exceptions import DomainError, StaleEdit, ValidationFailed
 
@@ -20,6 +24,10 @@ class VersionedFormMixin:
     """An edit form carries, hidden, the version of the record it was filled from; the
     service refuses the edit when the record has moved on. Added when the form edits a saved
     record (a ModelForm with a saved instance) or when `version` is given."""
+
+    # Provided by the form class this mixes into.
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def __init__(self, *args: Any, version: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,12 +53,49 @@ class VersionedFormMixin:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-def form_status(form: forms.Form) -> int:
+T = TypeVar("T")
+
+
+class FormRenderer(TemplatesSetting):
+    """Forms render with the project's templates (settings.FORM_RENDERER); a field's
+    `{{ field.as_field_group }}` is `forms/field.html`: label, input, help and errors, with
+    the ids Django's aria-describedby on the input points at."""
+
+    field_template_name = "forms/field.html"
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A form action the service accepted; `value` is what the service returned (it may be
+    None, which is why success is this wrapper and not the value itself)."""
+
+    value: T
+
+
+def run_form_action(
+    form: forms.BaseForm, action: Callable[[], T], *, name_field: bool = False
+) -> Done[T] | None:
+    """Validate a submitted form, then run the service call behind it.
+
+    None when the form is unbound (not submitted), invalid, or the service refused; a refusal
+    is put on the form (`apply_errors`) so the page shows it beside the field. The action is
+    a callable so that it reads `form.cleaned_data` only once the form is valid."""
+    if not form.is_valid():
+        return None
+    try:
+        value = action()
+    except DomainError as exc:
+        apply_errors(form, exc, name_field=name_field)
+        return None
+    return Done(value)
+
+
+def form_status(form: forms.BaseForm) -> int:
     """409 for a page that answers a stale edit, else 200."""
     return 409 if getattr(form, "stale_edit", None) else 200
 
 
-def apply_errors(form: forms.Form, exc: DomainError, *, name_field: bool = False) -> None:
+def apply_errors(form: forms.BaseForm, exc: DomainError, *, name_field: bool = False) -> None:
     """Show the refusal per field when the form has that field, else at the top.
 
     `name_field` prefixes each message with the field's name (for forms whose fields are
@@ -69,7 +114,7 @@ def apply_errors(form: forms.Form, exc: DomainError, *, name_field: bool = False
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-def _apply_stale(form: forms.Form, exc: StaleEdit) -> None:
+def _apply_stale(form: forms.BaseForm, exc: StaleEdit) -> None:
     """Keep what the person typed, list each field where the record now differs from it,
     and carry the current version: saving again is a decision taken with the changes shown."""
     form.stale_edit = exc  # type: ignore[attr-defined]
@@ -77,13 +122,13 @@ def _apply_stale(form: forms.Form, exc: StaleEdit) -> None:
         (form.fields[name].label or name.replace("_", " ").capitalize(), now, yours)
         for name, now, yours in _differences(form, exc.current)
     ]
-    data = form.data.copy()
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
     data[form.add_prefix("version")] = str(exc.version)
     form.data = data
     form.add_error(None, exc.message)
 
 
-def _differences(form: forms.Form, current: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _differences(form: forms.BaseForm, current: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows = []
     for name, now in current.items():
         if name == "version" or name not in form.fields:
@@ -120,7 +165,7 @@ def shown(field: forms.Field, value: Any) -> str:
 
 
 def _flat(choices: Any) -> list[tuple[Any, Any]]:
-    flat = []
+    flat: list[tuple[Any, Any]] = []
     for key, label in choices:
         if isinstance(label, list | tuple):
             flat.extend(label)

@@ -14,13 +14,15 @@ Dates: a year such as 1 or 1268 is a typing slip, never a clinical fact.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from pydantic import AfterValidator
+
+from marrowtrack.core.exceptions import ValidationFailed
 
 # Unicode general categories that are never part of a readable name or note:
 # Cc control, Cf format (bidi controls, zero-width, BOM, soft hyphen), Cs surrogate,
@@ -108,7 +110,7 @@ class PlainInputFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.validators.extend(_validators_for(field))
 
@@ -119,3 +121,12 @@ def _validators_for(field: forms.Field) -> Iterator[Any]:
     elif isinstance(field, forms.CharField):
         notes = isinstance(field.widget, forms.Textarea)
         yield validate_plain_notes if notes else validate_plain_text
+
+
+def only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The values of a service's own fields, text stripped; any other name is refused (422),
+    so a field that a form or schema sends and the service would drop is never lost unseen."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed({name: ["This field is not accepted here."] for name in unknown})
+    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}

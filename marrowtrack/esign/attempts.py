@@ -28,6 +28,10 @@ PURPOSE = "signature"
 
 _request: ContextVar[HttpRequest | None] = ContextVar("signing_request", default=None)
 _pending: ContextVar[list[FailedAttempt] | None] = ContextVar("signing_pending", default=None)
+# Who proved their authenticator code in this request: a code is good once (django-otp
+# refuses it again), yet one request may check the same person twice (a co-signer is found
+# and checked, then signs).
+_code_proved: ContextVar[set[int] | None] = ContextVar("signing_code_proved", default=None)
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,32 @@ def current_request() -> HttpRequest:
     return _request.get() or _offline_request()
 
 
+def http_request() -> HttpRequest | None:
+    """The HTTP request being answered, or None in a command or a test without one."""
+    return _request.get()
+
+
+def code_proved(user_pk: int) -> bool:
+    """Did this person give a right authenticator code earlier in this request?"""
+    return user_pk in (_code_proved.get() or set())
+
+
+def code_proved_note(user_pk: int) -> None:
+    proved = _code_proved.get()
+    if proved is not None:
+        proved.add(user_pk)
+
+
 @contextmanager
 def signing_attempts(request: HttpRequest | None = None) -> Iterator[None]:
     """Hold failures found inside transactions until the block ends, then record them."""
     request_token = _request.set(request)
     pending_token = _pending.set([])
+    proved_token = _code_proved.set(set())
     try:
         yield
     finally:
+        _code_proved.reset(proved_token)
         pending = _pending.get() or []
         _pending.reset(pending_token)
         _request.reset(request_token)

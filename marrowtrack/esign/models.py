@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import BaseModel
 
 
@@ -33,5 +34,7 @@ class Signature(BaseModel):
         indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record")]
 
     def __str__(self) -> str:
-        when = f"{self.signed_at:%Y-%m-%d %H:%M}"
-        return f"{self.get_meaning_display()} by {self.printed_name} at {when}"
+        # The active zone: a staff page's is the user's clinic's (ADR 0025).
+        return (
+            f"{self.get_meaning_display()} by {self.printed_name} at {clock.stamp(self.signed_at)}"
+        )

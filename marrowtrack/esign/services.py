@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.db import models, transaction
 from django_otp import devices_for_user, match_token
 
@@ -20,12 +21,27 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.esign.attempts import current_request, failure_note
+from marrowtrack.esign.attempts import (
+    code_proved,
+    code_proved_note,
+    current_request,
+    failure_note,
+    http_request,
+)
 from marrowtrack.esign.models import Signature
+from marrowtrack.ops.ratelimit import client_address, rate_exceeded, rate_parse
 
 
 class SignatureRefused(DomainError):
     """Re-authentication failed; nothing was signed."""
+
+
+class ReauthenticationThrottled(SignatureRefused):
+    """Too many re-authentications from one address: none is tried for `wait` seconds."""
+
+    def __init__(self, message: str, *, field: str, wait: int) -> None:
+        super().__init__(message, field=field)
+        self.wait = wait
 
 
 # One answer for an unknown person, a wrong password and a wrong code, so a guess learns
@@ -44,10 +60,29 @@ def _refuse(*, username: str, by: Any, reason: str, message: str, field: str) ->
     raise SignatureRefused(message, field=field)
 
 
+def _throttle(field: str) -> None:
+    """At most MARROWTRACK_REAUTH_RATE re-authentications a client address may ask for, as
+    the token request is throttled: guessing many names' passwords from one address is slowed
+    down before the per-name lockout (axes) would notice. Commands are not throttled."""
+    request = http_request()
+    if request is None:
+        return
+    rate = rate_parse(settings.MARROWTRACK_REAUTH_RATE)
+    wait = rate_exceeded(scope="reauthentication", key=client_address(request), rate=rate)
+    if wait:
+        message = f"Too many signature attempts from here: try again in {wait} seconds."
+        raise ReauthenticationThrottled(message, field=field, wait=wait)
+
+
 def _totp_ok(user: User, totp: str | None) -> bool:
-    if not list(devices_for_user(user, confirmed=True)):
+    """The code is right, or was proved by this person earlier in this request (their
+    password is checked every time)."""
+    if not list(devices_for_user(user, confirmed=True)) or code_proved(user.pk):
         return True
-    return bool(totp) and match_token(user, totp) is not None
+    if totp and match_token(user, totp) is not None:
+        code_proved_note(user.pk)
+        return True
+    return False
 
 
 def reauthenticate(
@@ -57,6 +92,7 @@ def reauthenticate(
 
     Goes through django-axes: a locked account is refused before its password is tried,
     and each failure counts toward the lockout and is audited (esign.attempts)."""
+    _throttle(field)
     request = current_request()
     by = getattr(request, "user", None)
     if AxesProxyHandler.is_locked(request, {"username": user.username}):
@@ -83,6 +119,7 @@ def cosigner_authenticate(
         username=username.strip(), clinic_id=by.clinic_id, clinic__isnull=False
     ).first()
     if user is None:
+        _throttle(field)
         User().set_password(password)  # equal timing: hash as if the account existed
         request = current_request()
         if AxesProxyHandler.is_locked(request, {"username": username}):

@@ -8,8 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.esign import patient_mode
 from marrowtrack.esign.forms import LeavePatientModeForm
 
@@ -20,12 +19,9 @@ def patient_mode_leave(request: AuthenticatedHttpRequest) -> HttpResponse:
     if mode is None:
         return redirect("web:home")
     form = LeavePatientModeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient_mode.patient_mode_leave(request=request, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Patient mode ended: the staff pages are back.")
-            return redirect(mode.return_to)
+    if run_form_action(
+        form, lambda: patient_mode.patient_mode_leave(request=request, **form.cleaned_data)
+    ):
+        messages.success(request, "Patient mode ended: the staff pages are back.")
+        return redirect(mode.return_to)
     return render(request, "esign/patient_mode_leave.html", {"form": form, "mode": mode})

@@ -50,7 +50,7 @@ class Equipment(VersionedModel, BaseModel):
     name = models.CharField(max_length=80)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     serial_number = models.CharField(max_length=60, blank=True)
-    # Rotor radius turns a spin programme's rpm into RCF (domain.md section 2).
+    # Rotor radius turns a spin programme's rpm into RCF (docs/reference.md §2).
     rotor_radius_cm = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     calibration_due = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)

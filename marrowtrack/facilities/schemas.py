@@ -5,10 +5,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from ninja import Schema
+from pydantic import Field
 
 
 class EquipmentOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     name: str
     kind: str
     serial_number: str
@@ -18,7 +19,7 @@ class EquipmentOut(Schema):
 
 
 class KitLotOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     device: str
     lot_number: str
     expires_on: date

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import models
 
@@ -37,7 +38,7 @@ def calibrated_centrifuges(*, clinic_id: int, today: date) -> models.QuerySet[Eq
     )
 
 
-def facilities_overview(*, clinic_id: int, today: date) -> dict[str, object]:
+def facilities_overview(*, clinic_id: int, today: date) -> dict[str, Any]:
     """Everything the clinic administrator's page lists, with what needs attention."""
     equipment = list(Equipment.objects.filter(clinic_id=clinic_id))
     lots = list(KitLot.objects.filter(clinic_id=clinic_id).order_by("-received_on", "lot_number"))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 
-from marrowtrack.accounts.access import require_role, require_same_clinic
+from marrowtrack.accounts.access import require_role, require_same_clinic, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.audit.models import AuditAction
@@ -39,7 +39,7 @@ def _save(
     require_role(by, ADMINS, "manage rooms, equipment and kit lots")
     creating = instance.pk is None
     if creating:
-        instance.clinic = by.clinic
+        instance.clinic = staff_clinic(by)
     require_same_clinic(by, instance.clinic_id)
     if not creating and version is None:
         raise ValidationFailed({"version": ["Say which version of the record you edited."]})
@@ -95,7 +95,7 @@ def equipment_save(
     equipment: Equipment | None = None,
     version: int | None = None,
 ) -> Equipment:
-    """A centrifuge needs its rotor radius (RCF is computed from rpm, domain spec §2)."""
+    """A centrifuge needs its rotor radius (RCF is computed from rpm, docs/reference.md §2)."""
     kind = data.get("kind", equipment.kind if equipment else "")
     radius = data.get("rotor_radius_cm", equipment.rotor_radius_cm if equipment else None)
     if kind == Equipment.Kind.CENTRIFUGE and not radius:

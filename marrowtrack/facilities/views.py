@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors, form_status
+from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.facilities import forms, selectors, services
 from marrowtrack.facilities.access import facility_for_user
 from marrowtrack.facilities.models import Equipment, KitLot, Room
@@ -32,7 +32,7 @@ from marrowtrack.facilities.permissions import (
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The administrator keeps equipment, kit lots and rooms; the lab reads them."""
     require_perm(request.user, VIEW_EQUIPMENT)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     context = selectors.facilities_overview(clinic_id=clinic.pk, today=clock.today(clinic))
     return render(request, "facilities/overview.html", context)
 
@@ -40,14 +40,10 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _form_page(
     request: HttpRequest, form: Any, save: Any, *, title: str, instance: Any = None, **extra: Any
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Saved: {saved}.")
-            return redirect("facilities:overview")
+    if done := run_form_action(form, lambda: save(form)):
+        saved = done.value
+        messages.success(request, f"Saved: {saved}.")
+        return redirect("facilities:overview")
     context = {"form": form, "title": title, "instance": instance, **extra}
     return render(request, "facilities/form.html", context, status=form_status(form))
 
@@ -109,7 +105,9 @@ def equipment_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
 @login_required
 def kitlot_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, CHANGE_KIT_LOT)
-    form = forms.KitLotForm(request.POST or None, initial={"received_on": clock.today()})
+    form = forms.KitLotForm(
+        request.POST or None, initial={"received_on": clock.today(request.user.clinic)}
+    )
     return _form_page(
         request,
         form,
@@ -141,7 +139,7 @@ def kitlot_status(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     form = forms.KitLotStatusForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+            raise DomainError(" ".join(str(m) for ms in form.errors.values() for m in ms))
         services.kit_lot_status_set(by=request.user, lot=lot, **form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.intake.models import Appointment, Consent, TreatmentPlan
 
@@ -17,7 +17,7 @@ def plan_for_user(user: User, public_id: UUID | str, perm: str = VIEW_PLAN) -> T
     require_perm(user, perm)
     plan = (
         TreatmentPlan.objects.select_related("patient__clinic")
-        .filter(public_id=public_id, patient__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, patient__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if plan is None:
@@ -29,7 +29,7 @@ def consent_for_user(user: User, public_id: UUID | str, perm: str) -> Consent:
     require_perm(user, perm)
     consent = (
         Consent.objects.select_related("plan__patient__clinic", "document", "witness_signature")
-        .filter(public_id=public_id, plan__patient__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, plan__patient__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if consent is None:
@@ -41,7 +41,7 @@ def appointment_for_user(user: User, public_id: UUID | str, perm: str) -> Appoin
     require_perm(user, perm)
     appointment = (
         Appointment.objects.select_related("plan__patient__clinic", "room", "centrifuge")
-        .filter(public_id=public_id, clinic_id=user.clinic_id)
+        .filter(public_id=public_id, clinic_id=staff_clinic(user).pk)
         .first()
     )
     if appointment is None:

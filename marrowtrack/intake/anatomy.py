@@ -12,7 +12,7 @@ Pure tables (no ORM) shared by the eligibility checks, booking and the plan page
 - ``TARGET_RISK``: bleeding-risk class per target (issue 8 item 5; SIR 2019 consensus
   guideline, Patel et al., J Vasc Interv Radiol 2019: joint injections and marrow
   aspiration are low risk; ASRA 2018, Narouze et al., Reg Anesth Pain Med 2018: facet and
-  epidural injections are intermediate). Discs are classed high as domain.md §0 does;
+  epidural injections are intermediate). Discs are classed high as docs/reference.md §0 does;
   ASRA 2018 ranks intradiscal procedures intermediate, so this is the cautious reading (⚠).
   A target the table does not know is classed intermediate until someone classes it.
 """

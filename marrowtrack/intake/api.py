@@ -79,11 +79,11 @@ def plan_patch(request: AuthenticatedHttpRequest, public_id: UUID, payload: sche
     return plans.plan_update(plan=plan, by=request.user, data=data, version=version)
 
 
-@router.post("/plans/{uuid:public_id}/prior", response={201: dict})
+@router.post("/plans/{uuid:public_id}/prior", response={201: schemas.PriorOut})
 def prior_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.PriorIn):
     plan = plan_for_user(request.user, public_id, CHANGE)
     prior = plans.prior_treatment_add(plan=plan, by=request.user, data=payload.dict())
-    return 201, {"public_id": str(prior.public_id)}
+    return 201, prior
 
 
 @router.post("/plans/{uuid:public_id}/treated", response=schemas.PlanOut)
@@ -93,13 +93,13 @@ def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID, payload: sc
     return plans.plan_mark_treated(plan=plan, by=request.user, **payload.dict())
 
 
-@router.post("/plans/{uuid:public_id}/lab-values", response={201: dict})
+@router.post("/plans/{uuid:public_id}/lab-values", response={201: schemas.LabValueOut})
 def lab_value_create(
     request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.LabValueIn
 ):
     plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
     lab = plans.lab_value_record(patient=plan.patient, by=request.user, **payload.dict())
-    return 201, {"public_id": str(lab.public_id), "unit": lab.unit}
+    return 201, lab
 
 
 @router.post("/plans/{uuid:public_id}/screenings", response={201: schemas.ScreeningOut})

@@ -3,7 +3,7 @@
 ``rules.py`` holds the data a clinic configures (severity, thresholds, wording, which
 treatments a rule applies to); this module holds the fixed logic each rule code runs. A
 check returns one dict of message fields per hit (for example one per NSAID), which
-``rules.evaluate`` formats into a ``Finding``. Sources: domain.md §0 (defaults), §4 (hard
+``rules.evaluate`` formats into a ``Finding``. Sources: docs/reference.md §0 (defaults), §4 (hard
 stops, flags, washout windows, lidocaine); the bleeding-risk classes and hold table are in
 ``anatomy.py`` and ``holds.py``; docs/decisions/0005-clinical-choices.md lists every
 threshold with its source.
@@ -252,7 +252,7 @@ def _malignancy_solid(params: Params, ctx: Context) -> Hits:
 
 
 def _malignancy_haematological(params: Params, ctx: Context) -> Hits:
-    # Any history, however old (domain.md §4 "any blood cancer"): a marrow product.
+    # Any history, however old (docs/reference.md §4 "any blood cancer"): a marrow product.
     return tuple(
         {
             **_condition_fields(c),
@@ -320,7 +320,7 @@ def _inr_fields(params: Params, ctx: Context, warfarin: Medication) -> Fields:
 def _inr_on_warfarin(params: Params, ctx: Context) -> Hits:
     """Once the window before the booked procedure has opened: no INR in it, or one above the
     limit for the target's class (SIR 2019: 3.0 low risk; 1.8 spinal, 1.5 disc per
-    domain.md §0)."""
+    docs/reference.md §0)."""
     warfarin = _on_warfarin(params, ctx)
     window_from = ctx.reference - timedelta(days=int(params["window_days"]))
     # Before booking, or before the window opens, the INR cannot be due yet: the

@@ -1,10 +1,10 @@
 """A content linter for patient-facing text: blocks the claims the clinic must not make.
 
-domain.md §6 "Encode as" lists what it blocks at least: "no risk", "risk-free", "no side
+docs/reference.md §6 lists what it blocks at least: "no risk", "risk-free", "no side
 effects", "safe and effective", "cure", "guarantee(d)", "proven" / "clinically proven",
 "regrows / regenerates / repairs / rebuilds cartilage" (and tissue), "FDA-approved" /
 "FDA-cleared" about the treatment, "stem cell treatment/therapy", "your own stem cells"
-(BMAC is a mixed-cell product), "100 % success" and "permanent results". MISSION.md names
+(BMAC is a mixed-cell product), "100 % success" and "permanent results". docs/reference.md §8 names
 the clinic's own "no risk of ... adverse reactions" and "proven effective".
 
 Honest sentences that deny a claim stay allowed ("this is not a cure", "has not been

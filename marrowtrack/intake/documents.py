@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 from weasyprint import HTML
 
@@ -104,9 +105,10 @@ def plan_instructions(plan: TreatmentPlan) -> PlanInstructions | None:
 
 
 def instructions_pdf(data: PlanInstructions) -> bytes:
-    html = render_to_string(
-        "intake/instructions_print.html", {"ins": data, "plan": data.plan, "printed": True}
-    )
+    with timezone.override(clock.zone(data.plan.patient.clinic)):
+        html = render_to_string(
+            "intake/instructions_print.html", {"ins": data, "plan": data.plan, "printed": True}
+        )
     return HTML(string=html).write_pdf()
 
 
@@ -190,14 +192,13 @@ def _nsaid_events(data: PlanInstructions) -> list[Event]:
 
 def consent_pdf(consent: Consent) -> bytes:
     """The signed consent as a PDF: the exact document version, both signatures, times."""
-    html = render_to_string(
-        "intake/consent_print.html",
-        {
-            "consent": consent,
-            "document": consent.document,
-            "plan": consent.plan,
-            "patient": consent.plan.patient,
-            "witness": consent.witness_signature,
-        },
-    )
+    context = {
+        "consent": consent,
+        "document": consent.document,
+        "plan": consent.plan,
+        "patient": consent.plan.patient,
+        "witness": consent.witness_signature,
+    }
+    with timezone.override(clock.zone(consent.plan.patient.clinic)):
+        html = render_to_string("intake/consent_print.html", context)
     return HTML(string=html).write_pdf()

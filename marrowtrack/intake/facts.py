@@ -3,7 +3,7 @@
 Eligibility (``rules.py``) and pre-procedure instructions (``instructions.py``) are pure
 calculations over these facts, so they can be tested without a database and a decision can
 be re-run later from the facts it was made on. The vocabularies follow the clinic spec:
-domain.md §1 (``Target``, laterality), §4 (hard stops and flags) and §7 (``Treatment``); the
+docs/reference.md §1 (``Target``, laterality), §4 (hard stops and flags) and §7 (``Treatment``); the
 string values match the ``TextChoices`` of ``marrowtrack.patients.models`` so an adapter can
 convert with ``AllergyCategory(allergy.category)`` and so on.
 
@@ -100,7 +100,7 @@ class BodySite(StrEnum):
 
 
 class Target(StrEnum):
-    """Injection targets, domain.md §1 "Encode as"."""
+    """Injection targets, docs/reference.md §1 (targets)."""
 
     KNEE = "knee"
     HIP = "hip"
@@ -125,8 +125,8 @@ class Laterality(StrEnum):
 
 
 class Treatment(StrEnum):
-    """Treatments, domain.md §7 ``Treatment`` plus nerve block (MISSION.md: BMAC is offered
-    where cortisone injections or nerve blocks would otherwise be used)."""
+    """Treatments, docs/reference.md §7 plus nerve block (§8: BMAC is offered where cortisone
+    injections or nerve blocks would otherwise be used)."""
 
     BMAC = "bmac"
     BMAC_PRP = "bmac_prp"

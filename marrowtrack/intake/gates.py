@@ -72,7 +72,9 @@ def procedure_blockers(plan: TreatmentPlan) -> list[str]:
         )
     blockers += _consent_blockers(plan)
     decision = current_decision(plan)
-    if decision is not None and (stale := screening_age_blocker(plan, decision, clock.today())):
+    if decision is not None and (
+        stale := screening_age_blocker(plan, decision, clock.today(plan.patient.clinic))
+    ):
         blockers.append(stale)
     return blockers
 

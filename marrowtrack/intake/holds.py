@@ -14,7 +14,7 @@ it has a harvest, the harvest column. Sources (docs/decisions/0005-clinical-choi
   spine and pain procedures): warfarin 5 d (INR checked), apixaban, rivaroxaban and edoxaban
   3 d, dabigatran 4 d, therapeutic LMWH 1 d, clopidogrel 7 d, prasugrel 7 d, ticagrelor
   5 d; aspirin 6 d for high risk, a shared decision for intermediate risk.
-- Harvest: the clinic's elective defaults of domain.md §4 (warfarin 5 d plus INR,
+- Harvest: the clinic's elective defaults of docs/reference.md §4 (warfarin 5 d plus INR,
   clopidogrel 7 d, apixaban/rivaroxaban about 3 d), the same days as intermediate.
 - An agent not recorded ("other") gets the longest hold of its class.
 

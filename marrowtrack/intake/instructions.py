@@ -2,8 +2,8 @@
 
 Pure calculation from the appointment start, the treatment, the patient's medications,
 the holds the hold table asks for (``holds.py``), the clinic's phone numbers and today's
-date (domain.md §0 defaults; §4 washout windows, call-back triggers; MISSION.md path steps
-3 and 6). The English sentences are a convenience; every date is also a field, so the
+date (docs/reference.md §0 defaults; §4 washout windows, call-back triggers; §8, the path's
+steps 3 and 6). The English sentences are a convenience; every date is also a field, so the
 portal, the PDF and a Spanish template can render their own wording.
 
 What applies to which treatment (issue 8 item 16):
@@ -38,7 +38,7 @@ NEEDLE = frozenset(Treatment) - {Treatment.EXERCISE}
 
 @dataclass(frozen=True)
 class InstructionDefaults:
-    """Clinic-configurable defaults (domain.md §0)."""
+    """Clinic-configurable defaults (docs/reference.md §0)."""
 
     nsaid_hold_days_before: int = 7
     nsaid_avoid_days_after: int = 7
@@ -414,7 +414,7 @@ _AFTER_CARE: dict[Treatment, tuple[str, ...]] = {
 
 
 def warning_signs(treatment: Treatment, phones: Phones) -> WarningSigns:
-    """The call-back triggers of domain.md §4, in full, for every injection."""
+    """The call-back triggers of docs/reference.md §4, in full, for every injection."""
     where = "the hip where the marrow was taken" if treatment in HARVEST else "the injection site"
     call_clinic = (
         "A temperature of 38.0 °C (100.4 °F) or more.",

@@ -3,9 +3,9 @@
 A ``Rule`` is data (code, severity, thresholds, message template, source, the treatments it
 applies to); the logic behind each code lives in ``checks.py``. A clinic tunes thresholds and
 wording through JSON (``ruleset_from_json``), and a screening records the version and SHA-256
-of the exact rule set it used, so the decision can be reproduced. Source: domain.md §4
-"Hard stops", "Flags that need a documented plan", "Washout windows", and the §0 defaults;
-``EligibilityRule(code, severity{HARD_STOP, FLAG}, params)`` in §4 "Encode as". A physician
+of the exact rule set it used, so the decision can be reproduced. Source: docs/reference.md §4
+"Hard stops", "Flags needing a documented plan", "Washout windows", and the §0 defaults;
+each rule is a code, a severity (hard stop or flag) and its parameters. A physician
 may override a hard stop with a reason; that is the clinic app's job, not this module's.
 Every threshold and its source: docs/decisions/0005-clinical-choices.md.
 
@@ -158,7 +158,7 @@ def evaluate(ruleset: RuleSet, patient: PatientFacts, plan: PlanFacts, on: date)
     """Screen a patient's plan against a rule set, as of the screening date ``on``.
 
     NOT_ELIGIBLE if any hard stop fires, NEEDS_REVIEW if only flags fire, else ELIGIBLE
-    (domain.md §4). Rules whose ``applies_to`` excludes the plan's treatment are skipped.
+    (docs/reference.md §4). Rules whose ``applies_to`` excludes the plan's treatment are skipped.
     """
     if isinstance(on, datetime):
         raise TypeError("'on' must be a date, not a datetime")
@@ -353,7 +353,7 @@ def _rule_from_dict(index: int, raw: Any) -> Rule:
         raise RuleSetError(f"rules[{index}]: {error}") from None
 
 
-# --- the shipped defaults (domain.md §0; each configurable per clinic) ---------------------
+# --- the shipped defaults (docs/reference.md §0; each configurable per clinic) -------------
 
 _HARD_STOP_SOURCE = "domain.md §4 Hard stops (clinic defaults; a physician may override)"
 _THEMISTOCLEOUS = "Themistocleous 2018, exclusions in a 233-patient BMAC series; domain.md §4 Flags"

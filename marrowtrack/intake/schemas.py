@@ -19,6 +19,9 @@ Target = Literal[
     "glenohumeral",
     "subacromial",
     "rotator_cuff",
+    "elbow",
+    "wrist_hand",
+    "ankle_foot",
     "si_joint",
     "facet",
     "disc",
@@ -96,8 +99,26 @@ class LabValueIn(StrictIn):
     taken_on: date
 
 
+class PriorOut(Schema):
+    id: UUID = Field(alias="public_id")
+    kind: str
+    drug: str
+    given_on: date | None
+    target: str
+    laterality: str
+    notes: str
+
+
+class LabValueOut(Schema):
+    id: UUID = Field(alias="public_id")
+    test: str
+    value: Decimal
+    unit: str
+    taken_on: date
+
+
 class PlanOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     patient: UUID = Field(alias="patient.public_id")
     condition: str
     target: str
@@ -105,6 +126,9 @@ class PlanOut(Schema):
     laterality: str
     harvest_side: str
     harvest_anticoagulant: str
+    symptom_duration_months: int | None
+    kellgren_lawrence_grade: int | None
+    severity_notes: str
     treatment: str
     status: str
     hard_stop_overridden: bool
@@ -114,12 +138,14 @@ class PlanOut(Schema):
     dose_mg: Decimal | None
     volume_ml: Decimal | None
     anaesthetic: str
+    anticoagulant_plan: str
+    fasting_note: str
     created_at: datetime
     version: int
 
 
 class ScreeningOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     kind: str
     temperature_c: Decimal | None
     outcome: str
@@ -139,7 +165,7 @@ class DecisionIn(StrictIn):
 
 
 class DecisionOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     verdict: str
     overrides_hard_stops: bool
     override_reason: str
@@ -164,7 +190,7 @@ class HoldIn(StrictIn):
 
 
 class HoldOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     medication: UUID = Field(alias="medication.public_id")
     medication_name: str = Field(alias="medication.name")
     last_dose_on: date
@@ -176,7 +202,7 @@ class HoldOut(Schema):
 
 
 class ConsentOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     plan: UUID = Field(alias="plan.public_id")
     status: str
     plan_snapshot: dict[str, Any]
@@ -224,14 +250,19 @@ class CancelIn(StrictIn):
 
 
 class AppointmentOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     plan: UUID = Field(alias="plan.public_id")
     kind: str
     status: str
     status_reason: str
     starts_at: datetime
     ends_at: datetime
-    room: str = Field(alias="room.name")
+    room: UUID = Field(alias="room.public_id")
+    room_name: str = Field(alias="room.name")
+    physician: UUID = Field(alias="physician.public_id")
+    nurse: UUID | None = Field(default=None, alias="nurse.public_id")
+    centrifuge: UUID | None = Field(default=None, alias="centrifuge.public_id")
+    lab_tech: UUID | None = Field(default=None, alias="lab_tech.public_id")
 
 
 class RuleSetIn(StrictIn):

@@ -33,7 +33,8 @@ from marrowtrack.intake.models import (
 from marrowtrack.patients.models import Condition, Medication, Patient
 
 _INJECTED = {d.value for d in f.InjectedDrug}
-# A nerve block's injectate names its steroid when it has one (domain.md §7 records the drug).
+# A nerve block's injectate names its steroid when it has one (docs/reference.md §7 records
+# the drug).
 _STEROID = re.compile(
     r"triamcinolone|methylprednisolone|dexamethasone|betamethasone|cortisone|steroid", re.I
 )
@@ -263,7 +264,7 @@ def plan_facts(
 
 
 def clinic_ruleset(clinic: Clinic) -> rules.RuleSet:
-    """The clinic's newest published rule set, else the shipped default (domain.md §0)."""
+    """The clinic's newest published rule set, else the shipped default (docs/reference.md §0)."""
     stored = ClinicRuleSet.objects.filter(clinic=clinic).order_by("-created_at", "-pk").first()
     return rules.ruleset_from_json(stored.json) if stored else rules.DEFAULT_RULESET
 
@@ -563,3 +564,8 @@ def registry_plans(*, clinic: Clinic) -> QuerySet:
         .values(*REGISTRY_PLAN_FIELDS)
         .order_by("id")
     )
+
+
+def plans_on_record(patient: Patient) -> list[TreatmentPlan]:
+    """The patient's treatment plans, newest first (the patient record's panel)."""
+    return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.lab.models import Container, ProcessingRun
 from marrowtrack.lab.permissions import VIEW
@@ -16,7 +16,7 @@ def container_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> C
     require_perm(user, perm)
     found = (
         Container.objects.select_related("patient", "encounter", "clinic")
-        .filter(public_id=public_id, clinic_id=user.clinic_id)
+        .filter(public_id=public_id, clinic_id=staff_clinic(user).pk)
         .first()
     )
     if found is None:
@@ -30,7 +30,7 @@ def run_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> Process
         ProcessingRun.objects.select_related(
             "encounter__patient", "encounter__clinic", "centrifuge"
         )
-        .filter(public_id=public_id, encounter__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, encounter__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if run is None:

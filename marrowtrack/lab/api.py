@@ -11,6 +11,7 @@ from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.lab import schemas, services
 from marrowtrack.lab.access import container_for_user, run_for_user
@@ -40,6 +41,10 @@ def product_list(
 ):
     """Concentrates of the clinic in one status, newest first (keyset pages)."""
     require_perm(request.user, VIEW)
+    if status not in Container.Status.values:
+        # An unknown status would answer an empty list that reads as "none".
+        choices = ", ".join(Container.Status.values)
+        raise ValidationFailed({"status": [f"Choose one of: {choices}."]})
     products = Container.objects.filter(
         clinic_id=request.user.clinic_id, kind="concentrate", status=status
     ).select_related("patient", "encounter")

@@ -1,6 +1,6 @@
 """Lab processing calculations for bone marrow aspirate and concentrate (BMAC).
 
-Pure functions, no ORM. Source: domain spec §2 "Lab processing record" (calculations and
+Pure functions, no ORM. Source: docs/reference.md §2 "Lab processing record" (calculations and
 validation) and §0 (defaults: recovery flagged above 110 %, aspirate volume warned outside
 30-120 mL).
 
@@ -30,7 +30,7 @@ from enum import StrEnum
 
 Number = Decimal | int | str | float
 
-RCF_CONSTANT = Decimal("1.118E-5")  # RCF = 1.118e-5 × r_cm × rpm² (spec §2)
+RCF_CONSTANT = Decimal("1.118E-5")  # RCF = 1.118e-5 × r_cm × rpm² (docs/reference.md §2)
 UL_PER_ML = Decimal(1000)
 
 
@@ -129,7 +129,8 @@ def tnc_neat_per_ul(
 ) -> Decimal:
     """Correct a count measured in anticoagulated aspirate back to neat marrow.
 
-    TNC_neat = TNC_measured × (V_marrow + V_ac) / V_marrow (spec §2, dilution correction).
+    TNC_neat = TNC_measured × (V_marrow + V_ac) / V_marrow (docs/reference.md §2, dilution
+    correction).
     ``marrow_ml`` is the marrow volume *without* anticoagulant.
     """
     measured = _non_negative(measured_per_ul, "measured_per_ul")
@@ -139,13 +140,13 @@ def tnc_neat_per_ul(
 
 
 def total_cells(*, per_ul: Number, volume_ml: Number) -> Decimal:
-    """Total cells in a volume: count/µL × 1000 µL/mL × mL (spec §2, total TNC)."""
+    """Total cells in a volume: count/µL × 1000 µL/mL × mL (docs/reference.md §2, total TNC)."""
     count = _non_negative(per_ul, "per_ul")
     return count * UL_PER_ML * _non_negative(volume_ml, "volume_ml")
 
 
 def concentration_factor(*, concentrate_per_ul: Number, aspirate_per_ul: Number) -> Decimal:
-    """Concentration factor = concentrate count / aspirate count (spec §2).
+    """Concentration factor = concentrate count / aspirate count (docs/reference.md §2).
 
     Works for TNC, platelets and CD34+ alike; both counts must be in the same unit and the
     aspirate count on the same dilution basis as used elsewhere in the record.
@@ -161,7 +162,7 @@ def recovery_pct(
     aspirate_per_ul: Number,
     aspirate_ml: Number,
 ) -> Decimal:
-    """Recovery % = (count_c × V_c) / (count_a × V_a) × 100 (spec §2).
+    """Recovery % = (count_c × V_c) / (count_a × V_a) × 100 (docs/reference.md §2).
 
     Pair the aspirate count with a matching volume: the measured (diluted) count with the
     volume *including* anticoagulant, or the neat count with the marrow-only volume. Above
@@ -175,7 +176,7 @@ def recovery_pct(
 
 
 def rcf_from_rpm(*, radius_cm: Number, rpm: Number) -> Decimal:
-    """Relative centrifugal force (×g) = 1.118×10⁻⁵ × r_cm × rpm² (spec §2).
+    """Relative centrifugal force (×g) = 1.118×10⁻⁵ × r_cm × rpm² (docs/reference.md §2).
 
     Store the RCF: rpm alone cannot be reproduced on a rotor of another radius.
     """
@@ -225,7 +226,8 @@ def cells_delivered_per_target(
 
 
 def validate_volumes(*, aspirate_ml: Number, concentrate_ml: Number) -> None:
-    """Concentrate volume must be positive and smaller than the aspirate volume (spec §2)."""
+    """Concentrate volume must be positive and smaller than the aspirate volume
+    (docs/reference.md §2)."""
     aspirate = _positive(aspirate_ml, "aspirate_ml")
     concentrate = _positive(concentrate_ml, "concentrate_ml")
     if concentrate >= aspirate:
@@ -237,12 +239,12 @@ def validate_volumes(*, aspirate_ml: Number, concentrate_ml: Number) -> None:
 
 
 def validate_hct(hct_pct: Number, field: str = "hct_pct") -> None:
-    """Haematocrit must lie within 0-60 % (spec §2)."""
+    """Haematocrit must lie within 0-60 % (docs/reference.md §2)."""
     _check_range(hct_pct, field, Decimal(0), Decimal(60), "Haematocrit")
 
 
 def validate_viability(viability_pct: Number, field: str = "viability_pct") -> None:
-    """Viability (7-AAD) must lie within 0-100 % (spec §2)."""
+    """Viability (7-AAD) must lie within 0-100 % (docs/reference.md §2)."""
     _check_range(viability_pct, field, Decimal(0), Decimal(100), "Viability")
 
 
@@ -274,7 +276,7 @@ def cfu_f(*, colonies: Number, cells_plated: Number, tnc_per_ul: Number) -> dict
     """CFU-F per 10⁶ nucleated cells plated and per mL of the sample counted.
 
     per 10⁶ TNC = colonies / cells plated × 10⁶; per mL = that × TNC/mL / 10⁶, with
-    TNC/mL = TNC/µL × 1,000. Reference values (domain spec §2): iliac aspirate about
+    TNC/mL = TNC/µL × 1,000. Reference values (docs/reference.md §2): iliac aspirate about
     1,060 CFU-F/mL (Everts), a concentrate about 2,700 CFU-F/mL (Pettine 2015).
     """
     count = _non_negative(colonies, "colonies")
@@ -334,7 +336,7 @@ def delivered(
 
 @dataclass(frozen=True)
 class QcLimits:
-    """Plausibility limits for :func:`qc_flags`; clinic-configurable (spec §0, §2).
+    """Plausibility limits for :func:`qc_flags`; clinic-configurable (docs/reference.md §0, §2).
 
     ``None`` switches a check off. The viability floor is clinic-defined (often 70 % for
     HPC products) and therefore off by default; a concentrate haematocrit ceiling is
@@ -343,7 +345,7 @@ class QcLimits:
 
     Count windows: an aspirate below 5,000 or above 100,000 TNC/µL is implausible (issue
     8; Everts: about 33,500/µL). A concentrate window is the aspirate window times the
-    top of the typical concentration factor, 7× (domain spec §2, ⚠ check the IFU).
+    top of the typical concentration factor, 7× (docs/reference.md §2, ⚠ check the IFU).
     Platelet windows are arithmetic sanity (not from a paper): peripheral blood holds
     150-450 ×10³/µL, and a concentrate a few times more.
     """
@@ -389,7 +391,7 @@ def qc_flags(
 ) -> list[str]:
     """Return human-readable plausibility flags for a processing record (empty if none).
 
-    Flags need review, they do not block release (spec §2: reference values are for
+    Flags need review, they do not block release (docs/reference.md §2: reference values are for
     plausibility, not release criteria). Impossible values raise ``LabValueError`` via
     the validation helpers before any flag is computed.
     """

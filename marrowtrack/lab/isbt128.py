@@ -8,7 +8,7 @@ Pure functions, no ORM. Sources: ICCBBA, *ISBT 128 Standard Technical Specificat
 6th position (Table 7) and the local/facility product description codes starting with
 ``D`` (section 2.4.3); Expiration Date and Time [Data Structure 005] ``&>cyyjjjhhmm``;
 Compound Message [Data Structure 023] ``=+aabbb`` (``bbb`` = 000: sequence not specified).
-The check character is ISO/IEC 7064 MOD 37-2 (domain spec §3). Our choice of local codes
+The check character is ISO/IEC 7064 MOD 37-2 (docs/reference.md §3). Our choice of local codes
 and what counts as a scan: docs/decisions/0012-isbt128-products-and-label-scans.md.
 
 One collection, one DIN: the aspirate and every syringe made from it carry the same DIN
@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from stdnum.iso7064 import mod_37_2
 
-# The 13 characters whose check character we compute (domain spec §3: any DIN shape).
+# The 13 characters whose check character we compute (docs/reference.md §3: any DIN shape).
 DIN_RE = re.compile(r"^[A-Z0-9]{5}\d{8}$")
 # A FIN as we issue it: one letter (ST-001 excludes O for the first character) and four
 # digits ("current usage is numeric for all four characters", ST-001 2.4.1).
@@ -105,8 +105,8 @@ def _require_din13(din13: str) -> str:
 def check_character(din13: str) -> str:
     """The ISO/IEC 7064 MOD 37-2 keyboard check character of a 13-character DIN.
 
-    python-stdnum's ``iso7064.mod_37_2`` computes ``(1 - 2·s) mod 37``, the spec's
-    ``(38 - p) mod 37`` with ``p = 2·s``; it reproduces the spec's worked examples
+    python-stdnum's ``iso7064.mod_37_2`` computes ``(1 - 2·s) mod 37``, the reference's
+    ``(38 - p) mod 37`` with ``p = 2·s``; it reproduces the reference's worked examples
     (A999914123458 -> J, ABCDE27000069 -> C).
     """
     return mod_37_2.calc_check_digit(_require_din13(din13))
@@ -179,7 +179,7 @@ class LocalProduct:
 
 
 # Local/facility codes start with D (ST-001 2.4.3, "Local/Facility Codes = D"): ICCBBA has
-# no code for a point-of-care bone marrow concentrate (domain spec §3). Once used, a code
+# no code for a point-of-care bone marrow concentrate (docs/reference.md §3). Once used, a code
 # is never given another meaning.
 STORAGE_ROOM_TEMPERATURE = "Store at 15-25 °C"
 LOCAL_PRODUCTS: dict[tuple[str, str], LocalProduct] = {
@@ -423,7 +423,7 @@ def read_label(din_entry: str, product_entry: str = "") -> LabelRead:
 def read_label_scans(text: str) -> list[LabelRead]:
     """Read several labels scanned one after another: each label's 2-D code, or its DIN
     barcode followed by its product code barcode. Typed entries are refused here: these
-    reads stand in for a validated scan (ST-001; FACT-JACIE, domain spec §3)."""
+    reads stand in for a validated scan (ST-001; FACT-JACIE, docs/reference.md §3)."""
     for token in text.split():
         if not is_barcode_input(token):
             raise InvalidDIN(

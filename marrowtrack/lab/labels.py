@@ -30,6 +30,7 @@ from barcode.writer import SVGWriter
 from pystrich.datamatrix import DataMatrixData, DataMatrixEncoder
 from weasyprint import HTML
 
+from marrowtrack.core import clock
 from marrowtrack.lab.isbt128 import (
     barcode_data,
     check_character,
@@ -112,7 +113,7 @@ def datamatrix_img(data: str) -> str:
 
 
 def _when(value: datetime) -> str:
-    return value.strftime("%d %b %Y %H:%M")
+    return clock.wall_clock(value)  # with its offset: '26 Nov 2026 09:15 (UTC+04:00)'
 
 
 def _name_size(name: str) -> str:

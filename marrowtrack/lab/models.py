@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target
 from marrowtrack.lab.calculations import CountUnit
@@ -243,7 +244,7 @@ class ProcessingRun(BaseModel):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"Processing run {self.started_at:%Y-%m-%d %H:%M} ({self.device})"
+        return f"Processing run {clock.stamp(self.started_at)} ({self.device})"
 
     def get_absolute_url(self) -> str:
         return reverse("lab:run", args=[self.public_id])

@@ -1,6 +1,6 @@
 """The numbers of a processing run, computed once: counts converted to cells/µL from the
 unit they were typed in, dilution-corrected TNC, totals, concentration factors with their
-basis, recovery, mononuclear cells, and the plausibility flags (domain spec §2, issue 8
+basis, recovery, mononuclear cells, and the plausibility flags (docs/reference.md §2, issue 8
 item 14). Pure: no ORM; calculations in ``lab.calculations``.
 """
 
@@ -60,7 +60,7 @@ def _cf(post: Any, pre: Any) -> str | None:
 
 def computed_values(d: Mapping[str, Any], marrow_ml: Decimal) -> dict[str, Any]:
     """Dilution-corrected TNC, totals, concentration factors with their basis, recovery,
-    mononuclear cells (spec §2). Counts in cells/µL."""
+    mononuclear cells (docs/reference.md §2). Counts in cells/µL."""
     pre, post = d["pre_tnc_per_ul"], d["post_tnc_per_ul"]
     neat = calc.tnc_neat_per_ul(
         measured_per_ul=pre, marrow_ml=marrow_ml, anticoagulant_ml=d["anticoagulant_ml"]

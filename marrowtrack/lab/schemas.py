@@ -27,7 +27,7 @@ ScanText = Annotated[str, AfterValidator(_scan)]
 
 
 class ContainerOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     din: str
     check_char: str
     product_code: str
@@ -108,15 +108,44 @@ class RunIn(Schema):
 
 
 class RunOut(Schema):
-    public_id: UUID
+    """A processing run as stored: counts in the unit `count_unit` names."""
+
+    id: UUID = Field(alias="public_id")
     encounter_id: UUID = Field(alias="encounter.public_id")
     device: str
+    kit_lot_id: UUID | None = Field(default=None, alias="kit.public_id")
     kit_lot: str
+    centrifuge_id: UUID = Field(alias="centrifuge.public_id")
     centrifuge: str = Field(alias="centrifuge.name")
+    rpm: int | None
     rcf_g: Decimal
+    spin_minutes: int
+    spins: int
+    brake: bool
+    aspirate_ml: Decimal
+    anticoagulant_ml: Decimal
+    concentrate_ml: Decimal
+    qc_sample_ml: Decimal
     count_unit: str
     pre_tnc_per_ul: Decimal
     post_tnc_per_ul: Decimal
+    pre_plt_per_ul: Decimal | None
+    post_plt_per_ul: Decimal | None
+    pre_rbc_10e6_per_ul: Decimal | None
+    post_rbc_10e6_per_ul: Decimal | None
+    pre_hct_pct: Decimal | None
+    post_hct_pct: Decimal | None
+    pre_lymph_pct: Decimal | None
+    pre_mono_pct: Decimal | None
+    pre_gran_pct: Decimal | None
+    post_lymph_pct: Decimal | None
+    post_mono_pct: Decimal | None
+    post_gran_pct: Decimal | None
+    pre_cd34_per_ul: Decimal | None
+    post_cd34_per_ul: Decimal | None
+    viability_pct: Decimal | None
+    started_at: datetime
+    ended_at: datetime
     computed: dict[str, Any]
     qc_flags: list[str]
     status: str
@@ -144,10 +173,14 @@ class LateResultIn(Schema):
 
 
 class LateResultOut(Schema):
+    id: UUID = Field(alias="public_id")
     kind: str
     sample: str
     value: str
     unit: str
+    colonies: int | None
+    cells_plated: int | None
+    note: str
     computed: dict[str, Any]
     recorded_at: datetime
 

@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch, QuerySet
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
+from marrowtrack.lab import calculations as calc
 from marrowtrack.lab.labels import LabelData
 from marrowtrack.lab.models import Container, LateResult, Location, ProcessingRun
 
@@ -105,3 +106,49 @@ def late_results_for_export(scope: ExportScope) -> QuerySet[LateResult]:
     return scope.narrow(
         rows, clinic_path="run__encounter__clinic", patient_path="run__encounter__patient"
     )
+
+
+def registry_lab_results(*, clinic: Clinic) -> dict[int, dict[str, float | None]]:
+    """{plan id: the dose of its released concentrate} for the registry's dose-response
+    (issue 14 item 3): the concentration factor of total nucleated cells (concentrate count
+    over aspirate count as counted, ``run_values``), the concentrate's TNC per µL and the
+    total nucleated cells injected (the concentrate count times every injected mL).
+
+    Only released runs whose syringes were injected count: a run still awaiting release is
+    not yet a lab result, and a syringe never injected delivered nothing. When a plan had
+    more than one procedure day, the latest released run stands for it.
+    """
+    rows = (
+        Container.objects.filter(
+            clinic=clinic,
+            run__status=ProcessingRun.Status.RELEASED,
+            injection__isnull=False,
+        )
+        .order_by("run__started_at", "pk")
+        .values(
+            "run_id",
+            "run__encounter__plan_id",
+            "run__pre_tnc_per_ul",
+            "run__post_tnc_per_ul",
+            "injection__volume_ml",
+        )
+    )
+    latest_run: dict[int, int] = {}
+    results: dict[int, dict[str, float | None]] = {}
+    for row in rows:
+        plan_id, run_id = row["run__encounter__plan_id"], row["run_id"]
+        pre, post = row["run__pre_tnc_per_ul"], row["run__post_tnc_per_ul"]
+        if latest_run.get(plan_id) != run_id:
+            latest_run[plan_id] = run_id
+            results[plan_id] = {
+                "concentration_factor": float(post / pre) if pre else None,
+                "post_tnc_per_ul": float(post),
+                "injected_ml": 0.0,
+                "tnc_delivered": 0.0,
+            }
+        dose = results[plan_id]
+        dose["injected_ml"] = (dose["injected_ml"] or 0.0) + float(row["injection__volume_ml"])
+        dose["tnc_delivered"] = (dose["tnc_delivered"] or 0.0) + float(
+            calc.cells_delivered(concentrate_per_ul=post, injected_ml=row["injection__volume_ml"])
+        )
+    return results

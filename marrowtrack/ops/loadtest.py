@@ -176,7 +176,7 @@ class Clinic:
         for plan in plans:
             if len(tokens) >= wanted:
                 break
-            tokens += await self._link_for_plan(nurse, plan["public_id"])
+            tokens += await self._link_for_plan(nurse, plan["id"])
         return tokens[:wanted]
 
     async def _link_for_plan(self, nurse: aiohttp.ClientSession, plan_id: str) -> list[str]:
@@ -187,7 +187,7 @@ class Clinic:
         if not due:
             return []
         token = _cookie(nurse, "csrftoken")
-        link_url = f"{self.base}/outcomes/followups/{due[0]['public_id']}/link/"
+        link_url = f"{self.base}/outcomes/followups/{due[0]['id']}/link/"
         async with nurse.post(
             link_url, data={"csrfmiddlewaretoken": token},
             headers={"X-CSRFToken": token, "Referer": link_url},

@@ -21,6 +21,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.encoding import escape_uri_path
 from pythonjsonlogger.json import JsonFormatter
 
@@ -88,4 +89,16 @@ class PathWithheldFilter(logging.Filter):
         path = getattr(request, "path", "")
         paths = {path, escape_uri_path(path), request.get_full_path()}
         record.args = tuple(shown if arg in paths else arg for arg in record.args)
+        return True
+
+
+class PermissionDeniedOneLineFilter(logging.Filter):
+    """A 403 is an expected answer, not a fault: Django logs ``Forbidden (Permission denied)``
+    with the PermissionDenied attached, which prints a traceback for every refused page. Keep
+    the one line; the refusal itself is on the audit trail (``access.denied``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
+            record.exc_info = None
+            record.exc_text = None
         return True

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.intake.access import plan_for_user as intake_plan_for_user
 from marrowtrack.intake.models import TreatmentPlan
@@ -24,7 +24,7 @@ def followup_for_user(user: User, public_id: UUID | str, perm: str) -> FollowUp:
     require_perm(user, perm)
     followup = (
         FollowUp.objects.select_related("plan__patient__clinic")
-        .filter(public_id=public_id, plan__patient__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, plan__patient__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if followup is None:
@@ -36,7 +36,7 @@ def response_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> Su
     require_perm(user, perm)
     response = (
         SurveyResponse.objects.select_related("patient__clinic", "plan", "entered_by")
-        .filter(public_id=public_id, patient__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, patient__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if response is None:

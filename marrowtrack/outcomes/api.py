@@ -49,7 +49,7 @@ def score(request: AuthenticatedHttpRequest, instrument: str) -> Any:
 @router.get("/plans/{uuid:plan_id}/followups", response=Page[s.FollowUpOut])
 def plan_followups(request: AuthenticatedHttpRequest, plan_id: UUID, page: Query[PageQuery]):
     plan = plan_for_user(request.user, plan_id, "outcomes.view_followup")
-    rows = selectors.plan_followups(plan=plan, today=clock.today())
+    rows = selectors.plan_followups(plan=plan, today=clock.today(plan.patient.clinic))
     return api_page([{**_fields(f), "status": f.shown_status} for f in rows], page)
 
 
@@ -117,7 +117,8 @@ def plan_responders(
 @router.get("/completeness", response=Page[s.CompletenessOut])
 def completeness(request: AuthenticatedHttpRequest, page: Query[PageQuery]):
     require_perm(request.user, "outcomes.view_followup")
-    rows = selectors.completeness(clinic=request.user.clinic, today=clock.today())
+    clinic = request.user.clinic
+    rows = selectors.completeness(clinic=clinic, today=clock.today(clinic))
     return api_page([{**vars(r), "percent": r.percent} for r in rows], page)
 
 

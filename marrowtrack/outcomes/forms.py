@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -134,7 +134,7 @@ class TranscriptionForm(ItemsForm):
     def __init__(self, *args: Any, packs: Sequence[TextPack], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.packs = {str(pack.public_id): pack for pack in packs}
-        self.fields["form_used"].choices = [
+        cast(forms.ChoiceField, self.fields["form_used"]).choices = [
             *(
                 (key, f"Printed from the installed text pack {p.label}")
                 for key, p in self.packs.items()

@@ -7,7 +7,7 @@ injection therapy); ODI Ostelo 2008; QuickDASH Franchignoni 2014; SPADI Roy 2009
 Michener 2002; LEFS Binkley 1999; EQ-5D-5L index policy (mid-range of published 5L MIDs);
 OMERACT-OARSI responder Pham 2004. Thresholds are configurable; every result names the rule it
 applied and reports each criterion separately (the NPRS 2-point and 30 % criteria), with the
-combined one needing both where the spec says so. Comparisons are exact, so a change exactly
+combined one needing both where docs/outcomes.md says so. Comparisons are exact, so a change exactly
 at the threshold counts.
 """
 

@@ -47,7 +47,7 @@ class InstrumentOut(Schema):
 
 
 class FollowUpOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     timepoint: str
     target_on: date
     opens_on: date
@@ -59,7 +59,7 @@ class FollowUpOut(Schema):
 
 
 class ResponseOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     instrument: str
     instrument_version: str
     timepoint: str | None = Field(description="Empty when answered out of window")
@@ -70,6 +70,9 @@ class ResponseOut(Schema):
     status: str
     verification: str
     wording: str = Field(description="text_pack, licensed_paper, product_labels, not_recorded")
+    text_pack: UUID | None = Field(
+        default=None, alias="text_pack.public_id", description="The installed pack's id"
+    )
     form_version: str = Field(description="Pack id and version, or the paper form's version")
     validated_wording: bool = Field(description="False: left out of figures unless included")
     answers: dict[str, Any]
@@ -148,7 +151,10 @@ class ReinterventionIn(Schema):
 
 
 class ReinterventionOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
+    response: UUID | None = Field(
+        default=None, alias="response.public_id", description="The answer that reported it"
+    )
     kind: str
     performed_on: date
     target: str

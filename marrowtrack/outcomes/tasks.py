@@ -16,8 +16,9 @@ def reminder_deliver(reminder_public_id: str) -> str:
     return reminders.reminder_deliver(public_id=reminder_public_id)
 
 
-def reminders_queue_due(*, today: date) -> int:
-    """Create today's reminders and queue their delivery on the worker."""
+def reminders_queue_due(*, today: date | None = None) -> int:
+    """Create today's reminders (each clinic's own today unless given) and queue their
+    delivery on the worker."""
 
     def enqueue(reminder: Reminder) -> object:
         return reminder_deliver.enqueue(str(reminder.public_id))

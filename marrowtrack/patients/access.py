@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
@@ -18,7 +18,7 @@ def patient_for_user(
 ) -> Patient:
     """The patient if the user's role allows `perm` and the patient is in their clinic."""
     require_perm(user, perm)
-    patient = Patient.objects.filter(public_id=public_id, clinic_id=user.clinic_id).first()
+    patient = Patient.objects.filter(public_id=public_id, clinic_id=staff_clinic(user).pk).first()
     if patient is None:
         raise Http404("No such patient in your clinic.")
     return patient
@@ -30,7 +30,7 @@ def entry_for_user(
     require_perm(user, perm)
     entry = (
         model.objects.select_related("patient")
-        .filter(public_id=public_id, patient__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, patient__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if entry is None:

@@ -41,7 +41,7 @@ class Side(models.TextChoices):
 
 class BodySite(models.TextChoices):
     """Where a local condition is, coarse enough to compare with a plan's target and its
-    harvest site (the posterior iliac crest, domain.md §1)."""
+    harvest site (the posterior iliac crest, docs/reference.md §1)."""
 
     ILIAC_CREST = "iliac_crest", "Pelvis / iliac crest (harvest area)"
     KNEE = "knee", "Knee"
@@ -295,7 +295,7 @@ class Medication(VersionedModel, ArchivableModel):
 
 
 class Condition(VersionedModel, ArchivableModel):
-    """Conditions that bear on eligibility (domain.md section 4)."""
+    """Conditions that bear on eligibility (docs/reference.md §4)."""
 
     class Kind(models.TextChoices):
         INFECTION_SYSTEMIC = "infection_systemic", "Infection (systemic)"

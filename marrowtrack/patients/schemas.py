@@ -232,7 +232,3 @@ class PatientDetailOut(PatientOut):
     allergies: list[AllergyOut]
     medications: list[MedicationOut]
     conditions: list[ConditionOut]
-
-
-class MessageOut(Schema):
-    message: str

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
@@ -178,17 +177,6 @@ def patient_bmi(patient: Patient) -> tuple[Decimal, WeightMeasurement] | None:
     if patient.height_cm is None or weight is None:
         return None
     return bmi(weight.weight_kg, patient.height_cm), weight
-
-
-def patient_plans(patient: Patient) -> list[Any]:
-    """The patient's treatment plans, newest first (shown on the record)."""
-    return list(patient.plans.filter(archived_at__isnull=True).order_by("-created_at"))
-
-
-def patient_encounters(patient: Patient) -> list[Any]:
-    """The patient's procedure days (the procedures app's rows, through the reverse relation:
-    patients does not import it), newest first (issue 9 item 6)."""
-    return list(patient.encounters.select_related("plan").order_by("-day", "-checked_in_at"))
 
 
 # FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and

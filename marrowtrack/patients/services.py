@@ -16,6 +16,7 @@ from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import counter_next, validated
+from marrowtrack.core.validators import only
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 from marrowtrack.patients.weights import PreviousWeight, weight_concerns
 
@@ -54,13 +55,6 @@ CONDITION_FIELDS = (
 )
 
 
-def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationFailed({name: ["This field is not accepted here."] for name in unknown})
-    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
-
-
 def _strip_blank_names(values: dict[str, Any]) -> None:
     for field in ("family_name", "given_name"):
         if field in values and not values[field]:
@@ -73,7 +67,7 @@ def format_mrn(number: int) -> str:
 
 def patient_register(*, by: User, data: Mapping[str, Any]) -> Patient:
     """Register a new patient in the staff member's clinic and give them the next MRN."""
-    values = _only(data, PATIENT_FIELDS)
+    values = only(data, PATIENT_FIELDS)
     _strip_blank_names(values)
     with transaction.atomic():
         patient = Patient(clinic=by.clinic, mrn="pending", **values)
@@ -127,7 +121,7 @@ def _update(
 def patient_update(*, patient: Patient, by: User, data: Mapping[str, Any], version: int) -> Patient:
     """Edit the patient's details, made from `version` of the record (a stale edit is
     refused with who changed it and when)."""
-    values = _only(data, PATIENT_FIELDS)
+    values = only(data, PATIENT_FIELDS)
     _strip_blank_names(values)
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -240,19 +234,19 @@ def _add_child(*, by: User, patient: Patient, instance: models.Model, fields: tu
 
 
 def allergy_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Allergy:
-    values = _only(data, ALLERGY_FIELDS)
+    values = only(data, ALLERGY_FIELDS)
     allergy = Allergy(patient=patient, **values)
     return _add_child(by=by, patient=patient, instance=allergy, fields=tuple(values))
 
 
 def medication_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Medication:
-    values = _only(data, MEDICATION_FIELDS)
+    values = only(data, MEDICATION_FIELDS)
     medication = Medication(patient=patient, **values)
     return _add_child(by=by, patient=patient, instance=medication, fields=tuple(values))
 
 
 def condition_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Condition:
-    values = _only(data, CONDITION_FIELDS)
+    values = only(data, CONDITION_FIELDS)
     condition = Condition(patient=patient, **values)
     return _add_child(by=by, patient=patient, instance=condition, fields=tuple(values))
 
@@ -260,7 +254,7 @@ def condition_add(*, patient: Patient, by: User, data: Mapping[str, Any]) -> Con
 def _update_child(
     *, by: User, instance: Any, data: Mapping[str, Any], fields: tuple[str, ...], version: int
 ):
-    values = _only(data, fields)
+    values = only(data, fields)
     with transaction.atomic():
         instance = type(instance).objects.select_for_update().get(pk=instance.pk)
         _ensure_not_archived(instance.patient)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -10,15 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
-from marrowtrack.core.exceptions import DomainError, ValidationFailed
-from marrowtrack.core.forms import apply_errors, form_status
+from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.core.pagination import keyset_page
 from marrowtrack.patients import selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.entries import ENTRY_KINDS, EntryKind
 from marrowtrack.patients.forms import ArchiveForm, PatientForm, SearchForm
+from marrowtrack.patients.panels import panels_for
 
 CLINICAL = "patients.change_clinical_record"
 
@@ -35,7 +37,7 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     query = data.get("q", "")
-    found = selectors.patient_search_ordered(clinic=request.user.clinic, query=query)
+    found = selectors.patient_search_ordered(clinic=staff_clinic(request.user), query=query)
     try:
         page = keyset_page(found, cursor=data.get("after", ""), limit=PAGE_SIZE)
     except ValidationFailed:  # a cursor from elsewhere: show the first page
@@ -60,14 +62,12 @@ PAGE_SIZE = 50
 def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "patients.add_patient")
     form = PatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient = services.patient_register(by=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
-            return redirect(patient)
+    if done := run_form_action(
+        form, lambda: services.patient_register(by=request.user, data=form.cleaned_data)
+    ):
+        patient = done.value
+        messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
+        return redirect(patient)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
@@ -78,8 +78,7 @@ def patient_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
     context = {
         "patient": selectors.patient_with_record(patient),
         "kinds": ENTRY_KINDS,
-        "plans": selectors.patient_plans(patient),
-        "encounters": selectors.patient_encounters(patient),
+        "panels": panels_for(patient, request.user),
         "bmi": selectors.patient_bmi(patient),
     }
     return render(request, "patients/patient_detail.html", context)
@@ -89,16 +88,14 @@ def patient_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
 def patient_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id, "patients.change_patient")
     form = PatientForm(request.POST or None, instance=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_update(
-                patient=patient, by=request.user, data=form.values, version=form.read_version
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Patient details saved.")
-            return redirect(patient)
+    if run_form_action(
+        form,
+        lambda: services.patient_update(
+            patient=patient, by=request.user, data=form.values, version=form.read_version
+        ),
+    ):
+        messages.success(request, "Patient details saved.")
+        return redirect(patient)
     context = {"form": form, "patient": patient}
     return render(request, "patients/patient_form.html", context, status=form_status(form))
 
@@ -107,14 +104,12 @@ def patient_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
 def patient_archive(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for_user(request.user, public_id, "patients.archive_patient")
     form = ArchiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_archive(patient=patient, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"The record of {patient.full_name} is archived.")
-            return redirect(patient)
+    if run_form_action(
+        form,
+        lambda: services.patient_archive(patient=patient, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, f"The record of {patient.full_name} is archived.")
+        return redirect(patient)
     context = {"form": form, "patient": patient, "what": "this patient's record"}
     return render(request, "patients/archive_form.html", context)
 
@@ -124,14 +119,11 @@ def entry_add(request: AuthenticatedHttpRequest, public_id: UUID, kind: str) -> 
     entry_kind = _kind(kind)
     patient = patient_for_user(request.user, public_id, CLINICAL)
     form = entry_kind.form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry_kind.add(patient=patient, by=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"The {entry_kind.label} was added.")
-            return redirect(patient)
+    if run_form_action(
+        form, lambda: entry_kind.add(patient=patient, by=request.user, data=form.cleaned_data)
+    ):
+        messages.success(request, f"The {entry_kind.label} was added.")
+        return redirect(patient)
     context = {"form": form, "patient": patient, "kind": entry_kind, "entry": None}
     return render(request, "patients/entry_form.html", context)
 
@@ -139,20 +131,17 @@ def entry_add(request: AuthenticatedHttpRequest, public_id: UUID, kind: str) -> 
 @login_required
 def entry_edit(request: AuthenticatedHttpRequest, kind: str, public_id: UUID) -> HttpResponse:
     entry_kind = _kind(kind)
-    if entry_kind.update is None:
+    update = entry_kind.update
+    if update is None:
         raise Http404("This kind of entry is archived and re-entered, not edited.")
     entry = entry_for_user(request.user, entry_kind.model, public_id, CLINICAL)
-    form = entry_kind.form(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry_kind.update(
-                entry=entry, by=request.user, data=form.values, version=form.read_version
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"The {entry_kind.label} was updated.")
-            return redirect(entry.patient)
+    form: Any = entry_kind.form(request.POST or None, instance=entry)  # a versioned form
+    if run_form_action(
+        form,
+        lambda: update(entry=entry, by=request.user, data=form.values, version=form.read_version),
+    ):
+        messages.success(request, f"The {entry_kind.label} was updated.")
+        return redirect(entry.patient)
     context = {"form": form, "patient": entry.patient, "kind": entry_kind, "entry": entry}
     return render(request, "patients/entry_form.html", context, status=form_status(form))
 
@@ -162,13 +151,10 @@ def entry_archive(request: AuthenticatedHttpRequest, kind: str, public_id: UUID)
     entry_kind = _kind(kind)
     entry = entry_for_user(request.user, entry_kind.model, public_id, CLINICAL)
     form = ArchiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_archive(entry=entry, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"The {entry_kind.label} was archived.")
-            return redirect(entry.patient)
+    if run_form_action(
+        form, lambda: services.entry_archive(entry=entry, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, f"The {entry_kind.label} was archived.")
+        return redirect(entry.patient)
     context = {"form": form, "patient": entry.patient, "what": f"this {entry_kind.label}"}
     return render(request, "patients/archive_form.html", context)

@@ -1,6 +1,6 @@
 """Weight plausibility and BMI: pure calculations, no ORM.
 
-The weight drives the local-anaesthetic dose limit (domain.md §4, US Xylocaine label:
+The weight drives the local-anaesthetic dose limit (docs/reference.md §4, US Xylocaine label:
 mg per kg), so a wrong weight is a dosing error. The classic one is a weight typed in
 pounds into a kilogram field (issue 8, item 2): 165 "kg" for a 75 kg patient more than
 doubles the limit. A weight outside a plausible adult range, or one that differs from the

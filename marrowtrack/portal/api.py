@@ -44,16 +44,16 @@ def me(request: HttpRequest):
     return request.patient
 
 
-@router.get("/checkins", response=Page[schemas.CheckInOut])
+@router.get("/checkins", response=Page[schemas.PortalCheckInOut])
 def checkin_list(request: HttpRequest, page: Query[PageQuery]):
     return api_page(list(checkins_for_patient(patient=request.patient)), page)
 
 
-@router.get("/checkins/{uuid:public_id}", response=schemas.CheckInOut)
+@router.get("/checkins/{uuid:public_id}", response=schemas.PortalCheckInOut)
 def checkin_read(request: HttpRequest, public_id: UUID):
     return own_checkin(request.patient, public_id)
 
 
-@router.post("/checkins/{uuid:public_id}", response=schemas.CheckInOut)
-def checkin_answer(request: HttpRequest, public_id: UUID, payload: schemas.CheckInIn):
+@router.post("/checkins/{uuid:public_id}", response=schemas.PortalCheckInOut)
+def checkin_answer(request: HttpRequest, public_id: UUID, payload: schemas.PortalCheckInIn):
     return checkin_submit(checkin=own_checkin(request.patient, public_id), data=payload.dict())

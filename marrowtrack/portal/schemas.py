@@ -7,17 +7,18 @@ from decimal import Decimal
 from uuid import UUID
 
 from ninja import Schema
+from pydantic import Field
 
 
 class MeOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     given_name: str
     family_name: str
     preferred_language: str
 
 
-class CheckInOut(Schema):
-    public_id: UUID
+class PortalCheckInOut(Schema):
+    id: UUID = Field(alias="public_id")
     day: int
     on: date
     status: str
@@ -26,7 +27,7 @@ class CheckInOut(Schema):
     closes_at: datetime
 
 
-class CheckInIn(Schema):
+class PortalCheckInIn(Schema):
     treated_pain: int
     harvest_pain: int | None = None
     temperature: Decimal | None = None

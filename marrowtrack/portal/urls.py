@@ -25,5 +25,6 @@ urlpatterns = [
     path("surveys/", pages.surveys, name="surveys"),
     path("surveys/<uuid:public_id>/start/", pages.survey_start, name="survey-start"),
     path("results/", pages.results, name="results"),
+    path("what-we-measured/", pages.evidence, name="evidence"),
     path("staff/patients/<uuid:public_id>/send-link/", staff.send_link, name="send-link"),
 ]

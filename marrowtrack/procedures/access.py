@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.procedures.models import ProcedureEncounter
 
@@ -17,7 +17,7 @@ def encounter_for_user(user: User, public_id: UUID | str, perm: str = VIEW) -> P
     require_perm(user, perm)
     encounter = (
         ProcedureEncounter.objects.select_related("patient", "plan", "clinic")
-        .filter(public_id=public_id, clinic_id=user.clinic_id)
+        .filter(public_id=public_id, clinic_id=staff_clinic(user).pk)
         .first()
     )
     if encounter is None:

@@ -30,7 +30,8 @@ def encounter_list(
     request: AuthenticatedHttpRequest, page: Query[PageQuery], day: date | None = None
 ):
     require_perm(request.user, VIEW)
-    encounters = selectors.encounters_on(clinic=request.user.clinic, day=day or clock.today())
+    clinic = request.user.clinic
+    encounters = selectors.encounters_on(clinic=clinic, day=day or clock.today(clinic))
     return api_page(encounters, page)
 
 

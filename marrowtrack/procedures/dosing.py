@@ -1,7 +1,7 @@
 """Local anaesthetic dose limits on the procedure day: pure functions, no ORM.
 
 Sources (docs/decisions/0016-local-anaesthetic-dosing.md has the table with its sources):
-domain.md §0 and §4 "Lidocaine" (US Xylocaine label): plain ≤ 4.5 mg/kg and ≤ 300 mg; with
+docs/reference.md §0 and §4 "Lidocaine" (US Xylocaine label): plain ≤ 4.5 mg/kg and ≤ 300 mg; with
 epinephrine ≤ 7 mg/kg and ≤ 500 mg; all sites for the day count together; mg/mL = % × 10.
 Bupivacaine, ropivacaine and mepivacaine have their own label maxima (``AGENTS``). The
 toxic effects of local anaesthetics are additive (US Carbocaine label, "Dosage and
@@ -80,7 +80,7 @@ AGENTS: dict[str, Agent] = {
             _d("0.5", "1", "1.5", "2"),
             Maximum(PLAIN_MG_PER_KG, PLAIN_CAP_MG),
             Maximum(EPI_MG_PER_KG, EPI_CAP_MG),
-            "US Xylocaine label; domain.md §0 and §4",
+            "US Xylocaine label; docs/reference.md §0 and §4",
         ),
         Agent(
             "bupivacaine",
@@ -220,7 +220,7 @@ def check_strength(agent_code: str, percent: Number, with_epinephrine: bool) -> 
 
 
 def mg_per_ml(percent: Number) -> Decimal:
-    """Concentration in mg/mL for a percentage: % × 10 (spec §4)."""
+    """Concentration in mg/mL for a percentage: % × 10 (docs/reference.md §4)."""
     pct = _dec(percent, "percent")
     if not 0 < pct <= MAX_PERCENT:
         raise InvalidDoseEntry(
@@ -332,7 +332,7 @@ def check_entry(
 ) -> DoseCheck:
     """Accept or refuse a new entry against the day's cumulative, combined limit.
 
-    Counts every site and every encounter of the day (spec §4; the caller passes them).
+    Counts every site and every encounter of the day (docs/reference.md §4; the caller passes them).
     Applies the plain maxima when any entry (previous or new) is plain, otherwise the
     epinephrine maxima (see the module docstring). The new entry's agent may reach its own
     maximum times the share the other agents leave. Raises ``WeightRequired`` without a

@@ -14,6 +14,7 @@ from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.facilities.models import Equipment, KitLot
@@ -25,6 +26,7 @@ from marrowtrack.procedures import selectors, services
 from marrowtrack.procedures.access import encounter_for_user
 
 router = Router(tags=["lab"])
+RECALL_FILTERS = ("kit_lot", "anticoagulant_lot", "centrifuge")
 
 
 @router.get(
@@ -97,7 +99,13 @@ def traceability(
     anticoagulant_lot: str = "",
     centrifuge: str = "",
 ):
+    """Who received product of a kit lot, an anticoagulant lot or a centrifuge (name or serial
+    number); filters combine with AND. At least one is needed: without one the answer is 422,
+    not an empty list that would read as "nobody"."""
     require_perm(request.user, TRACE)
+    if not (kit_lot.strip() or anticoagulant_lot.strip() or centrifuge.strip()):
+        message = "Give at least one of kit_lot, anticoagulant_lot or centrifuge."
+        raise ValidationFailed({name: [message] for name in RECALL_FILTERS})
     rows = selectors.recall_trace(
         clinic=request.user.clinic,
         kit_lot=kit_lot,

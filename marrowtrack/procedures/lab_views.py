@@ -17,12 +17,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, run_form_action
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.lab import forms
 from marrowtrack.lab import selectors as lab_selectors
@@ -42,7 +42,7 @@ from marrowtrack.procedures.states import ProcedureState
 @in_clinic_time
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     context = {
         "groups": selectors.lab_queue(clinic=clinic),
         "in_lab": lab_selectors.syringes_in_lab(clinic=clinic),
@@ -94,19 +94,16 @@ def _run_initial(encounter: object) -> dict[str, object]:
 def run_new(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, PROCESS)
     form = forms.RunForm(
-        request.POST or None, clinic=request.user.clinic, initial=_run_initial(encounter)
+        request.POST or None, clinic=staff_clinic(request.user), initial=_run_initial(encounter)
     )
-    if request.method == "POST" and form.is_valid():
-        data = {**form.cleaned_data}
-        try:
-            run = services.processing_record(encounter=encounter, by=request.user, data=data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, "Processing recorded; print the syringe labels, then release."
-            )
-            return redirect(run)
+    if done := run_form_action(
+        form,
+        lambda: services.processing_record(
+            encounter=encounter, by=request.user, data={**form.cleaned_data}
+        ),
+    ):
+        messages.success(request, "Processing recorded; print the syringe labels, then release.")
+        return redirect(done.value)
     sites = [site_display(site) for site in plan_sites(encounter.plan)]
     context = {"form": form, "encounter": encounter, "sites": sites}
     return render(request, "procedures/lab_run_form.html", context)
@@ -181,6 +178,6 @@ def labels(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 def trace(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, TRACE)
     form = forms.TraceForm(request.GET or None)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     rows = selectors.recall_trace(clinic=clinic, **form.cleaned_data) if form.is_valid() else []
     return render(request, "procedures/lab_trace.html", {"form": form, "rows": rows})

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
 from marrowtrack.patients.models import Patient
@@ -14,7 +15,7 @@ from marrowtrack.procedures.comparators import DRUGS_BY_CODE
 from marrowtrack.procedures.states import LABELS, TERMINAL_STATES, ProcedureState
 
 STATE_CHOICES = [(state.value, LABELS[state]) for state in ProcedureState]
-PLANNED_MINUTES = 180  # spec §0: procedure slot length
+PLANNED_MINUTES = 180  # docs/reference.md §0: procedure slot length
 
 
 class HarvestSite(models.TextChoices):
@@ -120,7 +121,7 @@ class StepEvent(BaseModel):
         ordering = ["at", "created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_to_state_display()} at {self.at:%H:%M}"
+        return f"{self.get_to_state_display()} at {clock.stamp(self.at, part='time')}"
 
 
 class TimeOut(BaseModel):
@@ -240,7 +241,7 @@ class HarvestRecord(BaseModel):
     needle = models.CharField(max_length=80)
     gauge = models.PositiveSmallIntegerField()
     punctures = models.PositiveSmallIntegerField()
-    # How the marrow was drawn (domain spec §1; issue 8, item 14): small pulls draw less
+    # How the marrow was drawn (docs/reference.md §1; issue 8, item 14): small pulls draw less
     # peripheral blood (Muschler 1997). A dry tap is a puncture that yielded no marrow.
     pulls = models.PositiveSmallIntegerField("Number of pulls", null=True, blank=True)
     ml_per_pull = models.DecimalField(
@@ -343,7 +344,8 @@ class BedsideCheck(BaseModel):
         ordering = ["at"]
 
     def __str__(self) -> str:
-        return f"Bedside check {'accepted' if self.accepted else 'REFUSED'} at {self.at:%H:%M}"
+        verdict = "accepted" if self.accepted else "REFUSED"
+        return f"Bedside check {verdict} at {clock.stamp(self.at, part='time')}"
 
 
 class Injection(BaseModel):
@@ -405,7 +407,7 @@ class ProcedureNote(BaseModel):
     pdf = models.BinaryField()
 
     def __str__(self) -> str:
-        return f"Procedure note {self.encounter.day} signed {self.signed_at:%Y-%m-%d %H:%M}"
+        return f"Procedure note {self.encounter.day} signed {clock.stamp(self.signed_at)}"
 
 
 class ComparatorInjection(BaseModel):

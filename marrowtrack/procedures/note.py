@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from weasyprint import HTML
 
 from marrowtrack.core import clock
@@ -89,8 +90,10 @@ def note_context(encounter: ProcedureEncounter) -> dict[str, Any]:
 
 
 def note_html(encounter: ProcedureEncounter, **extra: Any) -> str:
-    """The note as a standalone HTML document (what the PDF is made from)."""
-    return render_to_string("procedures/note_print.html", {**note_context(encounter), **extra})
+    """The note as a standalone HTML document (what the PDF is made from), every time in
+    the clinic's zone whoever renders it (a page, the API, a command)."""
+    with timezone.override(clock.zone(encounter.clinic)):
+        return render_to_string("procedures/note_print.html", {**note_context(encounter), **extra})
 
 
 def note_pdf(html: str) -> bytes:

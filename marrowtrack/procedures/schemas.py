@@ -10,7 +10,7 @@ from pydantic import Field
 
 
 class EncounterOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     patient_mrn: str = Field(alias="patient.mrn")
     patient_id: UUID = Field(alias="patient.public_id")
     plan_id: UUID = Field(alias="plan.public_id")
@@ -88,12 +88,27 @@ class HarvestIn(Schema):
 
 
 class HarvestOut(Schema):
-    public_id: UUID
-    aspirate_ml: Decimal
-    warnings: list[str]
+    id: UUID = Field(alias="public_id")
     side: str = ""
     planned_side: str = ""
     side_reason: str = ""
+    needle: str
+    gauge: int
+    punctures: int
+    pulls: int | None
+    ml_per_pull: Decimal | None
+    dry_tap: bool
+    aspirate_ml: Decimal
+    anticoagulant: str
+    anticoagulant_lot: str
+    anticoagulant_ml: Decimal
+    fluoroscopy_s: int | None
+    air_kerma_mgy: Decimal | None
+    kap_gy_cm2: Decimal | None
+    started_at: datetime
+    ended_at: datetime
+    complications: str
+    warnings: list[str]
 
 
 class HarvestAmendIn(Schema):
@@ -104,7 +119,7 @@ class HarvestAmendIn(Schema):
 
 
 class HarvestAmendmentOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     field: str
     old_value: str
     new_value: str
@@ -119,7 +134,7 @@ class NoteSignIn(Schema):
 
 
 class NoteOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     signed_at: datetime
     signed_by: str = Field(alias="signed_by.printed_name")
     content_sha256: str
@@ -143,10 +158,11 @@ class ComparatorInjectionIn(Schema):
 
 
 class ComparatorInjectionOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     encounter_id: UUID = Field(alias="encounter.public_id")
     drug: str
     dose_mg: Decimal | None
+    dose_reason: str
     volume_ml: Decimal
     lot: str
     lot_expires_on: date

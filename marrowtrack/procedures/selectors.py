@@ -8,13 +8,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import Screening
 from marrowtrack.lab.models import Container, Location
+from marrowtrack.patients.models import Patient
 from marrowtrack.procedures import comparators, states
 from marrowtrack.procedures.models import (
     AnaestheticEntry,
@@ -104,16 +104,16 @@ def _minutes(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def evidence_summary(encounter: ProcedureEncounter) -> dict[str, Any]:
-    """Facts for counsel about one procedure day (spec §3): same patient, same day, minutes
-    from end of harvest to injection, processing steps, additives, stored, shipped.
+    """Facts for counsel about one procedure day (docs/reference.md §3): same patient, same day,
+    minutes from end of harvest to injection, processing steps, additives, stored, shipped.
     It states facts only and draws no regulatory conclusion."""
     harvest = getattr(encounter, "harvest", None)
     injections = list(encounter.injections.select_related("container"))
     injection = injections[0] if injections else None
     run = getattr(encounter, "run", None)
     containers = list(encounter.containers.prefetch_related("custody"))
-    harvest_day = timezone.localdate(harvest.ended_at) if harvest else None
-    inject_day = timezone.localdate(injection.started_at) if injection else None
+    harvest_day = clock.localdate(harvest.ended_at, encounter.clinic) if harvest else None
+    inject_day = clock.localdate(injection.started_at, encounter.clinic) if injection else None
     locations = {event.to_location for c in containers for event in c.custody.all()}
     return {
         "same_patient": bool(injections)
@@ -296,7 +296,9 @@ def encounter_for_plan(plan: Any) -> ProcedureEncounter | None:
 def day_screening_today(*, plan: Any) -> Screening | None:
     """Today's newest re-check on the day for the plan (kept even when it refused)."""
     return (
-        Screening.objects.filter(plan=plan, kind=Screening.Kind.DAY_OF, screened_on=clock.today())
+        Screening.objects.filter(
+            plan=plan, kind=Screening.Kind.DAY_OF, screened_on=clock.today(plan.patient.clinic)
+        )
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -319,3 +321,12 @@ def registry_physicians(*, clinic: Clinic) -> dict[int, int]:
         .values_list("plan_id", "physician_id")
     )
     return dict(rows)
+
+
+def encounters_on_record(patient: Patient) -> list[ProcedureEncounter]:
+    """The patient's procedure days, newest first (the patient record's panel)."""
+    return list(
+        ProcedureEncounter.objects.filter(patient=patient)
+        .select_related("plan")
+        .order_by("-day", "-checked_in_at")
+    )

@@ -1,5 +1,5 @@
 """The harvest side: the plan's side (intake ``HarvestSide``) as the procedure day's site
-(domain.md §1 ``Site``), and the side the day must use (issue 9, item 1)."""
+(docs/reference.md §1 ``Site``), and the side the day must use (issue 9, item 1)."""
 
 from __future__ import annotations
 

@@ -1,17 +1,17 @@
 """The procedure day as a state machine: states, allowed transitions and who may make them.
 
 Pure data and checks, no ORM; a service applies them and writes the audit event. Source:
-domain spec §1 "Procedure day as a state machine" (states, gates, sign-offs, side exits),
+docs/reference.md §1 "Procedure day as a state machine" (states, gates, sign-offs, side exits),
 and 21 CFR 11.10(f) "operational system checks": out-of-order events are rejected.
 
-Decisions (spec §1 leaves them open):
+Decisions (docs/reference.md §1 leaves them open):
 - TIMEOUT_2 is optional: RELEASED goes to BEDSIDE_VERIFIED directly, or through TIMEOUT_2
   when position, site or team changed.
 - DISCHARGED, ABORTED and PRODUCT_DISCARDED are terminal. ABORTED is reachable from every
   non-terminal state; PRODUCT_DISCARDED from HARVESTING (a clotted or contaminated
   aspirate) up to BEDSIDE_VERIFIED (an identity mismatch at the bedside). Care after an
   abort or discard (recovery, discharge) is recorded by the recovery app.
-- ADVERSE_EVENT runs in parallel (spec §1) and is not a state here.
+- ADVERSE_EVENT runs in parallel (docs/reference.md §1) and is not a state here.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ _PHYSICIAN = frozenset({Role.PHYSICIAN})
 _NURSE = frozenset({Role.NURSE})
 _LAB = frozenset({Role.LAB_TECH})
 
-# Forward steps with the role(s) that may record them (spec §1 "Sign-off" column).
+# Forward steps with the role(s) that may record them (docs/reference.md §1 "Sign-off" column).
 _FORWARD: dict[tuple[ProcedureState, ProcedureState], frozenset[Role]] = {
     (S.CHECKED_IN, S.PRE_ASSESSED): _NURSE,
     (S.PRE_ASSESSED, S.CONSENTED): _PHYSICIAN,

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
 from marrowtrack.recovery.models import AdverseEvent, CheckIn, NurseTask, RecoveryCourse
 
@@ -19,7 +19,7 @@ def course_for_user(user: User, public_id: UUID | str, perm: str = VIEW_COURSE) 
     require_perm(user, perm)
     course = (
         RecoveryCourse.objects.select_related("patient__clinic", "plan", "clinic")
-        .filter(public_id=public_id, clinic_id=user.clinic_id)
+        .filter(public_id=public_id, clinic_id=staff_clinic(user).pk)
         .first()
     )
     if course is None:
@@ -31,7 +31,7 @@ def checkin_for_user(user: User, public_id: UUID | str, perm: str) -> CheckIn:
     require_perm(user, perm)
     checkin = (
         CheckIn.objects.select_related("course__patient__clinic", "course__plan")
-        .filter(public_id=public_id, course__clinic_id=user.clinic_id)
+        .filter(public_id=public_id, course__clinic_id=staff_clinic(user).pk)
         .first()
     )
     if checkin is None:
@@ -43,7 +43,7 @@ def task_for_user(user: User, public_id: UUID | str, perm: str = VIEW_TASK) -> N
     require_perm(user, perm)
     task = (
         NurseTask.objects.select_related("course__patient__clinic", "course__plan", "checkin")
-        .filter(public_id=public_id, clinic_id=user.clinic_id)
+        .filter(public_id=public_id, clinic_id=staff_clinic(user).pk)
         .first()
     )
     if task is None:
@@ -57,7 +57,7 @@ def event_for_user(user: User, public_id: UUID | str, perm: str = VIEW_AE) -> Ad
         AdverseEvent.objects.select_related(
             "patient__clinic", "plan", "recorded_by", "signature", "source_task"
         )
-        .filter(public_id=public_id, clinic_id=user.clinic_id)
+        .filter(public_id=public_id, clinic_id=staff_clinic(user).pk)
         .first()
     )
     if event is None:

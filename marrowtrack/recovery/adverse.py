@@ -1,6 +1,6 @@
 """Adverse events: the vocabulary and the rules a record must satisfy as a whole. Pure.
 
-Sources: domain.md §4 "Adverse events to track" and "Encode as" (grade 1-5, serious,
+Sources: docs/reference.md §4 "Adverse events" (grade 1-5, serious,
 relatedness UNRELATED...DEFINITE, site HARVEST/TARGET/SYSTEMIC); grades follow the CTCAE
 v5.0 general definitions (1 mild, 2 moderate, 3 severe or medically significant, 4
 life-threatening, 5 death related to the AE); "serious" follows the ICH E2A criteria

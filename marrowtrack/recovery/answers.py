@@ -2,7 +2,7 @@
 
 The questions (issue 13, item 3): pain at the treated site and at the harvest site (0-10),
 temperature or feeling feverish, redness, swelling, drainage, bleeding, numbness or
-weakness, NSAIDs taken, free text; plus the remaining call-back triggers of domain.md §4
+weakness, NSAIDs taken, free text; plus the remaining call-back triggers of docs/reference.md §4
 as one "any of these" list, and whether the patient would like a call.
 """
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Query, Router
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.core.versioning import ConflictOut
@@ -25,7 +25,7 @@ CHANGE_TASK = "recovery.change_nursetask"
 def task_list(request: AuthenticatedHttpRequest, page: Query[PageQuery]):
     """Open tasks, urgent first (the 200 most pressing; open tasks are a day's work)."""
     require_perm(request.user, "recovery.view_nursetask")
-    return api_page(list(selectors.worklist(clinic=request.user.clinic)[:200]), page)
+    return api_page(list(selectors.worklist(clinic=staff_clinic(request.user))[:200]), page)
 
 
 @router.get("/tasks/{uuid:public_id}", response=schemas.TaskOut)
@@ -84,8 +84,8 @@ def event_sign(request: AuthenticatedHttpRequest, public_id: UUID, payload: sche
     return ae.adverse_event_sign(event=event, by=request.user, **payload.dict())
 
 
-@router.post("/adverse-events/{uuid:public_id}/addenda", response={201: dict})
+@router.post("/adverse-events/{uuid:public_id}/addenda", response={201: schemas.AddendumOut})
 def event_addendum(request: AuthenticatedHttpRequest, public_id: UUID, payload: schemas.AddendumIn):
     event = event_for_user(request.user, public_id, "recovery.add_adverseeventaddendum")
     addendum = ae.adverse_event_addendum_add(event=event, by=request.user, **payload.dict())
-    return 201, {"public_id": str(addendum.public_id)}
+    return 201, addendum

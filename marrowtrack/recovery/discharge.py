@@ -4,7 +4,7 @@ The words are in the templates (English and Spanish, Django i18n); this module d
 which sections apply and computes every date they state, so the page, the PDF and the
 portal say the same thing. Dates are clinic-local calendar dates.
 
-NSAIDs: the window is the clinic's configured avoidance after the procedure (domain.md §0,
+NSAIDs: the window is the clinic's configured avoidance after the procedure (docs/reference.md §0,
 7 days by default) with intake's date convention (``intake.instructions.nsaid_window``):
 none up to and including day N, allowed again from day N + 1.
 """

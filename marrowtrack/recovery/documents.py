@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from weasyprint import HTML
 
 from marrowtrack.core import clock
@@ -58,7 +58,7 @@ def discharge_for(course: RecoveryCourse) -> DischargePlan:
 
 def render_discharge(course: RecoveryCourse, *, language: str, template: str) -> str:
     """Render under ``language`` (labels are translated lazily, so build inside it too)."""
-    with translation.override(language):
+    with translation.override(language), timezone.override(clock.zone(course.clinic)):
         data = discharge_for(course)
         return render_to_string(
             template, {"d": data, "patient": course.patient, "course": course, "lang": language}

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.core.versioning import VersionedModel
 from marrowtrack.intake.models import TreatmentPlan
@@ -236,4 +237,4 @@ class AdverseEventAddendum(BaseModel):
         ordering = ["at"]
 
     def __str__(self) -> str:
-        return f"Addendum of {self.at:%Y-%m-%d %H:%M}"
+        return f"Addendum of {clock.stamp(self.at)}"

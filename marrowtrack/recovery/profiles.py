@@ -3,13 +3,13 @@ the check-in triage and the NSAID date use. Pure data.
 
 Sources (docs/decisions/0011-recovery-clinical-choices.md has the reasoning):
 - BMAC: flare at the treated site for 2-5 days, ice on the harvest site, NSAIDs avoided
-  for a configured window after the procedure (MISSION.md "Afterwards"; domain.md §0,
+  for a configured window after the procedure (docs/reference.md §8 "Afterwards" and §0,
   "NSAID avoidance after the procedure: 7 days", the window intake's instructions use).
 - PRP relies on the same inflammatory response, so it shares BMAC's NSAID window
-  (clinic convention, domain.md §4 "Washout windows").
+  (clinic convention, docs/reference.md §4 "Washout windows").
 - Corticosteroid, hyaluronic acid and nerve-block injections need no NSAID avoidance; a
   short flare of 1-2 days is possible after steroid and HA injections; a corticosteroid
-  can raise blood glucose for a few days in people with diabetes (domain.md §7).
+  can raise blood glucose for a few days in people with diabetes (docs/reference.md §7).
 - Rest, dressing and bathing periods are clinic conventions [K], configurable here.
 Exercise therapy has no injection and no discharge: it has no profile.
 """

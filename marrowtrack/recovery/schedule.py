@@ -1,6 +1,6 @@
 """When each first-week check-in opens, is invited, reminded and closes. Pure.
 
-Check-ins are on days 1 to 7 after the injection and at 2 weeks (domain.md §4, "Follow-up
+Check-ins are on days 1 to 7 after the injection and at 2 weeks (docs/reference.md §4, "Follow-up
 calls at 24-72 h and 2 wk"; issue 13). Day N is the clinic-local date ``treated_on + N``.
 The patient may answer any time that day; the invitation goes at 09:00, a reminder at
 15:00 if it is still open, and at midnight an unanswered check-in is missed and a nurse

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -10,9 +11,31 @@ from pydantic import Field
 
 from marrowtrack.core.versioning import MAX_VERSION, VERSION_HELP
 
+# The adverse-event vocabularies of `recovery.adverse` (the model's choices), written out so
+# mypy checks them; api/tests/test_vocabulary.py fails when they part.
+EventType = Literal[
+    "harvest_site_pain",
+    "haematoma",
+    "bleeding",
+    "infection",
+    "septic_arthritis",
+    "flare_prolonged",
+    "vasovagal",
+    "anaesthetic_toxicity",
+    "allergic_reaction",
+    "nerve_irritation",
+    "pdph",
+    "other",
+]
+EventSite = Literal["harvest", "target", "systemic"]
+Relatedness = Literal["unrelated", "unlikely", "possible", "probable", "definite"]
+Outcome = Literal[
+    "recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"
+]
+
 
 class TaskOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     kind: str
     level: str
     reason: str
@@ -36,7 +59,7 @@ class ResolveIn(Schema):
 
 
 class CheckInOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     day: int
     on: date
     status: str
@@ -47,17 +70,17 @@ class CheckInOut(Schema):
 
 
 class AdverseEventIn(Schema):
-    event_type: str
+    event_type: EventType
     event_type_other: str = ""
-    site: str
+    site: EventSite
     onset_on: date
     grade: int
     serious: bool = False
     serious_criteria: list[str] = []
-    relatedness: str
+    relatedness: Relatedness
     actions: list[str] = []
     actions_detail: str = ""
-    outcome: str
+    outcome: Outcome
     resolved_on: date | None = None
     description: str
 
@@ -67,7 +90,7 @@ class AdverseEventUpdateIn(AdverseEventIn):
 
 
 class AdverseEventOut(AdverseEventIn):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     status: str
     version: int
     patient: UUID
@@ -89,5 +112,13 @@ class SignIn(Schema):
 
 class AddendumIn(Schema):
     text: str
-    outcome: str = ""
+    outcome: Outcome | Literal[""] = ""
     resolved_on: date | None = None
+
+
+class AddendumOut(Schema):
+    id: UUID = Field(alias="public_id")
+    text: str
+    outcome: str
+    resolved_on: date | None
+    at: datetime

@@ -1,11 +1,11 @@
 """Check-in answers -> triage level: expected, call today, or urgent. Pure.
 
-Source: domain.md §4 "Call-back triggers" (temperature >= 38.0 °C / 100.4 °F; spreading
+Source: docs/reference.md §4 "Call-back triggers" (temperature >= 38.0 °C / 100.4 °F; spreading
 redness or streaks, pus; bleeding not stopped by 10-15 min of pressure, harvest-site
 swelling that grows or turns tense; hot swollen joint with inability to bear weight, pain
 still rising after 72 h; new weakness or numbness, saddle anaesthesia, bowel/bladder
 change, headache worse upright; chest pain, shortness of breath, calf swelling, hives) and
-MISSION.md "Afterwards" (more pain at the treated site for 2-5 days is expected).
+docs/reference.md §8 "Afterwards" (more pain at the treated site for 2-5 days is expected).
 
 Levels (docs/decisions/0011-recovery-clinical-choices.md):
 - URGENT: a clinician must reach the patient within the hour (possible joint or systemic

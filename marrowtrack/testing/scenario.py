@@ -119,7 +119,7 @@ def approve(plan: TreatmentPlan, *, by: User) -> EligibilityDecision:
 def weighed_today(patient: Patient, weight_kg: Decimal = Decimal("70")) -> None:
     """Give the patient a weight the dose guard accepts (issue 8 item 2: measured in the last
     30 days, not after today): none yet, ``weight_kg`` today; an older one, its value today."""
-    today = clock.today()
+    today = clock.today(patient.clinic)
     live = patient.weights.filter(archived_at__isnull=True, measured_on__lte=today)
     if live.filter(measured_on__gte=today - timedelta(days=30)).exists():
         return

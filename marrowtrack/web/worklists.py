@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from marrowtrack.accounts.access import user_roles
+from marrowtrack.accounts.access import staff_clinic, user_roles
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
 from marrowtrack.accounts.selectors import staff_of_clinic
@@ -63,7 +63,7 @@ def todays_check_ins(user: User) -> Worklist:
             r.encounter.get_absolute_url(),
             r.encounter.get_state_display(),
         )
-        for r in board_rows(clinic=user.clinic)
+        for r in board_rows(clinic=staff_clinic(user))
     ]
     links = [
         ("Check a patient in", reverse("procedures:check-in")),
@@ -73,7 +73,7 @@ def todays_check_ins(user: User) -> Worklist:
 
 
 def lab_worklist(user: User) -> Worklist:
-    groups = lab_queue(clinic=user.clinic)
+    groups = lab_queue(clinic=staff_clinic(user))
     words = {"in_transit": "to receive", "processing": "processing", "released": "released"}
     rows = [
         Row(_who(e.patient), reverse("lab:queue"), words[state])
@@ -87,7 +87,7 @@ def lab_worklist(user: User) -> Worklist:
 def plans_to_decide(user: User) -> Worklist:
     rows = [
         Row(_who(p.patient), p.get_absolute_url(), str(p))
-        for p in plans_awaiting_decision(clinic=user.clinic)[: LIMIT + 50]
+        for p in plans_awaiting_decision(clinic=staff_clinic(user))[: LIMIT + 50]
     ]
     links = [("All plans", reverse("intake:plan-list"))]
     return _cut(
@@ -102,15 +102,15 @@ def surveys_to_verify(user: User) -> Worklist:
             reverse("outcomes:plan-detail", args=[r.plan.public_id]),
             f"{r.instrument} typed in by {_name(r.entered_by)}",
         )
-        for r in awaiting_verification(clinic=user.clinic)[: LIMIT + 50]
+        for r in awaiting_verification(clinic=staff_clinic(user))[: LIMIT + 50]
     ]
     links = [("Outcomes", reverse("outcomes:dashboard"))]
     return _cut("surveys", "Surveys to verify", "No survey awaits verification.", rows, links)
 
 
 def staff_and_equipment(user: User) -> Worklist:
-    today = clock.today(user.clinic)
-    overview = facilities_overview(clinic_id=user.clinic_id, today=today)
+    today = clock.today(staff_clinic(user))
+    overview = facilities_overview(clinic_id=staff_clinic(user).pk, today=today)
     due = overview["calibration_overdue"] | overview["calibration_soon"]
     rows = [
         Row(
@@ -126,7 +126,7 @@ def staff_and_equipment(user: User) -> Worklist:
         for lot, reason in overview["kit_lots"]
         if reason
     ][:LIMIT]
-    count = staff_of_clinic(clinic=user.clinic).count()
+    count = staff_of_clinic(clinic=staff_clinic(user)).count()
     links = [
         (f"Staff ({count})", reverse("accounts:staff-list")),
         ("Rooms, equipment and kit lots", reverse("facilities:overview")),

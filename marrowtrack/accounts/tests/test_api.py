@@ -140,3 +140,16 @@ def test_four_wrong_passwords_do_not_lock_the_api_login(staff) -> None:
     for _ in range(LIMIT - 1):
         _ask(client, **_creds(staff["nurse"], "wrong-password"))
     assert _ask(client, **_creds(staff["nurse"])).status_code == 200
+
+
+def test_wrong_codes_after_the_right_password_count_toward_the_lockout(
+    staff, device, frozen
+) -> None:
+    client = Client()
+    nurse = staff["nurse"]
+    wrong = [_ask(client, **_creds(nurse), totp=wrong_code_for(device)) for _ in range(LIMIT)]
+    assert [r.status_code for r in wrong[: LIMIT - 1]] == [401] * (LIMIT - 1)
+    response = _ask(client, **_creds(nurse), totp=code_for(device))
+    assert response.status_code == 429
+    assert "locked" in response.json()["message"]
+    assert not ApiToken.objects.exists()

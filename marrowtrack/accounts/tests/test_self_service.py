@@ -7,12 +7,14 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
+from marrowtrack.accounts.access import staff_clinic
 from marrowtrack.accounts.services import api_token_issue
 from marrowtrack.audit.models import AuditEvent
-from marrowtrack.testing.factories import PASSWORD
+from marrowtrack.testing.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +144,10 @@ def test_a_refused_page_is_audited_as_access_denied(staff, client_for) -> None:
     event = AuditEvent.objects.get(actor=researcher, name="access.denied")
     assert response.status_code == 403
     assert event.extra["path"] == reverse("accounts:staff-list")
+
+
+def test_staff_clinic_is_the_accounts_clinic_and_refuses_an_account_without_one(staff) -> None:
+    nurse = staff["nurse"]
+    assert staff_clinic(nurse) == nurse.clinic
+    with pytest.raises(PermissionDenied, match="not attached to a clinic"):
+        staff_clinic(UserFactory(clinic=None))

@@ -3,6 +3,7 @@ comparator beside when large enough, and no claim in any generated sentence."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -92,7 +93,7 @@ def test_a_large_enough_group_shows_its_own_numbers_and_no_claim():
     assert not bmac.hidden and len(card.sections) == 1
     text = " ".join(bmac.sentences)
     assert "This clinic has treated 25 patients" in text
-    assert "Of the 25 patients due a 6 months survey, 20 answered it" in text
+    assert "Of the 25 patients due a 6-month survey, 20 answered it" in text
     assert "1 of the 25 later had surgery or a joint replacement" in text
     assert "Side effects or complications were recorded 1 time in 25 procedures" in text
 
@@ -118,3 +119,39 @@ def test_the_comparator_stands_beside_when_its_group_is_large_enough():
 @pytest.mark.parametrize("n_bmac,n_csi", [(0, 0), (20, 5), (40, 40), (1, 30)])
 def test_every_generated_sentence_passes_the_claims_linter(n_bmac, n_csi):
     _check_words(_card(n_bmac, n_csi))
+
+
+@pytest.fixture
+def knee_plan(clinic, staff):
+    from marrowtrack.testing import scenario
+    from marrowtrack.testing.factories import PatientFactory
+
+    return scenario.approved_plan(PatientFactory(clinic=clinic), by=staff["physician"])
+
+
+@pytest.mark.django_db
+def test_the_consultation_page_loads_the_card_and_the_card_comes_alone_to_htmx(
+    knee_plan, staff, client_for
+):
+    client = client_for(staff["physician"])
+    page = client.get(f"/plans/{knee_plan.public_id}/").content.decode()
+    url = f"/analytics/evidence/{knee_plan.public_id}/"
+    assert f'hx-get="{url}"' in page and "What this clinic measured in patients like this" in page
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert fragment.status_code == 200
+    assert 'id="evidence-card"' in html and "<html" not in html
+    assert "This clinic has treated 0 patients like you" in html
+    assert not re.search(r"cure|no risk|guaranteed|regrows cartilage|proven", html, re.I)
+
+
+@pytest.mark.django_db
+def test_the_card_is_for_clinical_readers_of_the_plans_clinic(
+    knee_plan, staff, outsider, client_for
+):
+    url = f"/analytics/evidence/{knee_plan.public_id}/"
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(staff["lab_tech"]).get(url).status_code in (403, 404)
+    assert client_for(staff["researcher"]).get(url).status_code in (403, 404)
+    page = client_for(staff["lab_tech"]).get(f"/plans/{knee_plan.public_id}/")
+    assert 'hx-get="/analytics/evidence/' not in page.content.decode()

@@ -1,5 +1,6 @@
 """Each statistic against an independent reference implementation on the same data:
-statsmodels (t interval, Wilson, exact Poisson, Welch, logistic regression, WLS with HC0),
+statsmodels (t interval, Wilson, exact Poisson, Welch, logistic regression, WLS with HC0,
+OLS with its prediction band), scipy.stats.linregress (the dose-response line),
 lifelines (Kaplan-Meier with its log(-log) Greenwood interval) and the standard library
 (quantiles). docs/decisions/0022-registry-analytics.md."""
 
@@ -10,7 +11,8 @@ import statistics
 import numpy as np
 import pytest
 from lifelines import KaplanMeierFitter
-from statsmodels.api import WLS, Logit, add_constant
+from scipy.stats import linregress
+from statsmodels.api import OLS, WLS, Logit, add_constant
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
@@ -155,3 +157,45 @@ def test_weighting_reduces_the_imbalance_it_was_fitted_on():
 def test_the_effective_sample_size_is_kish():
     assert stats.effective_sample_size(np.ones(10)) == pytest.approx(10)
     assert stats.effective_sample_size(np.array([1.0, 3.0])) == pytest.approx(16 / 10)
+
+
+def _dose_case(n, seed):
+    rng = np.random.default_rng(seed)
+    dose = rng.uniform(0.4, 2.2, n)
+    return dose, 1.0 + 0.8 * dose + rng.normal(0, 1.6, n)
+
+
+@pytest.mark.parametrize("n,seed", [(5, 11), (24, 12), (400, 13)])
+def test_the_least_squares_line_matches_statsmodels_ols_and_scipy_linregress(n, seed):
+    x, y = _dose_case(n, seed)
+    ours = stats.ols_line(x, y)
+    fit = OLS(y, add_constant(x)).fit()
+    assert (ours.intercept, ours.slope) == pytest.approx(tuple(fit.params), rel=1e-10)
+    low, high = fit.conf_int(alpha=0.05)[1]
+    assert (ours.slope_low, ours.slope_high) == pytest.approx((low, high), rel=1e-10)
+    assert ours.r_squared == pytest.approx(fit.rsquared, rel=1e-10)
+    reference = linregress(x, y)
+    assert ours.slope == pytest.approx(reference.slope, rel=1e-10)
+    assert ours.intercept == pytest.approx(reference.intercept, rel=1e-10)
+    assert ours.residual_sd / np.sqrt(ours.sxx) == pytest.approx(reference.stderr, rel=1e-10)
+
+
+@pytest.mark.parametrize("n,seed", [(6, 21), (60, 22)])
+def test_the_confidence_band_matches_statsmodels_mean_prediction_interval(n, seed):
+    x, y = _dose_case(n, seed)
+    ours = stats.ols_line(x, y)
+    grid = np.linspace(x.min() - 0.3, x.max() + 0.3, 9)
+    frame = OLS(y, add_constant(x)).fit().get_prediction(add_constant(grid)).summary_frame(0.05)
+    for i, at in enumerate(grid):
+        fitted, low, high = ours.band(float(at))
+        assert fitted == pytest.approx(frame["mean"].iloc[i], rel=1e-10)
+        assert (low, high) == pytest.approx(
+            (frame["mean_ci_lower"].iloc[i], frame["mean_ci_upper"].iloc[i]), rel=1e-9
+        )
+
+
+def test_no_line_through_fewer_than_three_points_or_one_dose():
+    with pytest.raises(ValueError):
+        stats.ols_line([1.0, 2.0], [3.0, 4.0])
+    with pytest.raises(ValueError):
+        stats.ols_line([1.0, 1.0, 1.0], [3.0, 4.0, 5.0])

@@ -88,3 +88,22 @@ def test_the_comparison_refuses_small_groups_and_says_it_is_observational(
 def test_an_outsider_sees_only_their_own_clinic(knee_registry, outsider, client_for):
     html = _get(client_for(outsider), "/analytics/?condition=knee_oa").content.decode()
     assert "No treated plans match these filters." in html
+
+
+def test_the_comparison_says_what_it_left_out_and_why(knee_registry, clinic, staff, client_for):
+    plan = plan_with(clinic, staff["physician"])
+    score(plan, "baseline", 7)
+    score(plan, "6m", 2, status="awaiting_verification")
+    score(plan, "3m", 2, wording="product_labels")
+    client = client_for(staff["physician"])
+    html = client.get("/analytics/compare/?condition=knee_oa").content.decode()
+    assert (
+        "Scores left out at baseline or 6m: 1 (1 unverified; 0 unvalidated wording; "
+        "0 out of window)." in html
+    )
+    assert (
+        "Scores left out at baseline or 3m: 1 (0 unverified; 1 unvalidated wording; "
+        "0 out of window)." in html
+    )
+    included = client.get("/analytics/compare/?condition=knee_oa&include=on").content.decode()
+    assert "Excluded data are <strong>included</strong> at your request: 1 score would" in included

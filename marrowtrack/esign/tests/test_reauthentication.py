@@ -9,6 +9,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django_otp.oath import totp
@@ -21,6 +22,7 @@ from marrowtrack.esign.models import Signature
 from marrowtrack.esign.services import (
     LOCKED,
     NOT_SIGNED,
+    ReauthenticationThrottled,
     SignatureRefused,
     cosigner_authenticate,
     signature_sign,
@@ -172,3 +174,58 @@ class TestBedsideThroughTheApi:
         response = self._post(staff, released)
         assert response.status_code == 409
         assert response.json()["message"] == LOCKED
+
+    def test_re_authentication_is_throttled_per_address_with_retry_after(
+        self, staff, released, settings
+    ):
+        settings.MARROWTRACK_REAUTH_RATE = "2/m"
+        cache.clear()
+        first = self._post(staff, released, second_password="guess")
+        second = self._post(staff, released, second_username="nobody")
+        throttled = self._post(staff, released)
+        assert [first.status_code, second.status_code, throttled.status_code] == [409, 409, 429]
+        assert int(throttled["Retry-After"]) >= 1
+        assert "second_password" in throttled.json()["errors"]
+        assert not released.bedside_checks.exists()
+
+    def test_the_totp_branch_through_the_api(self, staff, released):
+        """The second person has two-factor on: no code and a wrong code are refused alike
+        and count toward their lockout; the right code verifies."""
+        nurse = staff["nurse"]
+        device = TOTPDevice.objects.create(user=nurse, name="Phone", confirmed=True)
+        missing = self._post(staff, released)
+        now = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+        wrong = self._post(staff, released, second_totp=f"{(int(now) + 1) % 10**6:06d}")
+        assert missing.status_code == wrong.status_code == 409
+        assert missing.json() == wrong.json()
+        assert missing.json()["message"] == NOT_SIGNED
+        assert _failures(nurse.username) == 2
+        assert set(
+            AuditEvent.objects.filter(name="signature.refused").values_list("reason", flat=True)
+        ) == {"totp"}
+        # django-otp also slows a device down after a wrong code: let its delay pass.
+        device.refresh_from_db()
+        assert device.throttling_failure_count == 1
+        device.throttle_reset()
+        scan = scenario.scanned(scenario.syringe(released))
+        right = self._post(staff, released, second_totp=now, syringe_scan=scan)
+        assert right.status_code == 201, right.json()
+
+
+def test_commands_are_not_throttled(staff, settings) -> None:
+    """A command has no client address to throttle (the demo signs hundreds of records)."""
+    settings.MARROWTRACK_REAUTH_RATE = "1/m"
+    cache.clear()
+    signatures = [_sign(staff["nurse"], PASSWORD) for _ in range(3)]
+    assert len(signatures) == 3
+
+
+def test_re_authentication_in_a_request_is_throttled(staff, settings) -> None:
+    settings.MARROWTRACK_REAUTH_RATE = "1/m"
+    cache.clear()
+    with signing_attempts(_request(staff["nurse"])):
+        _sign(staff["nurse"], PASSWORD)
+    with signing_attempts(_request(staff["nurse"])), pytest.raises(SignatureRefused) as refused:
+        _sign(staff["nurse"], PASSWORD)
+    assert isinstance(refused.value, ReauthenticationThrottled)
+    assert refused.value.wait >= 1

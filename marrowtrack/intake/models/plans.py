@@ -60,7 +60,7 @@ class Laterality(models.TextChoices):
 
 
 class HarvestSide(models.TextChoices):
-    """The planned side of the posterior iliac crest (domain.md §1 ``Site``)."""
+    """The planned side of the posterior iliac crest (docs/reference.md §1 ``Site``)."""
 
     LEFT = "left", "Left posterior iliac crest"
     RIGHT = "right", "Right posterior iliac crest"
@@ -68,7 +68,7 @@ class HarvestSide(models.TextChoices):
 
 
 class HarvestAnticoagulant(models.TextChoices):
-    """The anticoagulant drawn into the harvest syringes (domain.md §1 Harvest fields)."""
+    """The anticoagulant drawn into the harvest syringes (docs/reference.md §1 Harvest fields)."""
 
     ACD_A = "acd_a", "ACD-A (citrate)"
     HEPARIN = "heparin", "Heparin"
@@ -85,7 +85,8 @@ class Treatment(models.TextChoices):
 
 
 HARVEST_TREATMENTS = {Treatment.BMAC, Treatment.BMAC_PRP}
-# Comparators given by injection: drug, dose and volume are recorded like BMAC's (domain.md §7).
+# Comparators given by injection: drug, dose and volume are recorded like BMAC's
+# (docs/reference.md §7).
 INJECTED_COMPARATORS = {Treatment.CSI, Treatment.NERVE_BLOCK, Treatment.PRP, Treatment.HA}
 
 
@@ -145,7 +146,8 @@ class TreatmentPlan(VersionedModel, ArchivableModel):
         help_text="For a repeat treatment: the earlier plan it follows.",
     )
     guidance = models.CharField(max_length=10, choices=Guidance.choices, blank=True)
-    # Comparator injection details (domain.md §7 "For CSI: drug, mg, mL, anaesthetic, guidance").
+    # Comparator injection details (docs/reference.md §7: for a steroid injection the drug,
+    # mg, mL, anaesthetic and guidance).
     injectate_drug = models.CharField(
         max_length=120, blank=True, help_text="e.g. triamcinolone acetonide"
     )

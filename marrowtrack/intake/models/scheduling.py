@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from marrowtrack.core import clock
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake.models.plans import TreatmentPlan
@@ -16,7 +17,7 @@ _MINUTES = [MinValueValidator(10), MaxValueValidator(600)]
 
 
 class BookingSettings(BaseModel):
-    """Per-clinic appointment lengths (domain.md §0: procedure slot 180 min)."""
+    """Per-clinic appointment lengths (docs/reference.md §0: procedure slot 180 min)."""
 
     clinic = models.OneToOneField(Clinic, on_delete=models.PROTECT, related_name="+")
     procedure_minutes = models.PositiveSmallIntegerField(default=180, validators=_MINUTES)
@@ -163,7 +164,7 @@ class Appointment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {clock.stamp(self.starts_at)}"
 
     @property
     def is_active(self) -> bool:

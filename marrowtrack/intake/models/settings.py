@@ -1,4 +1,4 @@
-"""Per-clinic intake settings: values domain.md §0 makes configurable per clinic."""
+"""Per-clinic intake settings: values docs/reference.md §0 makes configurable per clinic."""
 
 from __future__ import annotations
 

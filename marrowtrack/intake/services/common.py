@@ -14,13 +14,6 @@ from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.patients.models import Patient
 
 
-def only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationFailed({name: ["This field is not accepted here."] for name in unknown})
-    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
-
-
 def required_text(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:

@@ -16,6 +16,7 @@ from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.services import validated
+from marrowtrack.core.validators import only
 from marrowtrack.intake.gates import current_signed_consent
 from marrowtrack.intake.models import (
     CONSENTED_FIELDS,
@@ -33,7 +34,6 @@ from marrowtrack.intake.services.common import (
     audit_create,
     ensure_patient_active,
     ensure_plan_open,
-    only,
 )
 from marrowtrack.intake.signals import plan_treated
 from marrowtrack.patients.models import Patient
@@ -80,7 +80,7 @@ def _harvest_errors(plan: TreatmentPlan) -> dict[str, list[str]]:
 
 
 def _plan_rules(plan: TreatmentPlan) -> None:
-    """Cross-field rules the model fields alone cannot express (domain.md §1, §7)."""
+    """Cross-field rules the model fields alone cannot express (docs/reference.md §1, §7)."""
     errors: dict[str, list[str]] = _harvest_errors(plan)
     if plan.target in SPINAL and not plan.target_level:
         errors["target_level"] = ["Give the spinal level, e.g. L4-L5."]
@@ -267,7 +267,7 @@ def lab_value_record(
             patient=patient, test=test, value=value, unit=unit, taken_on=taken_on, entered_by=by
         )
         validated(lab)
-        if taken_on > clock.today():
+        if taken_on > clock.today(patient.clinic):
             raise ValidationFailed({"taken_on": ["The date is in the future."]})
         lab.save()
         audit_create(by=by, instance=lab, patient=patient, fields=("test", "value", "taken_on"))
@@ -279,7 +279,7 @@ def plan_mark_treated(
 ) -> TreatmentPlan:
     """Record that the plan's treatment was given on `on` (BMAC by the procedure day,
     comparators from the plan page). Anchors the outcome schedule."""
-    if on > clock.today():
+    if on > clock.today(plan.patient.clinic):
         raise ValidationFailed({"on": ["The treatment date cannot be in the future."]})
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)

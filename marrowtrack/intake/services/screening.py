@@ -88,7 +88,7 @@ def _screen(
     plan: TreatmentPlan, by: User, *, kind: str, temperature_c: Decimal | None = None
 ) -> Screening:
     """Run the clinic's rule set on today's record and store it, with what it ran on."""
-    on = clock.today()
+    on = clock.today(plan.patient.clinic)
     ruleset = clinic_ruleset(plan.patient.clinic)
     patient_facts = selectors.patient_facts(plan.patient, on=on, temperature_c=temperature_c)
     plan_facts = selectors.plan_facts(plan)
@@ -125,7 +125,7 @@ def screening_run(*, plan: TreatmentPlan, by: User) -> Screening:
 
 
 def _temperature(value: object) -> Decimal:
-    """Today's temperature in °C, required: a fever stops the procedure (domain.md §4)."""
+    """Today's temperature in °C, required: a fever stops the procedure (docs/reference.md §4)."""
     if value in (None, ""):
         raise ValidationFailed({"temperature_c": ["Take and enter today's temperature (°C)."]})
     try:
@@ -219,7 +219,7 @@ def eligibility_decide(
     totp: str | None = None,
 ) -> EligibilityDecision:
     """A physician's signed decision on the latest screening: approve (plan APPROVED) or
-    decline (NOT_ELIGIBLE). Approving over a hard stop needs a reason (domain.md §4)."""
+    decline (NOT_ELIGIBLE). Approving over a hard stop needs a reason (docs/reference.md §4)."""
     rationale, override_reason = rationale.strip(), override_reason.strip()
     with transaction.atomic():
         plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
@@ -227,7 +227,7 @@ def eligibility_decide(
         screening = latest_screening(plan)
         if screening is None:
             raise DomainError("Run the eligibility screening before deciding.")
-        if screening.screened_on != clock.today():
+        if screening.screened_on != clock.today(plan.patient.clinic):
             raise DomainError("The screening is not from today: run it again before deciding.")
         if screening.facts.get("plan_fields") != plan.consented_key:
             raise DomainError("The plan changed after this screening: run it again first.")

@@ -14,8 +14,9 @@ from marrowtrack.audit.services import diff
 from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.services import validated
+from marrowtrack.core.validators import only
 from marrowtrack.intake.models import IntakeSettings
-from marrowtrack.intake.services.common import audit, only
+from marrowtrack.intake.services.common import audit
 
 SETTINGS_FIELDS = ("arrival_lead_minutes", "after_hours_phone", "screening_max_age_days")
 

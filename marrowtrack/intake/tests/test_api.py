@@ -40,7 +40,7 @@ def test_a_nurse_creates_a_plan_and_screens_it(clean_patient, staff):
     api = Api(staff["nurse"])
     created = api.post(f"/patients/{clean_patient.public_id}/plans", KNEE)
     assert created.status_code == 201, created.content
-    plan_id = created.json()["public_id"]
+    plan_id = created.json()["id"]
     screened = api.post(f"/plans/{plan_id}/screenings")
     assert screened.status_code == 201
     assert screened.json()["outcome"] == "eligible"
@@ -49,7 +49,7 @@ def test_a_nurse_creates_a_plan_and_screens_it(clean_patient, staff):
 
 def test_invalid_plan_fields_get_422_with_field_messages(clean_patient, staff):
     api = Api(staff["nurse"])
-    bad = api.post(f"/patients/{clean_patient.public_id}/plans", {**KNEE, "target": "elbow"})
+    bad = api.post(f"/patients/{clean_patient.public_id}/plans", {**KNEE, "target": "ankle"})
     assert bad.status_code == 422
     assert "target" in bad.json()["errors"]
     comparator = api.post(
@@ -69,7 +69,7 @@ def test_another_clinics_user_gets_404_for_plans_and_consents(approved_plan, out
     assert api.get(f"/plans/{approved_plan.public_id}").status_code == 404
     assert api.post(f"/plans/{approved_plan.public_id}/screenings").status_code == 404
     consent = Api(staff["nurse"]).post(f"/plans/{approved_plan.public_id}/consents").json()
-    assert api.get(f"/consents/{consent['public_id']}").status_code == 404
+    assert api.get(f"/consents/{consent['id']}").status_code == 404
 
 
 def test_a_decision_override_without_reason_is_422_and_only_physicians_decide(make_plan, staff):
@@ -95,12 +95,12 @@ def test_consent_signature_and_witness_through_the_api(approved_plan, staff):
     nurse = Api(staff["nurse"])
     consent = nurse.post(f"/plans/{approved_plan.public_id}/consents").json()
     signed = nurse.post(
-        f"/consents/{consent['public_id']}/patient-signature",
+        f"/consents/{consent['id']}/patient-signature",
         {"typed_name": "Rosa Núñez", "signature": "click"},
     )
     assert signed.json()["status"] == "signed"
     witnessed = Api(staff["physician"]).post(
-        f"/consents/{consent['public_id']}/witness", {"password": PASSWORD}
+        f"/consents/{consent['id']}/witness", {"password": PASSWORD}
     )
     assert witnessed.json()["status"] == "witnessed"
 
@@ -126,7 +126,7 @@ def test_the_front_desk_books_and_a_double_booking_is_409(
     clash = desk.post(f"/plans/{other.public_id}/appointments", _booking(facility))
     assert clash.status_code == 409
     assert "already booked" in clash.json()["message"]
-    cancelled = desk.post(f"/appointments/{booked.json()['public_id']}/cancel", {"reason": "Ill"})
+    cancelled = desk.post(f"/appointments/{booked.json()['id']}/cancel", {"reason": "Ill"})
     assert cancelled.json()["status"] == "cancelled"
 
 

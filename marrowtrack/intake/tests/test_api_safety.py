@@ -25,10 +25,10 @@ def test_the_plans_list_pages_with_a_cursor_and_filters(make_plan, staff) -> Non
     first = api.get("/plans?limit=2").json()
     second = api.get(f"/plans?limit=2&cursor={first['next']}").json()
     assert len(first["items"]) == 2 and len(second["items"]) == 2 and second["next"] is None
-    ids = {p["public_id"] for p in first["items"] + second["items"]}
+    ids = {p["id"] for p in first["items"] + second["items"]}
     assert len(ids) == 4
     filtered = api.get("/plans?treatment=csi").json()["items"]
-    assert [p["public_id"] for p in filtered] == [str(wanted.public_id)]
+    assert [p["id"] for p in filtered] == [str(wanted.public_id)]
 
 
 def test_a_bad_cursor_is_422_and_an_outsider_sees_no_plans(make_plan, staff, outsider) -> None:

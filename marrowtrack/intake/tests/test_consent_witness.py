@@ -89,19 +89,19 @@ def test_the_api_refuses_the_presenter_as_witness_and_accepts_a_named_colleague(
     nurse = Api(staff["nurse"])
     consent = nurse.post(f"/plans/{approved_plan.public_id}/consents").json()
     nurse.post(
-        f"/consents/{consent['public_id']}/patient-signature",
+        f"/consents/{consent['id']}/patient-signature",
         {"typed_name": "Rosa Núñez", "signature": "click"},
     )
-    same = nurse.post(f"/consents/{consent['public_id']}/witness", {"password": PASSWORD})
+    same = nurse.post(f"/consents/{consent['id']}/witness", {"password": PASSWORD})
     assert same.status_code == 409, same.content
     assert "different person" in same.json()["message"]
     wrong = nurse.post(
-        f"/consents/{consent['public_id']}/witness",
+        f"/consents/{consent['id']}/witness",
         {"username": staff["physician"].username, "password": "nope"},
     )
     assert wrong.status_code == 409 and "not correct" in wrong.json()["message"]
     ok = nurse.post(
-        f"/consents/{consent['public_id']}/witness",
+        f"/consents/{consent['id']}/witness",
         {"username": staff["physician"].username, "password": PASSWORD},
     )
     assert ok.json()["status"] == "witnessed"

@@ -1,4 +1,4 @@
-"""Flags that need a documented plan (domain.md §4) at and around their thresholds."""
+"""Flags that need a documented plan (docs/reference.md §4) at and around their thresholds."""
 
 from __future__ import annotations
 

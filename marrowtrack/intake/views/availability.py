@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -12,12 +13,11 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.core.models import Clinic
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake.clinictime import at
@@ -100,7 +100,7 @@ class ExceptionForm(forms.Form):
 
 def _save_hours(request: HttpRequest, form: HoursForm) -> None:
     data = form.cleaned_data
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     hours = [(data["starts"], data["ends"])] if data["starts"] else []
     working_hours_set(
         clinic=clinic,
@@ -112,7 +112,7 @@ def _save_hours(request: HttpRequest, form: HoursForm) -> None:
 
 
 def _save_exception(request: HttpRequest, form: ExceptionForm) -> None:
-    data, clinic = form.cleaned_data, request.user.clinic
+    data, clinic = form.cleaned_data, staff_clinic(request.user)
     starts: datetime = at(data["day_from"], data["time_from"], clinic)
     ends: datetime = at(data["day_to"], data["time_to"], clinic)
     resource_exception_add(
@@ -129,7 +129,7 @@ def _save_exception(request: HttpRequest, form: ExceptionForm) -> None:
 @login_required
 def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, MANAGE)
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     which = request.POST.get("form")
     resources = resource_choices(clinic)
     hours_form = HoursForm(request.POST if which == "hours" else None, resources=resources)
@@ -140,14 +140,9 @@ def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
         ("hours", hours_form, _save_hours),
         ("exception", exception_form, _save_exception),
     ):
-        if which == name and form.is_valid():
-            try:
-                save(request, form)
-            except DomainError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Availability saved.")
-                return redirect("intake:availability")
+        if which == name and run_form_action(form, partial(save, request, form)):
+            messages.success(request, "Availability saved.")
+            return redirect("intake:availability")
     context = {
         "hours_form": hours_form,
         "exception_form": exception_form,

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from marrowtrack.accounts.access import has_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.esign import patient_mode
 from marrowtrack.intake.access import consent_for_user, plan_for_user
 from marrowtrack.intake.forms import PatientSignForm, WitnessForm
@@ -49,13 +49,13 @@ def _hand_to_patient(request: AuthenticatedHttpRequest, consent: Consent) -> Non
     )
 
 
-def _in_patient_mode_for(request: HttpRequest, consent: Consent) -> bool:
+def _in_patient_mode_for(request: AuthenticatedHttpRequest, consent: Consent) -> bool:
     mode = patient_mode.current(request)
     return mode is not None and mode.page == consent.get_absolute_url()
 
 
 def _render(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     consent: Consent,
     sign: PatientSignForm | None = None,
     witness: WitnessForm | None = None,
@@ -87,22 +87,20 @@ def consent_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
         messages.error(request, "The patient signs in patient mode: hand the tablet over first.")
         return redirect(consent)
     form = PatientSignForm(request.POST)
-    if form.is_valid():
-        try:
-            consent_services.consent_patient_sign(
-                consent=consent,
-                by=request.user,
-                typed_name=form.cleaned_data["typed_name"],
-                signature=form.signature_value(),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "Thank you, you have signed. Please hand the tablet back to the staff member.",
-            )
-            return redirect(consent)
+    if run_form_action(
+        form,
+        lambda: consent_services.consent_patient_sign(
+            consent=consent,
+            by=request.user,
+            typed_name=form.cleaned_data["typed_name"],
+            signature=form.signature_value(),
+        ),
+    ):
+        messages.success(
+            request,
+            "Thank you, you have signed. Please hand the tablet back to the staff member.",
+        )
+        return redirect(consent)
     return _render(request, consent, sign=form)
 
 
@@ -111,14 +109,14 @@ def consent_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
 def consent_witness(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     consent = consent_for_user(request.user, public_id, "intake.witness_consent")
     form = WitnessForm(request.POST)
-    if form.is_valid():
-        try:
-            consent_services.consent_witness(consent=consent, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Consent witnessed; the PDF copy is kept.")
-            return redirect(consent)
+    if run_form_action(
+        form,
+        lambda: consent_services.consent_witness(
+            consent=consent, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Consent witnessed; the PDF copy is kept.")
+        return redirect(consent)
     return _render(request, consent, witness=form)
 
 

@@ -3,20 +3,21 @@ the physician's decision, and pre-procedure instructions (page, PDF, .ics)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
-from marrowtrack.core.forms import apply_errors, form_status
+from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.intake.forms import (
@@ -46,10 +47,10 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     try:
         page = selectors.plans_for_clinic(
-            clinic=request.user.clinic, filters=filters, after=data.get("after", "")
+            clinic=staff_clinic(request.user), filters=filters, after=data.get("after", "")
         )
     except ValidationFailed:  # a cursor from elsewhere: show the first page
-        page = selectors.plans_for_clinic(clinic=request.user.clinic, filters=filters)
+        page = selectors.plans_for_clinic(clinic=staff_clinic(request.user), filters=filters)
     query = request.GET.copy()
     query.pop("after", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -57,7 +58,13 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-PLAN_FILTER_DEFAULTS = {"q": "", "status": "", "treatment": "", "target": "", "overridden": False}
+PLAN_FILTER_DEFAULTS: dict[str, Any] = {
+    "q": "",
+    "status": "",
+    "treatment": "",
+    "target": "",
+    "overridden": False,
+}
 
 
 @login_required
@@ -66,16 +73,13 @@ def plan_create(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResp
     require_perm(request.user, "intake.add_treatmentplan")
     initial = {"condition": patient.referral_condition}
     form = PlanForm(request.POST or None, initial=initial, patient=patient)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = plan_services.plan_create(
-                patient=patient, by=request.user, data=form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Treatment plan started.")
-            return redirect(plan)
+    if done := run_form_action(
+        form,
+        lambda: plan_services.plan_create(patient=patient, by=request.user, data=form.cleaned_data),
+    ):
+        plan = done.value
+        messages.success(request, "Treatment plan started.")
+        return redirect(plan)
     return render(request, "intake/plan_form.html", {"form": form, "patient": patient})
 
 
@@ -90,7 +94,7 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
         "decision": decision,
         "superseded": selectors.decision_superseded(plan, decision),
         "lab_values": selectors.lab_values_for(plan.patient)[:5],
-        "safety": selectors.plan_safety(plan, today=clock.today()),
+        "safety": selectors.plan_safety(plan, today=clock.today(plan.patient.clinic)),
         "injections": selectors.prior_injections(plan),
         "repeats": plan.repeats.filter(archived_at=None),
         "encounters": selectors.plan_encounters(plan),
@@ -102,17 +106,16 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
 def plan_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = PlanForm(request.POST or None, instance=plan, patient=plan.patient)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> None:
         plan.refresh_from_db()  # the form wrote into the instance; the service diffs it
-        try:
-            plan_services.plan_update(
-                plan=plan, by=request.user, data=form.values, version=form.read_version
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Plan saved.")
-            return redirect(plan)
+        plan_services.plan_update(
+            plan=plan, by=request.user, data=form.values, version=form.read_version
+        )
+
+    if run_form_action(form, save):
+        messages.success(request, "Plan saved.")
+        return redirect(plan)
     context = {"form": form, "patient": plan.patient, "plan": plan}
     return render(request, "intake/plan_form.html", context, status=form_status(form))
 
@@ -121,14 +124,11 @@ def plan_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 def plan_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.plan_cancel(plan=plan, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Plan cancelled.")
-            return redirect(plan)
+    if run_form_action(
+        form, lambda: plan_services.plan_cancel(plan=plan, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Plan cancelled.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Cancel the plan", "button": "Cancel plan"}
     return render(request, "intake/simple_form.html", context)
 
@@ -138,14 +138,12 @@ def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
     """Comparator treatments (cortisone, PRP, ...) are recorded as given from the plan."""
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = TreatedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.plan_mark_treated(plan=plan, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Treatment recorded; the follow-up surveys are scheduled.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: plan_services.plan_mark_treated(plan=plan, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, "Treatment recorded; the follow-up surveys are scheduled.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Record the treatment given", "button": "Save"}
     return render(request, "intake/simple_form.html", context)
 
@@ -154,14 +152,14 @@ def plan_treated(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
 def prior_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, CHANGE)
     form = PriorTreatmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.prior_treatment_add(plan=plan, by=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Prior treatment added.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: plan_services.prior_treatment_add(
+            plan=plan, by=request.user, data=form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Prior treatment added.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Add a prior treatment", "button": "Add"}
     return render(request, "intake/simple_form.html", context)
 
@@ -170,16 +168,14 @@ def prior_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespons
 def lab_value_add(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, "intake.add_labvalue")
     form = LabValueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.lab_value_record(
-                patient=plan.patient, by=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Lab value recorded.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: plan_services.lab_value_record(
+            patient=plan.patient, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Lab value recorded.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "title": "Record a lab value", "button": "Save"}
     return render(request, "intake/simple_form.html", context)
 
@@ -202,14 +198,14 @@ def decision(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse
     plan = plan_for_user(request.user, public_id, "intake.decide_eligibility")
     screening = screening_services.latest_screening(plan)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            screening_services.eligibility_decide(plan=plan, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Decision signed.")
-            return redirect(plan)
+    if run_form_action(
+        form,
+        lambda: screening_services.eligibility_decide(
+            plan=plan, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Decision signed.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "patient": plan.patient, "screening": screening}
     return render(request, "intake/decision_form.html", context)
 
@@ -228,7 +224,9 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _instructions_or_404(request: HttpRequest, public_id: UUID) -> documents.PlanInstructions:
+def _instructions_or_404(
+    request: AuthenticatedHttpRequest, public_id: UUID
+) -> documents.PlanInstructions:
     from django.http import Http404
 
     data = documents.plan_instructions(plan_for_user(request.user, public_id))
@@ -251,7 +249,7 @@ def instructions_pdf(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 
 
 @login_required
-def instructions_ics(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def instructions_ics(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     data = _instructions_or_404(request, public_id)
     name = f"appointment-{data.plan.patient.mrn}.ics"
     return _download(documents.instructions_ics(data), "text/calendar", name)

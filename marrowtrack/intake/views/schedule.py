@@ -10,11 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.intake import schedule as schedule_reads
 from marrowtrack.intake.access import appointment_for_user, plan_for_user
 from marrowtrack.intake.clinictime import at
@@ -38,25 +37,22 @@ def _day(request: HttpRequest) -> date:
     try:
         return date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        return clock.today()
+        return clock.today(getattr(request.user, "clinic", None))
 
 
 @login_required
 def appointment_book(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id, BOOK)
     form = BookingForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
+
+    def book() -> None:
         data = form.cleaned_data
-        try:
-            starts_at = at(data["day"], data["time"], plan.patient.clinic)
-            booking.appointment_book(
-                plan=plan, by=request.user, starts_at=starts_at, team=_team(data)
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Appointment booked.")
-            return redirect(plan)
+        starts_at = at(data["day"], data["time"], plan.patient.clinic)
+        booking.appointment_book(plan=plan, by=request.user, starts_at=starts_at, team=_team(data))
+
+    if run_form_action(form, book):
+        messages.success(request, "Appointment booked.")
+        return redirect(plan)
     day = _day(request)
     context = {
         "form": form,
@@ -75,21 +71,20 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -
     plan = appointment.plan
     initial = {**schedule_reads.initial_from(appointment)}
     form = RescheduleForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def move() -> None:
         data = form.cleaned_data
-        try:
-            booking.appointment_reschedule(
-                appointment=appointment,
-                by=request.user,
-                starts_at=at(data["day"], data["time"], plan.patient.clinic),
-                reason=data["reason"],
-                team=_team(data),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Appointment moved.")
-            return redirect(plan)
+        booking.appointment_reschedule(
+            appointment=appointment,
+            by=request.user,
+            starts_at=at(data["day"], data["time"], plan.patient.clinic),
+            reason=data["reason"],
+            team=_team(data),
+        )
+
+    if run_form_action(form, move):
+        messages.success(request, "Appointment moved.")
+        return redirect(plan)
     context = {"form": form, "plan": plan, "patient": plan.patient, "appointment": appointment}
     return render(request, "intake/booking_form.html", context)
 
@@ -98,20 +93,19 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, public_id: UUID) -
 def appointment_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     appointment = appointment_for_user(request.user, public_id, BOOK)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            booking.appointment_cancel(
-                appointment=appointment, by=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Appointment cancelled.")
-            return redirect(appointment.plan)
+    if run_form_action(
+        form,
+        lambda: booking.appointment_cancel(
+            appointment=appointment, by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Appointment cancelled.")
+        return redirect(appointment.plan)
+    starts = clock.stamp(appointment.starts_at, appointment.clinic)
     context = {
         "form": form,
         "plan": appointment.plan,
-        "title": f"Cancel the appointment of {appointment.starts_at:%Y-%m-%d %H:%M}",
+        "title": f"Cancel the appointment of {starts}",
         "button": "Cancel appointment",
     }
     return render(request, "intake/simple_form.html", context)
@@ -120,11 +114,11 @@ def appointment_cancel(request: AuthenticatedHttpRequest, public_id: UUID) -> Ht
 @login_required
 def schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "intake.view_appointment")
-    clinic = request.user.clinic
+    clinic = staff_clinic(request.user)
     choices = schedule_reads.resource_choices(clinic)
     form = ScheduleFilterForm(request.GET or None, choices=choices)
     data = form.cleaned_data if form.is_valid() else {}
-    day = data.get("day") or clock.today()
+    day = data.get("day") or clock.today(clinic)
     week = data.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = schedule_reads.schedule_days(
@@ -149,7 +143,9 @@ def free_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
     day = _day(request)
     context = {
         "day": day,
-        "procedure_slots": schedule_reads.free_slots(request.user.clinic, day, harvest=True),
-        "comparator_slots": schedule_reads.free_slots(request.user.clinic, day, harvest=False),
+        "procedure_slots": schedule_reads.free_slots(staff_clinic(request.user), day, harvest=True),
+        "comparator_slots": schedule_reads.free_slots(
+            staff_clinic(request.user), day, harvest=False
+        ),
     }
     return render(request, "intake/free_slots.html", context)

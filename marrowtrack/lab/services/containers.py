@@ -48,8 +48,8 @@ def din_allocate(*, clinic: Clinic, at: datetime) -> str:
 
 
 def hold_hours() -> float:
-    """Clinic hold limit, end of harvest to injection (spec §0, default 4 h); the lab owns
-    product expiry. ``MARROWTRACK_HOLD_HOURS`` overrides it."""
+    """Clinic hold limit, end of harvest to injection (docs/reference.md §0, default 4 h); the
+    lab owns product expiry. ``MARROWTRACK_HOLD_HOURS`` overrides it."""
     return float(getattr(settings, "MARROWTRACK_HOLD_HOURS", DEFAULT_HOLD_HOURS))
 
 

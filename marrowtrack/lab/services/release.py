@@ -4,7 +4,7 @@ The technologist signs the release (RELEASED). A second person of a clinical or 
 (physician, nurse, lab technologist), not the technologist, scans every syringe label —
 barcodes, not typed DINs (a keyed entry is not a validated scan, issue 8 item 11) — and
 signs (VERIFIED). Both re-authenticate. Labels are checked by two trained people or with a
-validated system (FACT-JACIE, domain spec §3); we require both (issue 11, item 4).
+validated system (FACT-JACIE, docs/reference.md §3); we require both (issue 11, item 4).
 """
 
 from __future__ import annotations

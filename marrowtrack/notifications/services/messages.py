@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from marrowtrack.accounts.models import User
@@ -54,7 +54,9 @@ def _earliest(clinic: Clinic, at: datetime, quiet_hours: bool) -> datetime:
 
 
 def _render(template: str, channel: str, language: str, context: Mapping[str, Any]) -> tuple:
-    with translation.override(language):
+    # A date or time in a message is the clinic's, whoever sends it (a page, the worker).
+    zone = clock.zone(context.get("clinic"))
+    with translation.override(language), timezone.override(zone):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}.{channel}.txt", context).strip() + "\n"
     return subject[:200], body

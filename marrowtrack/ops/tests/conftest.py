@@ -38,6 +38,7 @@ class Site:
             "MARROWTRACK_WORKERS": "2",
             "MARROWTRACK_LOGIN_RATE": "10000/m",
             "MARROWTRACK_TOKEN_RATE": "10000/m",
+            "MARROWTRACK_REAUTH_RATE": "10000/m",
         }
 
     @property

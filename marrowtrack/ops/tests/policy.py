@@ -170,10 +170,15 @@ PAGES: dict[str, Rule] = {
     # too (no identifiers on these pages), and alone takes the de-identified export.
     "analytics:dashboard": Rule(REGISTRY, record=False),
     "analytics:dashboard-csv": Rule(REGISTRY, record=False),
+    "analytics:dashboard-parquet": Rule(REGISTRY, record=False),
     "analytics:compare": Rule(REGISTRY, record=False),
+    "analytics:dose": Rule(REGISTRY, record=False),
+    "analytics:dose-csv": Rule(REGISTRY, record=False),
+    "analytics:report-pdf": Rule(REGISTRY, record=False),
     "analytics:evidence": Rule(OUTCOMES_READ, _id("treated_plan")),
     "analytics:research-home": Rule(frozenset({RESEARCH}), record=False),
     "analytics:research-export": Rule(frozenset({RESEARCH}), record=False),
+    "analytics:research-export-parquet": Rule(frozenset({RESEARCH}), record=False),
     "outcomes:transcribe": Rule(CLINICAL_WRITE, _with(_id("treated_plan"), instrument="KOOS")),
     "outcomes:followup-link": Rule(CLINICAL_WRITE, _id("followup")),
     "outcomes:response-verify": Rule(CLINICIANS, _id("response")),
@@ -243,6 +248,7 @@ PAGES: dict[str, Rule] = {
     "portal:surveys": Rule(frozenset({PATIENT})),
     "portal:survey-start": Rule(frozenset({PATIENT}), _id("followup"), record=False),
     "portal:results": Rule(frozenset({PATIENT})),
+    "portal:evidence": Rule(frozenset({PATIENT})),
     "portal:send-link": Rule(CLINICAL_WRITE, _id("patient")),
     # The API's pages: the schema and docs list every endpoint (staff only, decision 0008).
     "api:openapi-json": Rule(STAFF),

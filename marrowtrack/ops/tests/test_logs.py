@@ -6,10 +6,18 @@ import json
 import logging
 import sys
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.test import RequestFactory
+from django.urls import reverse
 
-from marrowtrack.ops.logs import WITHHELD, PathWithheldFilter, SafeJsonFormatter
+from marrowtrack.ops.logs import (
+    WITHHELD,
+    PathWithheldFilter,
+    PermissionDeniedOneLineFilter,
+    SafeJsonFormatter,
+)
 
 
 def _record(msg: str, *args: object, exc_info=None, **extra: object) -> logging.LogRecord:
@@ -65,3 +73,33 @@ def test_djangos_not_found_line_names_no_path() -> None:
     record = _record("%s: %s", "Not Found", "/patients/Garcia-Rosa/", request=request)
     PathWithheldFilter().filter(record)
     assert record.getMessage() == "Not Found: [unmatched path]"
+
+
+@pytest.mark.django_db
+def test_a_refused_page_logs_one_line_and_no_traceback(staff, client_for, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client_for(staff["researcher"]).get(reverse("accounts:staff-list"))
+
+    assert response.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage().startswith("Forbidden (Permission denied): ")
+    assert record.exc_info is None
+    assert "Traceback" not in caplog.text
+
+
+def test_other_errors_keep_their_traceback() -> None:
+    try:
+        raise IntegrityError("boom")
+    except IntegrityError:
+        record = _record("failed", exc_info=sys.exc_info())
+    PermissionDeniedOneLineFilter().filter(record)
+    assert record.exc_info is not None
+
+
+def test_a_permission_denied_record_loses_only_its_traceback() -> None:
+    try:
+        raise PermissionDenied("Not your clinic.")
+    except PermissionDenied:
+        record = _record("Forbidden (Permission denied): %s", "/x", exc_info=sys.exc_info())
+    assert PermissionDeniedOneLineFilter().filter(record)
+    assert record.exc_info is None and record.getMessage() == "Forbidden (Permission denied): /x"

@@ -2,7 +2,7 @@
 
 Sources: US value set, Pickard AS et al., Value Health 2019;22:931-941; England value set,
 Devlin NJ et al., Health Econ 2018;27:7-22. Index = 1 - sum of the level decrements of the five
-dimensions (no intercept, no interaction terms per the MarrowTrack spec), 3 decimals. No
+dimensions (no intercept, no interaction terms: our policy, docs/outcomes.md), 3 decimals. No
 imputation: any dimension missing means no index. Licensed by the EuroQol Research Foundation:
 item texts here are our own short labels. The EQ VAS is a whole number 0-100
 (EuroQol records it as an integer).

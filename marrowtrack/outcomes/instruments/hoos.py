@@ -16,22 +16,8 @@ Texts are MarrowTrack's own short labels; a text pack supplies the published wor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from fractions import Fraction
-
-from .base import (
-    Computation,
-    Definition,
-    Derivation,
-    ExactScores,
-    Instrument,
-    Item,
-    ScoreKey,
-    answered_values,
-    make_items,
-    mean,
-    scale,
-)
+from .base import Item, make_items, scale
+from .joint_outcome import Subscales, joint_outcome_instrument
 
 SEVERITY = scale("None", "Mild", "Moderate", "Severe", "Extreme")
 FREQUENCY = scale("Never", "Rarely", "Sometimes", "Often", "Always")
@@ -113,20 +99,13 @@ QOL = (
 )
 
 # (score key, items, minimum answered) per HOOS Scoring 2013.
-SUBSCALES: tuple[tuple[str, tuple[Item, ...], int], ...] = (
+SUBSCALES: Subscales = (
     ("pain", PAIN, 5),
     ("symptoms", SYMPTOMS, 3),
     ("adl", ADL, 9),
     ("sport_rec", SPORT_REC, 2),
     ("qol", QOL, 2),
 )
-WORDS = {
-    "pain": "Pain",
-    "symptoms": "Symptoms",
-    "adl": "Daily activities",
-    "sport_rec": "Sport and recreation",
-    "qol": "Hip-related quality of life",
-}
 JR_CODES = ("P5", "P10", "A3", "A5", "A12", "A14")
 WOMAC_MAP: tuple[tuple[str, str], ...] = (
     *((f"P{i}", f"P{i + 3}") for i in range(1, 6)),
@@ -135,40 +114,19 @@ WOMAC_MAP: tuple[tuple[str, str], ...] = (
     *((f"F{i}", f"A{i}") for i in range(1, 18)),
 )
 
-DEFINITION = Definition(
+INSTRUMENT = joint_outcome_instrument(
     code="HOOS",
     name="Hip disability and Osteoarthritis Outcome Score",
     version="HOOS 2.0 (LK2.0)",
-    licence="Free to use (koos.nu); no licence fee.",
-    recall_period="The last week",
+    joint="Hip",
     items=SYMPTOMS + PAIN + ADL + SPORT_REC + QOL,
-    score_keys=tuple(
-        ScoreKey(key, higher_is_better=True, label=WORDS[key]) for key, _, _ in SUBSCALES
-    ),
+    subscales=SUBSCALES,
+    jr_codes=JR_CODES,
+    womac_map=WOMAC_MAP,
     rule_version="HOOS-2013.1",
     source="HOOS user's guide; HOOS Scoring 2013; Nilsdotter 2003",
     missing_rule="Each subscale needs at least half its items: Symptoms 3/5, Pain 5/10, "
     "ADL 9/17, Sport/Rec 2/4, QOL 2/4.",
     plain_name="Hip questionnaire (HOOS)",
 )
-
-
-def compute(answers: Mapping[str, Fraction]) -> Computation:
-    """Each subscale: 100 - 25 x mean of the answered items (HOOS Scoring 2013)."""
-    scores: ExactScores = {}
-    reasons: list[str] = []
-    for key, items, needed in SUBSCALES:
-        codes = [item.code for item in items]
-        values = answered_values(answers, key=key, codes=codes, needed=needed, reasons=reasons)
-        scores[key] = None if values is None else 100 - 25 * mean(values)
-    return scores, reasons
-
-
-INSTRUMENT = Instrument(
-    DEFINITION,
-    compute,
-    derives=(
-        Derivation("HOOS_JR", tuple((code, code) for code in JR_CODES)),
-        Derivation("WOMAC", WOMAC_MAP, "WOMAC from the HOOS items that contain it"),
-    ),
-)
+DEFINITION = INSTRUMENT.definition

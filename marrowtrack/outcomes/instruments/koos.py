@@ -7,27 +7,13 @@ Label traps: S4/S5 are worded in reverse (Always 0 ... Never 4); P1 and Q1 are f
 (Never 0 ... Always/Constantly 4).
 A KOOS answer set also scores KOOS JR (its 7 items) and WOMAC: the KOOS contains the WOMAC
 LK3.0 items unchanged (KOOS User's Guide), WOMAC pain = P5-P9, stiffness = S6-S7, function =
-A1-A17 (MarrowTrack spec, "Meaningful change": OMERACT-OARSI).
+A1-A17 (docs/outcomes.md, "Meaningful change": OMERACT-OARSI).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from fractions import Fraction
-
-from .base import (
-    Computation,
-    Definition,
-    Derivation,
-    ExactScores,
-    Instrument,
-    Item,
-    ScoreKey,
-    answered_values,
-    make_items,
-    mean,
-    scale,
-)
+from .base import Item, make_items, scale
+from .joint_outcome import Subscales, joint_outcome_instrument
 
 SEVERITY = scale("None", "Mild", "Moderate", "Severe", "Extreme")
 PAIN_FREQUENCY = scale("Never", "Monthly", "Weekly", "Daily", "Always")
@@ -112,20 +98,13 @@ QOL = (
 )
 
 # (score key, items, minimum answered) per KOOS Scoring 2012.
-SUBSCALES: tuple[tuple[str, tuple[Item, ...], int], ...] = (
+SUBSCALES: Subscales = (
     ("pain", PAIN, 5),
     ("symptoms", SYMPTOMS, 4),
     ("adl", ADL, 9),
     ("sport_rec", SPORT_REC, 3),
     ("qol", QOL, 2),
 )
-WORDS = {
-    "pain": "Pain",
-    "symptoms": "Symptoms",
-    "adl": "Daily activities",
-    "sport_rec": "Sport and recreation",
-    "qol": "Knee-related quality of life",
-}
 JR_CODES = ("S6", "P2", "P3", "P6", "P9", "A3", "A5")
 # WOMAC item <- KOOS item (the KOOS holds the WOMAC LK3.0 items in WOMAC order).
 WOMAC_MAP: tuple[tuple[str, str], ...] = (
@@ -135,40 +114,19 @@ WOMAC_MAP: tuple[tuple[str, str], ...] = (
     *((f"F{i}", f"A{i}") for i in range(1, 18)),
 )
 
-DEFINITION = Definition(
+INSTRUMENT = joint_outcome_instrument(
     code="KOOS",
     name="Knee injury and Osteoarthritis Outcome Score",
     version="KOOS (LK1.0)",
-    licence="Free to use (koos.nu); no licence fee.",
-    recall_period="The last week",
+    joint="Knee",
     items=PAIN + SYMPTOMS + ADL + SPORT_REC + QOL,
-    score_keys=tuple(
-        ScoreKey(key, higher_is_better=True, label=WORDS[key]) for key, _, _ in SUBSCALES
-    ),
+    subscales=SUBSCALES,
+    jr_codes=JR_CODES,
+    womac_map=WOMAC_MAP,
     rule_version="KOOS-2012.1",
     source="KOOS User's Guide; KOOS Scoring 2012",
     missing_rule="Each subscale needs at least half its items: Pain 5/9, Symptoms 4/7, "
     "ADL 9/17, Sport/Rec 3/5, QOL 2/4.",
     plain_name="Knee questionnaire (KOOS)",
 )
-
-
-def compute(answers: Mapping[str, Fraction]) -> Computation:
-    """Each subscale: 100 - 25 x mean of the answered items (KOOS Scoring 2012)."""
-    scores: ExactScores = {}
-    reasons: list[str] = []
-    for key, items, needed in SUBSCALES:
-        codes = [item.code for item in items]
-        values = answered_values(answers, key=key, codes=codes, needed=needed, reasons=reasons)
-        scores[key] = None if values is None else 100 - 25 * mean(values)
-    return scores, reasons
-
-
-INSTRUMENT = Instrument(
-    DEFINITION,
-    compute,
-    derives=(
-        Derivation("KOOS_JR", tuple((code, code) for code in JR_CODES)),
-        Derivation("WOMAC", WOMAC_MAP, "WOMAC from the KOOS items that contain it"),
-    ),
-)
+DEFINITION = INSTRUMENT.definition

@@ -1,7 +1,7 @@
 """NPRS: 11-point Numeric Pain Rating Scale, 0 (no pain) to 10 (worst pain imaginable).
 
 Source: Farrar JT et al., Pain 2001;94:149-158 (NPRS and its clinically important change);
-MarrowTrack spec: score = the answer, no missing allowed, higher = worse.
+docs/outcomes.md: score = the answer, no missing allowed, higher = worse.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """PGA: patient global assessment of the joint problem, one question answered 0-100.
 
-Source: MarrowTrack spec, "Added instruments"; the patient global of the OMERACT-OARSI
+Source: docs/outcomes.md (Instruments); the patient global of the OMERACT-OARSI
 responder criteria (Pham T et al., Osteoarthritis Cartilage 2004;12:389-399), asked on a 0-100
 scale. The question is in MarrowTrack's own words; 0 = very well, 100 = very poorly. Score = the
 answer, no missing allowed, higher = worse. Asked at baseline and every follow-up, so the

@@ -52,7 +52,7 @@ DISABILITY = make_items(
     labels=DISABILITY_LABELS,
 )
 # Every page and export names the total's convention: the score sheet's sum/130 variant differs
-# by up to about 11.5 points (MarrowTrack spec, "Added instruments").
+# by up to about 11.5 points (docs/outcomes.md, SPADI total).
 CONVENTION = "SPADI total = mean of the pain and disability percentages (Roach 1991), not sum/130"
 SUBSCALES: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("pain", tuple(item.code for item in PAIN), 3),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -49,24 +49,34 @@ def kind_due(followup: FollowUp, today: date) -> tuple[str, date] | None:
     return due[-1] if due else None
 
 
-def followups_needing_reminder(today: date):  # -> QuerySet[FollowUp]
+def followups_needing_reminder(today: date | None = None):  # -> QuerySet[FollowUp]
+    """Open follow-ups whose window holds `today`; without a date, those that may hold some
+    clinic's today (every clinic's date is within a day of UTC's: checked per clinic after)."""
+    earliest = latest = today
+    if today is None:
+        utc_today = clock.now().astimezone(UTC).date()
+        earliest, latest = utc_today - timedelta(days=1), utc_today + timedelta(days=1)
     return (
         FollowUp.objects.filter(
-            status=FollowUp.Status.OPEN, target_on__lte=today, closes_on__gte=today
+            status=FollowUp.Status.OPEN, target_on__lte=latest, closes_on__gte=earliest
         )
         .exclude(timepoint="baseline")
         .exclude(plan__patient__email="")
-        .select_related("plan__patient")
+        .select_related("plan__patient__clinic")
     )
 
 
 def reminders_enqueue_due(
-    *, today: date, enqueue: Callable[[Reminder], object], channel: str = "email"
+    *, today: date | None = None, enqueue: Callable[[Reminder], object], channel: str = "email"
 ) -> int:
-    """Create and enqueue today's reminders; returns how many were queued."""
+    """Create and enqueue the reminders due on each clinic's own today (or on `today`);
+    returns how many were queued."""
     queued = 0
     for followup in followups_needing_reminder(today):
-        found = kind_due(followup, today)
+        clinic_today = today or clock.today(followup.plan.patient.clinic)
+        if not followup.target_on <= clinic_today <= followup.closes_on:
+            continue
+        found = kind_due(followup, clinic_today)
         if found is None:
             continue
         kind, day = found
@@ -159,7 +169,7 @@ def reminder_deliver(*, public_id: str) -> str:
         )
         if reminder.status != Reminder.Status.QUEUED:
             return reminder.status  # already handled: a retry never sends twice
-        reason = _skip_reason(reminder, clock.today())
+        reason = _skip_reason(reminder, clock.today(reminder.followup.plan.patient.clinic))
         if reason:
             delivery = Delivery(Reminder.Status.SKIPPED, reason)
         else:

@@ -275,7 +275,7 @@ def response_transcribe(
     """Store a paper form typed in by staff, with the form's wording; it counts once a second
     person verifies it. The date (and time, if written) places it in a window."""
     cleaned = clean_answers(instrument, answers)
-    if answered_on > clock.today():
+    if answered_on > clock.today(plan.patient.clinic):
         raise ValidationFailed({"answered_on": ["The form cannot be dated in the future."]})
     definition = scoring.instrument(instrument).definition
     wording = _checked_wording(definition.code, form)

@@ -99,7 +99,7 @@ def test_transcribe_then_verify_through_the_api(patient, staff, outsider):
     assert Api(outsider).post(f"/plans/{plan.public_id}/responses", body).status_code == 404
     created = Api(staff["front_desk"]).post(f"/plans/{plan.public_id}/responses", body)
     assert created.status_code == 201, created.content
-    public_id = created.json()["public_id"]
+    public_id = created.json()["id"]
     assert Api(staff["front_desk"]).post(f"/responses/{public_id}/verify", {}).status_code == 403
     assert Api(outsider).post(f"/responses/{public_id}/verify", {}).status_code == 404
     verified = Api(staff["nurse"]).post(f"/responses/{public_id}/verify", {})

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.ops.ratelimit import rate_limited
 from marrowtrack.outcomes import analysis, catalogue, pages, scoring, selectors
@@ -133,15 +133,14 @@ def _screen(
     pack = response.text_pack.content if response.text_pack else None
     initial = {item.code: response.answers.get(item.code) for item in screen.items}
     form = ItemsForm(request.POST or None, items=screen.items, wording=pack, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            response_services.response_save_page(
-                response=response, answers=form.answers(), page=screen.page
-            )
-        except DomainError as exc:
-            apply_errors(form, exc, name_field=True)
-        else:
-            return redirect("outcomes:portal-survey")
+    if run_form_action(
+        form,
+        lambda: response_services.response_save_page(
+            response=response, answers=form.answers(), page=screen.page
+        ),
+        name_field=True,
+    ):
+        return redirect("outcomes:portal-survey")
     definition = scoring.instrument(screen.instrument).definition
     context = {
         "form": form,

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.outcomes.forms import RedcapImportForm
 from marrowtrack.outcomes.services import redcap as redcap_services
@@ -22,11 +22,13 @@ def _csv(text: str, filename: str) -> HttpResponse:
 
 
 FILES = {
-    "data_dictionary.csv": lambda user: redcap_services.dictionary_csv(clinic=user.clinic),
+    "data_dictionary.csv": lambda user: redcap_services.dictionary_csv(clinic=staff_clinic(user)),
     "arms.csv": lambda user: redcap_services.arms_csv(),
-    "events.csv": lambda user: redcap_services.events_csv(clinic=user.clinic),
-    "instrument_designation.csv": lambda user: redcap_services.designations_csv(clinic=user.clinic),
-    "records.csv": lambda user: redcap_services.records_csv(clinic=user.clinic, by=user),
+    "events.csv": lambda user: redcap_services.events_csv(clinic=staff_clinic(user)),
+    "instrument_designation.csv": lambda user: redcap_services.designations_csv(
+        clinic=staff_clinic(user)
+    ),
+    "records.csv": lambda user: redcap_services.records_csv(clinic=staff_clinic(user), by=user),
 }
 
 
@@ -49,7 +51,7 @@ def redcap_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("records", "The file is larger than 20 MB.")
         else:
             report = redcap_services.records_import(
-                clinic=request.user.clinic,
+                clinic=staff_clinic(request.user),
                 text=upload.read().decode("utf-8-sig", errors="replace"),
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],

@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.outcomes import selectors
 from marrowtrack.outcomes.access import plan_for_user
 from marrowtrack.outcomes.forms import ReinterventionForm
@@ -34,19 +33,18 @@ def plan_reinterventions(request: AuthenticatedHttpRequest, public_id: UUID) -> 
         responses=responses,
         initial={"performed_on": clock.today(plan.patient.clinic)},
     )
+
+    def record() -> None:
+        data = dict(form.cleaned_data)
+        chosen = data.pop("response")
+        response = responses.filter(public_id=chosen).first() if chosen else None
+        reintervention_record(plan=plan, by=request.user, response=response, **data)
+
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            chosen = data.pop("response")
-            response = responses.filter(public_id=chosen).first() if chosen else None
-            try:
-                reintervention_record(plan=plan, by=request.user, response=response, **data)
-            except DomainError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Re-intervention recorded.")
-                return redirect("outcomes:plan-reinterventions", plan.public_id)
+        if run_form_action(form, record):
+            messages.success(request, "Re-intervention recorded.")
+            return redirect("outcomes:plan-reinterventions", plan.public_id)
         status = 422
     context = {
         "plan": plan,

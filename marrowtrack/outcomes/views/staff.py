@@ -6,16 +6,16 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import require_perm
+from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import apply_errors, run_form_action
 from marrowtrack.outcomes import analysis, schedules, scoring, selectors
 from marrowtrack.outcomes.access import followup_for_user, plan_for_user, response_for_user
 from marrowtrack.outcomes.catalogue import timepoint_label
@@ -31,7 +31,8 @@ from marrowtrack.patients.access import patient_for_user
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "outcomes.view_followup")
-    clinic, today = request.user.clinic, clock.today()
+    clinic = staff_clinic(request.user)
+    today = clock.today(clinic)
     schedule = selectors.active_schedule(clinic)
     context = {
         "completeness": selectors.completeness(clinic=clinic, today=today),
@@ -53,7 +54,7 @@ def schedule_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("outcomes:dashboard")
     try:
         row = followup_services.schedule_yearly_set(
-            clinic=request.user.clinic, years=form.cleaned_data["years"], by=request.user
+            clinic=staff_clinic(request.user), years=form.cleaned_data["years"], by=request.user
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -65,7 +66,7 @@ def schedule_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     plan = plan_for_user(request.user, public_id)
-    today, everything = clock.today(), include_unvalidated(request)
+    today, everything = clock.today(plan.patient.clinic), include_unvalidated(request)
     responses = plan.responses.order_by("answered_at", "instrument").select_related(
         "entered_by", "verified_by"
     )
@@ -73,7 +74,9 @@ def plan_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
         "plan": plan,
         "followups": selectors.plan_followups(plan=plan, today=today),
         "completeness": selectors.completeness(
-            clinic=request.user.clinic, today=today, plans=type(plan).objects.filter(pk=plan.pk)
+            clinic=staff_clinic(request.user),
+            today=today,
+            plans=type(plan).objects.filter(pk=plan.pk),
         ),
         "rows": response_rows(responses),
         "responders": analysis.plan_responders(plan=plan, include_unvalidated=everything),
@@ -143,22 +146,21 @@ def transcribe(request: AuthenticatedHttpRequest, public_id: UUID, instrument: s
         raise Http404("No such instrument.") from None
     packs = list(selectors.text_packs_for(definition.code))
     form = TranscriptionForm(request.POST or None, items=definition.items, packs=packs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            response_services.response_transcribe(
-                plan=plan,
-                instrument=definition.code,
-                answers=form.answers(),
-                answered_on=form.cleaned_data["answered_on"],
-                answered_time=form.cleaned_data["answered_time"],
-                form=response_services.FormWording(*form.form_wording()),
-                by=request.user,
-            )
-        except DomainError as exc:
-            apply_errors(form, exc, name_field=True)
-        else:
-            messages.success(request, f"{definition.name} saved; a second person must verify it.")
-            return redirect("outcomes:plan-detail", plan.public_id)
+    if run_form_action(
+        form,
+        lambda: response_services.response_transcribe(
+            plan=plan,
+            instrument=definition.code,
+            answers=form.answers(),
+            answered_on=form.cleaned_data["answered_on"],
+            answered_time=form.cleaned_data["answered_time"],
+            form=response_services.FormWording(*form.form_wording()),
+            by=request.user,
+        ),
+        name_field=True,
+    ):
+        messages.success(request, f"{definition.name} saved; a second person must verify it.")
+        return redirect("outcomes:plan-detail", plan.public_id)
     context = {"plan": plan, "definition": definition, "form": form}
     return render(request, "outcomes/transcribe.html", context)
 
@@ -187,7 +189,7 @@ def response_verify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpR
     return render(request, "outcomes/verify.html", context)
 
 
-def _verify(request: HttpRequest, response, form: ItemsForm) -> None:  # noqa: ANN001
+def _verify(request: AuthenticatedHttpRequest, response, form: ItemsForm) -> None:  # noqa: ANN001
     if request.POST.get("mode") == "double_entry":
         if not form.is_valid():
             raise DomainError("Check the highlighted answers.")

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.ops.ratelimit import client_address, rate_limited
 from marrowtrack.portal import services
 from marrowtrack.portal.access import COOKIE, portal_page, portal_session
@@ -109,11 +109,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @portal_page
 def password(request: HttpRequest) -> HttpResponse:
     form = PasswordSetForm(request.POST or None)
-    if form.is_valid():
-        try:
-            services.password_set(session=request.portal_session, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return render(request, "portal/password_done.html")
+    if run_form_action(
+        form, lambda: services.password_set(session=request.portal_session, **form.cleaned_data)
+    ):
+        return render(request, "portal/password_done.html")
     return render(request, "portal/password.html", {"form": form})

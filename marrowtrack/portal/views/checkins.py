@@ -8,8 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.portal.access import own_checkin, portal_page
 from marrowtrack.recovery import selectors
 from marrowtrack.recovery.forms import CheckInForm
@@ -31,13 +30,8 @@ def checkin(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return render(request, "portal/checkin_done.html", _done_context(item))
     harvest = profile_for(item.course.treatment).harvest
     form = CheckInForm(request.POST or None, harvest=harvest)
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkin_submit(checkin=item, data=form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("portal:checkin", public_id=item.public_id)
+    if run_form_action(form, lambda: checkin_submit(checkin=item, data=form.cleaned_data)):
+        return redirect("portal:checkin", public_id=item.public_id)
     context = {"checkin": item, "form": form, "harvest": harvest}
     return render(request, "portal/checkin.html", context)
 

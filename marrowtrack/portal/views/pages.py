@@ -1,5 +1,6 @@
 """The patient's own pages: home, appointments, instructions, consents, surveys, results,
-contact preference. Every record is looked up through the signed-in patient."""
+what the clinic measured (the evidence card of the patient's own conditions), contact
+preference. Every record is looked up through the signed-in patient."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from marrowtrack.analytics.services import patient_evidence_cards
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.intake import selectors as intake_selectors
 from marrowtrack.intake.documents import plan_instructions
 from marrowtrack.intake.services.consent import consent_pdf_ensure
@@ -146,19 +148,25 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page
+def evidence(request: HttpRequest) -> HttpResponse:
+    """The evidence card of the patient's own conditions only (found through the patient:
+    there is no id to change in the address)."""
+    cards = patient_evidence_cards(patient=request.patient)
+    return render(request, "portal/evidence.html", {"cards": cards})
+
+
+@portal_page
 def contact(request: HttpRequest) -> HttpResponse:
     patient = request.patient
     form = ContactForm(request.POST or None, initial={"channel": preferred_channel(patient)})
-    if form.is_valid():
-        try:
-            contact_preference_set(
-                patient=patient,
-                channel=form.cleaned_data["channel"],
-                by=None,
-                by_label=patient_label(patient),
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("portal:home")
+    if run_form_action(
+        form,
+        lambda: contact_preference_set(
+            patient=patient,
+            channel=form.cleaned_data["channel"],
+            by=None,
+            by_label=patient_label(patient),
+        ),
+    ):
+        return redirect("portal:home")
     return render(request, "portal/contact.html", {"form": form, "patient": patient})

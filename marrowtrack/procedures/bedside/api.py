@@ -30,7 +30,7 @@ def bedside_verify(request: AuthenticatedHttpRequest, public_id: UUID, payload: 
         by=request.user,
         username=d.pop("second_username"),
         password=d["second_password"],
-        totp=d.pop("second_totp"),
+        totp=d["second_totp"],
         field="second_password",
     )
     return 201, services.bedside_verify(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -28,7 +28,7 @@ class SiteFormMixin(forms.Form):
 
     def __init__(self, *args: Any, sites: list[Site], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = site_choices(sites)
+        cast(forms.ChoiceField, self.fields["site"]).choices = site_choices(sites)
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

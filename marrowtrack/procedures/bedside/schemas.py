@@ -31,7 +31,7 @@ class BedsideIn(Schema):
 
 
 class BedsideOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     accepted: bool
     refusal: str
     entry_method: str
@@ -55,13 +55,15 @@ class InjectionIn(Schema):
 
 
 class InjectionOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     din: str = Field(alias="container.din")
     product_code: str = Field(alias="container.product_code")
     target: str
     laterality: str
+    target_level: str
     guidance: str
     volume_ml: Decimal
+    co_injectate: str
     started_at: datetime
     ended_at: datetime
 

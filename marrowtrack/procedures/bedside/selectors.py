@@ -67,7 +67,7 @@ class Delivered:
 
 def delivered_per_target(encounter: ProcedureEncounter) -> list[Delivered]:
     """What each site received, from the mL injected there and the concentrate's counts
-    (cells/µL × 1,000 × mL, domain spec §2). Sites of the plan not injected show zero."""
+    (cells/µL × 1,000 × mL, docs/reference.md §2). Sites of the plan not injected show zero."""
     run = getattr(encounter, "run", None)
     volumes: dict[Site, list[Decimal]] = defaultdict(list)
     for injection in encounter.injections.all():

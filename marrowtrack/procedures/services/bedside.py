@@ -162,8 +162,8 @@ def bedside_verify(
     second_totp: str | None = None,
 ) -> BedsideCheck:
     """Syringe ID = wristband = record, the site = the syringe's label, the patient states
-    name and date of birth, and two clinicians sign (spec §1 BEDSIDE_VERIFIED). One check
-    verifies one syringe; a refusal is kept and audited."""
+    name and date of birth, and two clinicians sign (docs/reference.md §1, bedside
+    verification). One check verifies one syringe; a refusal is kept and audited."""
     require_same_clinic(by, encounter.clinic_id)
     require_role(by, CLINICIANS, "verify a product at the bedside")
     read = syringe_read(syringe_scan, product_scan)

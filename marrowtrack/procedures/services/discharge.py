@@ -96,8 +96,8 @@ def discharge_check(encounter: ProcedureEncounter, data: Mapping[str, Any]) -> d
         raise SafetyRefusal(
             f"Discharge refused: {spent} min in recovery; the minimum is "
             f"{min_recovery_minutes()} min (recovery began "
-            f"{clock.localtime(started, encounter.clinic):%H:%M}, server time). "  # type: ignore[arg-type]
-            f"Discharge from {clock.localtime(earliest, encounter.clinic):%H:%M}."
+            f"{clock.stamp(started, encounter.clinic, 'time')}). "  # type: ignore[arg-type]
+            f"Discharge from {clock.stamp(earliest, encounter.clinic, 'time')}."
         )
     facts = {**_vitals(data), **_restart(encounter, data)}
     if earliest is not None:

@@ -52,7 +52,7 @@ from marrowtrack.procedures.states import (
 S = ProcedureState
 OPEN_STATES = sorted(s.value for s in S if s not in TERMINAL_STATES)
 ALREADY_CHECKED_IN = "This patient is already checked in for this plan."
-FEVER_C = Decimal("38.0")  # domain.md §4 call-back triggers: 38.0 °C / 100.4 °F or more
+FEVER_C = Decimal("38.0")  # docs/reference.md §4 call-back triggers: 38.0 °C / 100.4 °F or more
 Gate = Callable[[ProcedureEncounter, User, Mapping[str, Any]], gates.GateResult]
 
 
@@ -117,7 +117,7 @@ class CheckInRefused(SafetyRefusal):
 
 
 def fever_threshold_c(plan: TreatmentPlan) -> Decimal:
-    """The clinic's fever threshold (its ``fever`` rule), else domain.md §4's 38.0 °C."""
+    """The clinic's fever threshold (its ``fever`` rule), else docs/reference.md §4's 38.0 °C."""
     rule = clinic_ruleset(plan.patient.clinic).rule("fever")
     return Decimal(rule.params["threshold_c"]) if rule is not None else FEVER_C
 
@@ -155,7 +155,7 @@ def _encounter_create(
                 clinic_id=plan.patient.clinic_id,
                 patient=plan.patient,
                 plan=plan,
-                day=clock.today(),
+                day=clock.today(plan.patient.clinic),
                 kind=kind,
                 state=INITIAL_STATE.value,
                 state_entered_at=now,

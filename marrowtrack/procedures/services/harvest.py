@@ -1,7 +1,7 @@
 """The harvest record: side, needle, volumes, anticoagulant, radiation dose, times.
 
-Aspirate volume is warned outside 30-120 mL (spec §0); radiation values that cannot be
-real (air kerma near the 5 Gy NCRP 168 threshold, spec §1) are refused as data errors.
+Aspirate volume is warned outside 30-120 mL (docs/reference.md §0); radiation values that cannot be
+real (air kerma near the 5 Gy NCRP 168 threshold, docs/reference.md §1) are refused as data errors.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Universal-protocol time-outs: every item true, signed by everyone present (spec §1)."""
+"""Universal-protocol time-outs: every item true, signed by everyone present
+(docs/reference.md §1)."""
 
 from __future__ import annotations
 

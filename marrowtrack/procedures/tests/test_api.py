@@ -92,7 +92,7 @@ def test_the_api_runs_a_day_through_transitions_and_exposes_products(clinic, sta
         },
     )
     assert created.status_code == 201, created.content
-    public_id = created.json()["public_id"]
+    public_id = created.json()["id"]
     step = nurse.post(
         f"/procedures/encounters/{public_id}/transitions",
         {
@@ -119,7 +119,7 @@ def test_the_api_runs_a_day_through_transitions_and_exposes_products(clinic, sta
         f"/procedures/encounters/{public_id}/transitions", {"to": "consented"}
     )
     assert lab.status_code == 403
-    assert nurse.get("/procedures/encounters").json()["items"][0]["public_id"] == public_id
+    assert nurse.get("/procedures/encounters").json()["items"][0]["id"] == public_id
     assert nurse.get("/lab/products").status_code == 200
 
 

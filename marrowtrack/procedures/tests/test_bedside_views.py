@@ -4,6 +4,8 @@ action is "return to lab" (never "discard"), and who may open it."""
 from __future__ import annotations
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from marrowtrack.core import clock
 from marrowtrack.lab.models import Container
@@ -150,3 +152,23 @@ def test_outsiders_get_404_and_roles_without_the_step_403(
     )
     assert lab.status_code == 403
     assert Container.objects.get(pk=left.pk).status == "released"
+
+
+def test_a_second_clinician_with_two_factor_verifies_with_one_code(
+    client_for, staff, bilateral
+) -> None:
+    """The code is checked when the second clinician is found and again when they sign;
+    django-otp takes a code once, so the second check relies on the first (ADR 0026)."""
+    device = TOTPDevice.objects.create(user=staff["nurse"], name="Phone", confirmed=True)
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    left = scenario.syringe(bilateral, ("knee", "left"))
+    response = client_for(staff["physician"]).post(
+        _url(bilateral, "verify/"),
+        _verify_form(bilateral, staff, left, "knee:left", second_totp=code),
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    check = bilateral.bedside_checks.get(accepted=True)
+    assert set(check.signatures.values_list("signer__username", flat=True)) == {
+        staff["physician"].username,
+        staff["nurse"].username,
+    }

@@ -22,7 +22,7 @@ from marrowtrack.recovery.services.common import audit
 
 
 def nsaid_avoid_days(clinic: Clinic) -> int:
-    """The clinic's NSAID avoidance after a procedure (domain.md §0): its rule set's
+    """The clinic's NSAID avoidance after a procedure (docs/reference.md §0): its rule set's
     ``nsaid_hold`` window, the one intake's pre-procedure instructions state."""
     rule = clinic_ruleset(clinic).rule("nsaid_hold")
     if rule is None:

@@ -262,7 +262,7 @@ def test_the_api_records_and_signs_an_adverse_event(course, staff, outsider):
     assert bad.status_code == 422 and "outcome" in bad.json()["errors"]
     made = _api(staff["nurse"]).post(url, body, content_type="application/json")
     assert made.status_code == 201
-    sign = f"/api/v1/recovery/adverse-events/{made.json()['public_id']}/sign"
+    sign = f"/api/v1/recovery/adverse-events/{made.json()['id']}/sign"
     assert (
         _api(staff["nurse"])
         .post(sign, {"password": PASSWORD}, content_type="application/json")
@@ -274,7 +274,7 @@ def test_the_api_records_and_signs_an_adverse_event(course, staff, outsider):
     )
     assert signed.json()["status"] == "signed"
     edit = _api(staff["physician"]).put(
-        f"/api/v1/recovery/adverse-events/{made.json()['public_id']}",
+        f"/api/v1/recovery/adverse-events/{made.json()['id']}",
         {**body, "version": made.json()["version"]},
         content_type="application/json",
     )

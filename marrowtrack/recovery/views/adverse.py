@@ -7,14 +7,13 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.access import has_perm, require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
-from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors, form_status
+from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.esign.services import signature_matches
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.recovery import selectors
@@ -31,28 +30,29 @@ CHANGE = "recovery.change_adverseevent"
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_adverseevent")
     status = request.GET.get("status", "")
-    events = selectors.adverse_events_for_clinic(clinic=request.user.clinic, status=status)
+    events = selectors.adverse_events_for_clinic(clinic=staff_clinic(request.user), status=status)
     return render(request, "recovery/ae_list.html", {"events": events[:200], "status": status})
 
 
-def _form_page(request: HttpRequest, form: AdverseEventForm, **context: object) -> HttpResponse:
+def _form_page(
+    request: AuthenticatedHttpRequest, form: AdverseEventForm, **context: object
+) -> HttpResponse:
     context = {"form": form, **context}
     return render(request, "recovery/ae_form.html", context, status=form_status(form))
 
 
-def _record(request: HttpRequest, plan, task=None) -> HttpResponse:  # noqa: ANN001
+def _record(request: AuthenticatedHttpRequest, plan, task=None) -> HttpResponse:  # noqa: ANN001
     initial = initial_from_task(task) if task else {}
     form = AdverseEventForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = ae.adverse_event_record(
-                plan=plan, by=request.user, data=form.cleaned_data, task=task
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Adverse event recorded; a physician reviews and signs it.")
-            return redirect(event)
+    if done := run_form_action(
+        form,
+        lambda: ae.adverse_event_record(
+            plan=plan, by=request.user, data=form.cleaned_data, task=task
+        ),
+    ):
+        event = done.value
+        messages.success(request, "Adverse event recorded; a physician reviews and signs it.")
+        return redirect(event)
     return _form_page(request, form, plan=plan, patient=plan.patient, task=task)
 
 
@@ -74,20 +74,18 @@ def event_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespon
     fields = AdverseEventForm.base_fields
     initial = {name: getattr(event, name) for name in fields}
     form = AdverseEventForm(request.POST or None, initial=initial, version=event.version)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ae.adverse_event_update(
-                event=event, by=request.user, data=form.values, version=form.read_version
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Adverse event corrected.")
-            return redirect(event)
+    if run_form_action(
+        form,
+        lambda: ae.adverse_event_update(
+            event=event, by=request.user, data=form.values, version=form.read_version
+        ),
+    ):
+        messages.success(request, "Adverse event corrected.")
+        return redirect(event)
     return _form_page(request, form, plan=event.plan, patient=event.patient, event=event)
 
 
-def _detail(request: HttpRequest, event, **forms: object) -> HttpResponse:  # noqa: ANN001
+def _detail(request: AuthenticatedHttpRequest, event, **forms: object) -> HttpResponse:  # noqa: ANN001
     outcome, resolved_on = selectors.current_outcome(event)
     context = {
         "event": event,
@@ -115,14 +113,11 @@ def event_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResp
 def event_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     event = event_for_user(request.user, public_id, "recovery.sign_adverseevent")
     form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            ae.adverse_event_sign(event=event, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Signed. The record is now locked; add an addendum for news.")
-            return redirect(event)
+    if run_form_action(
+        form, lambda: ae.adverse_event_sign(event=event, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Signed. The record is now locked; add an addendum for news.")
+        return redirect(event)
     return _detail(request, event, sign_form=form)
 
 
@@ -131,12 +126,10 @@ def event_sign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespon
 def event_addendum(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     event = event_for_user(request.user, public_id, "recovery.add_adverseeventaddendum")
     form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            ae.adverse_event_addendum_add(event=event, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Addendum added.")
-            return redirect(event)
+    if run_form_action(
+        form,
+        lambda: ae.adverse_event_addendum_add(event=event, by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, "Addendum added.")
+        return redirect(event)
     return _detail(request, event, addendum_form=form)

@@ -7,16 +7,16 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.access import has_perm, require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.notifications.routing import preferred_channel
 from marrowtrack.notifications.selectors import messages_for_patient
 from marrowtrack.notifications.services.preferences import contact_preference_set
@@ -36,16 +36,16 @@ LANGUAGES = {"en": "English", "es": "Spanish"}
 def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_recoverycourse")
     status = request.GET.get("status", "active")
-    courses = selectors.courses_for_clinic(clinic=request.user.clinic, status=status)
+    courses = selectors.courses_for_clinic(clinic=staff_clinic(request.user), status=status)
     context = {
         "courses": courses[:200],
         "status": status,
-        "today": clock.today(request.user.clinic),
+        "today": clock.today(staff_clinic(request.user)),
     }
     return render(request, "recovery/course_list.html", context)
 
 
-def _course_page(request: HttpRequest, course, **forms: object) -> HttpResponse:  # noqa: ANN001
+def _course_page(request: AuthenticatedHttpRequest, course, **forms: object) -> HttpResponse:  # noqa: ANN001
     course = selectors.course_with_detail(course)
     context = {
         "course": course,
@@ -72,14 +72,12 @@ def course_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
 def course_stop_view(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id, MANAGE)
     form = StopForm(request.POST)
-    if form.is_valid():
-        try:
-            course_stop(course=course, by=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Check-ins stopped; no more messages will be sent.")
-            return redirect(course)
+    if run_form_action(
+        form,
+        lambda: course_stop(course=course, by=request.user, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, "Check-ins stopped; no more messages will be sent.")
+        return redirect(course)
     return _course_page(request, course, stop_form=form)
 
 
@@ -88,16 +86,14 @@ def course_stop_view(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 def course_contact(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     course = course_for_user(request.user, public_id, MANAGE)
     form = ContactPreferenceForm(request.POST)
-    if form.is_valid():
-        try:
-            contact_preference_set(
-                patient=course.patient, channel=form.cleaned_data["channel"], by=request.user
-            )
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Message preference saved.")
-            return redirect(course)
+    if run_form_action(
+        form,
+        lambda: contact_preference_set(
+            patient=course.patient, channel=form.cleaned_data["channel"], by=request.user
+        ),
+    ):
+        messages.success(request, "Message preference saved.")
+        return redirect(course)
     return _course_page(request, course, contact_form=form)
 
 
@@ -107,16 +103,11 @@ def checkin_phone(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     checkin = checkin_for_user(request.user, public_id, MANAGE)
     harvest = profile_for(checkin.course.treatment).harvest
     form = CheckInForm(request.POST or None, harvest=harvest)
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkin_submit(checkin=checkin, data=form.cleaned_data, by=request.user)
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, f"Day {checkin.day} check-in recorded: {checkin.level_label}."
-            )
-            return redirect(checkin.course)
+    if run_form_action(
+        form, lambda: checkin_submit(checkin=checkin, data=form.cleaned_data, by=request.user)
+    ):
+        messages.success(request, f"Day {checkin.day} check-in recorded: {checkin.level_label}.")
+        return redirect(checkin.course)
     context = {
         "checkin": checkin,
         "course": checkin.course,
@@ -126,7 +117,7 @@ def checkin_phone(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRes
     return render(request, "recovery/checkin_phone.html", context)
 
 
-def _language(request: HttpRequest, course) -> str:  # noqa: ANN001
+def _language(request: AuthenticatedHttpRequest, course) -> str:  # noqa: ANN001
     asked = request.GET.get("lang", "")
     return asked if asked in LANGUAGES else (course.patient.preferred_language or "en")
 

@@ -6,15 +6,15 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marrowtrack.accounts.access import has_perm, require_perm
+from marrowtrack.accounts.access import has_perm, require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError
-from marrowtrack.core.forms import apply_errors
+from marrowtrack.core.forms import run_form_action
 from marrowtrack.recovery import selectors
 from marrowtrack.recovery.access import task_for_user
 from marrowtrack.recovery.forms import ResolveForm
@@ -28,7 +28,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "recovery.view_nursetask")
     resolved = request.GET.get("show") == "resolved"
     context = {
-        "tasks": selectors.worklist(clinic=request.user.clinic, resolved=resolved),
+        "tasks": selectors.worklist(clinic=staff_clinic(request.user), resolved=resolved),
         "resolved": resolved,
         "now": clock.now(),
     }
@@ -36,7 +36,9 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _task_page(request: HttpRequest, task, form: ResolveForm | None = None) -> HttpResponse:  # noqa: ANN001
+def _task_page(
+    request: AuthenticatedHttpRequest, task, form: ResolveForm | None = None
+) -> HttpResponse:  # noqa: ANN001
     context = {
         "task": task,
         "checkin": task.checkin,
@@ -70,12 +72,12 @@ def task_acknowledge(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 def task_resolve(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     task = task_for_user(request.user, public_id, CHANGE)
     form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            task_services.task_resolve(task=task, by=request.user, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Task resolved.")
-            return redirect(task)
+    if run_form_action(
+        form,
+        lambda: task_services.task_resolve(
+            task=task, by=request.user, note=form.cleaned_data["note"]
+        ),
+    ):
+        messages.success(request, "Task resolved.")
+        return redirect(task)
     return _task_page(request, task, form)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
-        directory = options["to"] or Path(settings.VAR_DIR) / "backups" / stamp
+        directory = cast(Path | None, options["to"]) or Path(settings.VAR_DIR) / "backups" / stamp
         try:
             result = backup_create(directory=directory)
         except BackupError as exc:

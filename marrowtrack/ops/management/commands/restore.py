@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if not options["yes"]:
             raise CommandError("Restoring replaces every record: add --yes.", returncode=2)
         try:
-            result = backup_restore(directory=options["directory"])
+            result = backup_restore(directory=cast(Path, options["directory"]))
         except BackupError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from marrowtrack.core import clock
 from marrowtrack.outcomes.tasks import reminders_queue_due
 
 
@@ -14,5 +13,5 @@ class Command(BaseCommand):
     help = "Queue the survey reminders due today; `marrowtrack worker` sends them."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        queued = reminders_queue_due(today=clock.today())
+        queued = reminders_queue_due()  # each clinic's own today
         self.stdout.write(f"{queued} reminders queued")
