@@ -14,3 +14,5 @@ class NavItem:
     url_name: str
     permission: str | None
     section: str
+    # Reached less often: under "More" when a role has too many links for one row.
+    secondary: bool = False

@@ -21,6 +21,7 @@ class DemoContext:
     other_clinic: Clinic | None = None
     staff: dict[str, User] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # what each step wrote, for its log
 
     def uuid(self) -> uuid.UUID:
         """A UUID4 drawn from the seeded generator, so the same seed gives the same ids."""

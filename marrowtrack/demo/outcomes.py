@@ -19,7 +19,10 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from marrowtrack.demo import days
 from marrowtrack.demo.context import DemoContext
+from marrowtrack.demo.intake import TARGETS as INTAKE_TARGETS
+from marrowtrack.demo.rows import insert as insert_rows
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import bulk, catalogue, scoring
 from marrowtrack.outcomes.instruments import Item
@@ -53,6 +56,14 @@ HIGHER_IS_BETTER_ITEMS = (
 )
 PAPER_FORM = "Licensed paper form (demo data)"
 OUT_OF_WINDOW_RATE = 0.03
+
+
+def referred_targets(condition: str) -> set[tuple[str, str]]:
+    """(target, side) pairs a referral for this condition leads to: the intake step's
+    table and this step's (issue 9 item 10: a plan treats a target of its referral)."""
+    intake = {(target, side) for target, side, _ in INTAKE_TARGETS[condition]}
+    sides = ("midline",) if condition == "facet" else ("left", "right")
+    return intake | {(target, side) for target in TARGETS[condition] for side in sides}
 
 
 def _improvement(treatment: str, responder: bool, months: float) -> float:
@@ -101,7 +112,12 @@ def _plans(ctx: DemoContext) -> list[TreatmentPlan]:
     )
     free = ctx.clinic.patients.filter(plans__isnull=True).order_by("pk")
     plans = [_new_plan(ctx, patient) for patient in free[: wanted - len(existing)]]
-    return existing + TreatmentPlan.objects.bulk_create(plans, batch_size=2000)
+    plans = TreatmentPlan.objects.bulk_create(plans, batch_size=2000)
+    # Each new plan was treated on a recorded procedure day (issue 9 item 10).
+    for start in range(0, len(plans), PLAN_BATCH):
+        days.record_days(ctx, plans[start : start + PLAN_BATCH])
+    ctx.counts["outcome_days"] = len(plans)
+    return existing + plans
 
 
 def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
@@ -109,6 +125,7 @@ def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
     return TreatmentPlan(
         public_id=ctx.uuid(),
         patient=patient,
+        patient_id=patient.pk,
         condition=condition,
         target=ctx.rng.choice(TARGETS[condition]),
         laterality="midline" if condition == "facet" else ctx.rng.choice(["left", "right"]),
@@ -120,6 +137,7 @@ def _new_plan(ctx: DemoContext, patient: Patient) -> TreatmentPlan:
 
 
 def _followups(ctx: DemoContext, plans: list[TreatmentPlan]) -> list[FollowUp]:
+    """The plans' schedules, not yet saved: the histories set each one's status first."""
     rows = []
     tz = ZoneInfo(ctx.clinic.timezone)
     for plan in plans:
@@ -140,7 +158,7 @@ def _followups(ctx: DemoContext, plans: list[TreatmentPlan]) -> list[FollowUp]:
                     schedule_version=planned.schedule_version,
                 )
             )
-    return FollowUp.objects.bulk_create(rows, batch_size=2000)
+    return rows
 
 
 def _answer_day(ctx: DemoContext, followup: FollowUp) -> date | None:
@@ -169,7 +187,10 @@ def seed(ctx: DemoContext) -> None:
         _seed_batch(ctx, plans[start : start + PLAN_BATCH])
         for start in range(0, len(plans), PLAN_BATCH)
     )
-    ctx.log.append(f"{len(plans)} treated plans with {surveys} outcome surveys")
+    ctx.log.append(
+        f"{len(plans)} treated plans with {surveys} outcome surveys "
+        f"({ctx.counts['outcome_days']} more procedure days recorded for them)"
+    )
 
 
 def _seed_batch(ctx: DemoContext, plans: list[TreatmentPlan]) -> int:
@@ -182,10 +203,10 @@ def _seed_batch(ctx: DemoContext, plans: list[TreatmentPlan]) -> int:
     for plan in plans:
         responses += _plan_history(ctx, plan, by_plan[plan.pk])
     _score(responses)
-    SurveyResponse.objects.bulk_create(responses, batch_size=2000)
-    FollowUp.objects.bulk_update(
-        followups, ["status", "completed_at", "censored_reason", "censored_on"], batch_size=2000
-    )
+    # Each schedule is written once, with the status its history gave it (an update per
+    # row afterwards cost more than the rest of the step), then the answers that point at it.
+    FollowUp.objects.bulk_create(followups, batch_size=2000)
+    insert_rows(responses)
     return len(responses)
 
 

@@ -1,6 +1,7 @@
 """Demo step: N synthetic patients with realistic medications, allergies and conditions.
 
-Bulk-inserted in batches so that 100,000 patients load in well under a minute.
+Written in batches with one prepared INSERT per model (demo/rows.py), so that 100,000
+patients and their records load in well under a minute.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from marrowtrack.core.services import counter_next
 from marrowtrack.core.text import fold
 from marrowtrack.demo.context import DemoContext
 from marrowtrack.demo.names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, STREETS
+from marrowtrack.demo.rows import insert as insert_rows
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 from marrowtrack.patients.services import format_mrn
 
@@ -157,11 +159,16 @@ def _insert_batch(ctx: DemoContext, clinic: Clinic, first_mrn: int, count: int) 
     for patient in patients:
         for child in _children(ctx, patient):
             children.setdefault(type(child), []).append(child)
-    Patient.objects.bulk_create(patients, batch_size=500)
-    for model, rows in children.items():
-        for row in rows:
-            row.patient_id = row.patient.pk  # type: ignore[attr-defined]
-        model.objects.bulk_create(rows, batch_size=500)  # type: ignore[attr-defined]
+    insert_rows(patients)
+    # The primary keys the database gave the batch, by MRN (unique in the clinic).
+    mrns = [patient.mrn for patient in patients]
+    keys = dict(Patient.objects.filter(clinic=clinic, mrn__in=mrns).values_list("mrn", "pk"))
+    for patient in patients:
+        patient.pk = keys[patient.mrn]
+    for records in children.values():
+        for record in records:
+            record.patient_id = record.patient.pk  # type: ignore[attr-defined]
+        insert_rows(records)  # type: ignore[arg-type]
 
 
 def _seed_clinic(ctx: DemoContext, clinic: Clinic, count: int) -> None:

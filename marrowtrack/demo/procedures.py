@@ -14,7 +14,7 @@ from marrowtrack.demo.context import DemoContext
 from marrowtrack.demo.intake import TARGETS as REFERRAL_TARGETS
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.lab.models import Container, ProcessingRun
-from marrowtrack.patients.models import Patient
+from marrowtrack.patients.models import Medication, Patient
 from marrowtrack.procedures.models import ProcedureEncounter
 from marrowtrack.procedures.services import encounter_transition
 from marrowtrack.procedures.states import ProcedureState as S
@@ -123,7 +123,15 @@ def seed(ctx: DemoContext) -> None:
     # Nobody treated twice in a week: today's patients have no booking in the week around.
     busy = history.booked_days(ctx)
     free = [p for p in patients if all(abs((d - ctx.today).days) >= 7 for d in busy.get(p.pk, []))]
-    chosen = (free or patients)[: len(TODAY)]
+    # Today's walk discharges through the real service, which needs a prescriber's restart
+    # date for a blood thinner; the demo's walk-through patients take none.
+    thinners = set(
+        Medication.objects.filter(
+            patient__clinic=ctx.clinic,
+            drug_class__in=[Medication.DrugClass.ANTICOAGULANT, Medication.DrugClass.ANTIPLATELET],
+        ).values_list("patient_id", flat=True)
+    )
+    chosen = [p for p in (free or patients) if p.pk not in thinners][: len(TODAY)]
     today = seed_today(ctx, chosen)
     used = {p.pk for p in chosen}
     rest = [p for p in patients if p.pk not in used]

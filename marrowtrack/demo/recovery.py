@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from random import Random
 from typing import Any
 
+from django.db.models import Q
+
 from marrowtrack.core import clock
+from marrowtrack.demo import days
 from marrowtrack.demo.clinic import DEMO_PASSWORD
 from marrowtrack.demo.context import DemoContext
+from marrowtrack.demo.outcomes import referred_targets
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.intake.services.plans import plan_mark_treated
 from marrowtrack.patients.models import Patient
@@ -29,6 +34,8 @@ from marrowtrack.recovery.services.checkins import checkin_submit
 from marrowtrack.recovery.services.tasks import task_acknowledge, task_resolve
 from marrowtrack.testing import scenario
 
+CANDIDATES = 400  # the most recent patients, among whom each story finds one referred for it
+RECENT_DAYS = 30  # a recovery story's patient had no other treatment or booking this recently
 CALM = {"treated_pain": "5", "harvest_pain": "3"}
 COMPARATOR = {
     "csi": {"injectate_drug": "triamcinolone", "dose_mg": 40, "volume_ml": 2, "guidance": "us"},
@@ -89,9 +96,36 @@ STORIES = [
 
 
 def _patients(ctx: DemoContext, count: int) -> list[Patient]:
-    """The clinic's most recently registered patients get a new, just-treated plan."""
+    """The clinic's most recently registered patients get a new, just-treated plan; not one
+    treated or booked in the last weeks, so nobody is treated twice in a week (issue 9 item
+    10)."""
+    since = ctx.today - timedelta(days=RECENT_DAYS)
     live = Patient.objects.filter(clinic=ctx.clinic, archived_at=None)
-    return list(live.order_by("-mrn")[:count])
+    recent = live.filter(
+        Q(plans__treated_on__gte=since)
+        | Q(plans__appointments__starts_at__date__gte=since)
+        | Q(encounters__day__gte=since)
+    )
+    return list(live.exclude(pk__in=recent.values("pk")).order_by("-mrn")[:count])
+
+
+def _cast(patients: list[Patient], stories: list[Story]) -> list[Patient] | None:
+    """One patient per story, each referred for the story's target (issue 9 item 10)."""
+    chosen: list[Patient] = []
+    for story in stories:
+        match = next(
+            (
+                p
+                for p in patients
+                if p not in chosen
+                and story.target in referred_targets(p.referral_condition or "other")
+            ),
+            None,
+        )
+        if match is None:
+            return None
+        chosen.append(match)
+    return chosen
 
 
 def _course(ctx: DemoContext, patient: Patient, story: Story) -> RecoveryCourse:
@@ -99,13 +133,21 @@ def _course(ctx: DemoContext, patient: Patient, story: Story) -> RecoveryCourse:
     plan = scenario.approved_plan(patient, by=ctx.staff["doctor"], target=target, laterality=side)
     extra = {"target_level": "L4-L5"} if target == "facet" else {}
     TreatmentPlan.objects.filter(pk=plan.pk).update(
-        treatment=story.treatment, **COMPARATOR.get(story.treatment, {}), **extra
+        condition=patient.referral_condition or plan.condition,  # the referral's condition
+        treatment=story.treatment,
+        **COMPARATOR.get(story.treatment, {}),
+        **extra,
     )
     plan.refresh_from_db()
     on = ctx.today - timedelta(days=story.days_ago)
     # Stands in for the day's injection (BMAC at the bedside, a comparator on its own day).
     injected = plan.treatment != "exercise"
     plan_mark_treated(plan=plan, by=ctx.staff["doctor"], on=on, via_procedure=injected)
+    if injected:  # the day it was given, recorded (issue 9 item 10)
+        plan.refresh_from_db()
+        rng = Random(f"recovery day {ctx.seed} {patient.pk}")
+        days.screening_before(ctx, plan, rng).save()
+        days.discharged_day(ctx, plan, clinic=ctx.clinic, rng=rng).save()
     return RecoveryCourse.objects.get(plan=plan)
 
 
@@ -270,8 +312,8 @@ def _events(ctx: DemoContext, courses: list[RecoveryCourse]) -> int:
 
 
 def seed(ctx: DemoContext) -> None:
-    patients = _patients(ctx, len(STORIES))
-    if len(patients) < len(STORIES):
+    patients = _cast(_patients(ctx, CANDIDATES), STORIES)
+    if patients is None:
         ctx.log.append("recovery: too few patients for the first-week stories")
         return
     courses = []
@@ -284,6 +326,10 @@ def seed(ctx: DemoContext) -> None:
         courses.append(course)
     events = _events(ctx, courses)
     tasks = NurseTask.objects.filter(clinic=ctx.clinic).count()
+    recorded = sum(1 for course in courses if course.plan.treatment != "exercise")
+    total = RecoveryCourse.objects.filter(clinic=ctx.clinic).count()
     ctx.log.append(
-        f"{len(courses)} patients in recovery, {tasks} nurse tasks, {events} adverse events"
+        f"{total} patients in recovery: {len(courses)} at home in their first two weeks "
+        f"({recorded} procedure days recorded for them), {total - len(courses)} injected "
+        f"today; {tasks} nurse tasks, {events} adverse events"
     )

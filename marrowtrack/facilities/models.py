@@ -3,16 +3,58 @@ what the lab may use. The clinic administrator manages them (``facilities.servic
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.core.versioning import VersionedModel
 
+DUPLICATE_IN_CLINIC = "duplicate_in_clinic"
 
-class Room(VersionedModel, BaseModel):
+
+def unique_in_clinic(*fields: str, name: str, message: str) -> models.UniqueConstraint:
+    """What names a record in its clinic is unique there in the database, whatever the
+    letter case ("Room 1" and "room 1" are one room): a form alone would let two
+    administrators saving at once, or the API, store both."""
+    return models.UniqueConstraint(
+        "clinic",
+        *(Lower(field) for field in fields),
+        name=name,
+        violation_error_code=DUPLICATE_IN_CLINIC,
+        violation_error_message=message,
+    )
+
+
+class DuplicateOnCodeField(models.Model):
+    """A duplicate is reported on the field that names the record (``code_field``), so the
+    form shows it beside that box: Django reports a constraint on expressions for the
+    record as a whole."""
+
+    code_field: str
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            whole = errors.pop(NON_FIELD_ERRORS, [])
+            for error in whole:
+                duplicate = error.code == DUPLICATE_IN_CLINIC
+                errors.setdefault(self.code_field if duplicate else NON_FIELD_ERRORS, []).append(
+                    error
+                )
+            raise ValidationError(errors) from exc
+
+
+class Room(DuplicateOnCodeField, VersionedModel, BaseModel):
     class Kind(models.TextChoices):
         PROCEDURE = "procedure", "Procedure room"
         CONSULT = "consult", "Consultation room"
@@ -25,11 +67,16 @@ class Room(VersionedModel, BaseModel):
     has_fluoroscopy = models.BooleanField(default=False)
     has_ultrasound = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
+    code_field = "name"
 
     class Meta:
         ordering = ["clinic", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "name"], name="room_unique_name_per_clinic")
+            unique_in_clinic(
+                "name",
+                name="room_unique_name_per_clinic_any_case",
+                message="Your clinic already has a room with this name.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -39,7 +86,7 @@ class Room(VersionedModel, BaseModel):
         return reverse("facilities:room-edit", args=[self.public_id])
 
 
-class Equipment(VersionedModel, BaseModel):
+class Equipment(DuplicateOnCodeField, VersionedModel, BaseModel):
     class Kind(models.TextChoices):
         CENTRIFUGE = "centrifuge", "Centrifuge"
         FLUOROSCOPE = "fluoroscope", "Fluoroscope (C-arm)"
@@ -54,13 +101,16 @@ class Equipment(VersionedModel, BaseModel):
     rotor_radius_cm = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     calibration_due = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    code_field = "name"
 
     class Meta:
         ordering = ["clinic", "kind", "name"]
         verbose_name_plural = "equipment"
         constraints = [
-            models.UniqueConstraint(
-                fields=["clinic", "name"], name="equipment_unique_name_per_clinic"
+            unique_in_clinic(
+                "name",
+                name="equipment_unique_name_per_clinic_any_case",
+                message="Your clinic already has equipment with this name.",
             )
         ]
 
@@ -74,7 +124,7 @@ class Equipment(VersionedModel, BaseModel):
         return self.calibration_due is not None and self.calibration_due < today
 
 
-class KitLot(VersionedModel, BaseModel):
+class KitLot(DuplicateOnCodeField, VersionedModel, BaseModel):
     """A received lot of single-use processing kits: managed stock, expiry and recall."""
 
     class Status(models.TextChoices):
@@ -91,12 +141,16 @@ class KitLot(VersionedModel, BaseModel):
     quantity_used = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AVAILABLE)
     status_reason = models.CharField(max_length=300, blank=True)
+    code_field = "lot_number"
 
     class Meta:
         ordering = ["clinic", "expires_on", "lot_number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["clinic", "device", "lot_number"], name="kitlot_unique_per_clinic"
+            unique_in_clinic(
+                "device",
+                "lot_number",
+                name="kitlot_unique_per_clinic_any_case",
+                message="This lot of this kit is already in your clinic's stock.",
             ),
             models.CheckConstraint(
                 condition=models.Q(quantity_used__lte=models.F("quantity_received")),

@@ -17,7 +17,7 @@ from marrowtrack.audit.services import diff, event_record
 from marrowtrack.audit.versions import version_check, version_save
 from marrowtrack.core.exceptions import DomainError, SafetyRefusal, ValidationFailed
 from marrowtrack.core.services import validated
-from marrowtrack.facilities.models import Equipment, KitLot, Room
+from marrowtrack.facilities.models import DUPLICATE_IN_CLINIC, Equipment, KitLot, Room
 
 ADMINS = frozenset({Role.CLINIC_ADMIN})
 ROOM_FIELDS = ("name", "kind", "has_fluoroscopy", "has_ultrasound", "active")
@@ -53,8 +53,16 @@ def _save(
                     by=by, instance=instance, values=values, fields=fields, read=version
                 )
     except IntegrityError as exc:  # a concurrent save took the same name first
-        raise ValidationFailed({fields[0]: ["This name is already used in your clinic."]}) from exc
+        raise ValidationFailed({instance.code_field: [_duplicate_message(instance)]}) from exc
     return instance
+
+
+def _duplicate_message(instance: M) -> str:
+    """The words of the model's unique-in-clinic constraint, said beside the naming field."""
+    for constraint in instance._meta.constraints:
+        if getattr(constraint, "violation_error_code", None) == DUPLICATE_IN_CLINIC:
+            return str(constraint.violation_error_message)
+    return "This is already used in your clinic."
 
 
 def _create(*, by: User, instance: M, values: dict[str, Any]) -> None:

@@ -7,5 +7,5 @@ from marrowtrack.core.nav import NavItem
 NAV_ITEMS = [
     NavItem("Plans", "intake:plan-list", "intake.view_treatmentplan", "intake"),
     NavItem("Schedule", "intake:schedule", "intake.view_appointment", "intake"),
-    NavItem("Availability", "intake:availability", "intake.change_workinghours", "intake"),
+    NavItem("Availability", "intake:availability", "intake.change_workinghours", "intake", True),
 ]

@@ -19,7 +19,9 @@ target class, INR, blood-thinner holds, allergies, immunosuppression, implants a
 target, diabetes, weight and BMI, fever) apply to every injection. The yearly cap on
 steroid injections applies to corticosteroid injections. Exercise gets no rule.
 
-Versions: ``2026.1`` (first release) is kept readable: its JSON still loads (parameters
+Versions: ``2026.3`` changed only the sources shown to users (each cites the public source
+or the project's own notes in docs/reference.md). ``2026.1`` (first release) is kept
+readable: its JSON still loads (parameters
 added since have defaults), so a stored screening can always be re-read and re-run.
 """
 
@@ -355,14 +357,16 @@ def _rule_from_dict(index: int, raw: Any) -> Rule:
 
 # --- the shipped defaults (docs/reference.md §0; each configurable per clinic) -------------
 
-_HARD_STOP_SOURCE = "domain.md §4 Hard stops (clinic defaults; a physician may override)"
-_THEMISTOCLEOUS = "Themistocleous 2018, exclusions in a 233-patient BMAC series; domain.md §4 Flags"
+_HARD_STOP_SOURCE = "docs/reference.md §4 Hard stops (clinic defaults; a physician may override)"
+_THEMISTOCLEOUS = (
+    "Themistocleous 2018, exclusions in a 233-patient BMAC series; docs/reference.md §4 Flags"
+)
 _LIDOCAINE = (
-    "domain.md §4 Lidocaine: min(4.5 mg/kg, 300 mg) plain, min(7 mg/kg, 500 mg) with "
+    "docs/reference.md §4 Lidocaine: min(4.5 mg/kg, 300 mg) plain, min(7 mg/kg, 500 mg) with "
     "epinephrine (US Xylocaine label)"
 )
-_SIR = "SIR 2019 consensus (Patel et al., J Vasc Interv Radiol 2019); domain.md §0"
-_ASRA = "ASRA 2018 (Narouze et al., Reg Anesth Pain Med 2018) and SIR 2019; domain.md §4"
+_SIR = "SIR 2019 consensus (Patel et al., J Vasc Interv Radiol 2019); docs/reference.md §0"
+_ASRA = "ASRA 2018 (Narouze et al., Reg Anesth Pain Med 2018) and SIR 2019; docs/reference.md §4"
 _MAINTENANCE_PARAMS: dict[str, Param] = {
     "maintenance_max_mg": Decimal("7.5"),
     "maintenance_min_days": 90,
@@ -410,7 +414,8 @@ def _infection_and_cancer_rules() -> tuple[Rule, ...]:
             {"lookback_years": 5},
             "Solid cancer diagnosed {diagnosed_on} ({detail}), {status}: inside the "
             "{lookback_years}-year cancer-free look-back.",
-            _HARD_STOP_SOURCE + "; 5-year look-back is a convention (domain.md §0, uncertain); "
+            _HARD_STOP_SOURCE
+            + "; 5-year look-back is a convention (docs/reference.md §0, uncertain); "
             "non-melanoma skin cancer and carcinoma in situ are not counted",
             BIOLOGIC,
         ),
@@ -438,7 +443,8 @@ def _infection_and_cancer_rules() -> tuple[Rule, ...]:
             {"min_years": 18},
             "Aged {age} on {reference_date} (born {date_of_birth}): the minimum age is "
             "{min_years}.",
-            "domain.md §0 minimum age 18: skeletally mature; every BMAC series enrolled adults",
+            "docs/reference.md §0 minimum age 18: skeletally mature; every BMAC series enrolled "
+            "adults",
             NEEDLE,
         ),
         Rule(
@@ -447,7 +453,7 @@ def _infection_and_cancer_rules() -> tuple[Rule, ...]:
             {"threshold_c": Decimal("38.0")},
             "Temperature {temperature_c} °C on {screened_on}: fever (from {threshold_c} °C) "
             "stops the procedure today.",
-            "domain.md §4 call-back triggers: temperature 38.0 °C / 100.4 °F or more",
+            "docs/reference.md §4 call-back triggers: temperature 38.0 °C / 100.4 °F or more",
             NEEDLE,
         ),
     )
@@ -469,7 +475,8 @@ def _blood_rules() -> tuple[Rule, ...]:
             {"floor_per_nl": 100},
             "Platelet count {count} ×10^9/L on {measured_on} is below the clinic floor of "
             "{floor} ×10^9/L for a marrow harvest.",
-            "domain.md §0 and §4: elective floor 100 ×10^9/L, above SIR 2019 low-risk threshold",
+            "docs/reference.md §0 and §4: elective floor 100 ×10^9/L, above SIR 2019 low-risk "
+            "threshold",
             HARVEST,
         ),
         Rule(
@@ -515,7 +522,8 @@ def _blood_rules() -> tuple[Rule, ...]:
             {"lookback_days": 7},
             "{name} ({drug_class}, {last_dose}): record the prescriber's hold plan (last dose, "
             "restart date, prescriber) on this plan.",
-            "domain.md §4 Flags: anticoagulants/antiplatelets, the prescriber decides; Bain "
+            "docs/reference.md §4 Flags: anticoagulants/antiplatelets, the prescriber decides; "
+            "Bain "
             "2003 (aspirin, warfarin raised marrow-biopsy bleeding)",
             NEEDLE,
         ),
@@ -525,7 +533,8 @@ def _blood_rules() -> tuple[Rule, ...]:
             {"max_age_days": 90},
             "No platelet count within {max_age_days} days before {reference_date} (latest: "
             "{latest}); order one before the harvest.",
-            "domain.md §4 Hard stops: platelets below the clinic floor (needs a recent count)",
+            "docs/reference.md §4 Hard stops: platelets below the clinic floor (needs a recent "
+            "count)",
             HARVEST,
         ),
     )
@@ -538,7 +547,8 @@ def _site_rules() -> tuple[Rule, ...]:
             Severity.HARD_STOP,
             {},
             "Prosthetic joint or hardware at the target ({laterality} {target}): {site}, {detail}.",
-            "Issue 8 item 7: no injection into a joint with a prosthesis or hardware "
+            "Clinic rule (docs/reference.md §4): no injection into a joint with a prosthesis or "
+            "hardware "
             "(infection risk); refer to the surgeon",
             NEEDLE,
         ),
@@ -548,7 +558,8 @@ def _site_rules() -> tuple[Rule, ...]:
             {},
             "{problem} ({site}; {detail}): not a safe harvest site ({harvest_side}); choose "
             "the other side if it is clear.",
-            "Issue 8 item 7: prior pelvic radiotherapy (poor marrow), an iliac graft or "
+            "Clinic rule (docs/reference.md §4): prior pelvic radiotherapy (poor marrow), an "
+            "iliac graft or "
             "hardware on that side, local skin disease",
             HARVEST,
         ),
@@ -558,7 +569,7 @@ def _site_rules() -> tuple[Rule, ...]:
             {},
             "Heparin allergy or HIT ({substance}) and the harvest anticoagulant is "
             "{anticoagulant}: use ACD-A.",
-            "domain.md §1 Harvest fields: anticoagulant heparin or ACD-A",
+            "docs/reference.md §1 Harvest fields: anticoagulant heparin or ACD-A",
             HARVEST,
         ),
         Rule(
@@ -567,7 +578,8 @@ def _site_rules() -> tuple[Rule, ...]:
             {},
             "Infection away from the harvest site and target ({site}; {detail}, diagnosed "
             "{diagnosed_on}): confirm it is treated and the patient is well on the day.",
-            "Issue 8 item 9: only harvest-site, target-site or systemic infection is a hard stop",
+            "docs/reference.md §4: only harvest-site, target-site or systemic infection is a hard "
+            "stop",
             NEEDLE,
         ),
     )
@@ -582,7 +594,7 @@ def _steroid_rules() -> tuple[Rule, ...]:
             "Corticosteroid injected into the {injected_at} on {given_on}: inside the "
             "{washout_weeks}-week washout for {reference_date}; earliest date outside it "
             "{clear_on}.",
-            "domain.md §0 and §4 Washout windows [CLINIC]; trials exclude intra-articular "
+            "docs/reference.md §0 and §4 Washout windows [CLINIC]; trials exclude intra-articular "
             "injections within 3 months; neighbouring compartments count",
             BIOLOGIC,
         ),
@@ -593,7 +605,8 @@ def _steroid_rules() -> tuple[Rule, ...]:
             "{count} corticosteroid injections into this joint or its neighbours in the "
             "{window_days} days before {reference_date} ({dates}): one more would exceed the "
             "cap of {cap}.",
-            "domain.md §7: clinics cap injections at 3-4 per joint per year; McAlindon 2017 "
+            "docs/reference.md §7: clinics cap injections at 3-4 per joint per year; McAlindon "
+            "2017 "
             "(3-monthly injections, more cartilage loss)",
             STEROID_INJECTION,
         ),
@@ -604,7 +617,7 @@ def _steroid_rules() -> tuple[Rule, ...]:
             "Systemic corticosteroid {name} ({last_dose}): inside the {washout_weeks}-week "
             "washout for {reference_date}; earliest date outside it {clear_on}. The "
             "prescriber plans any taper.",
-            "domain.md §0 and §4 Washout windows [CLINIC]: systemic steroids about 4 weeks",
+            "docs/reference.md §0 and §4 Washout windows [CLINIC]: systemic steroids about 4 weeks",
             BIOLOGIC,
         ),
         Rule(
@@ -613,7 +626,7 @@ def _steroid_rules() -> tuple[Rule, ...]:
             dict(_MAINTENANCE_PARAMS),
             "{name} {mg_per_day} mg a day since {since}: a stable low-dose maintenance steroid "
             "in rheumatic disease is not stopped; record the prescriber's plan.",
-            "Issue 8 item 9; low dose = at most 7.5 mg prednisolone-equivalent a day "
+            "Low dose = at most 7.5 mg prednisolone-equivalent a day "
             "(Buttgereit 2002, Ann Rheum Dis)",
             BIOLOGIC,
         ),
@@ -628,7 +641,7 @@ def _medicine_and_allergy_flags() -> tuple[Rule, ...]:
             {"hold_days_before": 7, "avoid_days_after": 7},
             "NSAID {name}: no doses from {stop_on}; may restart on {restart_on}. Paracetamol "
             "(acetaminophen) is allowed.",
-            "domain.md §0 and §4 Washout windows [CLINIC]: stop 5-14 d before, avoid after",
+            "docs/reference.md §0 and §4 Washout windows [CLINIC]: stop 5-14 d before, avoid after",
             BIOLOGIC,
         ),
         Rule(
@@ -653,7 +666,7 @@ def _medicine_and_allergy_flags() -> tuple[Rule, ...]:
             Severity.FLAG,
             {},
             "Antiseptic allergy ({substance}): plan an alternative skin preparation.",
-            "MISSION.md: harvest and target sites are cleaned with antiseptic",
+            "docs/reference.md §1: harvest and target sites are cleaned with antiseptic",
             NEEDLE,
         ),
         Rule(
@@ -661,7 +674,7 @@ def _medicine_and_allergy_flags() -> tuple[Rule, ...]:
             Severity.FLAG,
             {},
             "Latex allergy ({substance}): book a latex-free room and kit.",
-            "MISSION.md procedure day; allergies confirmed at time-out (domain.md §1)",
+            "docs/reference.md §1: allergies confirmed at the time-out",
             NEEDLE,
         ),
         Rule(
@@ -670,7 +683,8 @@ def _medicine_and_allergy_flags() -> tuple[Rule, ...]:
             {},
             "Contrast allergy ({substance}) and a fluoroscopic spinal target ({target}): plan "
             "premedication, another contrast agent or another guidance.",
-            "Issue 8 item 7: contrast confirms needle position in fluoroscopic spinal injections",
+            "Contrast confirms needle position in fluoroscopic spinal injections "
+            "(docs/reference.md §1)",
             NEEDLE,
         ),
     )
@@ -692,7 +706,7 @@ def _condition_flags() -> tuple[Rule, ...]:
             {},
             "Uncontrolled diabetes (since {diagnosed_on}): review infection risk; a steroid "
             "injection raises glucose.",
-            _THEMISTOCLEOUS + "; domain.md §7 (glucose rise after CSI)",
+            _THEMISTOCLEOUS + "; docs/reference.md §7 (glucose rise after CSI)",
             NEEDLE,
         ),
         Rule(
@@ -701,7 +715,7 @@ def _condition_flags() -> tuple[Rule, ...]:
             {},
             "Rheumatic disease (since {diagnosed_on}; {detail}): excluded from the published "
             "BMAC series, and there are no BMAC trials in RA; review the indication.",
-            _THEMISTOCLEOUS + "; domain.md §6 (RA: no BMAC trials)",
+            _THEMISTOCLEOUS + "; docs/reference.md §6 (RA: no BMAC trials)",
             HARVEST,
         ),
         Rule(
@@ -710,7 +724,7 @@ def _condition_flags() -> tuple[Rule, ...]:
             {},
             "Kellgren-Lawrence grade {grade} ({laterality} {target}): end-stage arthritis; "
             "discuss the limited evidence and a surgical opinion.",
-            "Issue 8 item 7; domain.md §7 (KL grade recorded in both cohorts)",
+            "docs/reference.md §7 (KL grade recorded in both cohorts)",
             BIOLOGIC,
         ),
         Rule(
@@ -719,7 +733,7 @@ def _condition_flags() -> tuple[Rule, ...]:
             {},
             "No Kellgren-Lawrence grade for the {laterality} {target}: grade the X-ray "
             "(0-4) before deciding.",
-            "Issue 8 item 7; domain.md §7 (KL grade recorded in both cohorts)",
+            "docs/reference.md §7 (KL grade recorded in both cohorts)",
             BIOLOGIC,
         ),
     )
@@ -750,7 +764,7 @@ def _body_flags() -> tuple[Rule, ...]:
             {"threshold": Decimal("40.0")},
             "BMI {bmi} ({kg} kg on {measured_on}, {height_cm} cm) is at or above "
             "{threshold}: plan needle length, positioning and the harvest approach.",
-            "Issue 8 item 7: clinic threshold, default 40 (WHO obesity class III)",
+            "Clinic threshold, default 40 (WHO obesity class III)",
             NEEDLE,
         ),
         Rule(
@@ -758,14 +772,14 @@ def _body_flags() -> tuple[Rule, ...]:
             Severity.FLAG,
             {},
             "No height on record: the BMI cannot be checked.",
-            "Issue 8 item 7: height on the record and BMI",
+            "Height on the record for the BMI (docs/reference.md §7)",
             HARVEST,
         ),
     )
 
 
 DEFAULT_RULESET = RuleSet(
-    version="2026.2",
+    version="2026.3",
     rules=(
         *_infection_and_cancer_rules(),
         *_blood_rules(),

@@ -210,7 +210,7 @@ class ConsentOut(Schema):
     document_title: str = Field(alias="document.title")
     patient_typed_name: str
     patient_signed_at: datetime | None
-    invalidated_reason: str
+    invalidated_reason: str = Field(alias="invalidated_reason_in_words")
 
 
 class PatientSignIn(StrictIn):

@@ -19,6 +19,10 @@ UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# ISBT 128 (ICCBBA) as HL7 Terminology names it (OID 2.16.840.1.113883.6.18):
+# https://terminology.hl7.org/CodeSystem-ib.html. Our product codes are the clinic's own
+# ("D" descriptions, lab/isbt128.py), so they carry no display of ICCBBA's.
+ISBT128 = "http://terminology.hl7.org/CodeSystem/ib"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from marrowtrack.core.nav import NavItem
 from marrowtrack.esign import patient_mode
-from marrowtrack.web.navigation import nav_for
+from marrowtrack.web.navigation import nav_for, nav_split
 
 
 def _active(items: list[NavItem], request: HttpRequest) -> str:
@@ -25,9 +25,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     mode = patient_mode.current(request)
     # In patient mode the patient holds the tablet: no staff navigation at all.
     items = nav_for(user) if user is not None and mode is None else []
+    inline, more = nav_split(items)
+    active = _active(items, request)
     return {
         "patient_mode": mode,
-        "nav_items": items,
-        "active_nav": _active(items, request),
+        "nav_items": inline,
+        "nav_more": more,
+        "nav_more_active": any(item.url_name == active for item in more),
+        "active_nav": active,
         "idle_minutes": settings.MARROWTRACK_IDLE_MINUTES,
     }

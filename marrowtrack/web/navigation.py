@@ -24,6 +24,19 @@ def all_nav_items() -> list[NavItem]:
     return items
 
 
+# Links shown in the bar itself; a laptop (1366 px) holds this many beside the brand, "More"
+# and the user on one row. The rest, secondary links first, go under "More".
+INLINE_LIMIT = 8
+
+
+def nav_split(items: list[NavItem]) -> tuple[list[NavItem], list[NavItem]]:
+    """(links in the bar, links under "More"), each in the order the apps declare them."""
+    if len(items) <= INLINE_LIMIT:
+        return items, []
+    inline = [item for item in items if not item.secondary][:INLINE_LIMIT]
+    return inline, [item for item in items if item not in inline]
+
+
 def nav_for(user: User) -> list[NavItem]:
     if not user.is_authenticated or user.clinic_id is None:
         return []

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.core import clock
@@ -119,6 +119,83 @@ def test_room_names_are_unique_in_a_clinic(staff) -> None:
     with pytest.raises(ValidationFailed):
         services.room_save(by=admin, data={"name": "Procedure Room 9", "kind": "procedure"})
     assert Room.objects.count() == 1
+
+
+def test_a_room_name_in_other_letters_is_refused_on_the_name_field(staff) -> None:
+    admin = staff["clinic_admin"]
+    services.room_save(by=admin, data={"name": "Procedure Room 9", "kind": "procedure"})
+    with pytest.raises(ValidationFailed) as refused:
+        services.room_save(by=admin, data={"name": "procedure ROOM 9", "kind": "procedure"})
+    assert refused.value.errors == {"name": ["Your clinic already has a room with this name."]}
+    assert Room.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "again"),
+    [
+        (
+            lambda clinic: Room.objects.create(clinic=clinic, name="Bay 2", kind="recovery"),
+            lambda clinic: Room.objects.create(clinic=clinic, name="BAY 2", kind="procedure"),
+        ),
+        (
+            lambda clinic: Equipment.objects.create(
+                clinic=clinic, name="Spin A", kind="centrifuge"
+            ),
+            lambda clinic: Equipment.objects.create(
+                clinic=clinic, name="spin a", kind="centrifuge"
+            ),
+        ),
+        (
+            lambda clinic: KitLot.objects.create(clinic=clinic, **_lot_data()),
+            lambda clinic: KitLot.objects.create(
+                clinic=clinic, **_lot_data(device="ANGEL", lot_number="kit-b2")
+            ),
+        ),
+    ],
+    ids=["room", "equipment", "kit lot"],
+)
+def test_the_database_refuses_a_duplicate_code_in_a_clinic(
+    staff, other_clinic, make, again
+) -> None:
+    """Past the forms and services: the database itself, whatever the letter case."""
+    make(staff["clinic_admin"].clinic)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        again(staff["clinic_admin"].clinic)
+    again(other_clinic)  # another clinic may use the same code
+
+
+def test_the_form_says_a_duplicate_kit_lot_beside_its_lot_number(client_for, staff) -> None:
+    services.kit_lot_save(by=staff["clinic_admin"], data=_lot_data())
+    today = clock.today()
+    response = client_for(staff["clinic_admin"]).post(
+        "/facilities/kit-lots/new/",
+        {
+            "device": "angel",
+            "lot_number": "kit-b2",
+            "expires_on": (today + timedelta(days=30)).isoformat(),
+            "received_on": today.isoformat(),
+            "quantity_received": "10",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "lot_number": ["This lot of this kit is already in your clinic's stock."]
+    }
+    assert "already in your clinic&#x27;s stock" in response.content.decode()
+    assert KitLot.objects.count() == 1
+
+
+def test_a_concurrent_duplicate_is_reported_on_the_naming_field(staff, monkeypatch) -> None:
+    """Two administrators saving at once: the check passes for both, the database refuses
+    the second, and the service says so on the lot number (not on the device)."""
+    admin = staff["clinic_admin"]
+    services.kit_lot_save(by=admin, data=_lot_data())
+    monkeypatch.setattr(KitLot, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationFailed) as refused:
+        services.kit_lot_save(by=admin, data=_lot_data(lot_number="Kit-B2"))
+    assert refused.value.errors == {
+        "lot_number": ["This lot of this kit is already in your clinic's stock."]
+    }
 
 
 def test_the_facility_code_rule_is_one_letter_other_than_o_and_four_digits(clinic) -> None:

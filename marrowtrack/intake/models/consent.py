@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 
@@ -77,3 +80,27 @@ class Consent(BaseModel):
     @property
     def signed_by_click(self) -> bool:
         return self.patient_signature == "click"
+
+    @property
+    def invalidated_reason_in_words(self) -> str:
+        return reason_in_words(self.invalidated_reason)
+
+
+# A field's code name in a stored sentence, such as "harvest_side" or "target_level".
+_CODE_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def reason_in_words(reason: str) -> str:
+    """A stored reason as a reader says it. Consents voided before the reasons were written
+    in words name the plan's fields by their code ("harvest_side changed"); each known field
+    becomes its label ("Harvest side changed"), so old and new reasons read alike."""
+
+    def label(match: re.Match[str]) -> str:
+        try:
+            field = TreatmentPlan._meta.get_field(match.group())
+        except FieldDoesNotExist:
+            return match.group()
+        return str(getattr(field, "verbose_name", match.group()))
+
+    said = _CODE_NAME.sub(label, reason)
+    return said[:1].upper() + said[1:]

@@ -88,7 +88,7 @@ def test_a_decision_override_without_reason_is_422_and_only_physicians_decide(ma
     )
     assert ok.status_code == 201
     assert ok.json()["overrides_hard_stops"] is True
-    assert ok.json()["ruleset_version"] == "2026.2"
+    assert ok.json()["ruleset_version"] == "2026.3"
 
 
 def test_consent_signature_and_witness_through_the_api(approved_plan, staff):

@@ -85,7 +85,7 @@ def test_intake_to_booking_with_downloads(live_server, page, world):
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign decision").click()
     page.get_by_text("Decision signed.").wait_for()
-    assert page.get_by_text("rule set 2026.2").count() >= 1
+    assert page.get_by_text("rule set 2026.3").count() >= 1
 
     page.get_by_role("button", name="Take consent on the tablet").click()
     page.locator("#id_typed_name").fill("Lucia Ortega")

@@ -86,3 +86,42 @@ def test_a_new_decision_after_the_edit_is_current_again(client_for, consented, s
     )
     page = client_for(staff["nurse"]).get(consented.get_absolute_url()).content.decode()
     assert "superseded" not in page.lower()
+
+
+# Consents voided before the reasons were written in words keep the field's code name.
+OLD_REASON = "harvest_side changed after consent (target_level, laterality): consent again."
+
+
+def _voided_before_the_fix(plan: TreatmentPlan) -> Consent:
+    consent = plan.consents.get()
+    Consent.objects.filter(pk=consent.pk).update(
+        status=Consent.Status.INVALIDATED, invalidated_reason=OLD_REASON
+    )
+    return consent
+
+
+def test_an_old_stored_reason_reads_in_words_on_the_plan_and_consent_pages(
+    client_for, consented, staff
+) -> None:
+    consent = _voided_before_the_fix(consented)
+    client = client_for(staff["nurse"])
+    said = "Harvest side changed after consent (target level, laterality): consent again."
+    for url in (consented.get_absolute_url(), consent.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert said in page, url
+        assert "harvest_side" not in page and "target_level" not in page, url
+
+
+def test_an_old_stored_reason_reads_in_words_in_the_api(consented, staff) -> None:
+    from marrowtrack.intake.tests.test_api import Api
+
+    consent = _voided_before_the_fix(consented)
+    body = Api(staff["nurse"]).get(f"/consents/{consent.public_id}").json()
+    assert body["invalidated_reason"].startswith("Harvest side changed after consent (target")
+
+
+def test_words_that_name_no_plan_field_are_left_as_they_are() -> None:
+    from marrowtrack.intake.models.consent import reason_in_words
+
+    said = reason_in_words("superseded by version 3 of the consent document; some_other_code")
+    assert said == "Superseded by version 3 of the consent document; some_other_code"

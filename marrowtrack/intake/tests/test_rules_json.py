@@ -199,10 +199,18 @@ def test_the_shipped_2026_1_rule_set_is_still_readable_and_runs() -> None:
     assert screen(ruleset=old).ruleset_version == "2026.1"
 
 
-def test_the_default_is_version_2026_2_with_a_new_fingerprint() -> None:
+def test_the_default_is_version_2026_3_with_a_new_fingerprint() -> None:
     old = ruleset_from_json((FIXTURES / "ruleset_2026_1.json").read_text())
-    assert DEFAULT_RULESET.version == "2026.2"
+    assert DEFAULT_RULESET.version == "2026.3"
     assert ruleset_sha256(DEFAULT_RULESET) != ruleset_sha256(old)
+
+
+def test_every_source_shown_to_users_is_public_or_in_the_repository() -> None:
+    # A reader must be able to follow each source: a publication, a label, or our own notes
+    # in docs/, never a document that lives outside the repository.
+    outside = ("domain.md", "MISSION.md", "spec", "Issue ")
+    for rule in DEFAULT_RULESET.rules:
+        assert not any(word in rule.source for word in outside), (rule.code, rule.source)
 
 
 def test_decimal_thresholds_are_written_as_strings_and_read_back_exactly() -> None:

@@ -55,7 +55,7 @@ def test_a_hard_stop_with_flags_lists_both_and_is_not_eligible() -> None:
 
 def test_the_result_records_the_rule_set_version_hash_and_dates() -> None:
     result = screen()
-    assert result.ruleset_version == "2026.2"
+    assert result.ruleset_version == "2026.3"
     assert result.ruleset_sha256 == ruleset_sha256(DEFAULT_RULESET)
     assert (result.screened_on, result.reference_date) == (ON, PLANNED)
 

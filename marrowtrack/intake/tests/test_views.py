@@ -78,7 +78,7 @@ def test_the_physician_signs_a_decision_and_the_page_shows_the_rule_set(
     )
     assert response.status_code == 302
     page = client.get(plan.get_absolute_url()).content.decode()
-    assert "rule set <strong>2026.2</strong>" in page
+    assert "rule set <strong>2026.3</strong>" in page
     assert "Approved for treatment" in page
 
 

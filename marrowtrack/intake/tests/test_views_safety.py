@@ -77,7 +77,7 @@ def test_the_rules_page_lists_every_rule_with_its_threshold_and_source(
     client_for, staff, outsider
 ) -> None:
     page = client_for(staff["front_desk"]).get(reverse("intake:ruleset")).content.decode()
-    assert "Rule set <strong>2026.2</strong>" in page
+    assert "Rule set <strong>2026.3</strong>" in page
     assert "platelets_below_needle_floor" in page and "floor_intermediate = 50" in page
     assert "SIR 2019" in page
     assert client_for(outsider).get(reverse("intake:ruleset")).status_code == 200  # own clinic

@@ -33,6 +33,12 @@ class Names:
         return f"{self.namespace}/sid/isbt128-din"
 
     @property
+    def isbt128_unit_system(self) -> str:
+        """One product of a collection: its DIN and product code ("<DIN> <product code>"),
+        the pair ISBT 128 uses to tell apart the syringes made from one aspirate."""
+        return f"{self.namespace}/sid/isbt128-din-product"
+
+    @property
     def part_system(self) -> str:
         """Identifier system of resources derived from part of a record (value: their id)."""
         return f"{self.namespace}/sid/record-part"

@@ -179,9 +179,16 @@ def specimen(container: Any, *, names: Names, ids: dict[str, Any]) -> Resource:
 def biologically_derived_product(
     container: Any, *, names: Names, ids: dict[str, Any], run: Any | None
 ) -> Resource:
-    """One syringe of concentrate, identified by its ISBT 128 DIN."""
-    product_code = getattr(container, "product_code", "")  # the lab's ISBT 128 code, if any
+    """One syringe of concentrate, identified by its ISBT 128 DIN and, with its product
+    code, as the one product of that collection; the product code is its productCode."""
+    product_code = container.product_code
     label = "Bone marrow concentrate" + (f" (ISBT 128 {product_code})" if product_code else "")
+    coded = {"coding": [{"system": t.ISBT128, "code": product_code}]} if product_code else {}
+    unit = (
+        [{"system": names.isbt128_unit_system, "value": f"{container.din} {product_code}"}]
+        if product_code
+        else []
+    )
     volume = {
         "url": f"{names.namespace}/StructureDefinition/product-volume",
         "valueQuantity": quantity(container.volume_ml, t.ML),
@@ -190,10 +197,14 @@ def biologically_derived_product(
         {
             "resourceType": "BiologicallyDerivedProduct",
             "id": str(container.public_id),
-            "identifier": [_din(names, container), uuid_identifier(container.public_id)],
+            "identifier": [
+                _din(names, container),
+                *unit,
+                uuid_identifier(container.public_id),
+            ],
             "extension": [volume],
             "productCategory": "cells",
-            "productCode": {"text": label},
+            "productCode": {**coded, "text": label},
             "status": "available" if container.status in RELEASED_FOR_USE else "unavailable",
             "quantity": 1,
             "collection": pruned(

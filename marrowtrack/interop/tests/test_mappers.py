@@ -79,3 +79,28 @@ def test_a_derived_id_reads_back_to_its_record_and_fits_fhirs_id_rules():
     assert ident == f"{record}.promis-pi-4a.t-score" and len(ident) <= 64
     assert split_id(ident) == (record, "promis-pi-4a.t-score")
     assert split_id("not-ours") is None
+
+
+def test_the_concentrate_carries_its_isbt128_din_and_product_code():
+    from marrowtrack.interop.fhir.procedure_day import biologically_derived_product
+
+    syringe = SimpleNamespace(
+        public_id=uuid.uuid4(),
+        din="W123426000042",
+        product_code="DBMC11A0",
+        volume_ml=4,
+        status="released",
+        collected_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+        expires_at=datetime(2026, 3, 2, 13, tzinfo=UTC),
+    )
+    resource = biologically_derived_product(
+        syringe, names=NAMES, ids={"patient": PATIENT}, run=None
+    )
+    assert resource["productCode"]["coding"] == [
+        {"system": "http://terminology.hl7.org/CodeSystem/ib", "code": "DBMC11A0"}
+    ]
+    assert "DBMC11A0" in resource["productCode"]["text"]
+    identifiers = {i["system"]: i["value"] for i in resource["identifier"]}
+    assert identifiers[NAMES.din_system] == "W123426000042"
+    assert identifiers[NAMES.isbt128_unit_system] == "W123426000042 DBMC11A0"
+    assert all_errors([resource]) == []

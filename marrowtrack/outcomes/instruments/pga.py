@@ -37,7 +37,7 @@ DEFINITION = Definition(
         ScoreKey("total", higher_is_better=False, places=0, label="How you are doing overall"),
     ),
     rule_version="PGA-1",
-    source="MarrowTrack spec; Pham 2004 (OMERACT-OARSI patient global)",
+    source="Pham 2004 (OMERACT-OARSI patient global, 0-100); docs/outcomes.md",
     missing_rule="The single item is required.",
     plain_name="How you are doing overall (0 to 100)",
 )

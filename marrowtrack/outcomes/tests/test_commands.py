@@ -134,3 +134,51 @@ def test_rescore_keeps_old_scores_of_answers_the_current_rules_refuse(patient, s
     assert "VAS: 55.5 is not a valid answer" in err.getvalue()
     assert SurveyResponse.objects.get().rule_version == "old"
     assert "1 refused" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rescore_scores_rows_with_missing_answers_without_the_one_by_one_scorer(
+    patient, staff, monkeypatch
+):
+    """Issue 18 item 1: the missing-data rules (at least half answered, WOMAC's imputation
+    with the subscale's mean, none allowed) run as array operations, so `rescore` calls the
+    exact scorer for no row, and stores what the exact scorer gives."""
+    from marrowtrack.outcomes import scoring
+    from marrowtrack.outcomes.models import SurveyResponse
+    from marrowtrack.outcomes.tests.factories import make_plan
+
+    plan = make_plan(patient, staff["physician"])
+    koos = {code: 2 for code in scoring.instrument("KOOS").definition.item_codes}
+    sets = {
+        # Pain 4 of 9 (null), WOMAC function with 2 items imputed, symptoms complete.
+        "KOOS": {**koos, "P1": None, "P2": None, "P3": None, "P4": None, "P5": None, "A1": None},
+        "ODI": {f"ODI{i}": 3 for i in range(1, 10)},  # one section missing: still scored
+        "SPADI": {"P1": 4, "P2": 5, "D1": 1},  # too few: null with reasons
+        "NPRS": {"NPRS": None},
+    }
+    expected = {code: scoring.score_json(code, answers) for code, answers in sets.items()}
+    for code, answers in sets.items():
+        SurveyResponse.objects.create(
+            plan=plan,
+            patient=patient,
+            instrument=code,
+            instrument_version=scoring.instrument(code).definition.version,
+            answers=answers,
+            scores={},
+            rule_version="old",
+            source="portal",
+            status="submitted",
+        )
+
+    def one_by_one(*args, **kwargs):
+        raise AssertionError("a row was scored one by one")
+
+    monkeypatch.setattr(scoring, "score", one_by_one)
+    monkeypatch.setattr(scoring, "score_json", one_by_one)
+    out = io.StringIO()
+    call_command("rescore", stdout=out)
+    assert "4 changed, 0 refused" in out.getvalue()
+    for row in SurveyResponse.objects.all():
+        assert (row.scores, row.rule_version) == expected[row.instrument], row.instrument
+    assert SurveyResponse.objects.get(instrument="KOOS").scores["KOOS"]["pain"] is None
+    assert SurveyResponse.objects.get(instrument="ODI").scores["ODI"]["total"] == 60.0

@@ -60,3 +60,35 @@ def test_the_baseline_leaves_the_list_once_the_procedure_has_started(patient, st
     scenario.check_in(plan, staff["nurse"])
     page = portal_client(patient).get("/portal/surveys/").content.decode()
     assert str(baseline.public_id) not in page
+
+
+def _answered_eq5d(plan, timepoint: str, index: float, day) -> SurveyResponse:
+    return SurveyResponse.objects.create(
+        plan=plan,
+        patient=plan.patient,
+        timepoint=timepoint,
+        instrument="EQ5D5L",
+        instrument_version="EQ-5D-5L",
+        answers={},
+        scores={"EQ5D5L": {"index_us": index, "index_england": index, "vas": 40.0, "reasons": []}},
+        status=SurveyResponse.Status.SUBMITTED,
+        answered_at=day,
+        source="portal",
+    )
+
+
+def test_the_results_page_charts_real_dates_on_a_scale_holding_an_index_below_zero(
+    patient, staff, portal_client
+):
+    plan = scenario.approved_plan(patient, by=staff["physician"])
+    first = clock.now().replace(year=2026, month=3, day=2, hour=10)
+    _answered_eq5d(plan, "baseline", -0.25, first)
+    _answered_eq5d(plan, "6w", 0.61, first.replace(month=4, day=14))
+    page = portal_client(patient).get("/portal/results/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "Date answered" in texts
+    assert any(re.fullmatch(r"\d{1,2} (Mar|Apr) 2026", text) for text in texts), texts
+    assert "\u22120.4" in texts  # the y axis reaches below zero: -0.25 is drawn, not cut off
+    assert {"Baseline", "6 weeks"} <= set(texts)
+    assert "index_us" not in page and "EQ5D5L" not in page

@@ -4,6 +4,7 @@ preference. Every record is looked up through the signed-in patient."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from marrowtrack.intake.documents import plan_instructions
 from marrowtrack.intake.services.consent import consent_pdf_ensure
 from marrowtrack.notifications.routing import preferred_channel
 from marrowtrack.notifications.services.preferences import contact_preference_set
+from marrowtrack.outcomes import charts
 from marrowtrack.outcomes import selectors as outcome_selectors
 from marrowtrack.outcomes.models import FollowUp
 from marrowtrack.outcomes.presenters import patient_results
@@ -132,7 +134,8 @@ def survey_start(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @portal_page
 def results(request: HttpRequest) -> HttpResponse:
-    """The patient's own scores in words (never a raw score key), baseline included."""
+    """The patient's own scores in words (never a raw score key), baseline included, and a
+    chart per questionnaire: real dates, the treatment day, a scale holding every value."""
     plans = outcome_selectors.patient_answered_plans(patient=request.patient)
     rows = [
         (
@@ -141,10 +144,23 @@ def results(request: HttpRequest) -> HttpResponse:
                 plan,
                 outcome_selectors.submitted_responses(plan=plan, include_unvalidated=True),
             ),
+            _own_charts(plan),
         )
         for plan in plans
     ]
     return render(request, "portal/results.html", {"rows": rows})
+
+
+def _own_charts(plan: Any) -> list[dict[str, object]]:
+    """The same server-drawn charts as the care team's (outcomes.charts), of every answer the
+    patient gave: their own results, whatever the wording they answered on."""
+    series = outcome_selectors.score_series(plan=plan, include_unvalidated=True)
+    drawn = []
+    for code, points in series.items():
+        chart = charts.chart_for(code, points, plan.treated_on)
+        if chart is not None:
+            drawn.append({"chart": chart, "svg": charts.svg(chart)})
+    return drawn
 
 
 @portal_page
