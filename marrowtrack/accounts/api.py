@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
 from django_otp import devices_for_user, match_token
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
@@ -23,6 +23,7 @@ from marrowtrack.accounts.services import (
     two_factor_missing,
 )
 from marrowtrack.accounts.staff import MANAGE, staff_for_admin
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.core.schemas import ErrorOut
 
 router = Router(tags=["auth"])
@@ -59,11 +60,6 @@ class TokenInfoOut(Schema):
     last_used_at: datetime | None
     revoked_at: datetime | None
     revoked_reason: str
-
-
-class TokenListOut(Schema):
-    items: list[TokenInfoOut]
-    count: int
 
 
 class RevokedOut(Schema):
@@ -131,13 +127,13 @@ def token_logout(request: AuthenticatedHttpRequest):
     return {"revoked": api_tokens_revoke(user=user, by=user, reason="logout", tokens=tokens)}
 
 
-@router.get("/tokens", response=TokenListOut)
-def token_list(request: AuthenticatedHttpRequest, user: UUID | None = None):
+@router.get("/tokens", response=Page[TokenInfoOut])
+def token_list(request: AuthenticatedHttpRequest, page: Query[PageQuery], user: UUID | None = None):
     """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`.
-    The newest 200, newest first."""
+    Newest first, keyset pages."""
     owner = staff_for_admin(request.user, user) if user else request.user
     tokens = ApiToken.objects.filter(user=owner).select_related("user")
-    return {"items": list(tokens[:200]), "count": tokens.count()}
+    return api_page(tokens.order_by("-created_at", "-id"), page)
 
 
 @router.post("/tokens/{uuid:public_id}/revoke", response=RevokedOut)

@@ -51,6 +51,9 @@ def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
     return token, secret
 
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def api_token_user(secret: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user", "user__clinic")
@@ -59,7 +62,11 @@ def api_token_user(secret: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
+    now = clock.now()
+    # "Last used" to the minute: one write a minute per token, not one per request (every
+    # read would otherwise take SQLite's write lock or write a row version on PostgreSQL).
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.user.api_token = token  # the token this request came with (for logout)
     return token.user
 

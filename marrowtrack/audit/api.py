@@ -1,19 +1,15 @@
-"""Audit trail endpoints.
-
-No `from __future__ import annotations` here: @paginate rebuilds the signature in its own
-module, where string annotations such as "Query[AuditQuery]" cannot be resolved.
-"""
+"""Audit trail endpoints."""
 
 from datetime import date, datetime
 from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import paginate
 from pydantic import Field
 
 from marrowtrack.audit.selectors import AuditFilter, audit_events
 from marrowtrack.core.access import require_perm
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 
 router = Router(tags=["audit"])
 
@@ -45,13 +41,13 @@ class AuditEventOut(Schema):
     entry_hash: str
 
 
-@router.get("/events", response=list[AuditEventOut])
-@paginate
-def audit_event_list(request: HttpRequest, query: Query[AuditQuery]):
+@router.get("/events", response=Page[AuditEventOut])
+def audit_event_list(request: HttpRequest, query: Query[AuditQuery], page: Query[PageQuery]):
     """The clinic's trail, newest first. `changes` is `{field: {"old", "new"}}`; `extra`
     holds the entry's other facts; `name` says what happened (e.g. `encounter.transition`),
-    `action` is its category. `limit` is at most 500."""
+    `action` is its category. Keyset pages (`cursor` = the previous page's `next`); `limit`
+    is at most 500."""
     require_perm(request.user, "audit.view_auditevent")
     values = query.dict()
     values["patient_id"] = str(values["patient_id"] or "")
-    return audit_events(clinic=request.user.clinic, filters=AuditFilter(**values))
+    return api_page(audit_events(clinic=request.user.clinic, filters=AuditFilter(**values)), page)

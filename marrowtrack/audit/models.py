@@ -77,7 +77,8 @@ class AuditEvent(models.Model):
             models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence")
         ]
         indexes = [
-            models.Index(fields=["clinic", "-occurred_at"], name="audit_clinic_time"),
+            # The trail's order with the id as tie-breaker: a page is an index range.
+            models.Index(fields=["clinic", "-occurred_at", "-id"], name="audit_clinic_order"),
             models.Index(fields=["entity", "entity_id"], name="audit_entity"),
             models.Index(fields=["name"], name="audit_name"),
         ]

@@ -12,6 +12,7 @@ from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import User
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.facilities.models import Equipment, Room
 from marrowtrack.intake import rules, schemas, selectors
@@ -38,12 +39,10 @@ class PlanQuery(Schema):
     treatment: str = Field(default="", max_length=20)
     target: str = Field(default="", max_length=20)
     overridden: bool = False
-    after: str = Field(default="", max_length=200, description="The previous page's 'next'")
-    limit: int = Field(default=50, ge=1, le=200)
 
 
-@router.get("/plans", response=schemas.PlanPageOut)
-def plan_list(request: AuthenticatedHttpRequest, query: Query[PlanQuery]):
+@router.get("/plans", response=Page[schemas.PlanOut])
+def plan_list(request: AuthenticatedHttpRequest, query: Query[PlanQuery], page: Query[PageQuery]):
     """Plans of the caller's clinic, newest first, one keyset page at a time."""
     require_perm(request.user, "intake.view_treatmentplan")
     filters = selectors.PlanFilters(
@@ -53,13 +52,8 @@ def plan_list(request: AuthenticatedHttpRequest, query: Query[PlanQuery]):
         target=query.target,
         overridden=query.overridden,
     )
-    try:
-        page = selectors.plans_for_clinic(
-            clinic=request.user.clinic, filters=filters, after=query.after, limit=query.limit
-        )
-    except ValueError as error:
-        raise ValidationFailed({"after": [str(error)]}) from None
-    return {"items": page.plans, "next": page.next_cursor}
+    plans = selectors.plans_for_clinic_ordered(clinic=request.user.clinic, filters=filters)
+    return api_page(plans, page)
 
 
 @router.post("/patients/{uuid:patient_id}/plans", response={201: schemas.PlanOut})
@@ -114,9 +108,9 @@ def screening_create(request: AuthenticatedHttpRequest, public_id: UUID):
     return 201, screening.screening_run(plan=plan, by=request.user)
 
 
-@router.get("/plans/{uuid:public_id}/screenings", response=list[schemas.ScreeningOut])
-def screening_list(request: AuthenticatedHttpRequest, public_id: UUID):
-    return list(plan_for_user(request.user, public_id).screenings.all())
+@router.get("/plans/{uuid:public_id}/screenings", response=Page[schemas.ScreeningOut])
+def screening_list(request: AuthenticatedHttpRequest, public_id: UUID, page: Query[PageQuery]):
+    return api_page(list(plan_for_user(request.user, public_id).screenings.all()), page)
 
 
 @router.post("/plans/{uuid:public_id}/decisions", response={201: schemas.DecisionOut})
@@ -149,9 +143,9 @@ def hold_create(request: AuthenticatedHttpRequest, public_id: UUID, payload: sch
     return 201, holds.medication_hold_record(plan=plan, by=request.user, **data)
 
 
-@router.get("/plans/{uuid:public_id}/holds", response=list[schemas.HoldOut])
-def hold_list(request: AuthenticatedHttpRequest, public_id: UUID):
-    return list(selectors.active_holds(plan_for_user(request.user, public_id)))
+@router.get("/plans/{uuid:public_id}/holds", response=Page[schemas.HoldOut])
+def hold_list(request: AuthenticatedHttpRequest, public_id: UUID, page: Query[PageQuery]):
+    return api_page(list(selectors.active_holds(plan_for_user(request.user, public_id))), page)
 
 
 def _medication(request: AuthenticatedHttpRequest, public_id: UUID) -> Medication:
@@ -163,10 +157,10 @@ def _medication(request: AuthenticatedHttpRequest, public_id: UUID) -> Medicatio
     return found
 
 
-@router.get("/plans/{uuid:public_id}/decisions", response=list[schemas.DecisionOut])
-def decision_list(request: AuthenticatedHttpRequest, public_id: UUID):
+@router.get("/plans/{uuid:public_id}/decisions", response=Page[schemas.DecisionOut])
+def decision_list(request: AuthenticatedHttpRequest, public_id: UUID, page: Query[PageQuery]):
     plan = plan_for_user(request.user, public_id)
-    return list(plan.decisions.select_related("signature", "screening"))
+    return api_page(list(plan.decisions.select_related("signature", "screening")), page)
 
 
 @router.post("/plans/{uuid:public_id}/consents", response={201: schemas.ConsentOut})
@@ -229,10 +223,10 @@ def appointment_create(
     )
 
 
-@router.get("/plans/{uuid:public_id}/appointments", response=list[schemas.AppointmentOut])
-def appointment_list(request: AuthenticatedHttpRequest, public_id: UUID):
+@router.get("/plans/{uuid:public_id}/appointments", response=Page[schemas.AppointmentOut])
+def appointment_list(request: AuthenticatedHttpRequest, public_id: UUID, page: Query[PageQuery]):
     plan = plan_for_user(request.user, public_id, "intake.view_appointment")
-    return list(plan.appointments.select_related("room", "plan"))
+    return api_page(list(plan.appointments.select_related("room", "plan")), page)
 
 
 @router.post("/appointments/{uuid:public_id}/reschedule", response=schemas.AppointmentOut)

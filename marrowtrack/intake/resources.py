@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from marrowtrack.accounts.models import User
 from marrowtrack.accounts.roles import Role
@@ -34,6 +34,20 @@ def candidate(resource: Model) -> Candidate:
 
 def staff_with_role(clinic: Clinic, role: str) -> QuerySet[User]:
     return User.objects.filter(clinic=clinic, is_active=True, groups__name=role).order_by("pk")
+
+
+def staff_by_role(clinic: Clinic, roles: Sequence[str]) -> dict[str, list[User]]:
+    """Active staff of the clinic in each role, from one query (the schedule's filter used
+    to ask once per role)."""
+    found: dict[str, list[User]] = {role: [] for role in roles}
+    rows = (
+        User.objects.filter(clinic=clinic, is_active=True, groups__name__in=list(roles))
+        .annotate(role_name=F("groups__name"))
+        .order_by("pk")
+    )
+    for user in rows:
+        found[user.role_name].append(user)
+    return found
 
 
 def has_role(user: User, role: str) -> bool:

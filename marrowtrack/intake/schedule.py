@@ -72,10 +72,11 @@ def resource_choices(clinic: Clinic) -> list[tuple[str, str]]:
     choices += [
         (f"equipment:{e.public_id}", f"Centrifuge: {e}") for e in resources.centrifuges(clinic)
     ]
-    for role in (Role.PHYSICIAN, Role.NURSE, Role.LAB_TECH):
+    roles = (Role.PHYSICIAN, Role.NURSE, Role.LAB_TECH)
+    staff = resources.staff_by_role(clinic, [role.value for role in roles])
+    for role in roles:
         choices += [
-            (f"staff:{u.public_id}", f"{role.label}: {u.printed_name}")
-            for u in resources.staff_with_role(clinic, role)
+            (f"staff:{u.public_id}", f"{role.label}: {u.printed_name}") for u in staff[role.value]
         ]
     return choices
 

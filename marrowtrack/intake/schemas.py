@@ -144,11 +144,6 @@ class PlanOut(Schema):
     version: int
 
 
-class PlanPageOut(Schema):
-    items: list[PlanOut]
-    next: str = Field(description="Pass as ?after= for the next page; empty on the last page")
-
-
 class ScreeningOut(Schema):
     id: UUID = Field(alias="public_id")
     kind: str

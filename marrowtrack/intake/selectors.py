@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import binascii
 import re
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.pagination import keyset_page
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake import checks, holds, rules
 from marrowtrack.intake import facts as f
@@ -306,22 +304,6 @@ class PlanPage:
     next_cursor: str  # "" on the last page
 
 
-def _cursor(plan: TreatmentPlan) -> str:
-    raw = f"{plan.created_at.isoformat()}|{plan.public_id}"
-    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _after(cursor: str) -> Q:
-    """Rows after the cursor's row in (created_at, public_id) descending order."""
-    try:
-        raw = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, public_id = raw.split("|")
-        created_at, key = datetime.fromisoformat(stamp), UUID(public_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ValueError("Not a valid page cursor.") from None
-    return Q(created_at__lt=created_at) | Q(created_at=created_at, public_id__lt=key)
-
-
 def _filtered(clinic: Clinic, filters: PlanFilters) -> QuerySet[TreatmentPlan]:
     from marrowtrack.patients.selectors import patient_matches
 
@@ -341,15 +323,19 @@ def plans_for_clinic(
     *, clinic: Clinic, filters: PlanFilters | None = None, after: str = "", limit: int = 50
 ) -> PlanPage:
     """One page of a clinic's plans, newest first, by keyset (``after`` is the previous
-    page's ``next_cursor``), so every page costs the same at any depth. Raises ValueError
-    for a cursor that is not one of ours."""
+    page's ``next_cursor``), so every page costs the same at any depth (ADR 0030). Raises
+    ValidationFailed for a cursor that is not one of ours."""
+    ordered = plans_for_clinic_ordered(clinic=clinic, filters=filters)
+    page = keyset_page(ordered, cursor=after, limit=limit)
+    return PlanPage(page.items, page.next_cursor)
+
+
+def plans_for_clinic_ordered(
+    *, clinic: Clinic, filters: PlanFilters | None = None
+) -> QuerySet[TreatmentPlan]:
+    """The clinic's plans, newest first, in the order of the `plan_list_keyset` index."""
     plans = _filtered(clinic, filters or PlanFilters())
-    if after:
-        plans = plans.filter(_after(after))
-    rows = list(plans.select_related("patient").order_by("-created_at", "-public_id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return PlanPage(rows, _cursor(rows[-1]) if more and rows else "")
+    return plans.select_related("patient").order_by("-created_at", "-public_id")
 
 
 def plans_awaiting_decision(*, clinic: Clinic) -> QuerySet[TreatmentPlan]:

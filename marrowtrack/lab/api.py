@@ -7,11 +7,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router
+from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.lab import schemas, services
 from marrowtrack.lab.access import container_for_user, run_for_user
 from marrowtrack.lab.models import Container
@@ -20,8 +21,8 @@ from marrowtrack.lab.permissions import CUSTODY, PROCESS, VIEW
 router = Router(tags=["lab"])
 
 
-@router.get("/specimens/{din}", response=list[schemas.ContainerOut])
-def specimen_read(request: AuthenticatedHttpRequest, din: str):
+@router.get("/specimens/{din}", response=Page[schemas.ContainerOut])
+def specimen_read(request: AuthenticatedHttpRequest, din: str, page: Query[PageQuery]):
     """Every container of one collection: the aspirate and its syringes share the DIN."""
     require_perm(request.user, VIEW)
     found = list(
@@ -31,21 +32,23 @@ def specimen_read(request: AuthenticatedHttpRequest, din: str):
     )
     if not found:
         raise Http404("No such donation in your clinic.")
-    return found
+    return api_page(found, page)
 
 
-@router.get("/products", response=list[schemas.ContainerOut])
-def product_list(request: AuthenticatedHttpRequest, status: str = "released"):
+@router.get("/products", response=Page[schemas.ContainerOut])
+def product_list(
+    request: AuthenticatedHttpRequest, page: Query[PageQuery], status: str = "released"
+):
+    """Concentrates of the clinic in one status, newest first (keyset pages)."""
     require_perm(request.user, VIEW)
     if status not in Container.Status.values:
         # An unknown status would answer an empty list that reads as "none".
         choices = ", ".join(Container.Status.values)
         raise ValidationFailed({"status": [f"Choose one of: {choices}."]})
-    return list(
-        Container.objects.filter(
-            clinic_id=request.user.clinic_id, kind="concentrate", status=status
-        ).select_related("patient", "encounter")
-    )
+    products = Container.objects.filter(
+        clinic_id=request.user.clinic_id, kind="concentrate", status=status
+    ).select_related("patient", "encounter")
+    return api_page(products.order_by("-id"), page)
 
 
 @router.post("/custody-scans", response={201: schemas.CustodyOut})

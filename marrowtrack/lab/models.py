@@ -92,6 +92,10 @@ class Container(BaseModel):
                 fields=["din", "product_code"], name="container_one_per_din_and_product_code"
             ),
         ]
+        # The products list (API) pages newest first within one kind and status.
+        indexes = [
+            models.Index(fields=["clinic", "kind", "status", "-id"], name="container_list_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.din_display} {self.product_code} ({self.get_kind_display()})"

@@ -7,12 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router
+from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.outcomes import analysis, scoring, selectors
 from marrowtrack.outcomes import schemas as s
 from marrowtrack.outcomes.access import plan_for_user, response_for_user
@@ -26,10 +27,10 @@ WRITE = "outcomes.add_surveyresponse"
 VERIFY = "outcomes.verify_surveyresponse"
 
 
-@router.get("/instruments", response=list[s.InstrumentOut])
-def instrument_list(request: AuthenticatedHttpRequest):
+@router.get("/instruments", response=Page[s.InstrumentOut])
+def instrument_list(request: AuthenticatedHttpRequest, page: Query[PageQuery]):
     require_perm(request.user)
-    return [instrument_out(d) for d in scoring.instrument_list()]
+    return api_page([instrument_out(d) for d in scoring.instrument_list()], page)
 
 
 @router.post("/score/{instrument}")
@@ -45,11 +46,11 @@ def score(request: AuthenticatedHttpRequest, instrument: str) -> Any:
     return score_payload(instrument.upper(), body)
 
 
-@router.get("/plans/{uuid:plan_id}/followups", response=list[s.FollowUpOut])
-def plan_followups(request: AuthenticatedHttpRequest, plan_id: UUID):
+@router.get("/plans/{uuid:plan_id}/followups", response=Page[s.FollowUpOut])
+def plan_followups(request: AuthenticatedHttpRequest, plan_id: UUID, page: Query[PageQuery]):
     plan = plan_for_user(request.user, plan_id, "outcomes.view_followup")
     rows = selectors.plan_followups(plan=plan, today=clock.today(plan.patient.clinic))
-    return [{**_fields(f), "status": f.shown_status} for f in rows]
+    return api_page([{**_fields(f), "status": f.shown_status} for f in rows], page)
 
 
 def _fields(followup: Any) -> dict[str, Any]:
@@ -59,10 +60,10 @@ def _fields(followup: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/plans/{uuid:plan_id}/responses", response=list[s.ResponseOut])
-def plan_responses(request: AuthenticatedHttpRequest, plan_id: UUID):
+@router.get("/plans/{uuid:plan_id}/responses", response=Page[s.ResponseOut])
+def plan_responses(request: AuthenticatedHttpRequest, plan_id: UUID, page: Query[PageQuery]):
     plan = plan_for_user(request.user, plan_id)
-    return list(plan.responses.order_by("answered_at", "instrument"))
+    return api_page(list(plan.responses.order_by("answered_at", "instrument")), page)
 
 
 @router.post("/plans/{uuid:plan_id}/responses", response={201: s.ResponseOut})
@@ -100,28 +101,31 @@ def double_entry(request: AuthenticatedHttpRequest, public_id: UUID, payload: s.
     )
 
 
-@router.get("/plans/{uuid:plan_id}/responders", response=list[s.TimepointRespondersOut])
+@router.get("/plans/{uuid:plan_id}/responders", response=Page[s.TimepointRespondersOut])
 def plan_responders(
-    request: AuthenticatedHttpRequest, plan_id: UUID, include_unvalidated: bool = False
+    request: AuthenticatedHttpRequest,
+    plan_id: UUID,
+    page: Query[PageQuery],
+    include_unvalidated: bool = False,
 ):
     """Change from baseline; responses on unvalidated wording only when asked to include them."""
     plan = plan_for_user(request.user, plan_id)
     rows = analysis.plan_responders(plan=plan, include_unvalidated=include_unvalidated)
-    return [change_out(row) for row in rows]
+    return api_page([change_out(row) for row in rows], page)
 
 
-@router.get("/completeness", response=list[s.CompletenessOut])
-def completeness(request: AuthenticatedHttpRequest):
+@router.get("/completeness", response=Page[s.CompletenessOut])
+def completeness(request: AuthenticatedHttpRequest, page: Query[PageQuery]):
     require_perm(request.user, "outcomes.view_followup")
     clinic = request.user.clinic
     rows = selectors.completeness(clinic=clinic, today=clock.today(clinic))
-    return [{**vars(r), "percent": r.percent} for r in rows]
+    return api_page([{**vars(r), "percent": r.percent} for r in rows], page)
 
 
-@router.get("/plans/{uuid:plan_id}/reinterventions", response=list[s.ReinterventionOut])
-def plan_reinterventions(request: AuthenticatedHttpRequest, plan_id: UUID):
+@router.get("/plans/{uuid:plan_id}/reinterventions", response=Page[s.ReinterventionOut])
+def plan_reinterventions(request: AuthenticatedHttpRequest, plan_id: UUID, page: Query[PageQuery]):
     plan = plan_for_user(request.user, plan_id)
-    return list(selectors.plan_reinterventions(plan=plan))
+    return api_page(list(selectors.plan_reinterventions(plan=plan)), page)
 
 
 @router.post("/plans/{uuid:plan_id}/reinterventions", response={201: s.ReinterventionOut})

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.patients import schemas, selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
@@ -22,24 +23,22 @@ CLINICAL = "patients.change_clinical_record"
 class SearchQuery(Schema):
     q: str = Field(default="", max_length=100, description="Name, MRN or date of birth")
     include_archived: bool = False
-    limit: int = Field(default=50, ge=1, le=200)
 
 
 def _detail(patient: Patient) -> Patient:
     return selectors.patient_with_record(patient)
 
 
-@router.get("", response=list[schemas.PatientOut])
-def patient_search(request: AuthenticatedHttpRequest, query: Query[SearchQuery]):
+@router.get("", response=Page[schemas.PatientOut])
+def patient_search(
+    request: AuthenticatedHttpRequest, query: Query[SearchQuery], page: Query[PageQuery]
+):
+    """Newest first without `q`; by MRN, date of birth or name with it (keyset pages)."""
     require_perm(request.user, "patients.view_patient")
-    return list(
-        selectors.patient_search(
-            clinic=request.user.clinic,
-            query=query.q,
-            include_archived=query.include_archived,
-            limit=query.limit,
-        )
+    found = selectors.patient_search_ordered(
+        clinic=request.user.clinic, query=query.q, include_archived=query.include_archived
     )
+    return api_page(found, page)
 
 
 @router.post("", response={201: schemas.PatientDetailOut})

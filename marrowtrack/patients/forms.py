@@ -105,3 +105,4 @@ class SearchForm(forms.Form):
         label="Name, MRN or date of birth",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+    after = forms.CharField(required=False, max_length=600, widget=forms.HiddenInput)

@@ -110,9 +110,15 @@ class Patient(VersionedModel, ArchivableModel):
             models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_unique_mrn_per_clinic")
         ]
         indexes = [
-            models.Index(fields=["clinic", "family_name_key"], name="patient_family_key"),
+            # Each list order (patients.selectors.patient_search_ordered) is an index, with
+            # the id as the last key, so a page is an index range (ADR 0030).
+            models.Index(
+                fields=["clinic", "family_name_key", "given_name_key", "id"],
+                name="patient_name_order",
+            ),
             models.Index(fields=["clinic", "given_name_key"], name="patient_given_key"),
-            models.Index(fields=["clinic", "date_of_birth"], name="patient_dob"),
+            models.Index(fields=["clinic", "date_of_birth", "id"], name="patient_dob_order"),
+            models.Index(fields=["clinic", "-created_at", "-id"], name="patient_recent"),
         ]
 
     def __str__(self) -> str:

@@ -68,19 +68,30 @@ def patient_matches(
 def patient_search(
     *, clinic: Clinic, query: str, include_archived: bool = False, limit: int = 50
 ) -> QuerySet[Patient]:
-    """Search by MRN, date of birth or name prefix, always within one clinic.
+    """Search by MRN, date of birth or name prefix, always within one clinic."""
+    return patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)[
+        :limit
+    ]
 
-    Each branch uses an index on (clinic, key), so a search stays fast at 100k patients.
+
+def patient_search_ordered(
+    *, clinic: Clinic, query: str, include_archived: bool = False
+) -> QuerySet[Patient]:
+    """The matches in the order the list shows them, unsliced (for keyset paging).
+
+    Every order is the leading part of an index on (clinic, key ..., id), so the database
+    walks the index in order and stops at the page's limit instead of sorting every match
+    (ADR 0030).
     """
     patients = patient_matches(clinic=clinic, query=query, include_archived=include_archived)
     text = query.strip()
     if not text:
-        return patients.order_by("-created_at")[:limit]
+        return patients.order_by("-created_at", "-id")
     if MRN_PATTERN.match(text):
-        return patients.order_by("mrn")[:limit]
+        return patients.order_by("mrn", "id")
     if parse_date_query(text) is not None:
-        return patients[:limit]
-    return patients.order_by("family_name_key", "given_name_key")[:limit]
+        return patients.order_by("date_of_birth", "id")
+    return patients.order_by("family_name_key", "given_name_key", "id")
 
 
 def patient_with_record(patient: Patient) -> Patient:

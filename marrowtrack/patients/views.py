@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,7 +13,9 @@ from django.shortcuts import redirect, render
 
 from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.core.forms import form_status, run_form_action
+from marrowtrack.core.pagination import keyset_page
 from marrowtrack.patients import selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.entries import ENTRY_KINDS, EntryKind
@@ -32,12 +35,27 @@ def _kind(slug: str) -> EntryKind:
 def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, "patients.view_patient")
     form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    patients = selectors.patient_search(clinic=staff_clinic(request.user), query=query)
+    data = form.cleaned_data if form.is_valid() else {}
+    query = data.get("q", "")
+    found = selectors.patient_search_ordered(clinic=staff_clinic(request.user), query=query)
+    try:
+        page = keyset_page(found, cursor=data.get("after", ""), limit=PAGE_SIZE)
+    except ValidationFailed:  # a cursor from elsewhere: show the first page
+        page = keyset_page(found, limit=PAGE_SIZE)
     template = (
         "patients/patient_list.html#results" if request.htmx else "patients/patient_list.html"
     )
-    return render(request, template, {"form": form, "patients": patients, "query": query})
+    context = {
+        "form": form,
+        "patients": page.items,
+        "page": page,
+        "query": query,
+        "query_string": urlencode({"q": query}) if query else "",
+    }
+    return render(request, template, context)
+
+
+PAGE_SIZE = 50
 
 
 @login_required

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
-from ninja import Router
+from ninja import Query, Router
 from ninja.security import APIKeyCookie
 
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.portal import schemas
 from marrowtrack.portal.access import COOKIE, own_checkin
 from marrowtrack.portal.services import session_for_key
@@ -43,9 +44,9 @@ def me(request: HttpRequest):
     return request.patient
 
 
-@router.get("/checkins", response=list[schemas.PortalCheckInOut])
-def checkin_list(request: HttpRequest):
-    return list(checkins_for_patient(patient=request.patient))
+@router.get("/checkins", response=Page[schemas.PortalCheckInOut])
+def checkin_list(request: HttpRequest, page: Query[PageQuery]):
+    return api_page(list(checkins_for_patient(patient=request.patient)), page)
 
 
 @router.get("/checkins/{uuid:public_id}", response=schemas.PortalCheckInOut)

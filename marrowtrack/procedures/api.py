@@ -7,11 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router
+from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core import clock
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.procedures import schemas, selectors, services
 from marrowtrack.procedures.access import VIEW, encounter_for_user
@@ -24,14 +25,14 @@ from marrowtrack.procedures.services.comparator import (
 router = Router(tags=["procedures"])
 
 
-@router.get("/encounters", response=list[schemas.EncounterOut])
-def encounter_list(request: AuthenticatedHttpRequest, day: date | None = None):
+@router.get("/encounters", response=Page[schemas.EncounterOut])
+def encounter_list(
+    request: AuthenticatedHttpRequest, page: Query[PageQuery], day: date | None = None
+):
     require_perm(request.user, VIEW)
-    return list(
-        selectors.encounters_on(
-            clinic=request.user.clinic, day=day or clock.today(request.user.clinic)
-        )
-    )
+    clinic = request.user.clinic
+    encounters = selectors.encounters_on(clinic=clinic, day=day or clock.today(clinic))
+    return api_page(encounters, page)
 
 
 @router.post("/encounters", response={201: schemas.EncounterOut})

@@ -10,11 +10,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Router
+from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import ValidationFailed
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.facilities.models import Equipment, KitLot
 from marrowtrack.lab import schemas
@@ -30,15 +31,14 @@ RECALL_FILTERS = ("kit_lot", "anticoagulant_lot", "centrifuge")
 
 @router.get(
     "/specimens",
-    response=list[schemas.ContainerOut],
+    response=Page[schemas.ContainerOut],
     operation_id="marrowtrack_lab_api_specimen_list",
 )
-def specimen_list(request: AuthenticatedHttpRequest, encounter_id: UUID):
+def specimen_list(request: AuthenticatedHttpRequest, encounter_id: UUID, page: Query[PageQuery]):
     require_perm(request.user, VIEW)
     encounter = encounter_for_user(request.user, encounter_id)
-    return list(
-        Container.objects.filter(encounter=encounter).select_related("patient", "encounter")
-    )
+    containers = Container.objects.filter(encounter=encounter)
+    return api_page(list(containers.select_related("patient", "encounter")), page)
 
 
 @router.post(
@@ -89,11 +89,12 @@ def run_release(request: AuthenticatedHttpRequest, public_id: UUID, payload: sch
 
 @router.get(
     "/traceability",
-    response=list[schemas.TraceOut],
+    response=Page[schemas.TraceOut],
     operation_id="marrowtrack_lab_api_traceability",
 )
 def traceability(
     request: AuthenticatedHttpRequest,
+    page: Query[PageQuery],
     kit_lot: str = "",
     anticoagulant_lot: str = "",
     centrifuge: str = "",
@@ -111,7 +112,7 @@ def traceability(
         anticoagulant_lot=anticoagulant_lot,
         centrifuge=centrifuge,
     )
-    return [
+    found = [
         {
             "patient_mrn": r.injection.encounter.patient.mrn,
             "patient_name": r.injection.encounter.patient.full_name,
@@ -124,3 +125,4 @@ def traceability(
         }
         for r in rows
     ]
+    return api_page(found, page)

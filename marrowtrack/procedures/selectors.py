@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
@@ -59,6 +59,7 @@ def board_encounters(*, clinic: Clinic, day: date) -> QuerySet[ProcedureEncounte
     return (
         ProcedureEncounter.objects.filter(where, clinic=clinic)
         .select_related("patient", "plan", "physician", "nurse")
+        .annotate(syringe_in_lab=Exists(_concentrates_in_lab().filter(encounter=OuterRef("pk"))))
         .order_by("day", "checked_in_at")
     )
 
@@ -79,7 +80,9 @@ def board_rows(
                 encounter=e,
                 elapsed_minutes=elapsed,
                 overrun=elapsed > e.planned_minutes,
-                in_lab=e.state in LAB_STATES or (e.state == "released" and _syringe_in_lab(e)),
+                # One EXISTS column in the board query, not one query per released row.
+                in_lab=e.state in LAB_STATES
+                or (e.state == "released" and getattr(e, "syringe_in_lab", False)),
                 next_labels=[
                     s.label
                     for s in sorted(machine.next_states(e.current), key=str)
@@ -90,10 +93,8 @@ def board_rows(
     return rows
 
 
-def _syringe_in_lab(encounter: ProcedureEncounter) -> bool:
-    return Container.objects.filter(
-        encounter=encounter, kind="concentrate", location=Location.LAB
-    ).exists()
+def _concentrates_in_lab() -> QuerySet[Container]:
+    return Container.objects.filter(kind="concentrate", location=Location.LAB)
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> int | None:

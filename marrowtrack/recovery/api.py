@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ninja import Router
+from ninja import Query, Router
 
 from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.intake.access import plan_for_user
 from marrowtrack.recovery import schemas, selectors
@@ -20,10 +21,11 @@ router = Router(tags=["recovery"])
 CHANGE_TASK = "recovery.change_nursetask"
 
 
-@router.get("/tasks", response=list[schemas.TaskOut])
-def task_list(request: AuthenticatedHttpRequest):
+@router.get("/tasks", response=Page[schemas.TaskOut])
+def task_list(request: AuthenticatedHttpRequest, page: Query[PageQuery]):
+    """Open tasks, urgent first (the 200 most pressing; open tasks are a day's work)."""
     require_perm(request.user, "recovery.view_nursetask")
-    return list(selectors.worklist(clinic=staff_clinic(request.user))[:200])
+    return api_page(list(selectors.worklist(clinic=staff_clinic(request.user))[:200]), page)
 
 
 @router.get("/tasks/{uuid:public_id}", response=schemas.TaskOut)
@@ -43,10 +45,10 @@ def task_resolve(request: AuthenticatedHttpRequest, public_id: UUID, payload: sc
     return tasks.task_resolve(task=task, by=request.user, note=payload.note)
 
 
-@router.get("/courses/{uuid:public_id}/checkins", response=list[schemas.CheckInOut])
-def checkin_list(request: AuthenticatedHttpRequest, public_id: UUID):
+@router.get("/courses/{uuid:public_id}/checkins", response=Page[schemas.CheckInOut])
+def checkin_list(request: AuthenticatedHttpRequest, public_id: UUID, page: Query[PageQuery]):
     require_perm(request.user, "recovery.view_checkin")
-    return list(course_for_user(request.user, public_id).checkins.order_by("day"))
+    return api_page(list(course_for_user(request.user, public_id).checkins.order_by("day")), page)
 
 
 @router.post("/plans/{uuid:public_id}/adverse-events", response={201: schemas.AdverseEventOut})

@@ -116,3 +116,24 @@ def test_the_administrator_revokes_all_of_a_members_tokens_from_the_staff_page(
     assert client_for(staff["physician"]).post(url).status_code == 403
     client_for(staff["clinic_admin"]).post(url)
     assert not ApiToken.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_last_use_is_written_once_a_minute_not_on_every_request(staff) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from marrowtrack.accounts.services import api_token_user
+    from marrowtrack.core import clock
+
+    token, secret = api_token_issue(user=staff["nurse"])
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        api_token_user(secret)
+        first = ApiToken.objects.get(pk=token.pk).last_used_at
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        api_token_user(secret)
+        assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        api_token_user(secret)
+        assert ApiToken.objects.get(pk=token.pk).last_used_at == start + timedelta(minutes=2)

@@ -128,7 +128,7 @@ def test_throttled_token_requests_are_429_with_retry_after(db, settings) -> None
 def test_a_server_error_is_500_in_the_shape_without_the_traceback(staff) -> None:
     client = _bearer(staff["nurse"])
     with mock.patch(
-        "marrowtrack.patients.selectors.patient_search", side_effect=RuntimeError("boom")
+        "marrowtrack.patients.selectors.patient_search_ordered", side_effect=RuntimeError("boom")
     ):
         response = client.get("/api/v1/patients/")
     body = _assert_documented_error(response, 500)

@@ -70,7 +70,7 @@ def test_entries_of_another_clinic_are_never_listed(trail: Trail, admin) -> None
 
 def test_filtering_by_another_clinics_patient_lists_nothing(trail: Trail, admin) -> None:
     response = _get(admin, patient_id=str(trail.foreign_patient.public_id))
-    assert response.json() == {"items": [], "count": 0}
+    assert response.json() == {"items": [], "count": 0, "next": None}
 
 
 def test_another_clinics_admin_lists_their_entries_but_not_these(
@@ -104,9 +104,12 @@ def test_an_invalid_patient_id_is_a_422_naming_the_field(trail: Trail, admin) ->
 
 
 def test_results_are_paginated(trail: Trail, admin) -> None:
-    response = _get(admin, action="read", limit=1, offset=1)
+    first = _get(admin, action="read", limit=1)
+    assert first.json()["count"] is None  # more than one page and no count asked for
+    response = _get(admin, action="read", limit=1, cursor=first.json()["next"], count="true")
     assert response.json()["count"] == 2
     assert _sequences(response) == [trail.nurse_read.entry_hash]
+    assert response.json()["next"] is None
 
 
 @pytest.mark.parametrize("role", [role.value for role in Role])

@@ -44,7 +44,7 @@ def test_a_nurse_creates_a_plan_and_screens_it(clean_patient, staff):
     screened = api.post(f"/plans/{plan_id}/screenings")
     assert screened.status_code == 201
     assert screened.json()["outcome"] == "eligible"
-    assert api.get(f"/plans/{plan_id}/screenings").json()[0]["ruleset_version"]
+    assert api.get(f"/plans/{plan_id}/screenings").json()["items"][0]["ruleset_version"]
 
 
 def test_invalid_plan_fields_get_422_with_field_messages(clean_patient, staff):

@@ -24,8 +24,8 @@ def test_the_plans_list_pages_with_a_cursor_and_filters(make_plan, staff) -> Non
     wanted = make_plan(treatment="csi", injectate_drug="Triamcinolone", harvest_side="")
     api = Api(staff["front_desk"])
     first = api.get("/plans?limit=2").json()
-    second = api.get(f"/plans?limit=2&after={first['next']}").json()
-    assert len(first["items"]) == 2 and len(second["items"]) == 2 and second["next"] == ""
+    second = api.get(f"/plans?limit=2&cursor={first['next']}").json()
+    assert len(first["items"]) == 2 and len(second["items"]) == 2 and second["next"] is None
     ids = {p["id"] for p in first["items"] + second["items"]}
     assert len(ids) == 4
     filtered = api.get("/plans?treatment=csi").json()["items"]
@@ -34,9 +34,9 @@ def test_the_plans_list_pages_with_a_cursor_and_filters(make_plan, staff) -> Non
 
 def test_a_bad_cursor_is_422_and_an_outsider_sees_no_plans(make_plan, staff, outsider) -> None:
     make_plan()
-    bad = Api(staff["nurse"]).get("/plans?after=garbage")
-    assert bad.status_code == 422 and "after" in bad.json()["errors"]
-    assert Api(outsider).get("/plans").json() == {"items": [], "next": ""}
+    bad = Api(staff["nurse"]).get("/plans?cursor=garbage")
+    assert bad.status_code == 422 and "cursor" in bad.json()["errors"]
+    assert Api(outsider).get("/plans").json() == {"items": [], "count": 0, "next": None}
 
 
 def _apixaban(plan):
@@ -63,7 +63,7 @@ def test_a_physician_records_a_hold_plan_and_reads_it_back(approved_plan, staff)
     assert created.status_code == 201, created.content
     assert created.json()["signed_by"] == staff["physician"].printed_name
     assert created.json()["procedure_on"] == str(MONDAY + timedelta(days=7))
-    listed = api.get(f"/plans/{approved_plan.public_id}/holds").json()
+    listed = api.get(f"/plans/{approved_plan.public_id}/holds").json()["items"]
     assert [h["medication_name"] for h in listed] == ["Apixaban"]
 
 

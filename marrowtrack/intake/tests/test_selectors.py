@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.intake import facts as f
 from marrowtrack.intake import selectors
 from marrowtrack.intake.tests.conftest import MONDAY, at
@@ -185,7 +186,7 @@ def test_another_clinics_plans_never_appear(make_plan, other_clinic):
 
 
 def test_a_cursor_that_is_not_ours_is_refused(clinic):
-    with pytest.raises(ValueError, match="cursor"):
+    with pytest.raises(ValidationFailed, match="cursor"):
         selectors.plans_for_clinic(clinic=clinic, after="not-a-cursor")
 
 

@@ -16,7 +16,7 @@ from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.audit.services import document_printed
 from marrowtrack.core import clock
-from marrowtrack.core.exceptions import DomainError
+from marrowtrack.core.exceptions import DomainError, ValidationFailed
 from marrowtrack.core.forms import form_status, run_form_action
 from marrowtrack.intake import documents, selectors
 from marrowtrack.intake.access import plan_for_user
@@ -49,7 +49,7 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         page = selectors.plans_for_clinic(
             clinic=staff_clinic(request.user), filters=filters, after=data.get("after", "")
         )
-    except ValueError:
+    except ValidationFailed:  # a cursor from elsewhere: show the first page
         page = selectors.plans_for_clinic(clinic=staff_clinic(request.user), filters=filters)
     query = request.GET.copy()
     query.pop("after", None)

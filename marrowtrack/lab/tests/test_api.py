@@ -131,7 +131,7 @@ def test_a_hand_off_needs_the_receivers_password(encounter, walk, staff) -> None
 def test_the_containers_of_one_donation_share_its_din(encounter, walk, staff, outsider) -> None:
     walk(encounter, S.RELEASED)
     din = scenario.syringe(encounter).din
-    rows = Api(staff["lab_tech"]).get(f"/lab/specimens/{din}").json()
+    rows = Api(staff["lab_tech"]).get(f"/lab/specimens/{din}").json()["items"]
     assert [(r["kind"], r["product_code"]) for r in rows] == [
         ("aspirate", "DBMA1100"),
         ("concentrate", "DBMC1100"),

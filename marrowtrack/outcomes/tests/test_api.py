@@ -68,7 +68,7 @@ def test_an_unknown_item_gives_422_naming_it(staff):
 def test_an_unknown_instrument_is_404_and_the_list_names_every_instrument(staff):
     api = Api(staff["nurse"])
     assert api.post("/score/NOPE", {}).status_code == 404
-    codes = [d["code"] for d in api.get("/instruments").json()]
+    codes = [d["code"] for d in api.get("/instruments").json()["items"]]
     assert "KOOS" in codes and "EQ5D5L" in codes and "PGIC" in codes
 
 
@@ -80,7 +80,7 @@ def test_the_lab_cannot_use_the_calculator_and_anonymous_callers_get_401(staff):
 def test_followups_of_a_plan_show_statuses_and_an_outsider_gets_404(patient, staff, outsider):
     plan = make_plan(patient, staff["physician"])
     with time_machine.travel("2026-01-30 09:00-05:00", tick=False):
-        rows = Api(staff["nurse"]).get(f"/plans/{plan.public_id}/followups").json()
+        rows = Api(staff["nurse"]).get(f"/plans/{plan.public_id}/followups").json()["items"]
         assert Api(outsider).get(f"/plans/{plan.public_id}/followups").status_code == 404
     assert {r["timepoint"]: r["status"] for r in rows}["2w"] == "missed"
     assert Api(staff["lab_tech"]).get(f"/plans/{plan.public_id}/followups").status_code == 403
@@ -155,7 +155,7 @@ def test_responders_report_change_from_baseline(patient, staff):
                 form=PAPER,
             )
             response_verify(response=r, by=staff["physician"])
-    rows = Api(staff["physician"]).get(f"/plans/{plan.public_id}/responders").json()
+    rows = Api(staff["physician"]).get(f"/plans/{plan.public_id}/responders").json()["items"]
     # 6 -> 4: improvement 2 points (>= 2) -> meaningful; 33.33 % of baseline
     assert rows[0]["timepoint"] == "2w"
     change = rows[0]["changes"][0]

@@ -91,13 +91,13 @@ def test_search_finds_patients_of_the_clinic_by_name(patient, clinic, staff, api
     PatientFactory(clinic=clinic, family_name="Smith", given_name="John")
     response = api_for(staff["lab_tech"]).get("/", q="nunez")
     assert response.status_code == 200
-    assert [row["id"] for row in response.json()] == [str(patient.public_id)]
+    assert [row["id"] for row in response.json()["items"]] == [str(patient.public_id)]
 
 
 def test_search_never_returns_another_clinics_patients(patient, outsider, api_for) -> None:
     response = api_for(outsider).get("/", q="nunez")
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json() == {"items": [], "count": 0, "next": None}
 
 
 def test_reading_a_record_returns_it_and_logs_the_read(patient, staff, api_for) -> None:
@@ -137,7 +137,7 @@ def test_archive_marks_the_record_archived_with_the_reason(patient, staff, api_f
     assert response.status_code == 200
     assert response.json()["archived_at"] is not None
     assert patient.archive_reason == "Duplicate"
-    assert api.get("/", q="nunez").json() == []
+    assert api.get("/", q="nunez").json()["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -393,11 +393,13 @@ def test_search_includes_archived_records_only_when_asked_and_honours_the_limit(
     kept = PatientFactory.create_batch(3, clinic=clinic, family_name="Nunez")
     gone = PatientFactory(clinic=clinic, family_name="Nunez", archived_at=timezone.now())
     api = api_for(staff["nurse"])
-    default = {row["id"] for row in api.get("/", q="nunez").json()}
-    everything = {row["id"] for row in api.get("/", q="nunez", include_archived="true").json()}
+    default = {row["id"] for row in api.get("/", q="nunez").json()["items"]}
+    everything = {
+        row["id"] for row in api.get("/", q="nunez", include_archived="true").json()["items"]
+    }
     assert default == {str(p.public_id) for p in kept}
     assert everything == default | {str(gone.public_id)}
-    assert len(api.get("/", q="nunez", limit=2).json()) == 2
+    assert len(api.get("/", q="nunez", limit=2).json()["items"]) == 2
     assert api.get("/", limit=0).status_code == 422
 
 

@@ -130,8 +130,8 @@ def test_the_api_gives_my_check_ins_and_refuses_another_patients(course, mine, t
     day2 = course.checkins.get(day=2)
     listed = mine.get("/api/v1/portal/checkins")
     assert listed.status_code == 200
-    assert {row["day"] for row in listed.json()} == {1, 2, 3, 4, 5, 6, 7, 14}
-    assert theirs.get("/api/v1/portal/checkins").json() == []
+    assert {row["day"] for row in listed.json()["items"]} == {1, 2, 3, 4, 5, 6, 7, 14}
+    assert theirs.get("/api/v1/portal/checkins").json()["items"] == []
     assert theirs.get(f"/api/v1/portal/checkins/{day2.public_id}").status_code == 404
     body = json.dumps({"treated_pain": 2, "harvest_pain": 1})
     refused = theirs.post(

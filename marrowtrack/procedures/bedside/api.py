@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ninja import Router
+from ninja import Query, Router
 
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
+from marrowtrack.core.pagination import Page, PageQuery, api_page
 from marrowtrack.esign.services import cosigner_authenticate
 from marrowtrack.procedures import services
 from marrowtrack.procedures.access import encounter_for_user
@@ -53,7 +54,8 @@ def injection_record(
     )
 
 
-@router.get("/encounters/{uuid:public_id}/delivered", response=list[schemas.DeliveredOut])
-def delivered(request: AuthenticatedHttpRequest, public_id: UUID):
+@router.get("/encounters/{uuid:public_id}/delivered", response=Page[schemas.DeliveredOut])
+def delivered(request: AuthenticatedHttpRequest, public_id: UUID, page: Query[PageQuery]):
     """Volume, cells, platelets and CD34+ cells delivered to each site of the plan."""
-    return selectors.delivered_per_target(encounter_for_user(request.user, public_id))
+    rows = selectors.delivered_per_target(encounter_for_user(request.user, public_id))
+    return api_page(list(rows), page)

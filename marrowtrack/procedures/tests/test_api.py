@@ -119,7 +119,7 @@ def test_the_api_runs_a_day_through_transitions_and_exposes_products(clinic, sta
         f"/procedures/encounters/{public_id}/transitions", {"to": "consented"}
     )
     assert lab.status_code == 403
-    assert nurse.get("/procedures/encounters").json()[0]["id"] == public_id
+    assert nurse.get("/procedures/encounters").json()["items"][0]["id"] == public_id
     assert nurse.get("/lab/products").status_code == 200
 
 
@@ -166,12 +166,12 @@ def test_the_lab_api_releases_and_traces_and_appends_late_results(staff, walk, e
         {"kind": "cfu_f", "sample": "concentrate", "colonies": 18, "cells_plated": 1_000_000},
     )
     assert late.status_code == 201 and late.json()["value"] == "2700"
-    rows = lab.get("/lab/traceability", kit_lot="kit-a17").json()
+    rows = lab.get("/lab/traceability", kit_lot="kit-a17").json()["items"]
     assert [r["patient_mrn"] for r in rows] == [encounter.patient.mrn]
-    assert lab.get("/lab/traceability", anticoagulant_lot="ACD-2291").json()
-    assert lab.get("/lab/traceability", centrifuge="Centrifuge T").json()
-    assert lab.get("/lab/traceability", kit_lot="nope").json() == []
-    specimens = lab.get("/lab/specimens", encounter_id=str(encounter.public_id)).json()
+    assert lab.get("/lab/traceability", anticoagulant_lot="ACD-2291").json()["items"]
+    assert lab.get("/lab/traceability", centrifuge="Centrifuge T").json()["items"]
+    assert lab.get("/lab/traceability", kit_lot="nope").json()["items"] == []
+    specimens = lab.get("/lab/specimens", encounter_id=str(encounter.public_id)).json()["items"]
     assert {s["kind"] for s in specimens} == {"aspirate", "concentrate"}
 
 

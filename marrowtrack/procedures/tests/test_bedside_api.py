@@ -68,7 +68,7 @@ def test_a_bilateral_day_through_the_api_one_syringe_at_a_time(bilateral, staff)
         assert verified.json()["product_code"] == syringe.product_code
         injected = api.post(_path(bilateral, "injections"), _inject(syringe, side))
         assert injected.status_code == 201, injected.json()
-    rows = api.get(_path(bilateral, "delivered")).json()
+    rows = api.get(_path(bilateral, "delivered")).json()["items"]
     assert [(r["site"], r["syringes"], r["tnc"]) for r in rows] == [
         ("Left knee", 1, "5.25 × 10⁸"),
         ("Right knee", 1, "5.25 × 10⁸"),

@@ -235,7 +235,7 @@ def _api(user):
 def test_the_api_worklist_and_resolution(task, staff, outsider):
     nurse = _api(staff["nurse"])
     rows = nurse.get("/api/v1/recovery/tasks")
-    assert rows.status_code == 200 and rows.json()[0]["level"] == "urgent"
+    assert rows.status_code == 200 and rows.json()["items"][0]["level"] == "urgent"
     assert _api(outsider).get(f"/api/v1/recovery/tasks/{task.public_id}").status_code == 404
     assert _api(staff["lab_tech"]).get("/api/v1/recovery/tasks").status_code == 403
     url = f"/api/v1/recovery/tasks/{task.public_id}/resolve"

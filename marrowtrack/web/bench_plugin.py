@@ -1,0 +1,155 @@
+"""`marrowtrack bench lists`: time every list page and list endpoint on the current database.
+
+Each case is a whole request through Django's test client (URL routing, middleware,
+session or token authentication, the view, its queries and the template), so the figure is
+what a user waits for minus the network. First pages and deep pages (a cursor far into the
+list) are both timed: keyset paging should make them cost the same. Prints p50/p95 in
+milliseconds and the number of SQL queries per request.
+
+Everything runs inside one transaction that is rolled back at the end (the bench issues an
+API token and may touch sessions), so the database is left as it was. The bench command
+(patients) finds this module by name (core.discovery).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from argparse import ArgumentParser
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test import Client
+
+from marrowtrack.accounts.models import User
+from marrowtrack.accounts.services import api_token_issue
+from marrowtrack.audit.models import AuditEvent
+from marrowtrack.core.models import Clinic
+from marrowtrack.core.pagination import cursor_after
+from marrowtrack.intake.selectors import plans_for_clinic_ordered
+from marrowtrack.patients.models import Patient
+from marrowtrack.patients.selectors import patient_search_ordered
+
+NAME = "lists"
+DEEP = 5_000  # how far into a list the "deep page" cursor points
+PAGE = 60  # more than one page of the lists timed (50)
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    path: str
+    perm: str
+    api: bool = False
+
+
+def add_arguments(parser: ArgumentParser) -> None:
+    parser.add_argument("--repeats", type=int, default=30)
+
+
+def _deep_cursor(rows: QuerySet[Any]) -> str:
+    """A cursor DEEP rows in, or one full page before the end of a shorter list (never
+    an empty last page, which would flatter the figure)."""
+    depth = min(DEEP, max(0, rows.count() - PAGE))
+    row = rows[depth : depth + 1].first()
+    return cursor_after(rows, row) if row is not None and depth else ""
+
+
+def _cases(clinic: Clinic) -> list[Case]:
+    sample = Patient.objects.filter(clinic=clinic).order_by("pk").first()
+    prefix = sample.family_name_key[:3] if sample else "a"
+    recent = patient_search_ordered(clinic=clinic, query="")
+    trail = AuditEvent.objects.filter(clinic=clinic).order_by("-occurred_at", "-id")
+    plans = plans_for_clinic_ordered(clinic=clinic)
+    view_patients, view_audit = "patients.view_patient", "audit.view_auditevent"
+    view_plans = "intake.view_treatmentplan"
+    return [
+        Case("page: patients, newest", "/patients/", view_patients),
+        Case("page: patients, deep", f"/patients/?after={_deep_cursor(recent)}", view_patients),
+        Case(f"page: patients, name '{prefix}'", f"/patients/?q={prefix}", view_patients),
+        Case("page: audit, newest", "/audit/", view_audit),
+        Case("page: audit, deep", f"/audit/?after={_deep_cursor(trail)}", view_audit),
+        Case("page: plans, newest", "/plans/", view_plans),
+        Case("page: plans, deep", f"/plans/?after={_deep_cursor(plans)}", view_plans),
+        Case("page: procedure board", "/procedures/", "procedures.view_procedureencounter"),
+        Case("page: schedule", "/plans/schedule/", "intake.view_appointment"),
+        Case("page: recovery worklist", "/recovery/", "recovery.view_nursetask"),
+        Case("api: patients", "/api/v1/patients/", view_patients, api=True),
+        Case(f"api: patients q={prefix}", f"/api/v1/patients/?q={prefix}", view_patients, True),
+        Case("api: audit events", "/api/v1/audit/events", view_audit, api=True),
+        Case(
+            "api: audit events, deep",
+            f"/api/v1/audit/events?cursor={_deep_cursor(trail)}",
+            view_audit,
+            api=True,
+        ),
+        Case("api: plans", "/api/v1/intake/plans", view_plans, api=True),
+        Case("api: products", "/api/v1/lab/products", "lab.view_container", api=True),
+        Case("api: nurse tasks", "/api/v1/recovery/tasks", "recovery.view_nursetask", True),
+    ]
+
+
+def _user_with(clinic: Clinic, perm: str) -> User | None:
+    staff = User.objects.filter(clinic=clinic, is_active=True).order_by("pk")
+    return next((user for user in staff if user.has_perm(perm)), None)
+
+
+def _client(user: User, api: bool) -> Client:
+    host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
+    if api:
+        _, secret = api_token_issue(user=user)
+        return Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    client = Client(HTTP_HOST=host)
+    client.force_login(user)
+    return client
+
+
+def _time(request: Callable[[], Any], repeats: int) -> tuple[list[float], int, int]:
+    queries: list[str] = []
+
+    def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, *args)
+
+    # An execute wrapper, not the query log: Django clears that log as each request starts.
+    with connection.execute_wrapper(count):
+        status = request().status_code  # warm caches; also the query count of one request
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        request()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples, status, len(queries)
+
+
+def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
+    clinic = Clinic.objects.order_by("pk").first()
+    if clinic is None:
+        write("No clinic: load data first (marrowtrack demo --patients 10000).")
+        return
+    patients = Patient.objects.filter(clinic=clinic).count()
+    write(f"{connection.vendor}: {patients} patients in {clinic.name}; {options['repeats']} runs")
+    write(f"  deep pages start {DEEP} rows in, or one page before the end of a shorter list")
+    with transaction.atomic():
+        for case in _cases(clinic):
+            _report(case, clinic, options["repeats"], write)
+        transaction.set_rollback(True)
+
+
+def _report(case: Case, clinic: Clinic, repeats: int, write: Callable[[str], None]) -> None:
+    user = _user_with(clinic, case.perm)
+    if user is None:
+        write(f"  {case.label:<34} skipped: no staff member may see it")
+        return
+    client = _client(user, case.api)
+    samples, status, queries = _time(lambda: client.get(case.path), repeats)
+    p50 = statistics.median(samples)
+    p95 = sorted(samples)[int(0.95 * (len(samples) - 1))]
+    write(
+        f"  {case.label:<34} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+        f"{queries:3d} queries  HTTP {status}"
+    )
