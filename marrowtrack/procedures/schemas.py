@@ -51,7 +51,7 @@ class TimeOutRepeatIn(Schema):
 
 
 class TimeOutOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     number: int
     at: datetime
     checklist: dict[str, Any]
@@ -162,7 +162,7 @@ class NoteAddendumIn(Schema):
 
 
 class NoteAddendumOut(Schema):
-    public_id: UUID
+    id: UUID = Field(alias="public_id")
     at: datetime
     author: str = Field(alias="signature.printed_name")
     text: str

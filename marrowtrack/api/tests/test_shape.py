@@ -134,6 +134,7 @@ ACTIONS = {
     "/api/v1/intake/appointments/{public_id}/cancel",
     "/api/v1/procedures/encounters",  # check-in: typed identity and temperature are checks
     "/api/v1/procedures/encounters/{public_id}/transitions",
+    "/api/v1/procedures/encounters/{public_id}/timeouts/repeat",  # a time-out step again
     "/api/v1/procedures/encounters/{public_id}/harvest/amendments",
     "/api/v1/procedures/encounters/{public_id}/bedside-verifications",
     "/api/v1/lab/custody-scans",
