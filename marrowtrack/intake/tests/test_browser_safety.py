@@ -172,7 +172,7 @@ def test_the_hold_the_consent_and_the_instructions_follow_the_patient(live_serve
     page.locator("#id_laterality").select_option("left")
     page.get_by_role("button", name="Save plan").click()
     page.get_by_text("Plan saved.").wait_for()
-    page.get_by_text("The plan changed after consent").wait_for()
+    page.get_by_text("changed from right to left after consent").first.wait_for()
     _shot(page, "consent-voided")
     assert Consent.objects.get().status == Consent.Status.INVALIDATED
     assert TreatmentPlan.objects.get().status == TreatmentPlan.Status.DRAFT
