@@ -43,7 +43,9 @@ _STEROID = re.compile(
 def _latest_lab(patient: Patient, test: str, on: date) -> LabValue | None:
     return (
         LabValue.objects.filter(patient=patient, test=test, archived_at=None, taken_on__lte=on)
-        .order_by("-taken_on", "-created_at")
+        # The id breaks a tie of two values entered in the same instant: the later entry wins
+        # (without it PostgreSQL may return either).
+        .order_by("-taken_on", "-created_at", "-pk")
         .first()
     )
 

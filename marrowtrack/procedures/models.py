@@ -118,7 +118,8 @@ class StepEvent(BaseModel):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["at", "created_at"]
+        # The id last: steps recorded in one instant keep the order they were taken in.
+        ordering = ["at", "created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_to_state_display()} at {clock.stamp(self.at, part='time')}"
