@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 
 from marrowtrack.accounts.models import User
+from marrowtrack.core.database import planner_statistics_refresh
 from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.interop.services.imports import patients_import
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 for message in messages:
                     self.stderr.write(f"{where}: {message}")
             self._fail("nothing imported")
+        planner_statistics_refresh()  # a large import changes what the planner should expect
         self.stdout.write(report.summary())
 
     def _fail(self, message: str) -> None:

@@ -1,0 +1,30 @@
+"""Planner statistics after a bulk load: the tables are analysed."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from marrowtrack.core.database import planner_statistics_refresh
+from marrowtrack.testing.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _patients_analysed() -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return False
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'patients_patient'")
+            return bool(cursor.fetchone()[0])
+        # PostgreSQL: a table never analysed has reltuples -1 (version 14 and later).
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'patients_patient'")
+        return cursor.fetchone()[0] >= 1
+
+
+def test_refreshing_the_statistics_analyses_the_patient_table() -> None:
+    PatientFactory.create_batch(3)
+    planner_statistics_refresh()
+    assert _patients_analysed()
