@@ -13,6 +13,9 @@ from marrowtrack.testing.factories import PASSWORD
 
 def login(page: Page, live_server_url: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{live_server_url}/accounts/login/")
+    # A page loads parts of itself with htmx (the evidence card): let those requests end
+    # first, or a late answer can move the page while the form is being filled.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()

@@ -139,6 +139,7 @@ def _checked_in(page: Page) -> None:
 
 
 def _relogin(page: Page, url: str, username: str) -> None:
+    page.wait_for_load_state("networkidle")  # no htmx request of the last user in flight
     page.context.clear_cookies()
     login(page, url, username, PASSWORD)
 
