@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -44,6 +45,11 @@ def _csv(text: str, name: str) -> HttpResponse:
     return _download(text, name, "text/csv; charset=utf-8")
 
 
+def _refused(form: forms.Form) -> HttpResponse:
+    """A download asked with bad filters: what is wrong, in plain text."""
+    return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+
+
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
@@ -66,7 +72,7 @@ def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
     form = _filter_form(request, mode)
     if not form.is_valid():
-        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        return _refused(form)
     board, _ = services.dashboard_build(user=request.user, filters=form.filters())
     what = request.GET.get("table", "outcomes")
     if what == "survival":
@@ -79,7 +85,7 @@ def dashboard_parquet(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
     form = _filter_form(request, mode)
     if not form.is_valid():
-        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        return _refused(form)
     board, _ = services.dashboard_build(user=request.user, filters=form.filters())
     body = exports.parquet_bytes(presenters.dashboard_rows(board), presenters.CSV_COLUMNS)
     return _download(body, f"outcomes-{board.filters.condition}.parquet", PARQUET)
@@ -114,7 +120,7 @@ def dose_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     mode = registry_reader(request.user)
     form = _dose_form(request, mode)
     if not form.is_valid():
-        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        return _refused(form)
     result = services.dose_response_build(
         user=request.user, filters=form.filters(), timepoint=form.cleaned_data["timepoint"]
     )
@@ -131,7 +137,7 @@ def report_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     registry_reader(request.user)
     form = ReportForm(request.GET)
     if not form.is_valid():
-        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        return _refused(form)
     start, end = form.cleaned_data["treated_from"], form.cleaned_data["treated_to"]
     pdf = services.outcomes_report_build(user=request.user, treated_from=start, treated_to=end)
     period = f"{start or 'start'}-to-{end or clock.today(request.user.clinic)}"

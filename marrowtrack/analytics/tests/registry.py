@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from marrowtrack.analytics.readmodel import PlanRow
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes.models import FollowUp, Reintervention, SurveyResponse
 from marrowtrack.outcomes.services.followups import followups_create_for_plan
@@ -16,6 +17,15 @@ from marrowtrack.testing.factories import PatientFactory
 TREATED = date(2026, 1, 8)
 TODAY = "2027-06-01 12:00-05:00"
 OFFSET = {"baseline": -3, "6w": 42, "3m": 91, "6m": 182, "12m": 365}
+# Every identifier the researcher must never see, carried by the first patient of a registry.
+IDENTIFIED = {
+    "family_name": "Quixote",
+    "given_name": "Alonso",
+    "mrn": "MRN77",
+    "phone": "555-123-4567",
+    "email": "alonso@example.org",
+    "address": "1 La Mancha Road, Springfield, IL 62704",
+}
 
 
 def plan_with(clinic, by, *, treatment="bmac", sex="female", born=date(1960, 5, 17), **more):
@@ -96,3 +106,28 @@ def reintervention(plan, by, *, days, kind="surgery"):
         source="staff",
         recorded_by=by,
     )
+
+
+def plan_row(i: int, treated_on: date, **fields: object) -> PlanRow:
+    """A read-model plan (a left knee with osteoarthritis, a woman in her sixties) for the
+    statistics tests, which build the registry in memory; ``fields`` override."""
+    row: dict[str, object] = {
+        "id": i,
+        "patient_id": i,
+        "condition": "knee_oa",
+        "target": "knee",
+        "laterality": "left",
+        "treatment": "bmac",
+        "treated_on": treated_on,
+        "sex": "female",
+        "date_of_birth": None,
+        "age": 60,
+        "age_band": "60-69",
+        "severity": 2,
+        "symptom_months": 12,
+        "prior_injections": 0,
+        "bmi": 27.0,
+        "physician_id": None,
+        "repeat_of": None,
+    }
+    return PlanRow(**{**row, **fields})  # type: ignore[arg-type]

@@ -17,19 +17,17 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from marrowtrack.accounts.roles import Role
-from marrowtrack.analytics.tests.registry import TODAY, adverse_event, plan_with, score
+from marrowtrack.analytics.tests.registry import (
+    IDENTIFIED,
+    TODAY,
+    adverse_event,
+    plan_with,
+    score,
+)
 from marrowtrack.testing.browser import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(os.environ.get("MARROWTRACK_VAR_DIR", "var")) / "screenshots"
-NAMED = {
-    "family_name": "Quixote",
-    "given_name": "Alonso",
-    "mrn": "MRN77",
-    "phone": "555-123-4567",
-    "email": "alonso@example.org",
-    "address": "1 La Mancha Road, Springfield, IL 62704",
-}
 
 
 @pytest.fixture
@@ -47,7 +45,7 @@ def knee_registry(clinic, make_user):
     doctor = make_user(Role.PHYSICIAN, username="doctor1", display_name="Dr Dulcinea Toboso")
     for i in range(48):
         treatment = "bmac" if i < 24 else "csi"
-        who = NAMED if i == 0 else {}
+        who = IDENTIFIED if i == 0 else {}
         plan = plan_with(
             clinic,
             doctor,
@@ -121,7 +119,7 @@ def test_the_administrator_filters_compares_and_downloads_the_report(
 
 
 def _identifiers(knee_registry) -> list[str]:
-    return [*NAMED.values(), "La Mancha", "62704", knee_registry.printed_name, "1950-01-01"]
+    return [*IDENTIFIED.values(), "La Mancha", "62704", knee_registry.printed_name, "1950-01-01"]
 
 
 def _file_text(path: str, raw: bytes) -> str:

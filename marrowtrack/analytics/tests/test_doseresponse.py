@@ -17,7 +17,7 @@ from scipy.stats import linregress
 from marrowtrack.analytics.dashboard import Filters
 from marrowtrack.analytics.doseresponse import dose_response_compute
 from marrowtrack.analytics.readmodel import PlanRow, Registry, ScoreRow
-from marrowtrack.analytics.tests.registry import TODAY, plan_with, score
+from marrowtrack.analytics.tests.registry import TODAY, plan_row, plan_with, score
 from marrowtrack.lab.selectors import registry_lab_results
 from marrowtrack.procedures.states import ProcedureState
 from marrowtrack.testing import scenario
@@ -27,25 +27,7 @@ TREATED = date(2025, 3, 1)
 
 
 def _plan(i: int, treatment: str = "bmac") -> PlanRow:
-    return PlanRow(
-        id=i,
-        patient_id=i,
-        condition="knee_oa",
-        target="knee",
-        laterality="left",
-        treatment=treatment,
-        treated_on=TREATED,
-        sex="female",
-        date_of_birth=None,
-        age=61,
-        age_band="60-69",
-        severity=2,
-        symptom_months=12,
-        prior_injections=0,
-        bmi=27.0,
-        physician_id=None,
-        repeat_of=None,
-    )
+    return plan_row(i, TREATED, treatment=treatment, age=61)
 
 
 def _registry(n: int, *, seed: int = 5, no_lab: int = 0, unverified: int = 0, csi: int = 4):

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from marrowtrack.analytics.evidence import evidence_card
-from marrowtrack.analytics.readmodel import PlanRow, Registry, ScoreRow
+from marrowtrack.analytics.readmodel import Registry, ScoreRow
+from marrowtrack.analytics.tests.registry import plan_row
 from marrowtrack.intake.contentlint import assert_no_claims
 
 FORBIDDEN = ("cure", "no risk", "guaranteed", "regrows cartilage", "proven")
@@ -20,25 +21,7 @@ def _registry(n_bmac: int, n_csi: int) -> Registry:
     plans, scores, followups, events, redo = {}, [], [], [], []
     for i in range(n_bmac + n_csi):
         treatment = "bmac" if i < n_bmac else "csi"
-        plans[i] = PlanRow(
-            id=i,
-            patient_id=i,
-            condition="knee_oa",
-            target="knee",
-            laterality="left",
-            treatment=treatment,
-            treated_on=TREATED,
-            sex="female",
-            date_of_birth=None,
-            age=60,
-            age_band="60-69",
-            severity=2,
-            symptom_months=12,
-            prior_injections=1,
-            bmi=28.0,
-            physician_id=None,
-            repeat_of=None,
-        )
+        plans[i] = plan_row(i, TREATED, treatment=treatment, prior_injections=1, bmi=28.0)
         scores.append(ScoreRow(i, "NPRS", "NPRS", "total", "baseline", 7.0, TREATED, ""))
         for code in ("6m", "12m"):
             followups.append(

@@ -14,6 +14,7 @@ import time_machine
 from pypdf import PdfReader
 
 from marrowtrack.analytics.tests.registry import (
+    IDENTIFIED,
     TODAY,
     adverse_event,
     plan_with,
@@ -25,14 +26,6 @@ from marrowtrack.intake.contentlint import lint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 FORBIDDEN = re.compile(r"cure|no risk|guaranteed|regrows cartilage|proven", re.IGNORECASE)
-IDENTITY = {
-    "family_name": "Quixote",
-    "given_name": "Alonso",
-    "mrn": "MRN77",
-    "phone": "555-123-4567",
-    "email": "alonso@example.org",
-    "address": "1 La Mancha Road, Springfield, IL 62704",
-}
 
 
 @pytest.fixture
@@ -48,7 +41,7 @@ def registry(clinic, staff):
     doctor = staff["physician"]
     plans = []
     for i in range(22):
-        who = IDENTITY if i == 0 else {}
+        who = IDENTIFIED if i == 0 else {}
         plan = plan_with(clinic, doctor, born=date(1931, 3, 9), who=who)
         score(plan, "baseline", 7)
         score(plan, "6m", 3 + i % 4)
