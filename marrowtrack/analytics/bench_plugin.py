@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from marrowtrack.analytics.dashboard import Filters, conditions_present, dashboard_compute
-from marrowtrack.analytics.readmodel import asked_instruments, registry_build
+from marrowtrack.analytics.readmodel import asked_instruments, registry_build, scores_shown
 from marrowtrack.core.models import Clinic
 from marrowtrack.outcomes.selectors import registry_full_scan
 
@@ -29,7 +29,11 @@ def dashboard_everything() -> int:
     for clinic in Clinic.objects.order_by("pk"):
         # What the dashboard page reads: the NPRS (every condition) and the OMERACT-OARSI
         # domains, then each condition's figures.
-        registry = registry_build(clinic=clinic, instruments=asked_instruments("NPRS", oarsi=True))
+        registry = registry_build(
+            clinic=clinic,
+            instruments=asked_instruments("NPRS", oarsi=True),
+            scores=scores_shown("NPRS", "total", oarsi=True),
+        )
         for condition in conditions_present(registry):
             dashboard_compute(registry, Filters(condition=condition))
             boards += 1

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from .scoring import round_half_up
 
 Number = int | float | Decimal | Fraction
@@ -282,6 +284,49 @@ def omeract_oarsi_responder(
     if len(moderate) >= 2:
         return OarsiResult(True, "moderate improvement in at least 2 of 3", moderate, text)
     return OarsiResult(False, None, moderate, text)
+
+
+def distinct_pairs(
+    baseline: np.ndarray, follow_up: np.ndarray
+) -> tuple[list[tuple[float, float]], np.ndarray]:
+    """The distinct (baseline, follow-up) pairs (as Python floats, which `exact` reads) and,
+    for each input position, the index of its pair: a registry's thousands of score pairs
+    hold few distinct ones, so the exact rules run once per distinct pair."""
+    if not len(baseline):
+        return [], np.zeros(0, dtype=np.int64)
+    pairs, inverse = np.unique(
+        np.column_stack([baseline, follow_up]).astype(float), axis=0, return_inverse=True
+    )
+    return [(b, f) for b, f in pairs.tolist()], inverse.reshape(-1)
+
+
+def omeract_oarsi_responders(
+    *,
+    pain: tuple[np.ndarray, np.ndarray],
+    function: tuple[np.ndarray, np.ndarray],
+    patient_global: tuple[np.ndarray, np.ndarray],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> np.ndarray:
+    """`omeract_oarsi_responder(...).responder` of many patients at once: each argument is
+    (baseline scores, follow-up scores) on 0-100 with higher = worse, one entry per patient.
+    Each domain's criteria are the same exact comparisons (`_meets`), made once per distinct
+    pair; a responder has a high improvement in pain or function, or a moderate one in at
+    least 2 of the 3 domains (tests check it against the one-patient function)."""
+    t = thresholds
+    high = np.zeros(len(pain[0]), dtype=bool)
+    moderate = np.zeros(len(pain[0]), dtype=np.int64)
+    for name, (baseline, follow_up) in (
+        ("pain", pain),
+        ("function", function),
+        ("patient_global", patient_global),
+    ):
+        pairs, inverse = distinct_pairs(baseline, follow_up)
+        if name != "patient_global":
+            met = [_meets(b, f, t.oarsi_high_percent, t.oarsi_high_points) for b, f in pairs]
+            high |= np.array(met, dtype=bool)[inverse]
+        met = [_meets(b, f, t.oarsi_moderate_percent, t.oarsi_moderate_points) for b, f in pairs]
+        moderate += np.array(met, dtype=bool)[inverse]
+    return high | (moderate >= 2)
 
 
 def threshold_names() -> list[str]:
