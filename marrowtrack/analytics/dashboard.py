@@ -19,9 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from marrowtrack.analytics import stats
 import numpy as np
 
+from marrowtrack.analytics import stats
 from marrowtrack.analytics.readmodel import (
     EXCLUSION_REASONS,
     OARSI_SCORES,
