@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -137,6 +138,7 @@ def _rule_text(instrument: str, key: str) -> str:
         return "no meaningful-change rule for this score"
 
 
+@lru_cache(maxsize=65536)  # pure; a registry's scores hold few distinct pairs
 def improvement_of(
     instrument: str, key: str, base: float, follow: float
 ) -> tuple[float, bool | None]:

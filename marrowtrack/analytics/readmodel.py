@@ -28,7 +28,7 @@ import numpy as np
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
-from marrowtrack.intake.selectors import registry_plans
+from marrowtrack.intake.selectors import registry_patient_ids, registry_plans
 from marrowtrack.ops.routers import replica_reads
 from marrowtrack.outcomes.selectors import (
     registry_followups,
@@ -36,6 +36,7 @@ from marrowtrack.outcomes.selectors import (
     registry_reinterventions,
     registry_responses,
     registry_score_columns,
+    stored_number,
 )
 from marrowtrack.patients.selectors import registry_weights
 from marrowtrack.procedures.selectors import registry_physicians
@@ -346,7 +347,7 @@ def _bmi(height_cm, kg: float | None) -> float | None:
 
 
 def _plans(clinic: Clinic) -> dict[int, PlanRow]:
-    weights = registry_weights(clinic=clinic)
+    weights = registry_weights(clinic=clinic, patients=registry_patient_ids(clinic=clinic))
     physicians = registry_physicians(clinic=clinic)
     plans = {}
     for p in registry_plans(clinic=clinic):
@@ -421,8 +422,8 @@ def _scores_narrow(
     asked_codes = _objects(asked)
     parts = []
     for (code, key), texts in zip(wanted, numbers, strict=True):
-        text = _objects(texts)
-        present = known & (text != None)  # noqa: E711 - elementwise over objects
+        value = np.array([stored_number(t) for t in texts], dtype=float)  # None -> NaN
+        present = known & ~np.isnan(value)
         n = int(present.sum())
         parts.append(
             ScoreColumns(
@@ -431,7 +432,7 @@ def _scores_narrow(
                 asked=asked_codes[present],
                 score_key=_objects([key] * n),
                 timepoint=timepoint[present],
-                value=np.fromiter(map(float, text[present]), dtype=float, count=n),
+                value=value[present],
                 excluded=excluded[present],
             )
         )

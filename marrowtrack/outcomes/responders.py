@@ -300,6 +300,38 @@ def distinct_pairs(
     return [(b, f) for b, f in pairs.tolist()], inverse.reshape(-1)
 
 
+# A float computation of a change or a percentage of scores up to a few hundred is off by far
+# less than this: a pair this much above or below a threshold is decided by the floats, a pair
+# closer to it by the exact comparison itself.
+FLOAT_MARGIN = 1e-7
+
+
+def _meets_many(
+    baseline: np.ndarray, follow_up: np.ndarray, percent: Decimal, points: Decimal
+) -> np.ndarray:
+    """`_meets` of paired arrays, each answer the exact one (see FLOAT_MARGIN)."""
+    gain = baseline - follow_up
+    relative = np.divide(gain * 100, baseline, out=np.zeros(len(gain)), where=baseline != 0)
+    need_percent, need_points = float(percent), float(points)
+    clearly_met = (
+        (baseline != 0)
+        & (relative > need_percent + FLOAT_MARGIN)
+        & (gain > need_points + FLOAT_MARGIN)
+    )
+    clearly_not = (
+        (baseline == 0)
+        | (relative < need_percent - FLOAT_MARGIN)
+        | (gain < need_points - FLOAT_MARGIN)
+    )
+    met = clearly_met.copy()
+    close = np.flatnonzero(~clearly_met & ~clearly_not)
+    met[close] = [
+        _meets(b, f, percent, points)
+        for b, f in zip(baseline[close].tolist(), follow_up[close].tolist(), strict=True)
+    ]
+    return met
+
+
 def omeract_oarsi_responders(
     *,
     pain: tuple[np.ndarray, np.ndarray],
@@ -309,9 +341,9 @@ def omeract_oarsi_responders(
 ) -> np.ndarray:
     """`omeract_oarsi_responder(...).responder` of many patients at once: each argument is
     (baseline scores, follow-up scores) on 0-100 with higher = worse, one entry per patient.
-    Each domain's criteria are the same exact comparisons (`_meets`), made once per distinct
-    pair; a responder has a high improvement in pain or function, or a moderate one in at
-    least 2 of the 3 domains (tests check it against the one-patient function)."""
+    A responder has a high improvement in pain or function, or a moderate one in at least 2
+    of the 3 domains; each criterion is `_meets`, decided exactly (tests check the whole
+    against the one-patient function)."""
     t = thresholds
     high = np.zeros(len(pain[0]), dtype=bool)
     moderate = np.zeros(len(pain[0]), dtype=np.int64)
@@ -320,12 +352,10 @@ def omeract_oarsi_responders(
         ("function", function),
         ("patient_global", patient_global),
     ):
-        pairs, inverse = distinct_pairs(baseline, follow_up)
+        b, f = np.asarray(baseline, dtype=float), np.asarray(follow_up, dtype=float)
         if name != "patient_global":
-            met = [_meets(b, f, t.oarsi_high_percent, t.oarsi_high_points) for b, f in pairs]
-            high |= np.array(met, dtype=bool)[inverse]
-        met = [_meets(b, f, t.oarsi_moderate_percent, t.oarsi_moderate_points) for b, f in pairs]
-        moderate += np.array(met, dtype=bool)[inverse]
+            high |= _meets_many(b, f, t.oarsi_high_percent, t.oarsi_high_points)
+        moderate += _meets_many(b, f, t.oarsi_moderate_percent, t.oarsi_moderate_points)
     return high | (moderate >= 2)
 
 

@@ -364,13 +364,13 @@ def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> 
 REGISTRY_SCORE_FIELDS = ("plan_id", "instrument", "timepoint", "asked_for", "status", "wording")
 
 
-class StoredNumber(Func):
-    """One stored score (`scores -> instrument -> key`) as the JSON text of its number; NULL
-    when it is absent or not a number (null, a boolean, a list of reasons).
+class StoredScore(Func):
+    """One stored score (`scores -> instrument -> key`) as JSON text (NULL when absent): the
+    database picks it out of the document, and `stored_number` reads it.
 
-    The text, not the database's own number: the reader parses it as `json.loads` parses the
-    whole document (correctly rounded), so a score read this way is bit for bit the score read
-    from the JSON, and the exact meaningful-change comparisons see the same values."""
+    Text, not the database's own number: parsed as `json.loads` parses the whole document
+    (correctly rounded), a score read this way is bit for bit the score read from the JSON, so
+    the exact meaningful-change comparisons see the same values."""
 
     output_field = TextField()
 
@@ -381,14 +381,19 @@ class StoredNumber(Func):
     def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
         path = f"$.{json.dumps(self.instrument)}.{json.dumps(self.key)}"
-        sql = f"CASE WHEN json_type({column}, %s) IN ('integer', 'real') THEN {column} -> %s END"
-        return sql, (*params, path, *params, path)
+        return f"({column} -> %s)", (*params, path)
 
     def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
-        path = [self.instrument, self.key]
-        sql = f"CASE WHEN jsonb_typeof({column} #> %s) = 'number' THEN {column} #>> %s END"
-        return sql, (*params, path, *params, path)
+        return f"(({column} #> %s)::text)", (*params, [self.instrument, self.key])
+
+
+def stored_number(text: str | None) -> float | None:
+    """The number a StoredScore holds, None when it holds none (absent, null, a boolean, a
+    string, a list of reasons): as the read model's `isinstance(value, int | float)`."""
+    if text is None or text[0] not in "-0123456789":
+        return None
+    return float(text)
 
 
 def _registry_response_rows(clinic: Clinic, instruments: tuple[str, ...]) -> QuerySet:
@@ -409,9 +414,9 @@ def registry_score_columns(
 ) -> QuerySet:
     """The registry responses (as registry_responses) narrowed to what a figure needs: tuples
     of REGISTRY_SCORE_FIELDS, then one column per (instrument, score key) of `scores` holding
-    that score's number as text (None when the response has none). The database picks the
-    numbers out of the JSON, so the reader never parses whole documents (`bench analytics`)."""
-    numbers = {f"score_{n}": StoredNumber(code, key) for n, (code, key) in enumerate(scores)}
+    that score as JSON text (read it with `stored_number`). The database picks the scores out
+    of the JSON, so the reader never parses whole documents (`bench analytics`)."""
+    numbers = {f"score_{n}": StoredScore(code, key) for n, (code, key) in enumerate(scores)}
     rows = _registry_response_rows(clinic, instruments).annotate(**numbers)
     return rows.values_list(*REGISTRY_SCORE_FIELDS, *numbers)
 
