@@ -15,7 +15,7 @@ named; `include_excluded` puts them back.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -272,77 +272,47 @@ def _adverse(registry: Registry, plans: list[PlanRow]) -> tuple:
     )
 
 
-def _counts_by_treatment(
-    treatment_of: dict[int, str], plan_ids: np.ndarray, *columns: np.ndarray
-) -> Counter:
-    """Counter of (treatment, *column values) over the entries of the given plans."""
-    return Counter(
-        (treatment_of[plan_id], *rest)
-        for plan_id, *rest in zip(plan_ids.tolist(), *columns, strict=True)
-    )
-
-
-def _followed_up(registry: Registry, cohort: np.ndarray, treatment_of: dict[int, str]):  # type: ignore[no-untyped-def]
-    """Per (treatment, time point): follow-ups due (window closed or completed) and completed."""
-    f = registry.followups
-    mine = np.isin(f.plan_id, cohort)
-    done = mine & (f.status == "completed")
-    due = done | (mine & (f.status == "missed"))
-    return (
-        _counts_by_treatment(treatment_of, f.plan_id[due], f.timepoint[due]),
-        _counts_by_treatment(treatment_of, f.plan_id[done], f.timepoint[done]),
-    )
-
-
-def _left_out(registry: Registry, filters: Filters, cohort: np.ndarray, treatment_of):  # type: ignore[no-untyped-def]
-    """Per (treatment, reason, time point): the filter score's entries that do not count."""
-    s = registry.score_columns
-    left = (
-        (s.excluded != "")
-        & (s.instrument == filters.instrument)
-        & (s.score_key == filters.score_key)
-        & np.isin(s.plan_id, cohort)
-    )
-    return _counts_by_treatment(treatment_of, s.plan_id[left], s.excluded[left], s.timepoint[left])
+def _of_group(group: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Which entries (each its plan's position in the plan columns, -1 for none) belong to
+    a plan of `group` (a boolean array over the plan columns)."""
+    known = positions >= 0
+    found = np.zeros(len(positions), dtype=bool)
+    found[known] = group[positions[known]]
+    return found
 
 
 def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
     columns = registry.plan_columns
     chosen = filters.mask(columns)
-    cohort_ids = columns.id[chosen]
-    cohort = [columns.rows[i] for i in np.flatnonzero(chosen)]
-    treatment_of = {p.id: p.treatment for p in cohort}
-    due_by, completed_by = _followed_up(registry, cohort_ids, treatment_of)
-    left_out = _left_out(registry, filters, cohort_ids, treatment_of)
+    follow, scored = registry.followups, registry.score_columns
+    done = follow.status == "completed"
+    due = done | (follow.status == "missed")
+    # The filter score's entries that do not count by default, each with its reason.
+    left_out = (
+        (scored.excluded != "")
+        & (scored.instrument == filters.instrument)
+        & (scored.score_key == filters.score_key)
+    )
     result = Dashboard(filters, _rule_text(filters.instrument, filters.score_key))
-    totals: Counter = Counter()
-    for (_, reason, _), count in left_out.items():
-        totals[reason] += count
-    result.excluded = {reason: totals[reason] for reason in EXCLUSION_REASONS}
-    by_treatment: dict[str, list[PlanRow]] = defaultdict(list)
-    for plan in cohort:
-        by_treatment[plan.treatment].append(plan)
-    for treatment in sorted(by_treatment, key=lambda t: (t not in ("bmac", "bmac_prp"), t)):
-        plans = by_treatment[treatment]
-        due, completed = Counter(), Counter()
-        for (group, timepoint), count in due_by.items():
-            if group == treatment:
-                due[timepoint] = count
-        for (group, timepoint), count in completed_by.items():
-            if group == treatment:
-                completed[timepoint] = count
-        excluded: dict[str, Counter] = defaultdict(Counter)
-        for (group, reason, timepoint), count in left_out.items():
-            if group == treatment:
-                excluded[reason][timepoint] += count
-        scores = _Scores(
-            registry,
-            np.array([p.id for p in plans], dtype=np.int64),
-            filters.include_excluded,
-        )
+    result.excluded = dict.fromkeys(EXCLUSION_REASONS, 0)
+    present = set(columns.treatment[chosen].tolist())
+    for treatment in sorted(present, key=lambda t: (t not in ("bmac", "bmac_prp"), t)):
+        group = chosen & (columns.treatment == treatment)
+        plans = [columns.rows[i] for i in np.flatnonzero(group)]
+        mine = _of_group(group, registry.followup_positions)
+        due_by = Counter(follow.timepoint[mine & due].tolist())
+        completed_by = Counter(follow.timepoint[mine & done].tolist())
+        left = left_out & _of_group(group, registry.score_positions)
+        excluded: dict[str, Counter] = {}
+        for reason in EXCLUSION_REASONS:
+            excluded[reason] = Counter(
+                scored.timepoint[left & (scored.excluded == reason)].tolist()
+            )
+            result.excluded[reason] += excluded[reason].total()
+        scores = _Scores(registry, columns.id[group], filters.include_excluded)
         osteo = catalogue.is_osteoarthritis(filters.condition, plans[0].target)
         timepoints = [
-            _timepoint(filters, scores, osteo, due, completed, excluded, tp)
+            _timepoint(filters, scores, osteo, due_by, completed_by, excluded, tp)
             for tp in FOLLOW_UP_TIMEPOINTS
         ]
         any_ae, serious, by_type = _adverse(registry, plans)

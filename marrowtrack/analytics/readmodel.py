@@ -259,6 +259,15 @@ class Registry:
     def plan_columns(self) -> PlanColumns:
         return PlanColumns.of(self.plans)
 
+    @cached_property
+    def followup_positions(self) -> np.ndarray:
+        """Each follow-up's plan as its position in `plan_columns` (-1: not a registry plan)."""
+        return self.plan_columns.positions(self.followups.plan_id)
+
+    @cached_property
+    def score_positions(self) -> np.ndarray:
+        return self.plan_columns.positions(self.score_columns.plan_id)
+
     def latest(
         self, instrument: str, key: str, *, include_excluded: bool = False
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -304,6 +313,13 @@ class PlanColumns:
     age_band: np.ndarray
     severity: np.ndarray  # -1 when none
     rows: list[PlanRow]
+
+    def positions(self, plan_ids: np.ndarray) -> np.ndarray:
+        """Each plan id's position in these columns, -1 where it is not one of them."""
+        if not len(self.id):
+            return np.full(len(plan_ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.id, plan_ids), len(self.id) - 1)
+        return np.where(self.id[at] == plan_ids, at, -1)
 
     @classmethod
     def of(cls, plans: dict[int, PlanRow]) -> PlanColumns:
@@ -466,6 +482,8 @@ def registry_build(
     today = today or clock.today(clinic)
     with replica_reads():
         plans = _plans(clinic)
+        if not plans:  # nothing of another plan counts: skip the reads
+            return Registry(today, plans, [], [], [], [], {})
         if scores is None:
             score_columns = _scores_whole(clinic, instruments, plans)
         else:
