@@ -25,6 +25,7 @@ import numpy as np
 from marrowtrack.analytics import stats
 from marrowtrack.analytics.readmodel import (
     EXCLUSION_REASONS,
+    NO_DAY,
     OARSI_SCORES,
     PlanColumns,
     PlanRow,
@@ -222,41 +223,25 @@ def _timepoint(
     )
 
 
-def _first_reinterventions(registry: Registry, kind: str) -> dict[int, date]:
-    first: dict[int, date] = {}
-    for row in registry.reinterventions:
-        if kind and row["kind"] != kind:
-            continue
-        if row["plan_id"] not in first or row["performed_on"] < first[row["plan_id"]]:
-            first[row["plan_id"]] = row["performed_on"]
-    return first
-
-
 def survival_data(
-    registry: Registry, plans: list[PlanRow], kind: str = ""
-) -> tuple[list[float], list[bool]]:
+    registry: Registry, group: np.ndarray, kind: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
     """Days from treatment to the first re-intervention (of `kind`, or any), else censored
-    at the last contact (the latest survey answer; the treatment day when none)."""
-    first = _first_reinterventions(registry, kind)
-    durations, observed = [], []
-    for plan in plans:
-        if plan.id in first:
-            durations.append(float((first[plan.id] - plan.treated_on).days))
-            observed.append(True)
-        else:
-            last = registry.last_contact.get(plan.id, plan.treated_on)
-            durations.append(float(max(0, (last - plan.treated_on).days)))
-            observed.append(False)
-    return durations, observed
+    at the last contact (the latest survey answer; the treatment day when none), of the
+    plans of `group` (a boolean array over the plan columns)."""
+    first, last, treated = (column[group] for column in registry.survival_days(kind))
+    observed = first != NO_DAY
+    durations = np.where(observed, first - treated, np.maximum(0, last - treated))
+    return durations.astype(float), observed
 
 
-def _curves(registry: Registry, plans: list[PlanRow]) -> list[KMCurve]:
+def _curves(registry: Registry, group: np.ndarray) -> list[KMCurve]:
     curves = []
     for kind, label in REINTERVENTION_KINDS.items():
-        durations, observed = survival_data(registry, plans, kind)
+        durations, observed = survival_data(registry, group, kind)
         steps = stats.kaplan_meier(durations, observed)
         marks = {name: stats.survival_at(steps, day) for name, day in KM_MARKS.items()}
-        curves.append(KMCurve(kind, label, steps, marks, sum(observed), len(plans)))
+        curves.append(KMCurve(kind, label, steps, marks, int(observed.sum()), len(durations)))
     return curves
 
 
@@ -285,10 +270,10 @@ def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
     columns = registry.plan_columns
     chosen = filters.mask(columns)
     follow, scored = registry.followups, registry.score_columns
-    done = follow.status == "completed"
-    due = done | (follow.status == "missed")
-    # The filter score's entries that do not count by default, each with its reason.
-    left_out = (
+    # Follow-ups due (window closed, or completed) and the filter score's entries that do not
+    # count by default: short lists of indices that each treatment group then splits.
+    due = np.flatnonzero((follow.status == "completed") | (follow.status == "missed"))
+    left_out = np.flatnonzero(
         (scored.excluded != "")
         & (scored.instrument == filters.instrument)
         & (scored.score_key == filters.score_key)
@@ -299,16 +284,18 @@ def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
     for treatment in sorted(present, key=lambda t: (t not in ("bmac", "bmac_prp"), t)):
         group = chosen & (columns.treatment == treatment)
         plans = [columns.rows[i] for i in np.flatnonzero(group)]
-        mine = _of_group(group, registry.followup_positions)
-        due_by = Counter(follow.timepoint[mine & due].tolist())
-        completed_by = Counter(follow.timepoint[mine & done].tolist())
-        left = left_out & _of_group(group, registry.score_positions)
-        excluded: dict[str, Counter] = {}
-        for reason in EXCLUSION_REASONS:
-            excluded[reason] = Counter(
-                scored.timepoint[left & (scored.excluded == reason)].tolist()
-            )
-            result.excluded[reason] += excluded[reason].total()
+        mine = due[_of_group(group, registry.followup_positions[due])]
+        due_by = Counter(follow.timepoint[mine].tolist())
+        completed_by = Counter(
+            tp
+            for tp, status in zip(follow.timepoint[mine], follow.status[mine], strict=True)
+            if status == "completed"
+        )
+        left = left_out[_of_group(group, registry.score_positions[left_out])]
+        excluded: dict[str, Counter] = {reason: Counter() for reason in EXCLUSION_REASONS}
+        for reason, tp in zip(scored.excluded[left], scored.timepoint[left], strict=True):
+            excluded[reason][tp] += 1
+            result.excluded[reason] += 1
         scores = _Scores(registry, columns.id[group], filters.include_excluded)
         osteo = catalogue.is_osteoarthritis(filters.condition, plans[0].target)
         timepoints = [
@@ -324,7 +311,7 @@ def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
                 any_ae,
                 serious,
                 by_type,
-                _curves(registry, plans),
+                _curves(registry, group),
             )
         )
     return result

@@ -46,6 +46,7 @@ VALIDATED_WORDING = ("text_pack", "licensed_paper")
 UNVERIFIED, UNVALIDATED, OUT_OF_WINDOW = "unverified", "unvalidated wording", "out of window"
 EXCLUSION_REASONS = (UNVERIFIED, UNVALIDATED, OUT_OF_WINDOW)
 HARVEST = ("bmac", "bmac_prp")
+NO_DAY = np.iinfo(np.int64).max  # a day number no date has
 AGE_BANDS = ((18, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, 200))
 
 
@@ -250,6 +251,7 @@ class Registry:
         self.reinterventions = reinterventions
         self.last_contact = last_contact or {}
         self._latest: dict[tuple[str, str, bool], dict] = {}
+        self._survival: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @cached_property
     def scores(self) -> list[ScoreRow]:
@@ -267,6 +269,24 @@ class Registry:
     @cached_property
     def score_positions(self) -> np.ndarray:
         return self.plan_columns.positions(self.score_columns.plan_id)
+
+    def survival_days(self, kind: str = "") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per plan (plan-column order), as day numbers: the first re-intervention (of `kind`,
+        or any; NO_DAY when none), the last contact (the treatment day when none) and the
+        treatment day."""
+        if kind not in self._survival:
+            columns = self.plan_columns
+            first = np.full(len(columns.id), NO_DAY, dtype=np.int64)
+            for row in self.reinterventions:
+                at = columns.positions(np.array([row["plan_id"]], dtype=np.int64))[0]
+                if at >= 0 and (not kind or row["kind"] == kind):
+                    first[at] = min(first[at], row["performed_on"].toordinal())
+            last = np.array(
+                [self.last_contact.get(p.id, p.treated_on).toordinal() for p in columns.rows],
+                dtype=np.int64,
+            )
+            self._survival[kind] = (first, last, columns.treated_on)
+        return self._survival[kind]
 
     def latest(
         self, instrument: str, key: str, *, include_excluded: bool = False
@@ -438,7 +458,10 @@ def _scores_narrow(
     asked_codes = _objects(asked)
     parts = []
     for (code, key), texts in zip(wanted, numbers, strict=True):
-        value = np.array([stored_number(t) for t in texts], dtype=float)  # None -> NaN
+        text = _objects(texts)
+        found = np.flatnonzero(text != None)  # noqa: E711 - elementwise over objects
+        value = np.full(len(text), np.nan)
+        value[found] = np.array([stored_number(t) for t in text[found]], dtype=float)
         present = known & ~np.isnan(value)
         n = int(present.sum())
         parts.append(
