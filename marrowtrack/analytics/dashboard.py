@@ -272,12 +272,8 @@ def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
     follow, scored = registry.followups, registry.score_columns
     # Follow-ups due (window closed, or completed) and the filter score's entries that do not
     # count by default: short lists of indices that each treatment group then splits.
-    due = np.flatnonzero((follow.status == "completed") | (follow.status == "missed"))
-    left_out = np.flatnonzero(
-        (scored.excluded != "")
-        & (scored.instrument == filters.instrument)
-        & (scored.score_key == filters.score_key)
-    )
+    due = registry.followups_due
+    left_out = registry.left_out(filters.instrument, filters.score_key)
     result = Dashboard(filters, _rule_text(filters.instrument, filters.score_key))
     result.excluded = dict.fromkeys(EXCLUSION_REASONS, 0)
     present = set(columns.treatment[chosen].tolist())

@@ -176,22 +176,43 @@ class ScoreColumns:
         score that counts. An instrument asked in its own right wins over the same scores
         derived from another form at the same time point (as in
         outcomes.selectors.results_table); among equals the last one read wins."""
-        chosen = (self.instrument == instrument) & (self.score_key == key)
-        chosen &= self.timepoint != None  # noqa: E711 - elementwise over objects
+        names, codes = self.timepoint_codes
+        at = self.entries_of(instrument, key)
+        at = at[codes[at] >= 0]
         if not include_excluded:
-            chosen &= self.excluded == ""
-        at = np.flatnonzero(chosen)
-        plans, timepoints = self.plan_id[at], self.timepoint[at]
+            at = at[self.excluded[at] == ""]
+        if not len(at):
+            return {}
+        timepoints, plans = codes[at], self.plan_id[at]
         own = (self.asked[at] == instrument).astype(np.int8)
-        found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for timepoint in sorted(set(timepoints.tolist())):
-            here = timepoints == timepoint
-            # Sorted by plan, then derived before own, then read order: the last of a plan wins.
-            order = np.lexsort((at[here], own[here], plans[here]))
-            ids = plans[here][order]
-            last = np.append(ids[1:] != ids[:-1], True)
-            found[timepoint] = (ids[last], self.value[at[here][order][last]])
-        return found
+        # Sorted by time point, plan, then derived before own, then read order: the last entry
+        # of a time point and plan wins.
+        order = np.lexsort((at, own, plans, timepoints))
+        tps, ids = timepoints[order], plans[order]
+        last = np.append((tps[1:] != tps[:-1]) | (ids[1:] != ids[:-1]), True)
+        tps, ids, values = tps[last], ids[last], self.value[at[order][last]]
+        return {
+            name: (ids[tps == n], values[tps == n])
+            for n, name in enumerate(names)
+            if (tps == n).any()
+        }
+
+    @cached_property
+    def timepoint_codes(self) -> tuple[list[str], np.ndarray]:
+        """(the time points' names, each entry's as an index into them; -1 for none)."""
+        named = np.flatnonzero(self.timepoint != None)  # noqa: E711 - elementwise over objects
+        names, inverse = np.unique(self.timepoint[named].astype(str), return_inverse=True)
+        codes = np.full(len(self.timepoint), -1, dtype=np.int64)
+        codes[named] = inverse.reshape(-1)
+        return [str(name) for name in names.tolist()], codes
+
+    def entries_of(self, instrument: str, key: str) -> np.ndarray:
+        """The indices of one score's entries (kept: every figure of a registry asks)."""
+        cache = self.__dict__.setdefault("_entries", {})
+        if (instrument, key) not in cache:
+            chosen = (self.instrument == instrument) & (self.score_key == key)
+            cache[(instrument, key)] = np.flatnonzero(chosen)
+        return cache[(instrument, key)]
 
 
 def _objects(values: Sequence[object]) -> np.ndarray:
@@ -276,17 +297,31 @@ class Registry:
         treatment day."""
         if kind not in self._survival:
             columns = self.plan_columns
+            rows = [r for r in self.reinterventions if not kind or r["kind"] == kind]
+            at = columns.positions(np.array([r["plan_id"] for r in rows], dtype=np.int64))
+            days = np.array([r["performed_on"].toordinal() for r in rows], dtype=np.int64)
             first = np.full(len(columns.id), NO_DAY, dtype=np.int64)
-            for row in self.reinterventions:
-                at = columns.positions(np.array([row["plan_id"]], dtype=np.int64))[0]
-                if at >= 0 and (not kind or row["kind"] == kind):
-                    first[at] = min(first[at], row["performed_on"].toordinal())
-            last = np.array(
-                [self.last_contact.get(p.id, p.treated_on).toordinal() for p in columns.rows],
-                dtype=np.int64,
-            )
-            self._survival[kind] = (first, last, columns.treated_on)
+            np.minimum.at(first, at[at >= 0], days[at >= 0])
+            self._survival[kind] = (first, self.last_contact_days, columns.treated_on)
         return self._survival[kind]
+
+    @cached_property
+    def last_contact_days(self) -> np.ndarray:
+        return np.array(
+            [self.last_contact.get(p.id, p.treated_on).toordinal() for p in self.plan_columns.rows],
+            dtype=np.int64,
+        )
+
+    @cached_property
+    def followups_due(self) -> np.ndarray:
+        """The follow-ups due (window closed, or completed), as indices."""
+        status = self.followups.status
+        return np.flatnonzero((status == "completed") | (status == "missed"))
+
+    def left_out(self, instrument: str, key: str) -> np.ndarray:
+        """The indices of one score's entries that do not count by default."""
+        at = self.score_columns.entries_of(instrument, key)
+        return at[self.score_columns.excluded[at] != ""]
 
     def latest(
         self, instrument: str, key: str, *, include_excluded: bool = False

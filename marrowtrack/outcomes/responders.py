@@ -294,10 +294,10 @@ def distinct_pairs(
     hold few distinct ones, so the exact rules run once per distinct pair."""
     if not len(baseline):
         return [], np.zeros(0, dtype=np.int64)
-    pairs, inverse = np.unique(
-        np.column_stack([baseline, follow_up]).astype(float), axis=0, return_inverse=True
-    )
-    return [(b, f) for b, f in pairs.tolist()], inverse.reshape(-1)
+    # One complex number per pair: a 1-d unique, far quicker than unique rows of a matrix.
+    both = np.asarray(baseline, dtype=float) + 1j * np.asarray(follow_up, dtype=float)
+    pairs, inverse = np.unique(both, return_inverse=True)
+    return [(z.real, z.imag) for z in pairs.tolist()], inverse.reshape(-1)
 
 
 # A float computation of a change or a percentage of scores up to a few hundred is off by far
