@@ -132,21 +132,22 @@ class ScoreColumns:
     def concatenate(cls, parts: Sequence[ScoreColumns]) -> ScoreColumns:
         if not parts:
             return cls.from_rows([])
-        days = [p.answered_on for p in parts]
+
+        def joined(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts])
+
+        days: list[date | None] | None = []
+        for part in parts:
+            days = None if days is None or part.answered_on is None else days + part.answered_on
         return cls(
-            *(
-                np.concatenate([getattr(p, name) for p in parts])
-                for name in (
-                    "plan_id",
-                    "instrument",
-                    "asked",
-                    "score_key",
-                    "timepoint",
-                    "value",
-                    "excluded",
-                )
-            ),
-            answered_on=None if any(d is None for d in days) else [x for d in days for x in d],  # type: ignore[union-attr]
+            plan_id=joined("plan_id"),
+            instrument=joined("instrument"),
+            asked=joined("asked"),
+            score_key=joined("score_key"),
+            timepoint=joined("timepoint"),
+            value=joined("value"),
+            excluded=joined("excluded"),
+            answered_on=days,
         )
 
     def __len__(self) -> int:
