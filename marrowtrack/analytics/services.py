@@ -188,7 +188,6 @@ def evidence_card_build(*, user: User, plan_id: UUID | str) -> tuple[object, Evi
     card = evidence_card(
         registry,
         condition=plan.condition,
-        condition_label=plan.get_condition_display(),
         treatment=plan.treatment,
         comparator=comparator,
         min_group=evidence_min_group(),
@@ -201,19 +200,18 @@ def patient_evidence_cards(*, patient: Patient) -> list[EvidenceCard]:
     per condition and treatment of the patient's plans (cancelled ones left out), figures of
     the patient's own clinic. Nothing else is reachable: the cards are found through the
     patient, never from an id in the address."""
-    wanted = {}
+    wanted: dict[tuple[str, str], None] = {}
     for plan in plans_for_patient(patient).exclude(status="cancelled").order_by("created_at"):
-        wanted.setdefault((plan.condition, plan.treatment), plan.get_condition_display())
+        wanted.setdefault((plan.condition, plan.treatment), None)
     if not wanted:
         return []
     registry = registry_build(clinic=patient.clinic, instruments=("NPRS",), scores=PAIN)
     cards = []
-    for (condition, treatment), label in wanted.items():
+    for condition, treatment in wanted:
         cards.append(
             evidence_card(
                 registry,
                 condition=condition,
-                condition_label=label,
                 treatment=treatment,
                 comparator="csi" if treatment in HARVEST else "bmac",
                 min_group=evidence_min_group(),
