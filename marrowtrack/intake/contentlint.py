@@ -7,6 +7,16 @@ effects", "safe and effective", "cure", "guarantee(d)", "proven" / "clinically p
 (BMAC is a mixed-cell product), "100 % success" and "permanent results". docs/reference.md §8 names
 the clinic's own "no risk of ... adverse reactions" and "proven effective".
 
+The same claims in Spanish (patient texts are in English and Spanish): "sin riesgo",
+"sin efectos secundarios", "seguro y eficaz", "cura", "garantizado", "probado",
+"regenera el cartílago" (and tejido, articulación, disco), "aprobado por la FDA", "terapia con
+células madre", "sus propias células madre", "100 % de éxito", "resultados permanentes".
+Spanish denies twice ("no tiene ningún riesgo" claims no risk), so "sin / ningún riesgo" and
+"sin efectos secundarios" are always blocked, like their English kin (an honest text says
+"todo procedimiento tiene riesgos"). "Probado" after "ha / han / he / hemos / has" means
+"tried" ("¿ha probado otros tratamientos?") and passes. "Curación" is blocked too: for the
+care of a wound write "apósito" or "vendaje".
+
 Honest sentences that deny a claim stay allowed ("this is not a cure", "has not been
 proven", "is not approved by the FDA", "does not repair tissue", "we cannot guarantee"):
 a claim preceded in its own sentence by a negation is not a claim. "No risk" and "no side
@@ -60,6 +70,63 @@ _NEGATION = re.compile(
     _I,
 )
 
+# Spanish (\w and \b know accented letters: Python's patterns are Unicode by default).
+_TEJIDO = r"(?:cartílagos?|tejidos?|articulaci(?:ón|ones)|discos?)"
+_CELULAS_MADRE = r"células[\s-]+madre"
+ALWAYS_ES: dict[str, re.Pattern[str]] = {
+    "sin riesgo": re.compile(r"\b(?:sin|ningún|ninguna|cero|libres?\s+de)\s+riesgos?\b", _I),
+    "sin efectos secundarios": re.compile(
+        r"\b(?:(?:sin|libres?\s+de)\s+(?:ningún\s+)?efectos?|ningún\s+efecto)"
+        r"\s+(?:secundarios?|adversos?)\b",
+        _I,
+    ),
+    "100 % de éxito": re.compile(r"\b100\s*(?:%|por\s*ciento)\s+(?:de\s+)?éxito", _I),
+    "sus propias células madre": re.compile(
+        rf"\b(?:sus|su|tus|tu)\s+(?:propias\s+)?{_CELULAS_MADRE}\b|\b{_CELULAS_MADRE}\s+propias\b",
+        _I,
+    ),
+}
+NEGATABLE_ES: dict[str, re.Pattern[str]] = {
+    "seguro y eficaz": re.compile(
+        r"\b(?:segur[oa]s?\s+y\s+(?:eficaz|eficaces|efectiv[oa]s?)"
+        r"|(?:eficaz|eficaces|efectiv[oa]s?)\s+y\s+segur[oa]s?)\b",
+        _I,
+    ),
+    "cura": re.compile(
+        r"\bcur(?:a|an|ar|ará|arán|aría|arían|ó|en|ación|aciones|ativ[oa]s?)\b", _I
+    ),
+    "garantizado": re.compile(r"\bgarantiz\w*|\bgarantías?\b", _I),
+    "probado": re.compile(
+        r"(?<!\bha\s)(?<!\bhan\s)(?<!\bhe\s)(?<!\bhas\s)(?<!\bhemos\s)"
+        r"\b(?:clínicamente\s+)?(?:com)?probad[oa]s?\b",
+        _I,
+    ),
+    "regenera el cartílago": re.compile(
+        rf"\b(?:regener|repar|reconstru|rehac)\w*\s+(?:\w+\s+){{0,2}}{_TEJIDO}\b"
+        rf"|\b(?:hace|hacen|hará|harán|vuelve\s+a|vuelven\s+a)\s+crecer\s+(?:\w+\s+){{0,2}}{_TEJIDO}\b"
+        rf"|\b{_TEJIDO}\s+(?:\w+\s+){{0,2}}se\s+(?:regener|repar|reconstru)\w*",
+        _I,
+    ),
+    "aprobado por la FDA": re.compile(
+        r"\b(?:aprobad|autorizad)[oa]s?\s+por\s+la\s+(?:FDA|Administración\s+de\s+Alimentos"
+        r"\s+y\s+Medicamentos)\b",
+        _I,
+    ),
+    "terapia con células madre": re.compile(
+        rf"\b(?:terapias?|tratamientos?)\s+(?:con|de)\s+{_CELULAS_MADRE}\b", _I
+    ),
+    "resultados permanentes": re.compile(
+        r"\b(?:resultados?|alivio|solución)\s+permanentes?\b", _I
+    ),
+}
+# A Spanish negation earlier in the same sentence ("no es una cura", "nunca se ha probado",
+# "no está aprobado por la FDA", "sin pruebas de que regenere el cartílago").
+_NEGATION_ES = re.compile(
+    r"(?:\bno\b|\bnunca\b|\bjamás\b|\bni\b|\btampoco\b|\bnadie\b"
+    r"|\bsin\s+(?:pruebas|evidencia|datos)\b)[^.!?;:]{0,40}$",
+    _I,
+)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -67,8 +134,8 @@ class Problem:
     excerpt: str
 
 
-def _negated(text: str, start: int) -> bool:
-    return bool(_NEGATION.search(text[max(0, start - 60) : start]))
+def _negated(text: str, start: int, negation: re.Pattern[str] = _NEGATION) -> bool:
+    return bool(negation.search(text[max(0, start - 60) : start]))
 
 
 def _excerpt(text: str, match: re.Match[str]) -> str:
@@ -80,15 +147,16 @@ def lint(text: str) -> list[Problem]:
     """Every banned claim in ``text``, with the words around it."""
     problems = [
         Problem(phrase, _excerpt(text, match))
-        for phrase, pattern in ALWAYS.items()
+        for phrase, pattern in (ALWAYS | ALWAYS_ES).items()
         for match in pattern.finditer(text)
     ]
-    problems += [
-        Problem(phrase, _excerpt(text, match))
-        for phrase, pattern in NEGATABLE.items()
-        for match in pattern.finditer(text)
-        if not _negated(text, match.start())
-    ]
+    for patterns, negation in ((NEGATABLE, _NEGATION), (NEGATABLE_ES, _NEGATION_ES)):
+        problems += [
+            Problem(phrase, _excerpt(text, match))
+            for phrase, pattern in patterns.items()
+            for match in pattern.finditer(text)
+            if not _negated(text, match.start(), negation)
+        ]
     return problems
 
 

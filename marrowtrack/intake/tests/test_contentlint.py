@@ -80,6 +80,63 @@ def test_honest_sentences_that_deny_a_claim_pass(text: str) -> None:
     assert lint(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Este tratamiento cura la artrosis", "cura"),
+        ("Esperamos que le curen", "cura"),
+        ("una inyección curativa", "cura"),
+        ("la curación de su rodilla", "cura"),
+        ("Un procedimiento sin riesgo", "sin riesgo"),
+        ("No tiene ningún riesgo", "sin riesgo"),
+        ("libre de riesgos", "sin riesgo"),
+        ("sin efectos secundarios", "sin efectos secundarios"),
+        ("no causa ningún efecto adverso", "sin efectos secundarios"),
+        ("El BMAC es seguro y eficaz", "seguro y eficaz"),
+        ("Resultados garantizados", "garantizado"),
+        ("Le garantizamos el alivio", "garantizado"),
+        ("clínicamente probado", "probado"),
+        ("una eficacia probada", "probado"),
+        ("Regenera el cartílago", "regenera el cartílago"),
+        ("repara el tejido dañado", "regenera el cartílago"),
+        ("hace crecer el cartílago", "regenera el cartílago"),
+        ("el cartílago se regenera", "regenera el cartílago"),
+        ("aprobado por la FDA", "aprobado por la FDA"),
+        ("nuestra terapia con células madre", "terapia con células madre"),
+        ("con sus propias células madre", "sus propias células madre"),
+        ("100 % de éxito", "100 % de éxito"),
+        ("resultados permanentes", "resultados permanentes"),
+        ("alivio permanente del dolor", "resultados permanentes"),
+    ],
+)
+def test_the_same_claims_are_blocked_in_spanish(text: str, phrase: str) -> None:
+    assert phrase in {problem.phrase for problem in lint(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No es una cura.",
+        "Su beneficio no se ha probado en ensayos.",
+        "No podemos garantizar ningún resultado.",
+        "El concentrado de médula ósea no está aprobado por la FDA.",
+        "No se sabe que regenere el cartílago.",
+        "El BMAC no es una terapia con células madre: es una mezcla de células.",
+        "Todo procedimiento tiene riesgos.",
+        "¿Ha probado otros tratamientos antes?",
+        "Si quiere, póngase una curita nueva.",
+        "This is not a cure, and it is not guaranteed.",
+        "Se registraron efectos secundarios o complicaciones 2 veces en 25 procedimientos.",
+    ],
+)
+def test_honest_spanish_sentences_pass(text: str) -> None:
+    assert lint(text) == []
+
+
+def test_a_spanish_claim_is_not_excused_by_a_negation_in_another_sentence() -> None:
+    assert lint("No tenemos prisa. Esto cura la artrosis.")
+
+
 def test_a_negation_in_another_sentence_does_not_excuse_a_claim() -> None:
     assert lint("We do not rush. It cures arthritis.")
 
