@@ -180,9 +180,7 @@ def _typical_change(median: float, q1: float, q3: float) -> str:
 def _timepoint_sentences(figures: TreatmentFigures, code: str, months: int) -> list[str]:
     tp = next(t for t in figures.timepoints if t.timepoint == code)
     if not tp.due:
-        return [
-            _("None of them has reached the %(months)s-month survey yet.") % {"months": months}
-        ]
+        return [_("None of them has reached the %(months)s-month survey yet.") % {"months": months}]
     found = [_followed_up(tp.due, tp.followed_up, tp.lost, months)]
     if tp.mcid.n == 0:
         return found

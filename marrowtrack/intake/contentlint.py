@@ -92,9 +92,7 @@ NEGATABLE_ES: dict[str, re.Pattern[str]] = {
         r"|(?:eficaz|eficaces|efectiv[oa]s?)\s+y\s+segur[oa]s?)\b",
         _I,
     ),
-    "cura": re.compile(
-        r"\bcur(?:a|an|ar|ará|arán|aría|arían|ó|en|ación|aciones|ativ[oa]s?)\b", _I
-    ),
+    "cura": re.compile(r"\bcur(?:a|an|ar|ará|arán|aría|arían|ó|en|ación|aciones|ativ[oa]s?)\b", _I),
     "garantizado": re.compile(r"\bgarantiz\w*|\bgarantías?\b", _I),
     "probado": re.compile(
         r"(?<!\bha\s)(?<!\bhan\s)(?<!\bhe\s)(?<!\bhas\s)(?<!\bhemos\s)"
@@ -115,9 +113,7 @@ NEGATABLE_ES: dict[str, re.Pattern[str]] = {
     "terapia con células madre": re.compile(
         rf"\b(?:terapias?|tratamientos?)\s+(?:con|de)\s+{_CELULAS_MADRE}\b", _I
     ),
-    "resultados permanentes": re.compile(
-        r"\b(?:resultados?|alivio|solución)\s+permanentes?\b", _I
-    ),
+    "resultados permanentes": re.compile(r"\b(?:resultados?|alivio|solución)\s+permanentes?\b", _I),
 }
 # A Spanish negation earlier in the same sentence ("no es una cura", "nunca se ha probado",
 # "no está aprobado por la FDA", "sin pruebas de que regenere el cartílago").

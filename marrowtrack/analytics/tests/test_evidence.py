@@ -7,11 +7,19 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import translation
 
-from marrowtrack.analytics.evidence import evidence_card
+from marrowtrack.analytics.evidence import (
+    CONDITION_LABELS,
+    TREATMENT_LABELS,
+    card_condition_label,
+    evidence_card,
+)
 from marrowtrack.analytics.readmodel import Registry, ScoreRow
 from marrowtrack.analytics.tests.registry import plan_row
 from marrowtrack.intake.contentlint import assert_no_claims
+from marrowtrack.intake.models import Treatment
+from marrowtrack.patients.models import ReferralCondition
 
 FORBIDDEN = ("cure", "no risk", "guaranteed", "regrows cartilage", "proven")
 TREATED = date(2025, 1, 1)
@@ -53,12 +61,8 @@ def _registry(n_bmac: int, n_csi: int) -> Registry:
 
 
 def _card(n_bmac, n_csi, **kw):
-    return evidence_card(
-        _registry(n_bmac, n_csi),
-        condition="knee_oa",
-        condition_label="Knee osteoarthritis",
-        **kw,
-    )
+    kw.setdefault("condition_label", "Knee osteoarthritis")
+    return evidence_card(_registry(n_bmac, n_csi), condition="knee_oa", **kw)
 
 
 def _check_words(card):
@@ -138,3 +142,53 @@ def test_the_card_is_for_clinical_readers_of_the_plans_clinic(
     assert client_for(staff["researcher"]).get(url).status_code in (403, 404)
     page = client_for(staff["lab_tech"]).get(f"/plans/{knee_plan.public_id}/")
     assert 'hx-get="/analytics/evidence/' not in page.content.decode()
+
+
+def _spanish_card(n_bmac, n_csi, **kw):
+    with translation.override("es"):
+        return _card(n_bmac, n_csi, **kw)
+
+
+@pytest.mark.parametrize("n_bmac,n_csi", [(0, 0), (19, 0), (25, 22), (40, 40), (1, 30)])
+def test_every_spanish_sentence_passes_the_claims_linter_in_both_languages(n_bmac, n_csi):
+    card = _spanish_card(n_bmac, n_csi)
+    _check_words(card)  # the English list too: a sentence left untranslated would be caught
+    assert_no_claims([(f"oración {n}", t) for n, t in enumerate(card.texts())])
+    english = _card(n_bmac, n_csi).texts()
+    assert not set(card.texts()) & set(english)  # every text of the card is translated
+
+
+def test_spanish_plurals_follow_each_count():
+    card = _spanish_card(25, 0)
+    text = " ".join(card.sections[0].sentences)
+    assert "De los 25 pacientes que ya debían responder la encuesta de los 6 meses, 20 la " in text
+    assert "no sabemos cómo están los 5 restantes." in text
+    assert "Se registraron efectos secundarios o complicaciones 1 vez en 25 procedimientos" in text
+    assert "Que sepamos, 1 de los 25 tuvo después una operación" in text
+    # Two patients (the minimum lowered for the test): one answered, one is not known about.
+    pair = " ".join(_spanish_card(2, 0, min_group=2).sections[0].sentences)
+    assert (
+        "De los 2 pacientes que ya debían responder la encuesta de los 6 meses, 1 la respondió; "
+        "no sabemos cómo está el paciente restante." in pair
+    )
+    assert "Esta clínica ha dado este tratamiento a 2 pacientes" in pair
+
+
+def test_spanish_numbers_have_a_decimal_comma_and_a_spaced_percent_sign():
+    text = " ".join(_spanish_card(25, 0).sections[0].sentences)
+    assert re.search(r"\(\d+\u00a0%\)", text) and not re.search(r"\d%", text)
+    assert re.search(r"alrededor de \d+,\d por cada 100 \(hasta \d+,\d\)", text)
+    english = " ".join(_card(25, 0).sections[0].sentences)
+    assert re.search(r"\(\d+%\)", english) and re.search(r"about \d+\.\d per 100", english)
+
+
+def test_the_cards_labels_say_in_english_what_the_models_say():
+    assert {code: str(label) for code, label in CONDITION_LABELS.items()} == {
+        c.value: str(c.label) for c in ReferralCondition
+    }
+    assert {code: str(label) for code, label in TREATMENT_LABELS.items()} == {
+        t.value: str(t.label) for t in Treatment
+    }
+    with translation.override("es"):
+        assert card_condition_label("knee_oa") == "Artrosis de rodilla"
+        assert _card(25, 0, condition_label=None).condition_label == "Artrosis de rodilla"

@@ -103,3 +103,89 @@ def test_the_minimum_group_is_a_setting(registry, patient, staff, portal_client,
 def test_the_portal_page_needs_a_portal_session(client_for, staff):
     response = client_for(staff["physician"]).get("/portal/what-we-measured/")
     assert response.status_code == 302 and "/portal/sign-in/" in response["Location"]
+
+
+# The card's English sentences, any of which left on a Spanish page means a sentence was not
+# translated (the lead-in of each generated sentence, the notes and the labels).
+ENGLISH_OF_THE_CARD = (
+    "This clinic has treated",
+    "Figures are shown from",
+    "Of the ",
+    "answered it",
+    "we do not know how",
+    "At 6 months",
+    "At 12 months",
+    "reported an improvement",
+    "The typical pain score",
+    "Side effects or complications",
+    "Serious ones",
+    "later had surgery",
+    "pain score",
+    "These are this clinic's own measurements",
+    "The figures count only",
+    "Treatments were chosen",
+    "Knee osteoarthritis",
+    "Bone marrow concentrate",
+    "Corticosteroid injection",
+    "Reading these figures",
+    "What this clinic measured",
+)
+
+
+def _spanish(patient):
+    patient.preferred_language = "es"
+    patient.save(update_fields=["preferred_language"])
+    return patient
+
+
+def _no_english_left(text: str) -> None:
+    left = [words for words in ENGLISH_OF_THE_CARD if words in text]
+    assert not left, left
+
+
+def test_a_spanish_speaker_reads_the_whole_card_in_spanish(registry, patient, staff, portal_client):
+    scenario.approved_plan(_spanish(patient), by=staff["physician"])  # knee osteoarthritis, BMAC
+    html = portal_client(patient).get("/portal/what-we-measured/").content.decode()
+    text = _page(portal_client, patient)
+    assert 'lang="es"' in html
+    assert "Lo que midió esta clínica en pacientes como usted" in text
+    assert "Artrosis de rodilla" in text and "Concentrado de médula ósea (BMAC)" in text
+    assert (
+        "Esta clínica ha dado este tratamiento a 22 pacientes con una afección como la suya."
+        in text
+    )
+    assert (
+        "De los 22 pacientes que ya debían responder la encuesta de los 6 meses, 22 la "
+        "respondieron." in text
+    )
+    assert "A los 6 meses, " in text and "A los 12 meses, " in text
+    # Numbers as Spanish writes them: a decimal comma, a (no-break) space before the percent.
+    assert re.search(r"\(\d+\u00a0%\)", html) and not re.search(r"\d%", text)
+    assert re.search(r"bajó \d+,\d puntos en la escala de 0 a 10", text)
+    assert "Son mediciones propias de esta clínica, no una promesa" in text
+    _no_english_left(text)
+
+
+def test_a_hidden_group_says_why_in_spanish(registry, clinic, staff, portal_client):
+    other = _spanish(PatientFactory(clinic=clinic))
+    plan = scenario.approved_plan(other, by=staff["physician"], target="subacromial")
+    TreatmentPlan.objects.filter(pk=plan.pk).update(condition="shoulder")
+    text = _page(portal_client, other)
+    assert "Bursitis del hombro / manguito rotador" in text
+    assert (
+        "Hasta ahora, esta clínica ha dado este tratamiento a 3 pacientes como usted. Las cifras "
+        "se muestran a partir de 20 pacientes, porque con grupos más pequeños los números pueden "
+        "dar una idea equivocada." in text
+    )
+    assert "A los 6 meses" not in text
+    _no_english_left(text)
+
+
+def test_a_spanish_speakers_card_is_still_english_for_the_staff(
+    registry, patient, staff, client_for
+):
+    plan = scenario.approved_plan(_spanish(patient), by=staff["physician"])
+    html = client_for(staff["physician"]).get(f"/analytics/evidence/{plan.public_id}/")
+    text = _visible(html.content.decode())
+    assert "This clinic has treated 22 patients with a condition like yours this way." in text
+    assert "Esta clínica" not in text and "pacientes" not in text
