@@ -7,6 +7,10 @@ inverse probability of treatment weighting on age, sex, BMI, baseline score, sev
 propensity model), with a balance table (standardised mean differences before and after
 weighting) and Kish's effective sample size per group.
 
+The dashboard's filters (physician, period, sex, age band, severity) choose the patients
+first: the propensity model is fitted on the filtered group only, exactly as if the registry
+held no one else, and the refusal rules apply to that group.
+
 An estimate is refused, with the reason, when either group has fewer than `MIN_GROUP`
 patients with both scores, or the propensity scores do not overlap (less than 90 % of a group
 inside the common support), or weighting leaves an effective sample below `MIN_GROUP` / 2.
@@ -16,12 +20,12 @@ of a kept covariate takes the mean of the others (named with its count).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from marrowtrack.analytics import stats
-from marrowtrack.analytics.dashboard import improvements
+from marrowtrack.analytics.dashboard import Filters, improvements
 from marrowtrack.analytics.readmodel import EXCLUSION_REASONS, HARVEST, PlanRow, Registry
 
 MIN_GROUP = 20
@@ -85,62 +89,68 @@ def _covariate(plan: PlanRow, name: str, baseline: float) -> float | None:
     return None if value is None else float(value)
 
 
+def comparison_plans(registry: Registry, filters: Filters, comparator: str) -> list[PlanRow]:
+    """The BMAC and comparator plans the filters admit (condition, physician, period, sex,
+    age band, severity), in plan-id order."""
+    wanted = replace(filters, treatments=(*HARVEST, comparator))
+    columns = registry.plan_columns
+    return [columns.rows[i] for i in np.flatnonzero(wanted.mask(columns)).tolist()]
+
+
 def comparison_data(
-    registry: Registry,
-    *,
-    condition: str,
-    comparator: str,
-    instrument: str,
-    score_key: str,
-    timepoint: str,
-    include_excluded: bool = False,
+    registry: Registry, filters: Filters, *, comparator: str, timepoint: str
 ) -> tuple[list[PlanRow], list[float], list[float]]:
-    """(plans, baseline, improvement) of the condition's BMAC and comparator plans with both
-    scores."""
-    plans = [
-        p
-        for p in registry.plans.values()
-        if p.condition == condition and (p.treatment in HARVEST or p.treatment == comparator)
-    ]
+    """(plans, baseline, improvement) of the filtered BMAC and comparator plans with both
+    scores of the filters' instrument score."""
+    plans = comparison_plans(registry, filters, comparator)
     ids = np.array([p.id for p in plans], dtype=np.int64)
+    instrument, key, include = filters.instrument, filters.score_key, filters.include_excluded
     base, follow = (
-        registry.score_values(ids, instrument, score_key, at, include_excluded=include_excluded)
+        registry.score_values(ids, instrument, key, at, include_excluded=include)
         for at in ("baseline", timepoint)
     )
     both = ~np.isnan(base) & ~np.isnan(follow)
-    gains, _ = improvements(instrument, score_key, base[both], follow[both])
+    gains, _ = improvements(filters.instrument, filters.score_key, base[both], follow[both])
     kept = [plan for plan, counted in zip(plans, both.tolist(), strict=True) if counted]
     return kept, base[both].tolist(), gains.tolist()
 
 
 def excluded_counts(
-    registry: Registry,
-    *,
-    condition: str,
-    comparator: str,
-    instrument: str,
-    score_key: str,
-    timepoint: str,
+    registry: Registry, filters: Filters, *, comparator: str, timepoint: str
 ) -> dict[str, int]:
-    """How many of the two groups' scores at baseline or `timepoint` do not count by
-    default, per reason."""
-    ids = [
-        p.id
-        for p in registry.plans.values()
-        if p.condition == condition and (p.treatment in HARVEST or p.treatment == comparator)
-    ]
+    """How many of the two filtered groups' scores at baseline or `timepoint` do not count
+    by default, per reason."""
+    ids = [p.id for p in comparison_plans(registry, filters, comparator)]
     s = registry.score_columns
     left = (
         (s.excluded != "")
         & np.isin(s.plan_id, np.array(ids, dtype=np.int64))
-        & (s.instrument == instrument)
-        & (s.score_key == score_key)
+        & (s.instrument == filters.instrument)
+        & (s.score_key == filters.score_key)
         & ((s.timepoint == "baseline") | (s.timepoint == timepoint))
     )
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
     for reason in s.excluded[left].tolist():
         counts[reason] += 1
     return counts
+
+
+def comparison_compute(
+    registry: Registry, filters: Filters, *, comparator: str, timepoints: tuple[str, ...]
+) -> list[Comparison]:
+    """BMAC versus `comparator` at each time point, over the patients the filters admit."""
+    results = []
+    for timepoint in timepoints:
+        plans, baselines, gains = comparison_data(
+            registry, filters, comparator=comparator, timepoint=timepoint
+        )
+        result = compare(plans, baselines, gains, timepoint=timepoint, comparator=comparator)
+        result.excluded = excluded_counts(
+            registry, filters, comparator=comparator, timepoint=timepoint
+        )
+        result.include_excluded = filters.include_excluded
+        results.append(result)
+    return results
 
 
 def compare(

@@ -81,14 +81,13 @@ class DashboardFilterForm(forms.Form):
         )
 
 
-class CompareForm(forms.Form):
-    condition = forms.ChoiceField(choices=ReferralCondition.choices, initial="knee_oa")
+class CompareForm(DashboardFilterForm):
+    """The dashboard's filters (the dashboard's link carries them) and the comparator."""
+
     # Optional: the dashboard's link carries its own filters only (cortisone by default).
     comparator = forms.ChoiceField(choices=COMPARATORS, initial="csi", required=False)
-    score = forms.ChoiceField(
-        choices=_instrument_choices, initial="NPRS:total", label="Score", required=False
-    )
-    include = forms.BooleanField(required=False, label="Include excluded data")
+
+    field_order = ["condition", "comparator", "score"]
 
     def clean_comparator(self) -> str:
         return self.cleaned_data.get("comparator") or "csi"
@@ -110,13 +109,25 @@ class DoseFilterForm(DashboardFilterForm):
     field_order = ["condition", "score", "timepoint"]
 
 
-class ReportForm(forms.Form):
-    treated_from = forms.DateField(required=False, label="Treated from")
-    treated_to = forms.DateField(required=False, label="Treated to")
+class ReportForm(DashboardFilterForm):
+    """The report's period and the dashboard's patient filters (physician, sex, age band,
+    severity); the report covers every condition, on the pain score."""
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("treated_from"), data.get("treated_to")
-        if start and end and start > end:
-            self.add_error("treated_to", "The period ends before it starts.")
-        return data
+    field_order = ["treated_from", "treated_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("condition", "score", "include"):
+            del self.fields[name]
+
+    def filters(self) -> Filters:
+        d = self.cleaned_data
+        return Filters(
+            condition="",  # every condition: the report takes them one by one
+            physician_id=d.get("physician"),
+            treated_from=d.get("treated_from"),
+            treated_to=d.get("treated_to"),
+            sex=d.get("sex") or "",
+            age_band=d.get("age_band") or "",
+            severity=d.get("severity"),
+        )

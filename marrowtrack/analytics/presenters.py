@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from marrowtrack.analytics.dashboard import Dashboard
+from marrowtrack.analytics.dashboard import Dashboard, Filters
 from marrowtrack.analytics.doseresponse import DoseResponse
 from marrowtrack.intake.models import Treatment
 from marrowtrack.patients.models import ReferralCondition
@@ -55,6 +55,28 @@ def treatment_label(code: str) -> str:
         return Treatment(code).label
     except ValueError:
         return code
+
+
+def filters_in_force(filters: Filters, physician_label: str = "") -> str:
+    """The patient filters a page or report applies, in words (condition, score and the
+    excluded-data choice are said elsewhere); "none" when every patient counts."""
+    parts = []
+    if filters.physician_id is not None:
+        parts.append(f"physician {physician_label or filters.physician_id}")
+    start, end = filters.treated_from, filters.treated_to
+    if start and end:
+        parts.append(f"treated from {start.isoformat()} to {end.isoformat()}")
+    elif start:
+        parts.append(f"treated from {start.isoformat()}")
+    elif end:
+        parts.append(f"treated up to {end.isoformat()}")
+    if filters.sex:
+        parts.append(f"sex {filters.sex}")
+    if filters.age_band:
+        parts.append(f"age band {filters.age_band}")
+    if filters.severity is not None:
+        parts.append(f"Kellgren-Lawrence grade {filters.severity}")
+    return "; ".join(parts) if parts else "none"
 
 
 def condition_label(code: str) -> str:

@@ -6,13 +6,16 @@ median (IQR) and the share reaching the meaningful change with its Wilson CI; ad
 per 100 procedures; the share without a re-intervention at 12 months; and how many scores
 were left out and why. The same numbers as the dashboard (one computation: `dashboard.py`),
 its change chart drawn by the same Vega-Lite spec, rendered to PDF by WeasyPrint as every
-other document of the product. Aggregates only: no patient or staff member is named.
+other document of the product. When the dashboard's patient filters come along (physician,
+sex, age band, severity) only the patients they admit count, and the report prints them.
+Aggregates only: no patient is named, and a staff member only as the physician filter the
+reader chose (the research view has no physician filter).
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -47,16 +50,13 @@ def _chart_uri(board: Dashboard) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def report_sections(
-    registry: Registry, *, treated_from: date | None, treated_to: date | None
-) -> list[ConditionSection]:
+def report_sections(registry: Registry, filters: Filters) -> list[ConditionSection]:
+    """One section per condition with patients the filters admit (the filters' own
+    condition is not read: the report covers every condition)."""
     sections = []
     conditions = sorted({p.condition for p in registry.plans.values()})
     for condition in conditions:
-        board = dashboard_compute(
-            registry,
-            Filters(condition=condition, treated_from=treated_from, treated_to=treated_to),
-        )
+        board = dashboard_compute(registry, replace(filters, condition=condition))
         if not board.treatments:
             continue
         rows = [
@@ -83,6 +83,7 @@ def report_html(
     clinic_name: str,
     treated_from: date | None,
     treated_to: date | None,
+    filters_in_force: str,
     made_on: date,
     sections: list[ConditionSection],
 ) -> str:
@@ -92,6 +93,7 @@ def report_html(
             "clinic_name": clinic_name,
             "treated_from": treated_from,
             "treated_to": treated_to,
+            "filters_in_force": filters_in_force,
             "made_on": made_on,
             "sections": sections,
         },

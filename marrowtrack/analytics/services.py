@@ -5,15 +5,15 @@ exports and reports are audited (who took which data, when)."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
 
 from marrowtrack.accounts.models import User
+from marrowtrack.accounts.selectors import staff_of_clinic
 from marrowtrack.analytics import compare as comparing
-from marrowtrack.analytics import deidentify, exports, report
+from marrowtrack.analytics import deidentify, exports, presenters, report
 from marrowtrack.analytics.access import CLINICAL, registry_reader, require_research
 from marrowtrack.analytics.dashboard import Dashboard, Filters, dashboard_compute
 from marrowtrack.analytics.doseresponse import DoseResponse, dose_response_compute
@@ -53,49 +53,34 @@ def dashboard_build(*, user: User, filters: Filters) -> tuple[Dashboard, Registr
     return dashboard_compute(registry, filters), registry
 
 
+def physician_label(*, user: User, physician_id: int | None) -> str:
+    """How a physician filter is printed: the physician's name, from the reader's clinic."""
+    if physician_id is None:
+        return ""
+    doctor = staff_of_clinic(clinic=user.clinic).filter(pk=physician_id).first()
+    return (doctor.printed_name or doctor.username) if doctor else str(physician_id)
+
+
 def comparison_build(
     *,
     user: User,
-    condition: str,
+    filters: Filters,
     comparator: str = "csi",
-    instrument: str = "NPRS",
-    score_key: str = "total",
-    include_excluded: bool = False,
     timepoints: tuple[str, ...] = TIMEPOINTS,
 ) -> list[comparing.Comparison]:
+    """BMAC versus `comparator` for the filters' condition and score, over the patients the
+    dashboard's filters admit (registry readers)."""
     registry_reader(user)
-    if comparator in ("bmac", "bmac_prp"):
+    if comparator in HARVEST:
         raise ValidationFailed({"comparator": ["Choose a treatment other than BMAC."]})
     registry = registry_build(
         clinic=user.clinic,
-        instruments=asked_instruments(instrument, oarsi=False),
-        scores=scores_shown(instrument, score_key, oarsi=False),
+        instruments=asked_instruments(filters.instrument, oarsi=False),
+        scores=scores_shown(filters.instrument, filters.score_key, oarsi=False),
     )
-    results = []
-    for timepoint in timepoints:
-        plans, baselines, gains = comparing.comparison_data(
-            registry,
-            condition=condition,
-            comparator=comparator,
-            instrument=instrument,
-            score_key=score_key,
-            timepoint=timepoint,
-            include_excluded=include_excluded,
-        )
-        result = comparing.compare(
-            plans, baselines, gains, timepoint=timepoint, comparator=comparator
-        )
-        result.excluded = comparing.excluded_counts(
-            registry,
-            condition=condition,
-            comparator=comparator,
-            instrument=instrument,
-            score_key=score_key,
-            timepoint=timepoint,
-        )
-        result.include_excluded = include_excluded
-        results.append(result)
-    return results
+    return comparing.comparison_compute(
+        registry, filters, comparator=comparator, timepoints=timepoints
+    )
 
 
 EXPORT_FORMATS = ("csv", "parquet")
@@ -136,24 +121,28 @@ def dose_response_build(*, user: User, filters: Filters, timepoint: str = "6m") 
     return dose_response_compute(registry, lab, filters, timepoint=timepoint)
 
 
-def outcomes_report_build(
-    *, user: User, treated_from: date | None = None, treated_to: date | None = None
-) -> bytes:
-    """The clinic's outcomes report for patients treated in the period, as a PDF (registry
-    readers; aggregates only; audited)."""
+def outcomes_report_build(*, user: User, filters: Filters) -> bytes:
+    """The clinic's outcomes report for the patients the filters admit (period, physician,
+    sex, age band, severity; every condition: `filters.condition` is not read), as a PDF
+    (registry readers; aggregates only; audited with the filters)."""
     registry_reader(user)
-    if treated_from and treated_to and treated_from > treated_to:
+    start, end = filters.treated_from, filters.treated_to
+    if start and end and start > end:
         raise ValidationFailed({"treated_to": ["The period ends before it starts."]})
     registry = registry_build(
         clinic=user.clinic,
         instruments=asked_instruments("NPRS", oarsi=False),
         scores=scores_shown("NPRS", "total", oarsi=False),
     )
-    sections = report.report_sections(registry, treated_from=treated_from, treated_to=treated_to)
+    sections = report.report_sections(registry, filters)
+    in_force = presenters.filters_in_force(
+        filters, physician_label(user=user, physician_id=filters.physician_id)
+    )
     html = report.report_html(
         clinic_name=user.clinic.name,
-        treated_from=treated_from,
-        treated_to=treated_to,
+        treated_from=start,
+        treated_to=end,
+        filters_in_force=in_force,
         made_on=clock.today(user.clinic),
         sections=sections,
     )
@@ -167,8 +156,13 @@ def outcomes_report_build(
             clinic=user.clinic,
             extra={
                 "format": "PDF, aggregates",
-                "treated_from": treated_from.isoformat() if treated_from else "",
-                "treated_to": treated_to.isoformat() if treated_to else "",
+                "treated_from": start.isoformat() if start else "",
+                "treated_to": end.isoformat() if end else "",
+                "physician_id": filters.physician_id,
+                "sex": filters.sex,
+                "age_band": filters.age_band,
+                "severity": filters.severity,
+                "filters": in_force,
                 "conditions": [s.condition for s in sections],
             },
         )

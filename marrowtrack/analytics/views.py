@@ -15,8 +15,8 @@ from django.shortcuts import render
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.analytics import charts, exports, presenters, services
 from marrowtrack.analytics.access import registry_reader, require_research
+from marrowtrack.analytics.dashboard import Filters
 from marrowtrack.analytics.forms import (
-    DEFAULT_SCORE,
     CompareForm,
     DashboardFilterForm,
     DoseFilterForm,
@@ -62,9 +62,35 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["rows"] = presenters.dashboard_rows(board)
         context["survival_chart"] = charts.survival_svg(board)
         context["change_chart"] = charts.change_svg(board)
+        context.update(_report_follows(request, board.filters))
     else:
         status = 400
     return render(request, "analytics/dashboard.html", context, status=status)
+
+
+REPORT_FILTERS = ("physician_id", "sex", "age_band", "severity")
+
+
+def _report_follows(request: AuthenticatedHttpRequest, filters: Filters) -> dict[str, object]:
+    """The dashboard's patient filters, carried by the report form as hidden fields (the
+    period has its own visible fields) and said beside it."""
+    hidden = [
+        ("physician" if name == "physician_id" else name, value)
+        for name in REPORT_FILTERS
+        if (value := getattr(filters, name)) not in (None, "")
+    ]
+    patients_only = Filters(
+        condition=filters.condition,
+        physician_id=filters.physician_id,
+        sex=filters.sex,
+        age_band=filters.age_band,
+        severity=filters.severity,
+    )
+    label = services.physician_label(user=request.user, physician_id=filters.physician_id)
+    return {
+        "report_hidden": hidden,
+        "report_in_force": presenters.filters_in_force(patients_only, label),
+    }
 
 
 @login_required
@@ -134,36 +160,36 @@ def dose_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def report_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
-    registry_reader(request.user)
-    form = ReportForm(request.GET)
+    mode = registry_reader(request.user)
+    form = ReportForm(request.GET, clinic=request.user.clinic, research=(mode == "research"))
     if not form.is_valid():
         return _refused(form)
     start, end = form.cleaned_data["treated_from"], form.cleaned_data["treated_to"]
-    pdf = services.outcomes_report_build(user=request.user, treated_from=start, treated_to=end)
+    pdf = services.outcomes_report_build(user=request.user, filters=form.filters())
     period = f"{start or 'start'}-to-{end or clock.today(request.user.clinic)}"
     return _download(pdf, f"outcomes-report-{period}.pdf", "application/pdf")
 
 
 @login_required
 def compare(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """BMAC versus a comparator over the patients the dashboard's filters admit (its link
+    carries them); the filters in force are printed on the page."""
     mode = registry_reader(request.user)
     data = request.GET if "condition" in request.GET else {**DEFAULTS, "comparator": "csi"}
-    form = CompareForm(data)
+    form = CompareForm(data, clinic=request.user.clinic, research=(mode == "research"))
     context = {"form": form, "mode": mode}
     status = 200
     if form.is_valid():
-        d = form.cleaned_data
-        instrument, key = (d["score"] or DEFAULT_SCORE).split(":")
+        filters = form.filters()
+        comparator = form.cleaned_data["comparator"]
         context["comparisons"] = services.comparison_build(
-            user=request.user,
-            condition=d["condition"],
-            comparator=d["comparator"],
-            instrument=instrument,
-            score_key=key,
-            include_excluded=d["include"],
+            user=request.user, filters=filters, comparator=comparator
         )
-        context["score"] = f"{instrument} {key}"
-        context["comparator_label"] = presenters.treatment_label(d["comparator"])
+        context["score"] = f"{filters.instrument} {filters.score_key}"
+        context["comparator_label"] = presenters.treatment_label(comparator)
+        context["filters_in_force"] = presenters.filters_in_force(
+            filters, services.physician_label(user=request.user, physician_id=filters.physician_id)
+        )
     else:
         status = 400
     return render(request, "analytics/compare.html", context, status=status)

@@ -97,6 +97,17 @@ def test_the_administrator_filters_compares_and_downloads_the_report(
     page.get_by_role("link", name="BMAC versus comparator").click()
     expect(page.get_by_role("heading", name="BMAC versus comparator")).to_be_visible()
     expect(page.get_by_text("Observational, not randomised")).to_be_visible()
+    # The dashboard's filters came along: the women alone (16 a group) are too few.
+    expect(page.locator("#filters-in-force")).to_contain_text("sex female")
+    refusal = page.get_by_text(re.compile(r"^No adjusted estimate for the filtered group"))
+    expect(refusal.first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Too few BMAC patients")).first).to_be_visible()
+    _shot(page, "compare-filtered")
+    # Both sexes: an estimate.
+    compared = page.get_by_role("form", name="Filters")
+    compared.get_by_label("Sex").select_option("")
+    compared.get_by_role("button", name="Show").click()
+    expect(page.locator("#filters-in-force")).not_to_contain_text("sex female")
     expect(page.get_by_text(re.compile(r"^Adjusted difference:")).first).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("Age (years)")
     _shot(page, "compare")

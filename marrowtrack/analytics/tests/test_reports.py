@@ -94,6 +94,39 @@ def test_the_report_is_a_pdf_of_the_clinic_and_period(registry, clinic, staff, c
     assert event.actor_id == staff["clinic_admin"].pk
 
 
+def test_the_report_follows_the_dashboards_patient_filters_and_the_audit_names_them(
+    registry, clinic, staff, client_for
+):
+    for _ in range(3):
+        score(plan_with(clinic, staff["physician"], sex="male"), "baseline", 6)
+    client = client_for(staff["clinic_admin"])
+    dashboard = client.get("/analytics/?condition=knee_oa&sex=male&age_band=60-69").content
+    assert b'<input type="hidden" name="sex" value="male">' in dashboard
+    assert b'<input type="hidden" name="age_band" value="60-69">' in dashboard
+    assert b"The report follows this dashboard's filters: sex male; age band 60-69" in dashboard
+    query = "treated_from=2026-01-01&treated_to=2026-12-31&sex=male&age_band=60-69"
+    text = " ".join(_text(_report(client, query)).split())
+    assert "Filters: treated from 2026-01-01 to 2026-12-31; sex male; age band 60-69" in text
+    assert "Treated in the period: Bone marrow concentrate (BMAC) 3." in text
+    assert "Corticosteroid injection" not in text  # every cortisone patient is a woman
+    event = AuditEvent.objects.get(name="analytics.outcomes_report")
+    assert (event.extra["sex"], event.extra["age_band"], event.extra["severity"]) == (
+        "male",
+        "60-69",
+        None,
+    )
+    assert event.extra["filters"] == (
+        "treated from 2026-01-01 to 2026-12-31; sex male; age band 60-69"
+    )
+
+
+def test_an_unfiltered_report_says_so(registry, staff, client_for):
+    text = " ".join(_text(_report(client_for(staff["physician"]))).split())
+    assert "Filters: treated from 2026-01-01 to 2026-12-31 (only the patients" in text
+    event = AuditEvent.objects.get(name="analytics.outcomes_report")
+    assert event.extra["sex"] == "" and event.extra["physician_id"] is None
+
+
 def test_a_period_that_ends_before_it_starts_is_named(registry, staff, client_for):
     response = _report(
         client_for(staff["physician"]), "treated_from=2026-05-01&treated_to=2026-01-01"

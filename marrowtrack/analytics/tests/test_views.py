@@ -107,3 +107,34 @@ def test_the_comparison_says_what_it_left_out_and_why(knee_registry, clinic, sta
     )
     included = client.get("/analytics/compare/?condition=knee_oa&include=on").content.decode()
     assert "Excluded data are <strong>included</strong> at your request: 1 score would" in included
+
+
+def test_the_comparison_follows_the_dashboards_filters_and_prints_them(
+    knee_registry, clinic, staff, client_for
+):
+    for value in (2, 3):
+        plan = plan_with(clinic, staff["physician"], sex="male")
+        score(plan, "baseline", 7)
+        score(plan, "3m", value)
+    client = client_for(staff["physician"])
+    dashboard = client.get("/analytics/?condition=knee_oa&sex=male&age_band=60-69")
+    assert 'href="/analytics/compare/?condition=knee_oa&amp;sex=male&amp;age_band=60-69"' in (
+        dashboard.content.decode()
+    )
+    html = client.get("/analytics/compare/?condition=knee_oa&sex=male&age_band=60-69")
+    text = " ".join(html.content.decode().split())
+    assert html.status_code == 200
+    assert "only those the filters admit: sex male; age band 60-69." in text
+    assert "Patients with both scores: BMAC 2, Corticosteroid injection 0." in text
+    assert "No adjusted estimate for the filtered group (sex male; age band 60-69):" in text
+    assert "Too few BMAC patients with both scores: 2 (at least 20 needed)." in text
+    everyone = " ".join(
+        client.get("/analytics/compare/?condition=knee_oa").content.decode().split()
+    )
+    assert "every patient of the condition (no filter)" in everyone
+    assert "Patients with both scores: BMAC 5, Corticosteroid injection 0." in everyone
+
+
+def test_a_bad_comparison_filter_is_named(staff, client_for):
+    page = client_for(staff["nurse"]).get("/analytics/compare/?condition=knee_oa&severity=9")
+    assert page.status_code == 400 and "severity" in page.content.decode().lower()
