@@ -218,12 +218,18 @@ def score_json_matrix(
 
 
 def score_texts_matrix(
-    instrument_code: str, matrix: Floats, columns: Sequence[str]
+    instrument_code: str, matrix: Floats, columns: Sequence[str], *, jsonb_order: bool = False
 ) -> tuple[list[str], str]:
     """The stored scores of every row as JSON text, exactly json.dumps(score_json(...)[0]):
-    numbers turned to text a column at a time by numpy, then one str.format per row."""
+    numbers turned to text a column at a time by numpy, then one str.format per row.
+
+    `jsonb_order` puts the keys in the order PostgreSQL's jsonb prints them (shorter keys
+    first, then by bytes), so the text equals a stored jsonb value's text when the scores do.
+    """
     results = _derived_results(instrument_code, matrix, columns)
-    pieces = [_json_texts(code, result) for code, result, _ in results]
+    if jsonb_order:
+        results.sort(key=lambda result: _jsonb_key(result[0]))
+    pieces = [_json_texts(code, result, jsonb_order=jsonb_order) for code, result, _ in results]
     outer = "{{" + ", ".join(["{}"] * len(pieces)) + "}}"
     version = "; ".join(rule_version for _, _, rule_version in results)
     return list(map(outer.format, *pieces)), version
@@ -251,15 +257,27 @@ def _derived_results(
     return results
 
 
-def _json_texts(code: str, result: BulkScores) -> list[str]:
+def _json_texts(code: str, result: BulkScores, *, jsonb_order: bool = False) -> list[str]:
     """'"CODE": {"key": value, ..., "reasons": [...]}' per row, as json.dumps writes it."""
-    keys = instrument(code).definition.score_keys
-    fields = "".join(f'"{key.key}": {{}}, ' for key in keys)
-    template = f'"{code}": {{{{{fields}"reasons": {{}}}}}}'
-    values = [_text_column(result.scores[key.key], key.places).tolist() for key in keys]
+    names = [key.key for key in instrument(code).definition.score_keys] + ["reasons"]
+    if jsonb_order:
+        names.sort(key=_jsonb_key)
+    fields = ", ".join(f'"{name}": {{}}' for name in names)
+    template = f'"{code}": {{{{{fields}}}}}'
+    places = {key.key: key.places for key in instrument(code).definition.score_keys}
     dumped: dict[tuple[str, ...], str] = {}
     reasons = [dumped.setdefault(tuple(r), json.dumps(r)) if r else "[]" for r in result.reasons]
-    return list(map(template.format, *values, reasons))
+    values = [
+        reasons if name == "reasons" else _text_column(result.scores[name], places[name]).tolist()
+        for name in names
+    ]
+    return list(map(template.format, *values))
+
+
+def _jsonb_key(key: str) -> tuple[int, bytes]:
+    """jsonb stores (and prints) object keys shorter first, then in byte order."""
+    encoded = key.encode()
+    return len(encoded), encoded
 
 
 def _text_column(values: Floats, places: int) -> npt.NDArray[np.str_]:
