@@ -83,16 +83,16 @@ def floor(*, rewrite: bool, chunk: int = rescore.CHUNK) -> None:
     """Read the rows, build the answer matrix, one np.nanmean pass, write one value per row."""
     for low, high in rescore.id_windows(chunk):
         changes = rescore.Changes()
-        for group in rescore.window_groups(low, high):
-            matrix, _ = rescore.answer_matrix(group)
+        groups, _ = rescore.read_window(low, high)
+        for group in groups:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # rows with every item missing
-                means = np.nanmean(matrix, axis=1)
+                means = np.nanmean(group.matrix, axis=1)
             if rewrite:
                 texts = np.where(np.isnan(means), "null", means.astype(str))  # JSON has no NaN
-                changes.pks.extend(np.fromstring(group.ids, dtype=np.int64, sep=",").tolist())
+                changes.pks.extend(group.pks.tolist())
                 changes.texts.extend(map(f'{{{{"{group.instrument}": {{}}}}}}'.format, texts))
-                changes.versions.extend(["floor"] * group.rows)
+                changes.versions.extend(["floor"] * len(group.pks))
         rescore.write_changed(changes)
 
 

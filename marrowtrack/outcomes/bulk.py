@@ -75,10 +75,16 @@ class Scored:
 
 @dataclass(frozen=True)
 class BulkScores:
-    """Rounded scores per key (NaN = not scorable) and each row's reasons."""
+    """Rounded scores per key (NaN = not scorable) and the reason columns, in order."""
 
     scores: dict[str, Floats]
-    reasons: list[list[str]]
+    reason_columns: list[Reason]
+    rows: int
+
+    @property
+    def reasons(self) -> list[list[str]]:
+        """Each row's reasons, in the exact scorer's order."""
+        return reasons_per_row(self.reason_columns, self.rows)
 
 
 def answers_to_matrix(
@@ -194,7 +200,7 @@ def score_matrix_full(
 
     scored = _SCORERS[definition.code](cols)
     scores = {k.key: _finish(scored.parts[k.key], k.places) for k in definition.score_keys}
-    return BulkScores(scores, reasons_per_row(scored.reasons, len(values)))
+    return BulkScores(scores, scored.reasons, len(values))
 
 
 def score_json_many(
@@ -221,18 +227,24 @@ def score_texts_matrix(
     instrument_code: str, matrix: Floats, columns: Sequence[str], *, jsonb_order: bool = False
 ) -> tuple[list[str], str]:
     """The stored scores of every row as JSON text, exactly json.dumps(score_json(...)[0]):
-    numbers turned to text a column at a time by numpy, then one str.format per row.
+    each column's numbers turned to text once per distinct value, then one str.format per row
+    (one template for the instrument and the ones derived from it).
 
     `jsonb_order` puts the keys in the order PostgreSQL's jsonb prints them (shorter keys
     first, then by bytes), so the text equals a stored jsonb value's text when the scores do.
     """
     results = _derived_results(instrument_code, matrix, columns)
+    version = "; ".join(rule_version for _, _, rule_version in results)
     if jsonb_order:
         results.sort(key=lambda result: _jsonb_key(result[0]))
-    pieces = [_json_texts(code, result, jsonb_order=jsonb_order) for code, result, _ in results]
-    outer = "{{" + ", ".join(["{}"] * len(pieces)) + "}}"
-    version = "; ".join(rule_version for _, _, rule_version in results)
-    return list(map(outer.format, *pieces)), version
+    fields: list[str] = []
+    values: list[list[str]] = []
+    for code, result, _ in results:
+        field, texts = _json_texts(code, result, jsonb_order=jsonb_order)
+        fields.append(field)
+        values.extend(texts)
+    template = "{{" + ", ".join(fields) + "}}"
+    return list(map(template.format, *values)), version
 
 
 def _derived_results(
@@ -257,21 +269,38 @@ def _derived_results(
     return results
 
 
-def _json_texts(code: str, result: BulkScores, *, jsonb_order: bool = False) -> list[str]:
-    """'"CODE": {"key": value, ..., "reasons": [...]}' per row, as json.dumps writes it."""
-    names = [key.key for key in instrument(code).definition.score_keys] + ["reasons"]
+def _json_texts(
+    code: str, result: BulkScores, *, jsonb_order: bool = False
+) -> tuple[str, list[list[str]]]:
+    """The template '"CODE": {{"key": {}, ..., "reasons": {}}}' and the text of each of its
+    values per row, as json.dumps writes them."""
+    places = {key.key: key.places for key in instrument(code).definition.score_keys}
+    names = [*places, "reasons"]
     if jsonb_order:
         names.sort(key=_jsonb_key)
     fields = ", ".join(f'"{name}": {{}}' for name in names)
-    template = f'"{code}": {{{{{fields}}}}}'
-    places = {key.key: key.places for key in instrument(code).definition.score_keys}
-    dumped: dict[tuple[str, ...], str] = {}
-    reasons = [dumped.setdefault(tuple(r), json.dumps(r)) if r else "[]" for r in result.reasons]
+    reasons = _reason_texts(result)
     values = [
         reasons if name == "reasons" else _text_column(result.scores[name], places[name]).tolist()
         for name in names
     ]
-    return list(map(template.format, *values))
+    return f'"{code}": {{{{{fields}}}}}', values
+
+
+def _reason_texts(result: BulkScores) -> list[str]:
+    """Each row's reasons as JSON text: "[]" for most, one json.dumps per distinct list."""
+    texts = ["[]"] * result.rows
+    if not result.reason_columns:
+        return texts
+    any_reason = np.logical_or.reduce([reason.applies for reason in result.reason_columns])
+    dumped: dict[tuple[str, ...], str] = {}
+    for row in np.flatnonzero(any_reason).tolist():
+        key = tuple(r.texts[row] for r in result.reason_columns if r.applies[row])
+        text = dumped.get(key)
+        if text is None:
+            text = dumped[key] = json.dumps(list(key))
+        texts[row] = text
+    return texts
 
 
 def _jsonb_key(key: str) -> tuple[int, bytes]:
@@ -280,14 +309,18 @@ def _jsonb_key(key: str) -> tuple[int, bytes]:
     return len(encoded), encoded
 
 
-def _text_column(values: Floats, places: int) -> npt.NDArray[np.str_]:
-    """Numbers as JSON text (Python's repr for floats, plain integers) and null for NaN."""
-    missing = np.isnan(values)
-    if places == 0:
-        text = np.where(missing, 0, values).astype(np.int64).astype(str)
-    else:
-        text = values.astype(str)
-    return np.where(missing, "null", text)
+def _text_column(values: Floats, places: int) -> Texts:
+    """Numbers as json.dumps writes them (repr of a float, a plain integer), null for NaN.
+
+    A rounded score takes few distinct values (at most 10,001 for 0-100 with two decimals),
+    so each distinct value is turned to text once.
+    """
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = [
+        "null" if np.isnan(value) else str(int(value)) if places == 0 else repr(value)
+        for value in distinct.tolist()
+    ]
+    return np.array(texts, dtype=object)[inverse.ravel()]
 
 
 def _json_rows(code: str, result: BulkScores) -> list[dict[str, object]]:

@@ -34,12 +34,12 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.outcomes import bulk, scoring
-from marrowtrack.outcomes.answer_values import layout_items, stored_width
+from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stored_width
+from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.models import SurveyResponse
 
 CHUNK = 50_000  # primary keys per window
 SEPARATOR = "\x1e"  # between one group's stored texts: JSON text never holds it unescaped
-NOT_NUMBERS = ('"', "t", "f", "{")  # strings, true/false, objects: in an array of numbers?
 Row = tuple[int, str, str, str, str]  # pk, instrument, answers JSON, scores JSON, rule_version
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -60,18 +60,6 @@ class RescoreReport:
     def count(self, code: str, read: int, changed: int) -> None:
         self.read[code] = self.read.get(code, 0) + read
         self.changed[code] = self.changed.get(code, 0) + changed
-
-
-@dataclass(frozen=True)
-class Group:
-    """One instrument's submitted rows of one window, each column as one text."""
-
-    instrument: str
-    rows: int
-    ids: str  # "1,5,9"
-    values: str  # "[2,3,null],[1,1,4],..." (answer_values)
-    scores: str  # stored scores JSON texts joined by SEPARATOR
-    versions: str  # stored rule versions joined by SEPARATOR
 
 
 @dataclass
@@ -121,76 +109,125 @@ def _audit(by: User | None, report: RescoreReport) -> None:
 # Reading -----------------------------------------------------------------------------------
 
 
-def window_groups(low: int, high: int) -> list[Group]:
-    """The window's submitted rows with answer_values, one Group per instrument."""
+@dataclass(frozen=True)
+class Group:
+    """One instrument's submitted rows of one window: the answers as a matrix in item order
+    (NaN = missing), the rows holding something else than numbers (`odd`), the stored texts."""
+
+    instrument: str
+    pks: npt.NDArray[np.int64]
+    matrix: Floats
+    odd: Bools
+    scores: list[str]
+    versions: list[str]
+
+
+def read_window(low: int, high: int) -> tuple[list[Group], list[int]]:
+    """The window's submitted rows as groups per instrument, and the primary keys of the rows
+    without answer_values (for the careful path).
+
+    One statement and one scan: each column of the rows comes back as one text (ids, answers,
+    stored scores, rule versions), so no Python object is made per row until the texts are
+    split, and the answers of the whole window are read by one parse_numbers call.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_window_sql(), [SurveyResponse.Status.SUBMITTED, low, high])
+        rows, numbers_of_codes, ids, values, scores, versions, careful = cursor.fetchone()
+    careful_pks = [int(pk) for pk in (careful or "").split(",") if pk]
+    if not rows:
+        return [], careful_pks
+    # Each row's instrument as its place in INSTRUMENTS: a row with answer_values has one.
+    codes = list(INSTRUMENTS)
+    code_of_row = _integers(numbers_of_codes, rows)
+    pks = _integers(ids, rows)
+    stored, stored_versions = scores.split(SEPARATOR), versions.split(SEPARATOR)
+    if not len(stored) == len(stored_versions) == rows:
+        raise ValueError("a stored text holds the separator; rescore --exact reads it")
+    present = np.unique(code_of_row).tolist()
+    widths = np.array([stored_width(layout_items(code)) for code in codes], dtype=np.int64)
+    row_widths = widths[code_of_row]
+    numbers = parse_numbers(values)
+    readable = numbers is not None and numbers.size == row_widths.sum()
+    row_starts = np.cumsum(row_widths) - row_widths  # where each row's numbers begin
+    groups = []
+    for number in present:
+        code, at = codes[number], np.flatnonzero(code_of_row == number)
+        if readable:
+            matrix = numbers[row_starts[at][:, None] + np.arange(widths[number])]
+            odd = np.zeros(len(at), dtype=bool)
+        else:
+            matrix, odd = _parse_checking(values, at, widths[number])
+        groups.append(
+            Group(
+                code,
+                pks[at],
+                matrix[:, : len(layout_items(code))],
+                odd,
+                [stored[i] for i in at.tolist()],
+                [stored_versions[i] for i in at.tolist()],
+            )
+        )
+    return groups, careful_pks
+
+
+def _integers(text: str, count: int) -> npt.NDArray[np.int64]:
+    """Comma-separated primary keys as integers (parse_numbers reads them exactly)."""
+    numbers = parse_numbers(text)
+    if numbers is None or numbers.size != count:
+        return np.fromiter(map(int, text.split(",")), dtype=np.int64, count=count)
+    return numbers.astype(np.int64)
+
+
+def _window_sql() -> str:
     meta = SurveyResponse._meta
     quote = connection.ops.quote_name
-    column = {name: quote(meta.get_field(name).column) for name in _GROUP_FIELDS}
+    column = {name: quote(meta.get_field(name).column) for name in _WINDOW_FIELDS}
+    has = f"{column['answer_values']} IS NOT NULL"
     if connection.vendor == "postgresql":
-        joined = [
-            f"string_agg({column['id']}::text, ',')",
-            f"string_agg({column['answer_values']}, ',')",
-            f"string_agg({column['scores']}::text, chr(30))",
-            f"string_agg({column['rule_version']}, chr(30))",
-        ]
+        joined, as_text = "string_agg({}, {})", "{}::text"
+        comma, separator = "','", "chr(30)"
     else:
-        joined = [
-            f"group_concat({column['id']})",
-            f"group_concat({column['answer_values']})",
-            f"group_concat({column['scores']}, char(30))",
-            f"group_concat({column['rule_version']}, char(30))",
-        ]
-    # Every aggregate of a group reads the group's rows in the same order, so the n-th id, the
-    # n-th answers, the n-th scores and the n-th rule version belong to the same row.
-    sql = (
-        f"SELECT {column['instrument']}, COUNT(*), {', '.join(joined)} "  # noqa: S608 - names from the model
-        f"FROM {quote(meta.db_table)} WHERE {column['status']} = %s AND {column['id']} > %s "
-        f"AND {column['id']} <= %s AND {column['answer_values']} IS NOT NULL "
-        f"GROUP BY {column['instrument']} ORDER BY {column['instrument']}"
+        joined, as_text = "group_concat({}, {})", "{}"
+        comma, separator = "','", "char(30)"
+
+    def per_row(value: str, separator: str, *, when: str = has) -> str:
+        # Aggregates skip NULL: each one keeps the same rows, in the same order.
+        return joined.format(f"CASE WHEN {when} THEN {value} END", separator)
+
+    number_of_code = " ".join(
+        f"WHEN '{code}' THEN {number}" for number, code in enumerate(INSTRUMENTS)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [SurveyResponse.Status.SUBMITTED, low, high])
-        return [Group(*row) for row in cursor.fetchall()]
+    parts = [
+        f"COUNT({column['answer_values']})",
+        per_row(as_text.format(f"CASE {column['instrument']} {number_of_code} END"), comma),
+        per_row(as_text.format(column["id"]), comma),
+        joined.format(column["answer_values"], comma),
+        per_row(as_text.format(column["scores"]), separator),
+        per_row(column["rule_version"], separator),
+        per_row(as_text.format(column["id"]), comma, when=f"{column['answer_values']} IS NULL"),
+    ]
+    return (
+        f"SELECT {', '.join(parts)} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"WHERE {column['status']} = %s AND {column['id']} > %s AND {column['id']} <= %s"
+    )
 
 
-_GROUP_FIELDS = ("id", "instrument", "answer_values", "scores", "rule_version", "status")
+_WINDOW_FIELDS = ("id", "instrument", "answer_values", "scores", "rule_version", "status")
 
 
-def answer_matrix(group: Group) -> tuple[Floats, Bools]:
-    """The group's answers as a float matrix (NaN = missing), in the instrument's item order,
-    and the rows that hold something other than numbers (their cells are NaN)."""
-    items = layout_items(group.instrument)
-    width, rows = stored_width(items), group.rows
-    matrix = None
-    if group.values.count("[") == rows and not any(c in group.values for c in NOT_NUMBERS):
-        matrix = _parse_numbers(group.values, rows, width)
-    odd = np.zeros(rows, dtype=bool)
-    if matrix is None:
-        matrix, odd = _parse_checking(group.values, rows, width)
-    return matrix[:, : len(items)], odd
-
-
-def _parse_numbers(values: str, rows: int, width: int) -> Floats | None:
-    """Arrays of numbers and nulls as a matrix; None if their sizes do not add up."""
-    if width <= 8:  # short rows: numpy's own text reader beats building lists
-        flat = values.replace("[", "").replace("]", "").replace("null", "nan")
-        numbers = np.fromstring(flat, dtype=np.float64, sep=",")
-    else:
-        numbers = np.array(json.loads(f"[{values}]"), dtype=np.float64)
-    return numbers.reshape(rows, width) if numbers.size == rows * width else None
-
-
-def _parse_checking(values: str, rows: int, width: int) -> tuple[Floats, Bools]:
-    """The slow reading, one array at a time, for a group holding something else."""
+def _parse_checking(
+    values: str, rows: npt.NDArray[np.intp], width: int
+) -> tuple[Floats, Bools]:
+    """The slow reading, one array at a time, for a window holding something else than
+    non-negative decimals: the given rows' matrix and which of them are not all numbers."""
     arrays = json.loads(f"[{values}]")
-    if len(arrays) != rows:
-        raise ValueError("answer_values do not match the rows read")
+    mine = [arrays[row] for row in rows.tolist()]
     odd = np.array(
-        [len(a) != width or not set(map(type, a)) <= bulk.NUMBER_TYPES for a in arrays], bool
+        [len(a) != width or not set(map(type, a)) <= bulk.NUMBER_TYPES for a in mine], bool
     )
     blank = [None] * width
-    matrix = np.array([blank if bad else a for a, bad in zip(arrays, odd, strict=True)], float)
-    return matrix.reshape(rows, width), odd
+    cells = [blank if bad else a for a, bad in zip(mine, odd, strict=True)]
+    return np.array(cells, dtype=np.float64).reshape(len(mine), width), odd
 
 
 # Scoring -----------------------------------------------------------------------------------
@@ -198,26 +235,20 @@ def _parse_checking(values: str, rows: int, width: int) -> tuple[Floats, Bools]:
 
 def _bulk_window(low: int, high: int, report: RescoreReport) -> Changes:
     """Vectorised scores of one window; the rows it cannot read as numbers go the careful way."""
-    changes, careful = Changes(), []
-    for group in window_groups(low, high):
+    changes = Changes()
+    groups, careful = read_window(low, high)
+    for group in groups:
         careful.extend(_score_group(group, changes, report))
-    careful_rows = _rows(_window_rows(low, high).filter(answer_values__isnull=True))
     if careful:
-        careful_rows += _rows(SurveyResponse.objects.filter(pk__in=careful))
-    _score_careful(careful_rows, changes, report)
+        _score_careful(_rows(SurveyResponse.objects.filter(pk__in=careful)), changes, report)
     return changes
 
 
 def _score_group(group: Group, changes: Changes, report: RescoreReport) -> list[int]:
     """Score one group into `changes`; returns the primary keys left to the careful path."""
-    code, rows = group.instrument, group.rows
-    pks = np.fromstring(group.ids, dtype=np.int64, sep=",")
-    stored, versions = group.scores.split(SEPARATOR), group.versions.split(SEPARATOR)
-    if not len(pks) == len(stored) == len(versions) == rows:  # a stored text held a SEPARATOR
-        return pks.tolist()
-    matrix, odd = answer_matrix(group)
+    code, matrix = group.instrument, group.matrix
     items = list(layout_items(code))
-    refused = odd.copy()
+    refused = group.odd.copy()
     refused[list(bulk.invalid_cells(code, matrix, items))] = True
     keep = np.flatnonzero(~refused)
     unique, inverse = _unique_rows(matrix[keep])
@@ -225,7 +256,8 @@ def _score_group(group: Group, changes: Changes, report: RescoreReport) -> list[
         code, unique, items, jsonb_order=connection.vendor == "postgresql"
     )
     new = list(map(texts.__getitem__, inverse.tolist()))
-    if len(keep) < rows:
+    stored, versions = group.scores, group.versions
+    if len(keep) < len(refused):
         stored = [stored[i] for i in keep]
         versions = [versions[i] for i in keep]
     differs = np.fromiter(map(operator.ne, new, stored), bool, len(new))
@@ -235,11 +267,11 @@ def _score_group(group: Group, changes: Changes, report: RescoreReport) -> list[
         for i in np.flatnonzero(differs).tolist()
         if _differs(new[i], version, stored[i], versions[i])
     ]
-    changes.pks.extend(pks[keep[changed]].tolist())
+    changes.pks.extend(group.pks[keep[changed]].tolist())
     changes.texts.extend(new[i] for i in changed)
     changes.versions.extend([version] * len(changed))
     report.count(code, len(keep), len(changed))
-    return pks[refused].tolist()
+    return group.pks[refused].tolist()
 
 
 def _unique_rows(matrix: Floats) -> tuple[Floats, npt.NDArray[np.intp]]:
