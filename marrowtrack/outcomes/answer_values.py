@@ -144,14 +144,11 @@ def parse_numbers(text: str) -> npt.NDArray[np.float64] | None:
         return _parse_decimals(raw, starts, ends)
     if not ((raw == COMMA) | ((raw >= ZERO) & (raw <= ZERO + 9))).all():
         return None
-    # Every number right-aligned in a row of `width` characters; what lies before its start
-    # (a comma, the previous number) counts as zero. Then one product with powers of ten.
-    width = max(int(lengths.max()), 1)
-    offsets = np.arange(-width, 0)
-    padded = np.concatenate((np.full(width, ZERO, dtype=np.uint8), raw))
-    chars = padded[ends[:, None] + offsets + width].astype(np.float64) - ZERO
-    chars[offsets < -lengths[:, None]] = 0
-    numbers = chars @ POWERS[width - 1 :: -1]
+    # The k-th digit from the right of every number at once (zero where a number is shorter).
+    numbers = np.zeros(len(ends))
+    for k in range(int(lengths.max())):
+        digit = raw[np.maximum(ends - 1 - k, 0)].astype(np.float64) - ZERO
+        numbers += np.where(lengths > k, digit, 0) * POWERS[k]
     numbers[lengths == 0] = np.nan
     return numbers
 

@@ -83,16 +83,16 @@ def floor(*, rewrite: bool, chunk: int = rescore.CHUNK) -> None:
     """Read the rows, build the answer matrix, one np.nanmean pass, write one value per row."""
     for low, high in rescore.id_windows(chunk):
         changes = rescore.Changes()
-        groups, _ = rescore.read_window(low, high)
-        for group in groups:
+        window = rescore.read_window(low, high)
+        for group in window.groups():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # rows with every item missing
                 means = np.nanmean(group.matrix, axis=1)
             if rewrite:
                 texts = np.where(np.isnan(means), "null", means.astype(str))  # JSON has no NaN
-                changes.pks.extend(group.pks.tolist())
+                changes.pks.extend(window.pks()[group.at].tolist())
                 changes.texts.extend(map(f'{{{{"{group.instrument}": {{}}}}}}'.format, texts))
-                changes.versions.extend(["floor"] * len(group.pks))
+                changes.versions.extend(["floor"] * len(group.at))
         rescore.write_changed(changes)
 
 

@@ -348,27 +348,37 @@ def _json_column(values: Floats, places: int) -> list[object]:
 def invalid_cells(
     instrument_code: str, matrix: Floats, columns: Sequence[str]
 ) -> dict[int, tuple[str, str]]:
-    """{row: (item, message)} of the first invalid cell of each row (unknown item: row -1)."""
+    """{row: (item, message)} of the first invalid cell of each row (unknown item: row -1).
+
+    One pass over the whole matrix: each column's range and step broadcast along the rows.
+    """
     entry = instrument(instrument_code)
     items = {item.code: item for item in (*entry.definition.items, *entry.also_accepts)}
-    bad: dict[int, tuple[str, str]] = {}
-    for col, code in enumerate(columns):
+    for code in columns:
         if code not in items:
             return {-1: (code, f"unknown item for {entry.definition.code}")}
-        for row in np.flatnonzero(_bad_column(items[code], matrix[:, col])):
-            value = float(matrix[row, col])
-            bad.setdefault(int(row), (code, f"{value:g} is not a valid answer"))
-    return bad
+    picked = [items[code] for code in columns]
+    bad = _bad_cells(matrix, picked)
+    rows = np.flatnonzero(bad.any(axis=1))
+    first = bad[rows].argmax(axis=1)  # the first invalid column of each of those rows
+    return {
+        row: (columns[col], f"{float(matrix[row, col]):g} is not a valid answer")
+        for row, col in zip(rows.tolist(), first.tolist(), strict=True)
+    }
 
 
-def _bad_column(item: Item, column: Floats) -> Bools:
-    present = ~np.isnan(column)
-    step = 10**item.decimals
-    value = np.where(present, column, 0)
+def _bad_cells(matrix: Floats, items: Sequence[Item]) -> Bools:
+    values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(items))
+    present = ~np.isnan(values)
+    step = np.array([10.0**item.decimals for item in items])
+    lowest = np.array([float(item.minimum) for item in items])
+    highest = np.array([float(item.maximum) for item in items])
+    value = np.where(present, values, 0)
     # A float is on the item's step when it round-trips through that many decimals (0.29 x 100
     # is 28.999... in binary, yet 0.29 has two decimals, as the exact path reads it).
     bad_step = value != np.rint(value * step) / step
-    bad_range = (column < item.minimum) | (column > item.maximum) | np.isinf(column)
+    with np.errstate(invalid="ignore"):
+        bad_range = (values < lowest) | (values > highest) | np.isinf(values)
     return present & (bad_step | bad_range)
 
 

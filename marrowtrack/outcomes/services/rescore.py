@@ -111,101 +111,111 @@ def _audit(by: User | None, report: RescoreReport) -> None:
 
 @dataclass(frozen=True)
 class Group:
-    """One instrument's submitted rows of one window: the answers as a matrix in item order
-    (NaN = missing), the rows holding something else than numbers (`odd`), the stored texts."""
+    """One instrument's rows of a window: their places in the window, their answers as a
+    matrix in item order (NaN = missing) and which rows hold something else than numbers."""
 
     instrument: str
-    pks: npt.NDArray[np.int64]
+    at: npt.NDArray[np.intp]
     matrix: Floats
     odd: Bools
-    scores: list[str]
-    versions: list[str]
 
 
-def read_window(low: int, high: int) -> tuple[list[Group], list[int]]:
-    """The window's submitted rows as groups per instrument, and the primary keys of the rows
-    without answer_values (for the careful path).
+@dataclass
+class Window:
+    """A window's submitted rows with answer_values, each column as one text, split only when
+    needed; `careful` lists the primary keys of the rows without answer_values."""
 
-    One statement and one scan: each column of the rows comes back as one text (ids, answers,
-    stored scores, rule versions), so no Python object is made per row until the texts are
-    split, and the answers of the whole window are read by one parse_numbers call.
-    """
+    rows: int
+    code_of_row: npt.NDArray[np.int64]  # the row's instrument: its place in INSTRUMENTS
+    ids: str  # "1,5,9"
+    values: str  # "[2,3,null],[1,1,4],..."
+    scores: str  # stored scores JSON texts, joined by SEPARATOR
+    versions: str  # stored rule versions, joined by SEPARATOR
+    careful: list[int]
+
+    def pks(self) -> npt.NDArray[np.int64]:
+        return _integers(self.ids, self.rows)
+
+    def stored(self) -> tuple[list[str], list[str]]:
+        scores, versions = self.scores.split(SEPARATOR), self.versions.split(SEPARATOR)
+        if not len(scores) == len(versions) == self.rows:
+            raise ValueError("a stored text holds the separator; rescore --exact reads it")
+        return scores, versions
+
+    def groups(self) -> list[Group]:
+        """One group per instrument present, the answers read by one parse_numbers call."""
+        codes = list(INSTRUMENTS)
+        widths = np.array([stored_width(layout_items(code)) for code in codes], dtype=np.int64)
+        row_widths = widths[self.code_of_row]
+        numbers = parse_numbers(self.values)
+        readable = numbers is not None and numbers.size == row_widths.sum()
+        row_starts = np.cumsum(row_widths) - row_widths  # where each row's numbers begin
+        groups = []
+        for number in np.unique(self.code_of_row).tolist():
+            code, at = codes[number], np.flatnonzero(self.code_of_row == number)
+            if readable:
+                matrix = numbers[row_starts[at][:, None] + np.arange(widths[number])]
+                odd = np.zeros(len(at), dtype=bool)
+            else:
+                matrix, odd = _parse_checking(self.values, at, int(widths[number]))
+            groups.append(Group(code, at, matrix[:, : len(layout_items(code))], odd))
+        return groups
+
+
+def read_window(low: int, high: int) -> Window:
+    """The window's submitted rows in one statement and one scan, each column as one text: no
+    Python object per row until a text is split, no JSON parsed per row."""
+    params = [SurveyResponse.Status.SUBMITTED, low, high]
     with connection.cursor() as cursor:
-        cursor.execute(_window_sql(), [SurveyResponse.Status.SUBMITTED, low, high])
-        rows, numbers_of_codes, ids, values, scores, versions, careful = cursor.fetchone()
+        cursor.execute(_window_sql(careful=False), params)
+        rows, readable, codes, ids, values, scores, versions = cursor.fetchone()
+        careful = None
+        if readable != rows:  # some rows have no answer_values: leave them out of the texts
+            cursor.execute(_window_sql(careful=True), params)
+            _, rows, codes, ids, values, scores, versions, careful = cursor.fetchone()
     careful_pks = [int(pk) for pk in (careful or "").split(",") if pk]
     if not rows:
-        return [], careful_pks
-    # Each row's instrument as its place in INSTRUMENTS: a row with answer_values has one.
-    codes = list(INSTRUMENTS)
-    code_of_row = _integers(numbers_of_codes, rows)
-    pks = _integers(ids, rows)
-    stored, stored_versions = scores.split(SEPARATOR), versions.split(SEPARATOR)
-    if not len(stored) == len(stored_versions) == rows:
-        raise ValueError("a stored text holds the separator; rescore --exact reads it")
-    present = np.unique(code_of_row).tolist()
-    widths = np.array([stored_width(layout_items(code)) for code in codes], dtype=np.int64)
-    row_widths = widths[code_of_row]
-    numbers = parse_numbers(values)
-    readable = numbers is not None and numbers.size == row_widths.sum()
-    row_starts = np.cumsum(row_widths) - row_widths  # where each row's numbers begin
-    groups = []
-    for number in present:
-        code, at = codes[number], np.flatnonzero(code_of_row == number)
-        if readable:
-            matrix = numbers[row_starts[at][:, None] + np.arange(widths[number])]
-            odd = np.zeros(len(at), dtype=bool)
-        else:
-            matrix, odd = _parse_checking(values, at, widths[number])
-        groups.append(
-            Group(
-                code,
-                pks[at],
-                matrix[:, : len(layout_items(code))],
-                odd,
-                [stored[i] for i in at.tolist()],
-                [stored_versions[i] for i in at.tolist()],
-            )
-        )
-    return groups, careful_pks
+        return Window(0, np.empty(0, dtype=np.int64), "", "", "", "", careful_pks)
+    index = {code: number for number, code in enumerate(INSTRUMENTS)}
+    code_of_row = np.fromiter(map(index.__getitem__, codes.split(",")), np.int64, rows)
+    return Window(rows, code_of_row, ids, values, scores, versions, careful_pks)
 
 
 def _integers(text: str, count: int) -> npt.NDArray[np.int64]:
     """Comma-separated primary keys as integers (parse_numbers reads them exactly)."""
-    numbers = parse_numbers(text)
+    numbers = parse_numbers(text) if count else np.empty(0)
     if numbers is None or numbers.size != count:
         return np.fromiter(map(int, text.split(",")), dtype=np.int64, count=count)
     return numbers.astype(np.int64)
 
 
-def _window_sql() -> str:
+def _window_sql(*, careful: bool) -> str:
+    """The window's statement; `careful` keeps the rows without answer_values out of the
+    texts (aggregates skip NULL, each keeping the same rows in the same order) and lists
+    their primary keys apart."""
     meta = SurveyResponse._meta
     quote = connection.ops.quote_name
     column = {name: quote(meta.get_field(name).column) for name in _WINDOW_FIELDS}
-    has = f"{column['answer_values']} IS NOT NULL"
+    values = column["answer_values"]
     if connection.vendor == "postgresql":
-        joined, as_text = "string_agg({}, {})", "{}::text"
-        comma, separator = "','", "chr(30)"
+        joined, as_text, separator = "string_agg({}, {})", "{}::text", "chr(30)"
     else:
-        joined, as_text = "group_concat({}, {})", "{}"
-        comma, separator = "','", "char(30)"
+        joined, as_text, separator = "group_concat({}, {})", "{}", "char(30)"
 
-    def per_row(value: str, separator: str, *, when: str = has) -> str:
-        # Aggregates skip NULL: each one keeps the same rows, in the same order.
-        return joined.format(f"CASE WHEN {when} THEN {value} END", separator)
+    def per_row(value: str, between: str, *, when: str = f"{values} IS NOT NULL") -> str:
+        return joined.format(f"CASE WHEN {when} THEN {value} END" if careful else value, between)
 
-    number_of_code = " ".join(
-        f"WHEN '{code}' THEN {number}" for number, code in enumerate(INSTRUMENTS)
-    )
     parts = [
-        f"COUNT({column['answer_values']})",
-        per_row(as_text.format(f"CASE {column['instrument']} {number_of_code} END"), comma),
-        per_row(as_text.format(column["id"]), comma),
-        joined.format(column["answer_values"], comma),
+        "COUNT(*)",
+        f"COUNT({values})",
+        per_row(column["instrument"], "','"),
+        per_row(as_text.format(column["id"]), "','"),
+        joined.format(values, "','"),
         per_row(as_text.format(column["scores"]), separator),
         per_row(column["rule_version"], separator),
-        per_row(as_text.format(column["id"]), comma, when=f"{column['answer_values']} IS NULL"),
     ]
+    if careful:
+        parts.append(per_row(as_text.format(column["id"]), "','", when=f"{values} IS NULL"))
     return (
         f"SELECT {', '.join(parts)} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
         f"WHERE {column['status']} = %s AND {column['id']} > %s AND {column['id']} <= %s"
@@ -215,9 +225,7 @@ def _window_sql() -> str:
 _WINDOW_FIELDS = ("id", "instrument", "answer_values", "scores", "rule_version", "status")
 
 
-def _parse_checking(
-    values: str, rows: npt.NDArray[np.intp], width: int
-) -> tuple[Floats, Bools]:
+def _parse_checking(values: str, rows: npt.NDArray[np.intp], width: int) -> tuple[Floats, Bools]:
     """The slow reading, one array at a time, for a window holding something else than
     non-negative decimals: the given rows' matrix and which of them are not all numbers."""
     arrays = json.loads(f"[{values}]")
@@ -235,48 +243,90 @@ def _parse_checking(
 
 def _bulk_window(low: int, high: int, report: RescoreReport) -> Changes:
     """Vectorised scores of one window; the rows it cannot read as numbers go the careful way."""
+    window = read_window(low, high)
+    new = np.empty(window.rows, dtype=object)  # each row's new scores text, in window order
+    versions = np.empty(len(INSTRUMENTS), dtype=object)  # each instrument's rule versions
+    refused: list[npt.NDArray[np.intp]] = []
+    for group in window.groups():
+        texts, version, left = _score_group(group)
+        new[group.at[~left]] = texts
+        versions[list(INSTRUMENTS).index(group.instrument)] = version
+        refused.append(group.at[left])
+    careful = np.concatenate([np.empty(0, dtype=np.intp), *refused])
+    changed = _changed_rows(window, new, versions, careful)
+    read = np.bincount(window.code_of_row, minlength=len(INSTRUMENTS))
+    read -= np.bincount(window.code_of_row[careful], minlength=len(INSTRUMENTS))
+    moved = np.bincount(window.code_of_row[changed], minlength=len(INSTRUMENTS))
+    for number, code in enumerate(INSTRUMENTS):
+        if read[number]:
+            report.count(code, int(read[number]), int(moved[number]))
     changes = Changes()
-    groups, careful = read_window(low, high)
-    for group in groups:
-        careful.extend(_score_group(group, changes, report))
-    if careful:
-        _score_careful(_rows(SurveyResponse.objects.filter(pk__in=careful)), changes, report)
+    if len(changed):
+        changes.pks = window.pks()[changed].tolist()
+        changes.texts = new[changed].tolist()
+        changes.versions = versions[window.code_of_row[changed]].tolist()
+    careful_pks = window.careful + (window.pks()[careful].tolist() if len(careful) else [])
+    if careful_pks:
+        _score_careful(_rows(SurveyResponse.objects.filter(pk__in=careful_pks)), changes, report)
     return changes
 
 
-def _score_group(group: Group, changes: Changes, report: RescoreReport) -> list[int]:
-    """Score one group into `changes`; returns the primary keys left to the careful path."""
+def _score_group(group: Group) -> tuple[npt.NDArray[np.object_], str, Bools]:
+    """New scores texts of the group's rows the current rules accept, their rule versions,
+    and which rows are left to the careful path (not all numbers, or refused)."""
     code, matrix = group.instrument, group.matrix
     items = list(layout_items(code))
-    refused = group.odd.copy()
-    refused[list(bulk.invalid_cells(code, matrix, items))] = True
-    keep = np.flatnonzero(~refused)
-    unique, inverse = _unique_rows(matrix[keep])
-    texts, version = bulk.score_texts_matrix(
-        code, unique, items, jsonb_order=connection.vendor == "postgresql"
+    left = group.odd.copy()
+    left[list(bulk.invalid_cells(code, matrix, items))] = True
+    kept = matrix[~left]
+    postgresql = connection.vendor == "postgresql"
+    if kept.shape[1] <= DEDUPLICATED_WIDTH:
+        unique, inverse = _unique_rows(kept)
+        texts, version = bulk.score_texts_matrix(code, unique, items, jsonb_order=postgresql)
+        return np.array(texts, dtype=object)[inverse], version, left
+    texts, version = bulk.score_texts_matrix(code, kept, items, jsonb_order=postgresql)
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out, version, left
+
+
+DEDUPLICATED_WIDTH = 8  # narrower answer rows repeat often (NPRS: 11 values in 40,000 rows)
+
+
+def _changed_rows(
+    window: Window,
+    new: npt.NDArray[np.object_],
+    versions: npt.NDArray[np.object_],
+    careful: npt.NDArray[np.intp],
+) -> npt.NDArray[np.intp]:
+    """Places of the rows whose scores or rule versions differ from the stored ones.
+
+    Usually nothing changed: then the whole window's new texts, joined, equal the stored ones
+    (one comparison). Otherwise row by row, text first, then as JSON.
+    """
+    version_of_row = versions[window.code_of_row]
+    if not len(careful):
+        if SEPARATOR.join(version_of_row.tolist()) == window.versions:
+            if SEPARATOR.join(new.tolist()) == window.scores:
+                return np.empty(0, dtype=np.intp)
+    stored, stored_versions = window.stored()
+    version_list = version_of_row.tolist()
+    texts = new.tolist()
+    differs = np.fromiter(map(operator.ne, texts, stored), bool, window.rows)
+    differs |= np.fromiter(map(operator.ne, version_list, stored_versions), bool, window.rows)
+    differs[careful] = False
+    return np.array(
+        [
+            i
+            for i in np.flatnonzero(differs).tolist()
+            if _differs(texts[i], version_list[i], stored[i], stored_versions[i])
+        ],
+        dtype=np.intp,
     )
-    new = list(map(texts.__getitem__, inverse.tolist()))
-    stored, versions = group.scores, group.versions
-    if len(keep) < len(refused):
-        stored = [stored[i] for i in keep]
-        versions = [versions[i] for i in keep]
-    differs = np.fromiter(map(operator.ne, new, stored), bool, len(new))
-    differs |= np.fromiter(map(version.__ne__, versions), bool, len(new))
-    changed = [
-        i
-        for i in np.flatnonzero(differs).tolist()
-        if _differs(new[i], version, stored[i], versions[i])
-    ]
-    changes.pks.extend(group.pks[keep[changed]].tolist())
-    changes.texts.extend(new[i] for i in changed)
-    changes.versions.extend([version] * len(changed))
-    report.count(code, len(keep), len(changed))
-    return group.pks[refused].tolist()
 
 
 def _unique_rows(matrix: Floats) -> tuple[Floats, npt.NDArray[np.intp]]:
-    """The distinct rows (compared as bytes) and, per row, the index of its distinct row:
-    one-item instruments have a few dozen distinct answers among tens of thousands of rows."""
+    """The distinct rows (compared as bytes) and, per row, the index of its distinct row."""
     matrix = np.ascontiguousarray(matrix)
     as_bytes = matrix.view(np.dtype((np.void, matrix.dtype.itemsize * matrix.shape[1])))
     _, first, inverse = np.unique(as_bytes.ravel(), return_index=True, return_inverse=True)
