@@ -108,7 +108,7 @@ class AnswerValues(Func):
             )
         numbers_only = (
             f"NOT jsonb_path_exists({answers}, "
-            "'$.* ? (@.type() != \"number\" && @.type() != \"null\")')"
+            '\'$.* ? (@.type() != "number" && @.type() != "null")\')'
         )
         return (
             f"CASE WHEN jsonb_typeof({answers}) = 'object' AND {numbers_only} "
@@ -129,6 +129,8 @@ def parse_numbers(text: str) -> npt.NDArray[np.float64] | None:
     Each number is its digits' integer divided by a power of ten: both exact in a double, so the
     quotient is the double nearest the decimal, as float() and json.loads read it.
     """
+    if "[" in text and not _flat_arrays(text):
+        return None
     body = text.replace("[", "").replace("]", "").replace("null", "")  # null: an empty number
     try:
         raw = np.frombuffer(body.encode("ascii"), dtype=np.uint8)
@@ -151,6 +153,17 @@ def parse_numbers(text: str) -> npt.NDArray[np.float64] | None:
         numbers += np.where(lengths > k, digit, 0) * POWERS[k]
     numbers[lengths == 0] = np.nan
     return numbers
+
+
+def _flat_arrays(text: str) -> bool:
+    """'[..],[..],[..]' with no array inside an array: every '[' but the first follows '],'."""
+    opened = text.count("[")
+    return (
+        text.startswith("[")
+        and text.endswith("]")
+        and opened == text.count("]")
+        and opened == text.count("],[") + 1
+    )
 
 
 def _parse_decimals(

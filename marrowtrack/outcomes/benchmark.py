@@ -100,8 +100,7 @@ def time_case(*, rewrite: bool, chunk: int = rescore.CHUNK) -> CaseTiming:
     """The three paths over every submitted response, each rolled back."""
     responses = submitted_counts()
     answers = sum(
-        count * len(scoring.instrument(code).definition.items)
-        for code, count in responses.items()
+        count * len(scoring.instrument(code).definition.items) for code, count in responses.items()
     )
 
     def path(exact: bool) -> Callable[[], object]:

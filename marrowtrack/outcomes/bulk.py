@@ -13,6 +13,7 @@ path's own sentences, indexed by the number of items answered.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,10 +60,16 @@ NUMBER_TYPES = frozenset({int, float, type(None)})
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason column: the rows it applies to and, per row, its sentence."""
+    """One reason column: the rows it applies to and, per row, its sentence, kept as a small
+    table of sentences and each row's place in it (rows share a handful of sentences)."""
 
     applies: Bools
-    texts: Texts
+    table: Texts
+    index: Ints
+
+    @property
+    def texts(self) -> Texts:
+        return self.table[self.index]
 
 
 @dataclass
@@ -288,19 +295,29 @@ def _json_texts(
 
 
 def _reason_texts(result: BulkScores) -> list[str]:
-    """Each row's reasons as JSON text: "[]" for most, one json.dumps per distinct list."""
-    texts = ["[]"] * result.rows
-    if not result.reason_columns:
-        return texts
-    any_reason = np.logical_or.reduce([reason.applies for reason in result.reason_columns])
-    dumped: dict[tuple[str, ...], str] = {}
-    for row in np.flatnonzero(any_reason).tolist():
-        key = tuple(r.texts[row] for r in result.reason_columns if r.applies[row])
-        text = dumped.get(key)
-        if text is None:
-            text = dumped[key] = json.dumps(list(key))
-        texts[row] = text
-    return texts
+    """Each row's reasons as JSON text: one json.dumps per distinct combination of sentences.
+
+    A row's combination is one integer (each reason column's sentence number, or 0 where it
+    does not apply, in mixed radix), so the rows are grouped with array operations.
+    """
+    columns = result.reason_columns
+    if not columns:
+        return ["[]"] * result.rows
+    if math.prod(len(reason.table) + 1 for reason in columns) >= 2**62:  # too many to number
+        return [json.dumps(reasons) for reasons in result.reasons]
+    key = np.zeros(result.rows, dtype=np.int64)
+    for reason in columns:
+        key = key * (len(reason.table) + 1) + np.where(reason.applies, reason.index + 1, 0)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    texts = []
+    for combination in distinct.tolist():
+        sentences = []
+        for reason in reversed(columns):
+            combination, place = divmod(combination, len(reason.table) + 1)
+            if place:
+                sentences.append(reason.table[place - 1])
+        texts.append(json.dumps(sentences[::-1]))
+    return np.array(texts, dtype=object)[inverse.ravel()].tolist()
 
 
 def _jsonb_key(key: str) -> tuple[int, bytes]:
@@ -315,12 +332,30 @@ def _text_column(values: Floats, places: int) -> Texts:
     A rounded score takes few distinct values (at most 10,001 for 0-100 with two decimals),
     so each distinct value is turned to text once.
     """
-    distinct, inverse = np.unique(values, return_inverse=True)
+    distinct, inverse = _distinct(values, places)
     texts = [
         "null" if np.isnan(value) else str(int(value)) if places == 0 else repr(value)
         for value in distinct.tolist()
     ]
-    return np.array(texts, dtype=object)[inverse.ravel()]
+    return np.array(texts, dtype=object)[inverse]
+
+
+def _distinct(values: Floats, places: int) -> tuple[Floats, Ints]:
+    """The distinct values and each value's place among them. Rounded to `places`, the values
+    are integers in hundredths (say) over a short range: counted in a table, not sorted."""
+    present = ~np.isnan(values)
+    steps = np.rint(np.where(present, values, 0) * 10**places).astype(np.int64)
+    low, high = (int(steps.min()), int(steps.max())) if len(steps) else (0, 0)
+    if high - low > 1_000_000 or not np.array_equal(steps[present] / 10**places, values[present]):
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct, inverse.ravel()
+    seen = np.zeros(high - low + 2, dtype=bool)
+    slot = np.where(present, steps - low, high - low + 1)  # the last slot: missing
+    seen[slot] = True
+    used = np.flatnonzero(seen)
+    place = np.cumsum(seen) - 1
+    distinct = np.where(used == high - low + 1, np.nan, (used + low) / 10**places)
+    return distinct, place[slot]
 
 
 def _json_rows(code: str, result: BulkScores) -> list[dict[str, object]]:
@@ -428,7 +463,7 @@ def _need(scored: Scored, key: str, n: Ints, total: int, needed: int) -> Bools:
     """The "at least `needed` of `total` items" rule: rows that pass, and the reason column."""
     ok = n >= needed
     table = np.array([missing_reason(key, k, total, needed) for k in range(total + 1)], object)
-    scored.reasons.append(Reason(~ok, table[n]))
+    scored.reasons.append(Reason(~ok, table, n))
     return ok
 
 
@@ -445,12 +480,14 @@ def _depends(scored: Scored, key: str, parts: Sequence[tuple[str, Bools]]) -> Bo
         ],
         object,
     )
-    scored.reasons.append(Reason(mask != 0, table[mask]))
+    scored.reasons.append(Reason(mask != 0, table, mask))
     return mask == 0
 
 
 def _constant(scored: Scored, applies: Bools, text: str) -> None:
-    scored.reasons.append(Reason(applies, np.full(len(applies), text, dtype=object)))
+    scored.reasons.append(
+        Reason(applies, np.array([text], dtype=object), np.zeros(len(applies), dtype=np.int64))
+    )
 
 
 def _single(cols: Columns, code: str) -> Scored:
