@@ -116,7 +116,7 @@ class AnswerValues(Func):
             [],
         )
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_sql(self, *args: Any, **extra: Any) -> tuple[str, list]:
         raise NotSupportedError("answer_values is written for SQLite and PostgreSQL")
 
 
