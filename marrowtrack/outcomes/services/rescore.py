@@ -150,14 +150,15 @@ class Window:
         numbers = parse_numbers(self.values)
         readable = numbers is not None and numbers.size == row_widths.sum()
         row_starts = np.cumsum(row_widths) - row_widths  # where each row's numbers begin
-        groups = []
+        groups, arrays = [], None
         for number in np.unique(self.code_of_row).tolist():
             code, at = codes[number], np.flatnonzero(self.code_of_row == number)
             if readable:
                 matrix = numbers[row_starts[at][:, None] + np.arange(widths[number])]
                 odd = np.zeros(len(at), dtype=bool)
             else:
-                matrix, odd = _parse_checking(self.values, at, int(widths[number]))
+                arrays = arrays if arrays is not None else json.loads(f"[{self.values}]")
+                matrix, odd = _parse_checking(arrays, at, int(widths[number]))
             groups.append(Group(code, at, matrix[:, : len(layout_items(code))], odd))
         return groups
 
@@ -225,13 +226,18 @@ def _window_sql(*, careful: bool) -> str:
 _WINDOW_FIELDS = ("id", "instrument", "answer_values", "scores", "rule_version", "status")
 
 
-def _parse_checking(values: str, rows: npt.NDArray[np.intp], width: int) -> tuple[Floats, Bools]:
-    """The slow reading, one array at a time, for a window holding something else than
-    non-negative decimals: the given rows' matrix and which of them are not all numbers."""
-    arrays = json.loads(f"[{values}]")
+def _parse_checking(
+    arrays: list[object], rows: npt.NDArray[np.intp], width: int
+) -> tuple[Floats, Bools]:
+    """The slow reading, the window's arrays parsed as JSON, for a window holding something
+    else than non-negative decimals: the given rows' matrix and which are not all numbers."""
     mine = [arrays[row] for row in rows.tolist()]
     odd = np.array(
-        [len(a) != width or not set(map(type, a)) <= bulk.NUMBER_TYPES for a in mine], bool
+        [
+            not isinstance(a, list) or len(a) != width or not set(map(type, a)) <= bulk.NUMBER_TYPES
+            for a in mine
+        ],
+        bool,
     )
     blank = [None] * width
     cells = [blank if bad else a for a, bad in zip(mine, odd, strict=True)]
