@@ -416,8 +416,8 @@ def write_changed(changes: Changes) -> int:
     """Write new scores, rule versions and the update time of the given rows, in one statement.
 
     Plain UPDATE by primary key (Django's bulk_update builds one CASE per row and field, which
-    costs more than the scoring at registry size); on PostgreSQL one UPDATE ... FROM unnest()
-    of three arrays, on SQLite one prepared UPDATE run by executemany. The scores go as JSON
+    costs more than the scoring at registry size); on PostgreSQL one UPDATE ... FROM the rows
+    as one JSON array, on SQLite one prepared UPDATE run by executemany. The scores go as JSON
     text, stored as every other write stores it, on either database.
     """
     if not changes.pks:
@@ -431,11 +431,15 @@ def write_changed(changes: Changes) -> int:
     now = meta.get_field("updated_at").get_db_prep_save(clock.now(), connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The rows go as one JSON document: json.dumps escapes the texts in C, where a
+            # text[] parameter is escaped element by element in Python (3x the scoring).
+            rows = json.dumps(list(zip(changes.pks, changes.texts, changes.versions, strict=True)))
             cursor.execute(
-                f"UPDATE {table} SET {scores} = v.scores::jsonb, {version} = v.version, "  # noqa: S608 - names from the model
-                f"{updated} = %s FROM unnest(%s::bigint[], %s::text[], %s::text[]) "
-                f"AS v(pk, scores, version) WHERE {table}.{pk} = v.pk",
-                [now, changes.pks, changes.texts, changes.versions],
+                f"UPDATE {table} SET {scores} = (v.row ->> 1)::jsonb, "  # noqa: S608 - names from the model
+                f"{version} = v.row ->> 2, {updated} = %s "
+                f"FROM json_array_elements(%s::json) AS v(row) "
+                f"WHERE {table}.{pk} = (v.row ->> 0)::bigint",
+                [now, rows],
             )
         else:
             cursor.executemany(
