@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.db import connections
 from django.db.models import Field as ModelField
 from django.db.models import Model, Q, QuerySet
 from ninja import Field, Schema
@@ -155,19 +156,25 @@ def keyset_page(
     cursor: str = "",
     limit: int = DEFAULT_LIMIT,
     with_count: bool = False,
+    branches: Sequence[QuerySet[Any]] = (),
 ) -> KeysetPage[Any]:
     """One page of an ordered queryset by keyset, or of an in-memory list by position.
 
     Reads `limit + 1` rows to know whether another page follows (no COUNT). Sort keys must
     be non-null columns of the row itself or its to-one relations.
+
+    `branches`: querysets of the same model whose union is `rows` (a search that matches
+    one column or another). See `_page_of_branches` for why and where they are used.
     """
     if not isinstance(rows, QuerySet):
         return _list_page(list(rows), cursor=cursor, limit=limit)
     order = sort_keys(rows)
-    page = rows.order_by(*order)
-    if cursor:
-        page = page.filter(_after(rows, order, _decode(cursor)))
-    fetched = list(page[: limit + 1])
+    after = _after(rows, order, _decode(cursor)) if cursor else Q()
+    if branches and _limits_inside_union(rows):
+        page = _page_of_branches(rows, branches, order, after, limit + 1)
+    else:
+        page = rows.order_by(*order).filter(after)[: limit + 1]
+    fetched = list(page)
     items = fetched[:limit]
     more = len(fetched) > limit
     next_cursor = _encode([_value(items[-1], key.lstrip("-")) for key in order]) if more else ""
@@ -177,6 +184,30 @@ def keyset_page(
     elif not more and not cursor:
         count = len(items)
     return KeysetPage(items, next_cursor, count)
+
+
+def _limits_inside_union(rows: QuerySet[Any]) -> bool:
+    # PostgreSQL takes `(SELECT ... ORDER BY ... LIMIT n) UNION (...)`; SQLite does not, and
+    # needs no union: it serves an OR of prefix ranges by walking the list's order index
+    # and stops at the page by itself (docs/performance.md, "Lists").
+    return bool(connections[rows.db].features.supports_slicing_ordering_in_compound)
+
+
+def _page_of_branches(
+    rows: QuerySet[Any], branches: Sequence[QuerySet[Any]], order: list[str], after: Q, n: int
+) -> QuerySet[Any]:
+    """The first `n` rows after the cursor, as the first `n` of each branch merged.
+
+    PostgreSQL plans an OR of two indexed columns as a bitmap OR of both indexes and then
+    sorts every match to find the page (thousands of rows for a two-letter name prefix at
+    100,000 patients). Read separately, each branch can walk an index in the list's order
+    and stop after `n` rows; the page is among those at most `len(branches) * n` rows, so
+    only they are sorted. UNION (not UNION ALL) counts a row in two branches once. The
+    outer query keeps `rows`' own filter, so a branch can never widen the list.
+    """
+    firsts = [branch.order_by(*order).filter(after).values("pk")[:n] for branch in branches]
+    merged = firsts[0].union(*firsts[1:])
+    return rows.order_by(*order).filter(pk__in=merged)[:n]
 
 
 def _list_page(rows: list[Any], *, cursor: str, limit: int) -> KeysetPage[Any]:
