@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import binascii
 import json
+import operator
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -170,7 +172,7 @@ def keyset_page(
         return _list_page(list(rows), cursor=cursor, limit=limit)
     order = sort_keys(rows)
     after = _after(rows, order, _decode(cursor)) if cursor else Q()
-    if branches and _limits_inside_union(rows):
+    if branches:
         page = _page_of_branches(rows, branches, order, after, limit + 1)
     else:
         page = rows.order_by(*order).filter(after)[: limit + 1]
@@ -186,28 +188,30 @@ def keyset_page(
     return KeysetPage(items, next_cursor, count)
 
 
-def _limits_inside_union(rows: QuerySet[Any]) -> bool:
-    # PostgreSQL takes `(SELECT ... ORDER BY ... LIMIT n) UNION (...)`; SQLite does not, and
-    # needs no union: it serves an OR of prefix ranges by walking the list's order index
-    # and stops at the page by itself (docs/performance.md, "Lists").
-    return bool(connections[rows.db].features.supports_slicing_ordering_in_compound)
-
-
 def _page_of_branches(
     rows: QuerySet[Any], branches: Sequence[QuerySet[Any]], order: list[str], after: Q, n: int
 ) -> QuerySet[Any]:
-    """The first `n` rows after the cursor, as the first `n` of each branch merged.
+    """The first `n` rows after the cursor, found among the first `n` of each branch.
 
-    PostgreSQL plans an OR of two indexed columns as a bitmap OR of both indexes and then
-    sorts every match to find the page (thousands of rows for a two-letter name prefix at
-    100,000 patients). Read separately, each branch can walk an index in the list's order
-    and stop after `n` rows; the page is among those at most `len(branches) * n` rows, so
-    only they are sorted. UNION (not UNION ALL) counts a row in two branches once. The
-    outer query keeps `rows`' own filter, so a branch can never widen the list.
+    Both databases plan an OR of two indexed columns by reading every match from both
+    indexes and then sorting them all to find the page (thousands of rows for a two-letter
+    name prefix at 100,000 patients). Read separately, a branch can walk an index in the
+    list's order and stop after `n` rows; the page is among those `len(branches) * n` rows,
+    so only they are sorted. The outer query keeps `rows`' own filter, so a branch can
+    never widen the list.
+
+    The shape differs by database (docs/performance.md, "Lists", has both plans):
+    PostgreSQL takes `id IN ((SELECT ... LIMIT n) UNION (SELECT ... LIMIT n))` as a join
+    on the few ids, but runs `id IN (...) OR id IN (...)` as a filter over every match;
+    SQLite cannot limit inside a UNION and runs the OR form as one primary-key lookup per
+    id of each subquery.
     """
     firsts = [branch.order_by(*order).filter(after).values("pk")[:n] for branch in branches]
-    merged = firsts[0].union(*firsts[1:])
-    return rows.order_by(*order).filter(pk__in=merged)[:n]
+    if connections[rows.db].features.supports_slicing_ordering_in_compound:
+        among = Q(pk__in=firsts[0].union(*firsts[1:]))  # UNION: a row in two branches once
+    else:
+        among = reduce(operator.or_, (Q(pk__in=first) for first in firsts))
+    return rows.order_by(*order).filter(among)[:n]
 
 
 def _list_page(rows: list[Any], *, cursor: str, limit: int) -> KeysetPage[Any]:

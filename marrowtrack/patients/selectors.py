@@ -101,7 +101,7 @@ def patient_search_ordered(
     Every order is the leading part of an index on (clinic, key ..., id), so the database
     walks the index in order and stops at the page's limit instead of sorting every match
     (ADR 0030). A name search is an OR of two name columns: page it with
-    `patient_search_page`, which reads each column's matches separately (PostgreSQL).
+    `patient_search_page`, which reads each column's matches separately.
     """
     patients = patient_matches(clinic=clinic, query=query, include_archived=include_archived)
     text = query.strip()
