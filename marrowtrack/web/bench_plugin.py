@@ -6,10 +6,15 @@ what a user waits for minus the network. First pages and deep pages (a cursor fa
 list) are both timed: keyset paging should make them cost the same. Prints p50/p95 in
 milliseconds and the number of SQL queries per request.
 
+Each line also gives the median time spent in SQL: on a busy machine the whole request's
+p95 moves by tens of percent from run to run, while a query plan that reads more rows as the
+data grows shows in the SQL time.
+
 Comparing two data sizes (issue 18: p95 within 20 % from 10,000 to 100,000 patients):
 `--save FILE` keeps a run's figures as JSON; a later run on the other database with
 `--against FILE` prints both runs side by side with the change of p95 and flags any list
-above 20 %.
+above 20 %. `--compare SMALLER LARGER` prints two saved runs, e.g. of two benches started
+at the same time on the two databases, which then share whatever else loads the machine.
 
 Everything runs inside one transaction that is rolled back at the end (the bench issues an
 API token and may touch sessions), so the database is left as it was. The bench command
@@ -60,6 +65,7 @@ class Figures:
     p50: float
     p95: float
     queries: int
+    sql_p50: float  # the part of p50 spent in the database: what a query plan changes
 
 
 def add_arguments(parser: ArgumentParser) -> None:
@@ -69,6 +75,14 @@ def add_arguments(parser: ArgumentParser) -> None:
         "--against",
         type=Path,
         help="A file from --save (another data size): print both runs and the p95 change.",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("SMALLER", "LARGER"),
+        help="Print two files from --save side by side and stop (for two runs made at the "
+        "same time, so that both saw the same load on the machine).",
     )
 
 
@@ -134,25 +148,48 @@ def _client(user: User, api: bool) -> Client:
     return client
 
 
-def _time(request: Callable[[], Any], repeats: int) -> tuple[list[float], int, int]:
+@dataclass(frozen=True)
+class Samples:
+    total_ms: list[float]  # each request, whole
+    sql_ms: list[float]  # each request, the time spent in its queries
+    status: int
+    queries: int
+
+
+def _time(request: Callable[[], Any], repeats: int) -> Samples:
     queries: list[str] = []
+    in_sql = [0.0]
 
     def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
         queries.append(sql)
         return execute(sql, *args)
 
+    def clock_sql(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, *args)
+        finally:
+            in_sql[0] += (time.perf_counter() - started) * 1000
+
     # An execute wrapper, not the query log: Django clears that log as each request starts.
     with connection.execute_wrapper(count):
         status = request().status_code  # warm caches; also the query count of one request
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        request()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples, status, len(queries)
+    total, sql = [], []
+    with connection.execute_wrapper(clock_sql):
+        for _ in range(repeats):
+            in_sql[0] = 0.0
+            started = time.perf_counter()
+            request()
+            total.append((time.perf_counter() - started) * 1000)
+            sql.append(in_sql[0])
+    return Samples(total, sql, status, len(queries))
 
 
 def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
+    if options.get("compare"):
+        smaller, larger = options["compare"]
+        _compare(_load(smaller), *_load(larger), write)
+        return
     clinic = Clinic.objects.order_by("pk").first()
     if clinic is None:
         write("No clinic: load data first (marrowtrack demo --patients 10000).")
@@ -194,7 +231,7 @@ def _compare(
     write: Callable[[str], None],
 ) -> None:
     before_title, before = earlier
-    write(f"\n  p50 / p95 ms: {before_title} | {title} | p95 change | queries")
+    write(f"\n  p50 / p95 (sql p50) ms: {before_title} | {title} | p95 change | queries")
     for label, now in figures.items():
         then = before.get(label)
         if then is None:
@@ -203,8 +240,9 @@ def _compare(
         change = (now.p95 - then.p95) / then.p95 if then.p95 else 0.0
         flag = "  > 20 %" if change > FLAT else ""
         write(
-            f"  {label:<30} {then.p50:6.1f} / {then.p95:6.1f} | {now.p50:6.1f} / {now.p95:6.1f}"
-            f" | {change:+5.0%}{flag} | {then.queries} / {now.queries}"
+            f"  {label:<30} {then.p50:6.1f} / {then.p95:6.1f} ({then.sql_p50:5.1f}) | "
+            f"{now.p50:6.1f} / {now.p95:6.1f} ({now.sql_p50:5.1f}) | {change:+5.0%}{flag} | "
+            f"{then.queries} / {now.queries}"
         )
 
 
@@ -216,11 +254,15 @@ def _report(
         write(f"  {case.label:<34} skipped: no staff member may see it")
         return None
     client = _client(user, case.api)
-    samples, status, queries = _time(lambda: client.get(case.path), repeats)
-    p50 = statistics.median(samples)
-    p95 = sorted(samples)[int(0.95 * (len(samples) - 1))]
+    found = _time(lambda: client.get(case.path), repeats)
+    p50, p95 = statistics.median(found.total_ms), _p95(found.total_ms)
+    sql_p50 = statistics.median(found.sql_ms)
     write(
-        f"  {case.label:<34} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
-        f"{queries:3d} queries  HTTP {status}"
+        f"  {case.label:<34} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  sql p50 {sql_p50:6.1f} ms  "
+        f"{found.queries:3d} queries  HTTP {found.status}"
     )
-    return Figures(p50=p50, p95=p95, queries=queries)
+    return Figures(p50=p50, p95=p95, queries=found.queries, sql_p50=sql_p50)
+
+
+def _p95(samples: list[float]) -> float:
+    return sorted(samples)[int(0.95 * (len(samples) - 1))]
