@@ -6,9 +6,11 @@ what a user waits for minus the network. First pages and deep pages (a cursor fa
 list) are both timed: keyset paging should make them cost the same. Prints p50/p95 in
 milliseconds and the number of SQL queries per request.
 
-Each line also gives the median time spent in SQL: on a busy machine the whole request's
-p95 moves by tens of percent from run to run, while a query plan that reads more rows as the
-data grows shows in the SQL time.
+Each line also gives the median time spent in `cursor.execute`: on a busy machine the whole
+request's p95 moves by tens of percent from run to run, while a query plan that reads more
+rows as the data grows shows there. On PostgreSQL that is the whole query (the driver fetches
+every row inside execute); SQLite hands rows over as Django fetches them, so there it is the
+time to the first row (which still holds any sort of every match).
 
 Comparing two data sizes (issue 18: p95 within 20 % from 10,000 to 100,000 patients):
 `--save FILE` keeps a run's figures as JSON; a later run on the other database with
@@ -151,7 +153,7 @@ def _client(user: User, api: bool) -> Client:
 @dataclass(frozen=True)
 class Samples:
     total_ms: list[float]  # each request, whole
-    sql_ms: list[float]  # each request, the time spent in its queries
+    sql_ms: list[float]  # each request, the time spent in cursor.execute (see above)
     status: int
     queries: int
 
