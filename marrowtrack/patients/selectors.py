@@ -80,7 +80,10 @@ def patient_matches(
     birth_date = parse_date_query(text)
     if birth_date is not None:
         return patients.filter(date_of_birth=birth_date)
-    return patients.filter(reduce(operator.or_, _name_branches(_name_words(text))))
+    words = _name_words(text)
+    if not words:  # only commas or marks that fold away: no name to look for
+        return patients.none()
+    return patients.filter(reduce(operator.or_, _name_branches(words)))
 
 
 def patient_search(
@@ -131,10 +134,9 @@ def patient_search_page(
     """
     rows = patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)
     text = query.strip()
-    branches = []
-    if _is_name_query(text):
-        scope = _in_scope(clinic, include_archived)
-        branches = [scope.filter(branch) for branch in _name_branches(_name_words(text))]
+    words = _name_words(text) if _is_name_query(text) else []
+    scope = _in_scope(clinic, include_archived)
+    branches = [scope.filter(branch) for branch in _name_branches(words)] if words else []
     return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
 
 

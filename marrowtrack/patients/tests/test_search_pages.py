@@ -122,6 +122,13 @@ def test_a_cursor_on_a_given_name_match_continues_with_the_family_name_matches(
     assert [(p.family_name, p.given_name) for p in second.items] == [("Jo", "Abe"), ("Jo", "Jo")]
 
 
+def test_a_query_with_no_name_in_it_finds_nobody(clinic, people) -> None:
+    # "," folds to no words at all (this used to fail with an IndexError: a server error)
+    found = patient_search_page(clinic=clinic, query=" , ", limit=5)
+    assert found.items == []
+    assert not found.next_cursor
+
+
 def test_the_count_is_every_match_when_asked(clinic, people) -> None:
     found = patient_search_page(clinic=clinic, query="jo", limit=2, with_count=True)
     assert found.count == patient_search_ordered(clinic=clinic, query="jo").count()
