@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import binascii
 import json
+import operator
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, Generic, TypeVar
 
+from django.db import connections
 from django.db.models import Field as ModelField
 from django.db.models import Model, Q, QuerySet
 from ninja import Field, Schema
@@ -155,19 +158,25 @@ def keyset_page(
     cursor: str = "",
     limit: int = DEFAULT_LIMIT,
     with_count: bool = False,
+    branches: Sequence[QuerySet[Any]] = (),
 ) -> KeysetPage[Any]:
     """One page of an ordered queryset by keyset, or of an in-memory list by position.
 
     Reads `limit + 1` rows to know whether another page follows (no COUNT). Sort keys must
     be non-null columns of the row itself or its to-one relations.
+
+    `branches`: querysets of the same model whose union is `rows` (a search that matches
+    one column or another). See `_page_of_branches` for why and where they are used.
     """
     if not isinstance(rows, QuerySet):
         return _list_page(list(rows), cursor=cursor, limit=limit)
     order = sort_keys(rows)
-    page = rows.order_by(*order)
-    if cursor:
-        page = page.filter(_after(rows, order, _decode(cursor)))
-    fetched = list(page[: limit + 1])
+    after = _after(rows, order, _decode(cursor)) if cursor else Q()
+    if branches:
+        page = _page_of_branches(rows, branches, order, after, limit + 1)
+    else:
+        page = rows.order_by(*order).filter(after)[: limit + 1]
+    fetched = list(page)
     items = fetched[:limit]
     more = len(fetched) > limit
     next_cursor = _encode([_value(items[-1], key.lstrip("-")) for key in order]) if more else ""
@@ -177,6 +186,32 @@ def keyset_page(
     elif not more and not cursor:
         count = len(items)
     return KeysetPage(items, next_cursor, count)
+
+
+def _page_of_branches(
+    rows: QuerySet[Any], branches: Sequence[QuerySet[Any]], order: list[str], after: Q, n: int
+) -> QuerySet[Any]:
+    """The first `n` rows after the cursor, found among the first `n` of each branch.
+
+    Both databases plan an OR of two indexed columns by reading every match from both
+    indexes and then sorting them all to find the page (thousands of rows for a two-letter
+    name prefix at 100,000 patients). Read separately, a branch can walk an index in the
+    list's order and stop after `n` rows; the page is among those `len(branches) * n` rows,
+    so only they are sorted. The outer query keeps `rows`' own filter, so a branch can
+    never widen the list.
+
+    The shape differs by database (docs/performance.md, "Lists", has both plans):
+    PostgreSQL takes `id IN ((SELECT ... LIMIT n) UNION (SELECT ... LIMIT n))` as a join
+    on the few ids, but runs `id IN (...) OR id IN (...)` as a filter over every match;
+    SQLite cannot limit inside a UNION and runs the OR form as one primary-key lookup per
+    id of each subquery.
+    """
+    firsts = [branch.order_by(*order).filter(after).values("pk")[:n] for branch in branches]
+    if connections[rows.db].features.supports_slicing_ordering_in_compound:
+        among = Q(pk__in=firsts[0].union(*firsts[1:]))  # UNION: a row in two branches once
+    else:
+        among = reduce(operator.or_, (Q(pk__in=first) for first in firsts))
+    return rows.order_by(*order).filter(among)[:n]
 
 
 def _list_page(rows: list[Any], *, cursor: str, limit: int) -> KeysetPage[Any]:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
-from marrowtrack.core.pagination import Page, PageQuery, api_page
+from marrowtrack.core.pagination import Page, PageQuery
 from marrowtrack.core.versioning import ConflictOut
 from marrowtrack.patients import schemas, selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
@@ -35,10 +35,15 @@ def patient_search(
 ):
     """Newest first without `q`; by MRN, date of birth or name with it (keyset pages)."""
     require_perm(request.user, "patients.view_patient")
-    found = selectors.patient_search_ordered(
-        clinic=request.user.clinic, query=query.q, include_archived=query.include_archived
+    found = selectors.patient_search_page(
+        clinic=request.user.clinic,
+        query=query.q,
+        include_archived=query.include_archived,
+        cursor=page.cursor,
+        limit=page.limit,
+        with_count=page.count,
     )
-    return api_page(found, page)
+    return found.envelope()
 
 
 @router.post("", response={201: schemas.PatientDetailOut})

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.pagination import KeysetPage, keyset_page
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.core.text import fold
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
@@ -36,14 +39,31 @@ def _prefix(field: str, text: str) -> Q:
     )
 
 
-def _name_filter(words: list[str]) -> Q:
-    """'smi' starts a family or given name; 'smi jo' / 'jo smi' find John Smith."""
+def _name_branches(words: list[str]) -> list[Q]:
+    """'smi' starts a family or given name; 'smi jo' / 'jo smi' find John Smith. One Q per
+    way a patient can match; their OR is the name filter."""
     if len(words) == 1:
-        return _prefix("family_name_key", words[0]) | _prefix("given_name_key", words[0])
+        return [_prefix("family_name_key", words[0]), _prefix("given_name_key", words[0])]
     first, second = words[0], " ".join(words[1:])
-    return (_prefix("family_name_key", first) & _prefix("given_name_key", second)) | (
-        _prefix("family_name_key", second) & _prefix("given_name_key", first)
-    )
+    return [
+        _prefix("family_name_key", first) & _prefix("given_name_key", second),
+        _prefix("family_name_key", second) & _prefix("given_name_key", first),
+    ]
+
+
+def _name_words(text: str) -> list[str]:
+    return fold(text.replace(",", " ")).split()
+
+
+def _in_scope(clinic: Clinic, include_archived: bool) -> QuerySet[Patient]:
+    patients = Patient.objects.filter(clinic=clinic)
+    if not include_archived:
+        patients = patients.filter(archived_at__isnull=True)
+    return patients
+
+
+def _is_name_query(text: str) -> bool:
+    return bool(text) and not MRN_PATTERN.match(text) and parse_date_query(text) is None
 
 
 def patient_matches(
@@ -51,9 +71,7 @@ def patient_matches(
 ) -> QuerySet[Patient]:
     """Patients of one clinic matching an MRN prefix, a date of birth or name prefixes,
     unordered and unsliced (for use as a subquery)."""
-    patients = Patient.objects.filter(clinic=clinic)
-    if not include_archived:
-        patients = patients.filter(archived_at__isnull=True)
+    patients = _in_scope(clinic, include_archived)
     text = query.strip()
     if not text:
         return patients
@@ -62,16 +80,20 @@ def patient_matches(
     birth_date = parse_date_query(text)
     if birth_date is not None:
         return patients.filter(date_of_birth=birth_date)
-    return patients.filter(_name_filter(fold(text.replace(",", " ")).split()))
+    words = _name_words(text)
+    if not words:  # only commas or marks that fold away: no name to look for
+        return patients.none()
+    return patients.filter(reduce(operator.or_, _name_branches(words)))
 
 
 def patient_search(
     *, clinic: Clinic, query: str, include_archived: bool = False, limit: int = 50
-) -> QuerySet[Patient]:
+) -> list[Patient]:
     """Search by MRN, date of birth or name prefix, always within one clinic."""
-    return patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)[
-        :limit
-    ]
+    found = patient_search_page(
+        clinic=clinic, query=query, include_archived=include_archived, limit=limit
+    )
+    return found.items
 
 
 def patient_search_ordered(
@@ -81,7 +103,8 @@ def patient_search_ordered(
 
     Every order is the leading part of an index on (clinic, key ..., id), so the database
     walks the index in order and stops at the page's limit instead of sorting every match
-    (ADR 0030).
+    (ADR 0030). A name search is an OR of two name columns: page it with
+    `patient_search_page`, which reads each column's matches separately.
     """
     patients = patient_matches(clinic=clinic, query=query, include_archived=include_archived)
     text = query.strip()
@@ -92,6 +115,29 @@ def patient_search_ordered(
     if parse_date_query(text) is not None:
         return patients.order_by("date_of_birth", "id")
     return patients.order_by("family_name_key", "given_name_key", "id")
+
+
+def patient_search_page(
+    *,
+    clinic: Clinic,
+    query: str,
+    cursor: str = "",
+    limit: int = 50,
+    include_archived: bool = False,
+    with_count: bool = False,
+) -> KeysetPage[Patient]:
+    """One keyset page of `patient_search_ordered`.
+
+    A name search is the union of its branches (the family name starts with the word, or
+    the given name does), each a range of its own index, so the page is found from the
+    first rows of each branch in list order rather than from every match (core.pagination).
+    """
+    rows = patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)
+    text = query.strip()
+    words = _name_words(text) if _is_name_query(text) else []
+    scope = _in_scope(clinic, include_archived)
+    branches = [scope.filter(branch) for branch in _name_branches(words)] if words else []
+    return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
 
 
 def patient_with_record(patient: Patient) -> Patient:

@@ -15,7 +15,6 @@ from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.core.exceptions import ValidationFailed
 from marrowtrack.core.forms import form_status, run_form_action
-from marrowtrack.core.pagination import keyset_page
 from marrowtrack.patients import selectors, services
 from marrowtrack.patients.access import entry_for_user, patient_for_user
 from marrowtrack.patients.entries import ENTRY_KINDS, EntryKind
@@ -37,11 +36,13 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     query = data.get("q", "")
-    found = selectors.patient_search_ordered(clinic=staff_clinic(request.user), query=query)
+    clinic = staff_clinic(request.user)
     try:
-        page = keyset_page(found, cursor=data.get("after", ""), limit=PAGE_SIZE)
+        page = selectors.patient_search_page(
+            clinic=clinic, query=query, cursor=data.get("after", ""), limit=PAGE_SIZE
+        )
     except ValidationFailed:  # a cursor from elsewhere: show the first page
-        page = keyset_page(found, limit=PAGE_SIZE)
+        page = selectors.patient_search_page(clinic=clinic, query=query, limit=PAGE_SIZE)
     template = (
         "patients/patient_list.html#results" if request.htmx else "patients/patient_list.html"
     )

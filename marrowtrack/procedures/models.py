@@ -72,7 +72,12 @@ class ProcedureEncounter(BaseModel):
             ("record_step", "Can record procedure-day steps"),
             ("view_evidence", "Can view same-procedure evidence"),
         ]
-        indexes = [models.Index(fields=["clinic", "day"], name="encounter_clinic_day")]
+        indexes = [
+            models.Index(fields=["clinic", "day"], name="encounter_clinic_day"),
+            # The board's "still open from an earlier day" (selectors.board_encounters):
+            # a range per open state, not every earlier day of the clinic (issue 18).
+            models.Index(fields=["clinic", "state", "day"], name="encounter_clinic_state_day"),
+        ]
         constraints = [
             # One open procedure day per plan, held by the database (issue 11 item 5): two
             # check-ins at the same moment cannot both open one.
