@@ -11,8 +11,8 @@ import pytest
 from marrowtrack.analytics.compare import STATEMENT, compare, comparison_compute
 from marrowtrack.analytics.dashboard import Filters
 from marrowtrack.analytics.readmodel import PlanRow, Registry, ScoreRow, age_band
-from marrowtrack.analytics.tests.registry import plan_row
 from marrowtrack.analytics.stats import ate_weights, propensity, weighted_difference
+from marrowtrack.analytics.tests.registry import plan_row
 
 
 def _plans(n_bmac, n_csi, *, seed=3, separate=False):
