@@ -65,8 +65,11 @@ def _preload(user: Any) -> None:
 class PermissionPreloadBackend:
     """Loads the set ModelBackend checks against; authenticates nobody, grants nothing.
 
-    No ``authenticate`` and no ``get_user``: Django skips it for sign-in and sessions (and
-    the test client's ``force_login`` picks the next backend)."""
+    ``authenticate`` answers None (Django then asks the next backend) and there is no
+    ``get_user``: sessions are never tied to it (``force_login`` picks the next backend)."""
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        return None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         _preload(user_obj)
