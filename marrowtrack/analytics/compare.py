@@ -21,14 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from marrowtrack.analytics import stats
-from marrowtrack.analytics.dashboard import improvement_of
-from marrowtrack.analytics.readmodel import (
-    EXCLUSION_REASONS,
-    HARVEST,
-    PlanRow,
-    Registry,
-    scores_by_plan,
-)
+from marrowtrack.analytics.dashboard import improvements
+from marrowtrack.analytics.readmodel import EXCLUSION_REASONS, HARVEST, PlanRow, Registry
 
 MIN_GROUP = 20
 MIN_SUPPORT = 0.9
@@ -108,24 +102,15 @@ def comparison_data(
         for p in registry.plans.values()
         if p.condition == condition and (p.treatment in HARVEST or p.treatment == comparator)
     ]
-    ids = {p.id for p in plans}
-    rows = [
-        r
-        for r in registry.scores
-        if r.plan_id in ids and r.instrument == instrument and r.score_key == score_key
-    ]
-    table = scores_by_plan(rows, include_excluded=include_excluded)
-    kept, baselines, gains = [], [], []
-    for plan in plans:
-        by_tp = table.get(plan.id, {})
-        b = by_tp.get("baseline", {}).get(instrument, {}).get(score_key)
-        f = by_tp.get(timepoint, {}).get(instrument, {}).get(score_key)
-        if b is None or f is None:
-            continue
-        kept.append(plan)
-        baselines.append(b)
-        gains.append(improvement_of(instrument, score_key, b, f)[0])
-    return kept, baselines, gains
+    ids = np.array([p.id for p in plans], dtype=np.int64)
+    base, follow = (
+        registry.score_values(ids, instrument, score_key, at, include_excluded=include_excluded)
+        for at in ("baseline", timepoint)
+    )
+    both = ~np.isnan(base) & ~np.isnan(follow)
+    gains, _ = improvements(instrument, score_key, base[both], follow[both])
+    kept = [plan for plan, counted in zip(plans, both.tolist(), strict=True) if counted]
+    return kept, base[both].tolist(), gains.tolist()
 
 
 def excluded_counts(
@@ -139,21 +124,22 @@ def excluded_counts(
 ) -> dict[str, int]:
     """How many of the two groups' scores at baseline or `timepoint` do not count by
     default, per reason."""
-    ids = {
+    ids = [
         p.id
         for p in registry.plans.values()
         if p.condition == condition and (p.treatment in HARVEST or p.treatment == comparator)
-    }
+    ]
+    s = registry.score_columns
+    left = (
+        (s.excluded != "")
+        & np.isin(s.plan_id, np.array(ids, dtype=np.int64))
+        & (s.instrument == instrument)
+        & (s.score_key == score_key)
+        & ((s.timepoint == "baseline") | (s.timepoint == timepoint))
+    )
     counts = dict.fromkeys(EXCLUSION_REASONS, 0)
-    for r in registry.scores:
-        if (
-            r.excluded
-            and r.plan_id in ids
-            and r.instrument == instrument
-            and r.score_key == score_key
-            and r.timepoint in ("baseline", timepoint)
-        ):
-            counts[r.excluded] += 1
+    for reason in s.excluded[left].tolist():
+        counts[reason] += 1
     return counts
 
 

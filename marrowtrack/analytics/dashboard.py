@@ -15,13 +15,23 @@ named; `include_excluded` puts them back.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+
+import numpy as np
 
 from marrowtrack.analytics import stats
-from marrowtrack.analytics.readmodel import EXCLUSION_REASONS, PlanRow, Registry, scores_by_plan
-from marrowtrack.outcomes import analysis, catalogue, responders
+from marrowtrack.analytics.readmodel import (
+    EXCLUSION_REASONS,
+    NO_DAY,
+    OARSI_SCORES,
+    PlanColumns,
+    PlanRow,
+    Registry,
+)
+from marrowtrack.outcomes import catalogue, responders
 
 FOLLOW_UP_TIMEPOINTS = ("2w", "6w", "3m", "6m", "12m", "24m")
 KM_MARKS = {"6 months": 182.625, "12 months": 365.25, "24 months": 730.5}
@@ -47,17 +57,24 @@ class Filters:
     severity: int | None = None
     include_excluded: bool = False
 
-    def admits(self, plan: PlanRow) -> bool:
-        return (
-            plan.condition == self.condition
-            and (not self.treatments or plan.treatment in self.treatments)
-            and (self.physician_id is None or plan.physician_id == self.physician_id)
-            and (self.treated_from is None or plan.treated_on >= self.treated_from)
-            and (self.treated_to is None or plan.treated_on <= self.treated_to)
-            and (not self.sex or plan.sex == self.sex)
-            and (not self.age_band or plan.age_band == self.age_band)
-            and (self.severity is None or plan.severity == self.severity)
-        )
+    def mask(self, plans: PlanColumns) -> np.ndarray:
+        """Which plans the filters admit, as a boolean array over `plans` (plan-id order)."""
+        chosen = plans.condition == self.condition
+        if self.treatments:
+            chosen &= np.isin(plans.treatment, list(self.treatments))
+        if self.physician_id is not None:
+            chosen &= plans.physician_id == self.physician_id
+        if self.treated_from is not None:
+            chosen &= plans.treated_on >= self.treated_from.toordinal()
+        if self.treated_to is not None:
+            chosen &= plans.treated_on <= self.treated_to.toordinal()
+        if self.sex:
+            chosen &= plans.sex == self.sex
+        if self.age_band:
+            chosen &= plans.age_band == self.age_band
+        if self.severity is not None:
+            chosen &= plans.severity == self.severity
+        return chosen
 
 
 @dataclass
@@ -122,6 +139,7 @@ def _rule_text(instrument: str, key: str) -> str:
         return "no meaningful-change rule for this score"
 
 
+@lru_cache(maxsize=65536)  # pure; a registry's scores hold few distinct pairs
 def improvement_of(
     instrument: str, key: str, base: float, follow: float
 ) -> tuple[float, bool | None]:
@@ -132,77 +150,98 @@ def improvement_of(
     return float(result.improvement), result.meaningful
 
 
+def improvements(
+    instrument: str, key: str, base: np.ndarray, follow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """`improvement_of` of paired arrays: (improvements, meaningful or None when the score has
+    no rule). The exact rule decides each distinct (baseline, follow-up) pair once."""
+    pairs, inverse = responders.distinct_pairs(base, follow)
+    decided = [improvement_of(instrument, key, b, f) for b, f in pairs]
+    gains = np.array([gain for gain, _ in decided], dtype=float)[inverse]
+    if not decided:
+        return gains, np.zeros(0, dtype=bool)
+    if decided[0][1] is None:
+        return gains, None
+    return gains, np.array([hit for _, hit in decided], dtype=bool)[inverse]
+
+
+@dataclass
+class _Scores:
+    """A treatment group's scores that count, one entry per plan (NaN where none)."""
+
+    registry: Registry
+    ids: np.ndarray
+    include_excluded: bool
+
+    def at(self, instrument: str, key: str, timepoint: str) -> np.ndarray:
+        return self.registry.score_values(
+            self.ids, instrument, key, timepoint, include_excluded=self.include_excluded
+        )
+
+
+def _oarsi(scores: _Scores, timepoint: str) -> stats.Proportion:
+    """OMERACT-OARSI responders among the plans with all three domains at baseline and at
+    `timepoint` (as analysis.oarsi_for, which says "not assessable" otherwise)."""
+    base = [scores.at(code, key, "baseline") for code, key in OARSI_SCORES]
+    follow = [scores.at(code, key, timepoint) for code, key in OARSI_SCORES]
+    both = np.all(~np.isnan(np.array(base + follow)), axis=0)
+    pain, function, patient_global = ((b[both], f[both]) for b, f in zip(base, follow, strict=True))
+    responder = responders.omeract_oarsi_responders(
+        pain=pain, function=function, patient_global=patient_global
+    )
+    return stats.wilson(int(responder.sum()), len(responder))
+
+
 def _timepoint(
     filters: Filters,
-    plans: list[PlanRow],
-    table: dict,
-    due_rows: Counter,
+    scores: _Scores,
+    osteo: bool,
+    due: Counter,
     completed: Counter,
     excluded: dict[str, Counter],
     timepoint: str,
 ) -> TimepointFigures:
-    gains, meaningful, oarsi = [], [], []
-    osteo = plans and catalogue.is_osteoarthritis(filters.condition, plans[0].target)
-    for plan in plans:
-        by_tp = table.get(plan.id, {})
-        base = by_tp.get("baseline", {})
-        follow = by_tp.get(timepoint, {})
-        b = base.get(filters.instrument, {}).get(filters.score_key)
-        f = follow.get(filters.instrument, {}).get(filters.score_key)
-        if b is not None and f is not None:
-            gain, hit = improvement_of(filters.instrument, filters.score_key, b, f)
-            gains.append(gain)
-            if hit is not None:
-                meaningful.append(hit)
-        if osteo and base and follow:
-            result, _ = analysis.oarsi_for(base, follow)
-            if result is not None:
-                oarsi.append(result.responder)
-    due, done = due_rows[timepoint], completed[timepoint]
+    base = scores.at(filters.instrument, filters.score_key, "baseline")
+    follow = scores.at(filters.instrument, filters.score_key, timepoint)
+    both = ~np.isnan(base) & ~np.isnan(follow)
+    gains, meaningful = improvements(
+        filters.instrument, filters.score_key, base[both], follow[both]
+    )
+    hits = np.zeros(0, dtype=bool) if meaningful is None else meaningful
+    done, expected = completed[timepoint], due[timepoint]
     return TimepointFigures(
         timepoint=timepoint,
-        due=due,
+        due=expected,
         followed_up=done,
-        followed_pct=(100 * done / due) if due else None,
+        followed_pct=(100 * done / expected) if expected else None,
         analysed=len(gains),
         mean=stats.mean_ci(gains),
         median=stats.median_iqr(gains),
-        mcid=stats.wilson(sum(meaningful), len(meaningful)),
-        oarsi=stats.wilson(sum(oarsi), len(oarsi)) if osteo else None,
+        mcid=stats.wilson(int(hits.sum()), len(hits)),
+        oarsi=_oarsi(scores, timepoint) if osteo else None,
         excluded={reason: excluded[reason][timepoint] for reason in EXCLUSION_REASONS},
     )
 
 
 def survival_data(
-    registry: Registry, plans: list[PlanRow], kind: str = ""
-) -> tuple[list[float], list[bool]]:
+    registry: Registry, group: np.ndarray, kind: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
     """Days from treatment to the first re-intervention (of `kind`, or any), else censored
-    at the last contact (the latest survey answer; the treatment day when none)."""
-    first: dict[int, date] = {}
-    for row in registry.reinterventions:
-        if kind and row["kind"] != kind:
-            continue
-        if row["plan_id"] not in first or row["performed_on"] < first[row["plan_id"]]:
-            first[row["plan_id"]] = row["performed_on"]
-    durations, observed = [], []
-    for plan in plans:
-        if plan.id in first:
-            durations.append(float((first[plan.id] - plan.treated_on).days))
-            observed.append(True)
-        else:
-            last = registry.last_contact.get(plan.id, plan.treated_on)
-            durations.append(float(max(0, (last - plan.treated_on).days)))
-            observed.append(False)
-    return durations, observed
+    at the last contact (the latest survey answer; the treatment day when none), of the
+    plans of `group` (a boolean array over the plan columns)."""
+    first, last, treated = (column[group] for column in registry.survival_days(kind))
+    observed = first != NO_DAY
+    durations = np.where(observed, first - treated, np.maximum(0, last - treated))
+    return durations.astype(float), observed
 
 
-def _curves(registry: Registry, plans: list[PlanRow]) -> list[KMCurve]:
+def _curves(registry: Registry, group: np.ndarray) -> list[KMCurve]:
     curves = []
     for kind, label in REINTERVENTION_KINDS.items():
-        durations, observed = survival_data(registry, plans, kind)
+        durations, observed = survival_data(registry, group, kind)
         steps = stats.kaplan_meier(durations, observed)
         marks = {name: stats.survival_at(steps, day) for name, day in KM_MARKS.items()}
-        curves.append(KMCurve(kind, label, steps, marks, sum(observed), len(plans)))
+        curves.append(KMCurve(kind, label, steps, marks, int(observed.sum()), len(durations)))
     return curves
 
 
@@ -218,49 +257,45 @@ def _adverse(registry: Registry, plans: list[PlanRow]) -> tuple:
     )
 
 
+def _of_group(group: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Which entries (each its plan's position in the plan columns, -1 for none) belong to
+    a plan of `group` (a boolean array over the plan columns)."""
+    known = positions >= 0
+    found = np.zeros(len(positions), dtype=bool)
+    found[known] = group[positions[known]]
+    return found
+
+
 def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
-    cohort = [p for p in registry.plans.values() if filters.admits(p)]
-    ids = {p.id for p in cohort}
-    rows = [
-        r
-        for r in registry.scores
-        if r.plan_id in ids
-        and r.instrument == filters.instrument
-        and r.score_key == filters.score_key
-    ]
-    oarsi_rows = [
-        r for r in registry.scores if r.plan_id in ids and r.instrument in ("WOMAC", "PGA")
-    ]
-    table = scores_by_plan(rows + oarsi_rows, include_excluded=filters.include_excluded)
-    excluded_by_plan: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    totals: Counter = Counter()
-    for r in rows:
-        if r.excluded:
-            excluded_by_plan[r.plan_id][r.excluded][r.timepoint] += 1
-            totals[r.excluded] += 1
-    followups_by_plan: dict[int, list[dict]] = defaultdict(list)
-    for f in registry.followups:
-        if f["plan_id"] in ids:
-            followups_by_plan[f["plan_id"]].append(f)
+    columns = registry.plan_columns
+    chosen = filters.mask(columns)
+    follow, scored = registry.followups, registry.score_columns
+    # Follow-ups due (window closed, or completed) and the filter score's entries that do not
+    # count by default: short lists of indices that each treatment group then splits.
+    due = registry.followups_due
+    left_out = registry.left_out(filters.instrument, filters.score_key)
     result = Dashboard(filters, _rule_text(filters.instrument, filters.score_key))
-    result.excluded = {reason: totals[reason] for reason in EXCLUSION_REASONS}
-    by_treatment: dict[str, list[PlanRow]] = defaultdict(list)
-    for plan in cohort:
-        by_treatment[plan.treatment].append(plan)
-    for treatment in sorted(by_treatment, key=lambda t: (t not in ("bmac", "bmac_prp"), t)):
-        plans = by_treatment[treatment]
-        due, completed = Counter(), Counter()
-        excluded: dict[str, Counter] = defaultdict(Counter)
-        for plan in plans:
-            for f in followups_by_plan[plan.id]:
-                if f["shown_status"] in ("completed", "missed"):
-                    due[f["timepoint"]] += 1
-                if f["shown_status"] == "completed":
-                    completed[f["timepoint"]] += 1
-            for reason, counts in excluded_by_plan.get(plan.id, {}).items():
-                excluded[reason].update(counts)
+    result.excluded = dict.fromkeys(EXCLUSION_REASONS, 0)
+    present = set(columns.treatment[chosen].tolist())
+    for treatment in sorted(present, key=lambda t: (t not in ("bmac", "bmac_prp"), t)):
+        group = chosen & (columns.treatment == treatment)
+        plans = [columns.rows[i] for i in np.flatnonzero(group)]
+        mine = due[_of_group(group, registry.followup_positions[due])]
+        due_by = Counter(follow.timepoint[mine].tolist())
+        completed_by = Counter(
+            tp
+            for tp, status in zip(follow.timepoint[mine], follow.status[mine], strict=True)
+            if status == "completed"
+        )
+        left = left_out[_of_group(group, registry.score_positions[left_out])]
+        excluded: dict[str, Counter] = {reason: Counter() for reason in EXCLUSION_REASONS}
+        for reason, tp in zip(scored.excluded[left], scored.timepoint[left], strict=True):
+            excluded[reason][tp] += 1
+            result.excluded[reason] += 1
+        scores = _Scores(registry, columns.id[group], filters.include_excluded)
+        osteo = catalogue.is_osteoarthritis(filters.condition, plans[0].target)
         timepoints = [
-            _timepoint(filters, plans, table, due, completed, excluded, tp)
+            _timepoint(filters, scores, osteo, due_by, completed_by, excluded, tp)
             for tp in FOLLOW_UP_TIMEPOINTS
         ]
         any_ae, serious, by_type = _adverse(registry, plans)
@@ -272,7 +307,7 @@ def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
                 any_ae,
                 serious,
                 by_type,
-                _curves(registry, plans),
+                _curves(registry, group),
             )
         )
     return result

@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from marrowtrack.analytics import stats
-from marrowtrack.analytics.dashboard import Filters, improvement_of
-from marrowtrack.analytics.readmodel import EXCLUSION_REASONS, HARVEST, Registry, scores_by_plan
+from marrowtrack.analytics.dashboard import Filters, improvements
+from marrowtrack.analytics.readmodel import EXCLUSION_REASONS, HARVEST, Registry
 
 MIN_POINTS = 20
 BAND_STEPS = 24
@@ -112,26 +114,31 @@ def dose_response_compute(
     min_points: int = MIN_POINTS,
 ) -> DoseResponse:
     """The dose-response of the filtered BMAC patients at `timepoint` (pure)."""
-    cohort = [p for p in registry.plans.values() if p.treatment in HARVEST and filters.admits(p)]
-    ids = {p.id for p in cohort}
-    rows = [
-        r
-        for r in registry.scores
-        if r.plan_id in ids
-        and r.instrument == filters.instrument
-        and r.score_key == filters.score_key
-    ]
-    excluded: Counter = Counter(
-        r.excluded for r in rows if r.excluded and r.timepoint in ("baseline", timepoint)
+    columns = registry.plan_columns
+    chosen = filters.mask(columns) & np.isin(columns.treatment, list(HARVEST))
+    ids = columns.id[chosen]
+    s = registry.score_columns
+    left = (
+        (s.excluded != "")
+        & np.isin(s.plan_id, ids)
+        & (s.instrument == filters.instrument)
+        & (s.score_key == filters.score_key)
+        & ((s.timepoint == "baseline") | (s.timepoint == timepoint))
     )
-    table = scores_by_plan(rows, include_excluded=filters.include_excluded)
-    gains: dict[int, float] = {}
-    for plan in cohort:
-        by_tp = table.get(plan.id, {})
-        b = by_tp.get("baseline", {}).get(filters.instrument, {}).get(filters.score_key)
-        f = by_tp.get(timepoint, {}).get(filters.instrument, {}).get(filters.score_key)
-        if b is not None and f is not None:
-            gains[plan.id] = improvement_of(filters.instrument, filters.score_key, b, f)[0]
+    excluded: Counter = Counter(s.excluded[left].tolist())
+    base, follow = (
+        registry.score_values(
+            ids,
+            filters.instrument,
+            filters.score_key,
+            at,
+            include_excluded=filters.include_excluded,
+        )
+        for at in ("baseline", timepoint)
+    )
+    both = ~np.isnan(base) & ~np.isnan(follow)
+    improved, _ = improvements(filters.instrument, filters.score_key, base[both], follow[both])
+    gains = dict(zip(ids[both].tolist(), improved.tolist(), strict=True))
     fits = []
     for key, label, unit, divisor in DOSES:
         points, missing = [], 0
@@ -145,7 +152,7 @@ def dose_response_compute(
     return DoseResponse(
         filters=filters,
         timepoint=timepoint,
-        harvest_plans=len(cohort),
+        harvest_plans=len(ids),
         with_both_scores=len(gains),
         no_lab_result=sum(1 for plan_id in gains if plan_id not in lab),
         excluded={reason: excluded[reason] for reason in EXCLUSION_REASONS},

@@ -23,6 +23,7 @@ from marrowtrack.analytics.readmodel import (
     Registry,
     asked_instruments,
     registry_build,
+    scores_shown,
 )
 from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
@@ -37,13 +38,18 @@ from marrowtrack.patients.selectors import registry_zip_codes
 
 TIMEPOINTS = ("6w", "3m", "6m", "12m")
 OSTEOARTHRITIS = ("knee_oa", "other")  # hip OA is "other" with a hip target (catalogue.py)
+PAIN = scores_shown("NPRS", "total", oarsi=False)  # what the evidence card reads
 
 
 def dashboard_build(*, user: User, filters: Filters) -> tuple[Dashboard, Registry]:
     """The dashboard of the user's clinic (403 unless a registry reader)."""
     registry_reader(user)
-    wanted = asked_instruments(filters.instrument, oarsi=filters.condition in OSTEOARTHRITIS)
-    registry = registry_build(clinic=user.clinic, instruments=wanted)
+    osteo = filters.condition in OSTEOARTHRITIS
+    registry = registry_build(
+        clinic=user.clinic,
+        instruments=asked_instruments(filters.instrument, oarsi=osteo),
+        scores=scores_shown(filters.instrument, filters.score_key, oarsi=osteo),
+    )
     return dashboard_compute(registry, filters), registry
 
 
@@ -60,8 +66,11 @@ def comparison_build(
     registry_reader(user)
     if comparator in ("bmac", "bmac_prp"):
         raise ValidationFailed({"comparator": ["Choose a treatment other than BMAC."]})
-    wanted = asked_instruments(instrument, oarsi=False)
-    registry = registry_build(clinic=user.clinic, instruments=wanted)
+    registry = registry_build(
+        clinic=user.clinic,
+        instruments=asked_instruments(instrument, oarsi=False),
+        scores=scores_shown(instrument, score_key, oarsi=False),
+    )
     results = []
     for timepoint in timepoints:
         plans, baselines, gains = comparing.comparison_data(
@@ -117,8 +126,11 @@ def research_export(*, user: User, fmt: str = "csv") -> str | bytes:
 def dose_response_build(*, user: User, filters: Filters, timepoint: str = "6m") -> DoseResponse:
     """Improvement at `timepoint` against the dose of concentrate (registry readers)."""
     registry_reader(user)
-    wanted = asked_instruments(filters.instrument, oarsi=False)
-    registry = registry_build(clinic=user.clinic, instruments=wanted)
+    registry = registry_build(
+        clinic=user.clinic,
+        instruments=asked_instruments(filters.instrument, oarsi=False),
+        scores=scores_shown(filters.instrument, filters.score_key, oarsi=False),
+    )
     with replica_reads():
         lab = registry_lab_results(clinic=user.clinic)
     return dose_response_compute(registry, lab, filters, timepoint=timepoint)
@@ -133,7 +145,9 @@ def outcomes_report_build(
     if treated_from and treated_to and treated_from > treated_to:
         raise ValidationFailed({"treated_to": ["The period ends before it starts."]})
     registry = registry_build(
-        clinic=user.clinic, instruments=asked_instruments("NPRS", oarsi=False)
+        clinic=user.clinic,
+        instruments=asked_instruments("NPRS", oarsi=False),
+        scores=scores_shown("NPRS", "total", oarsi=False),
     )
     sections = report.report_sections(registry, treated_from=treated_from, treated_to=treated_to)
     html = report.report_html(
@@ -169,7 +183,7 @@ def evidence_card_build(*, user: User, plan_id: UUID | str) -> tuple[object, Evi
     """The evidence card for a plan's condition and treatment (clinical readers; 404 for
     another clinic's plan)."""
     plan = plan_for_user(user, plan_id, CLINICAL)
-    registry = registry_build(clinic=user.clinic, instruments=("NPRS",))
+    registry = registry_build(clinic=user.clinic, instruments=("NPRS",), scores=PAIN)
     comparator = "csi" if plan.treatment in HARVEST else "bmac"
     card = evidence_card(
         registry,
@@ -192,7 +206,7 @@ def patient_evidence_cards(*, patient: Patient) -> list[EvidenceCard]:
         wanted.setdefault((plan.condition, plan.treatment), plan.get_condition_display())
     if not wanted:
         return []
-    registry = registry_build(clinic=patient.clinic, instruments=("NPRS",))
+    registry = registry_build(clinic=patient.clinic, instruments=("NPRS",), scores=PAIN)
     cards = []
     for (condition, treatment), label in wanted.items():
         cards.append(

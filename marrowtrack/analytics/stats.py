@@ -22,9 +22,11 @@ supplies only the quantiles of the t, chi-square and normal distributions.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats as dist
@@ -32,8 +34,21 @@ from scipy import stats as dist
 LEVEL = 0.95
 
 
+@lru_cache(maxsize=16)
 def _z(level: float = LEVEL) -> float:
     return float(dist.norm.ppf(0.5 + level / 2))
+
+
+# The quantiles are asked again and again with the same arguments (every dashboard cell), and
+# scipy takes far longer to answer than a look-up.
+@lru_cache(maxsize=4096)
+def _t_quantile(q: float, df: float) -> float:
+    return float(dist.t.ppf(q, df))
+
+
+@lru_cache(maxsize=4096)
+def _chi2_quantile(q: float, df: int) -> float:
+    return float(dist.chi2.ppf(q, df))
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,7 @@ def mean_ci(values: Sequence[float], level: float = LEVEL) -> MeanCI:
     mean = float(x.mean())
     if n < 2:
         return MeanCI(n, mean, None, None)
-    half = float(dist.t.ppf(0.5 + level / 2, n - 1)) * float(x.std(ddof=1)) / math.sqrt(n)
+    half = _t_quantile(0.5 + level / 2, n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
     return MeanCI(n, mean, mean - half, mean + half)
 
 
@@ -109,8 +124,8 @@ def poisson_rate(events: int, exposure: int, per: int = 100, level: float = LEVE
     if exposure == 0:
         return Rate(events, exposure, per, None, None, None)
     alpha = 1 - level
-    low = 0.0 if events == 0 else float(dist.chi2.ppf(alpha / 2, 2 * events)) / 2
-    high = float(dist.chi2.ppf(1 - alpha / 2, 2 * events + 2)) / 2
+    low = 0.0 if events == 0 else _chi2_quantile(alpha / 2, 2 * events) / 2
+    high = _chi2_quantile(1 - alpha / 2, 2 * events + 2) / 2
     scale = per / exposure
     return Rate(events, exposure, per, events * scale, low * scale, high * scale)
 
@@ -132,7 +147,8 @@ def kaplan_meier(
     """The survival curve at each distinct time, with Greenwood log(-log) bounds.
 
     Starts at time 0 (survival 1 unless events happened at 0). Censored times are steps too
-    (no drop), so the table shows who left the risk set.
+    (no drop), so the table shows who left the risk set. Counted per distinct time with
+    array operations (the product and the Greenwood sum run in time order, as a loop would).
     """
     t = np.asarray(durations, dtype=float)
     d = np.asarray(observed, dtype=bool)
@@ -141,36 +157,35 @@ def kaplan_meier(
     if len(t) == 0:
         return steps
     if t.min() <= 0:
-        steps = []  # the loop's own step at time 0 counts what happened on the day
-    survival, greenwood = 1.0, 0.0
-    for time in np.unique(t):
-        at_this = t == time
-        at_risk = int((t >= time).sum())
-        events = int((at_this & d).sum())
-        censored = int((at_this & ~d).sum())
-        if events:
-            survival *= 1 - events / at_risk
-            if at_risk > events:
-                greenwood += events / (at_risk * (at_risk - events))
+        steps = []  # the first distinct time's own step at time 0 counts what happened on the day
+    times, first, counts = np.unique(t, return_index=True, return_counts=True)
+    at_risk = len(t) - np.concatenate(([0], np.cumsum(counts)[:-1]))
+    events = np.bincount(np.searchsorted(times, t[d]), minlength=len(times))
+    censored = counts - events
+    survival = np.cumprod(1 - events / at_risk)
+    room = at_risk > events
+    terms = np.divide(events, at_risk * (at_risk - events), where=room, out=np.zeros(len(times)))
+    greenwood = np.cumsum(np.where(events > 0, terms, 0.0))
+    for i in range(len(times)):
+        s, g = float(survival[i]), float(greenwood[i])
         low = high = None
-        if 0 < survival < 1 and greenwood > 0:
+        if 0 < s < 1 and g > 0:
             # log(-log S) has variance greenwood / log(S)^2.
-            half = z * math.sqrt(greenwood) / abs(math.log(survival))
-            low = survival ** math.exp(half)
-            high = survival ** math.exp(-half)
-        elif survival == 1:
+            half = z * math.sqrt(g) / abs(math.log(s))
+            low = s ** math.exp(half)
+            high = s ** math.exp(-half)
+        elif s == 1:
             low = high = 1.0
-        steps.append(KMStep(float(time), at_risk, events, censored, survival, low, high))
+        steps.append(
+            KMStep(float(times[i]), int(at_risk[i]), int(events[i]), int(censored[i]), s, low, high)
+        )
     return steps
 
 
 def survival_at(steps: list[KMStep], time: float) -> KMStep:
     """The curve's step in force at `time` (the last step at or before it)."""
-    found = steps[0]
-    for step in steps:
-        if step.time <= time:
-            found = step
-    return found
+    found = bisect.bisect_right([step.time for step in steps], time)
+    return steps[max(0, found - 1)]
 
 
 @dataclass(frozen=True)

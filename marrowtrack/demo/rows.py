@@ -60,7 +60,8 @@ def insert(objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
     if not objs:
         return
     model = type(objs[0])
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Generated columns (e.g. a response's answer_values) are the database's to compute.
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
     getters = [_getter(f) for f in fields]
     stamped = [
         f.attname

@@ -561,15 +561,26 @@ REGISTRY_PLAN_FIELDS = (
 )
 
 
+def _registry_plan_rows(clinic: Clinic) -> QuerySet:
+    return TreatmentPlan.objects.filter(
+        patient__clinic=clinic, treated_on__isnull=False, archived_at__isnull=True
+    )
+
+
+def registry_patient_ids(*, clinic: Clinic) -> QuerySet:
+    """The patient ids of the registry's plans (as registry_plans), as a subquery: other
+    apps' registry selectors read only these patients (a clinic has far more patients than
+    treated ones)."""
+    return _registry_plan_rows(clinic).values("patient_id")
+
+
 def registry_plans(*, clinic: Clinic) -> QuerySet:
     """Every treated plan of the clinic as flat dicts: the plan, the patient covariates the
     registry adjusts for (sex, date of birth, height) and the count of prior injections."""
     from django.db.models import Count
 
     return (
-        TreatmentPlan.objects.filter(
-            patient__clinic=clinic, treated_on__isnull=False, archived_at__isnull=True
-        )
+        _registry_plan_rows(clinic)
         .annotate(
             sex=F("patient__sex"),
             date_of_birth=F("patient__date_of_birth"),

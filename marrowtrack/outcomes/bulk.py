@@ -13,6 +13,7 @@ path's own sentences, indexed by the number of items answered.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,10 +60,16 @@ NUMBER_TYPES = frozenset({int, float, type(None)})
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason column: the rows it applies to and, per row, its sentence."""
+    """One reason column: the rows it applies to and, per row, its sentence, kept as a small
+    table of sentences and each row's place in it (rows share a handful of sentences)."""
 
     applies: Bools
-    texts: Texts
+    table: Texts
+    index: Ints
+
+    @property
+    def texts(self) -> Texts:
+        return self.table[self.index]
 
 
 @dataclass
@@ -75,10 +82,16 @@ class Scored:
 
 @dataclass(frozen=True)
 class BulkScores:
-    """Rounded scores per key (NaN = not scorable) and each row's reasons."""
+    """Rounded scores per key (NaN = not scorable) and the reason columns, in order."""
 
     scores: dict[str, Floats]
-    reasons: list[list[str]]
+    reason_columns: list[Reason]
+    rows: int
+
+    @property
+    def reasons(self) -> list[list[str]]:
+        """Each row's reasons, in the exact scorer's order."""
+        return reasons_per_row(self.reason_columns, self.rows)
 
 
 def answers_to_matrix(
@@ -194,7 +207,7 @@ def score_matrix_full(
 
     scored = _SCORERS[definition.code](cols)
     scores = {k.key: _finish(scored.parts[k.key], k.places) for k in definition.score_keys}
-    return BulkScores(scores, reasons_per_row(scored.reasons, len(values)))
+    return BulkScores(scores, scored.reasons, len(values))
 
 
 def score_json_many(
@@ -218,15 +231,27 @@ def score_json_matrix(
 
 
 def score_texts_matrix(
-    instrument_code: str, matrix: Floats, columns: Sequence[str]
+    instrument_code: str, matrix: Floats, columns: Sequence[str], *, jsonb_order: bool = False
 ) -> tuple[list[str], str]:
     """The stored scores of every row as JSON text, exactly json.dumps(score_json(...)[0]):
-    numbers turned to text a column at a time by numpy, then one str.format per row."""
+    each column's numbers turned to text once per distinct value, then one str.format per row
+    (one template for the instrument and the ones derived from it).
+
+    `jsonb_order` puts the keys in the order PostgreSQL's jsonb prints them (shorter keys
+    first, then by bytes), so the text equals a stored jsonb value's text when the scores do.
+    """
     results = _derived_results(instrument_code, matrix, columns)
-    pieces = [_json_texts(code, result) for code, result, _ in results]
-    outer = "{{" + ", ".join(["{}"] * len(pieces)) + "}}"
     version = "; ".join(rule_version for _, _, rule_version in results)
-    return list(map(outer.format, *pieces)), version
+    if jsonb_order:
+        results.sort(key=lambda result: _jsonb_key(result[0]))
+    fields: list[str] = []
+    values: list[list[str]] = []
+    for code, result, _ in results:
+        field, texts = _json_texts(code, result, jsonb_order=jsonb_order)
+        fields.append(field)
+        values.extend(texts)
+    template = "{{" + ", ".join(fields) + "}}"
+    return list(map(template.format, *values)), version
 
 
 def _derived_results(
@@ -251,25 +276,86 @@ def _derived_results(
     return results
 
 
-def _json_texts(code: str, result: BulkScores) -> list[str]:
-    """'"CODE": {"key": value, ..., "reasons": [...]}' per row, as json.dumps writes it."""
-    keys = instrument(code).definition.score_keys
-    fields = "".join(f'"{key.key}": {{}}, ' for key in keys)
-    template = f'"{code}": {{{{{fields}"reasons": {{}}}}}}'
-    values = [_text_column(result.scores[key.key], key.places).tolist() for key in keys]
-    dumped: dict[tuple[str, ...], str] = {}
-    reasons = [dumped.setdefault(tuple(r), json.dumps(r)) if r else "[]" for r in result.reasons]
-    return list(map(template.format, *values, reasons))
+def _json_texts(
+    code: str, result: BulkScores, *, jsonb_order: bool = False
+) -> tuple[str, list[list[str]]]:
+    """The template '"CODE": {{"key": {}, ..., "reasons": {}}}' and the text of each of its
+    values per row, as json.dumps writes them."""
+    places = {key.key: key.places for key in instrument(code).definition.score_keys}
+    names = [*places, "reasons"]
+    if jsonb_order:
+        names.sort(key=_jsonb_key)
+    fields = ", ".join(f'"{name}": {{}}' for name in names)
+    reasons = _reason_texts(result)
+    values = [
+        reasons if name == "reasons" else _text_column(result.scores[name], places[name]).tolist()
+        for name in names
+    ]
+    return f'"{code}": {{{{{fields}}}}}', values
 
 
-def _text_column(values: Floats, places: int) -> npt.NDArray[np.str_]:
-    """Numbers as JSON text (Python's repr for floats, plain integers) and null for NaN."""
-    missing = np.isnan(values)
-    if places == 0:
-        text = np.where(missing, 0, values).astype(np.int64).astype(str)
-    else:
-        text = values.astype(str)
-    return np.where(missing, "null", text)
+def _reason_texts(result: BulkScores) -> list[str]:
+    """Each row's reasons as JSON text: one json.dumps per distinct combination of sentences.
+
+    A row's combination is one integer (each reason column's sentence number, or 0 where it
+    does not apply, in mixed radix), so the rows are grouped with array operations.
+    """
+    columns = result.reason_columns
+    if not columns:
+        return ["[]"] * result.rows
+    if math.prod(len(reason.table) + 1 for reason in columns) >= 2**62:  # too many to number
+        return [json.dumps(reasons) for reasons in result.reasons]
+    key = np.zeros(result.rows, dtype=np.int64)
+    for reason in columns:
+        key = key * (len(reason.table) + 1) + np.where(reason.applies, reason.index + 1, 0)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    texts = []
+    for combination in distinct.tolist():
+        sentences = []
+        for reason in reversed(columns):
+            combination, place = divmod(combination, len(reason.table) + 1)
+            if place:
+                sentences.append(reason.table[place - 1])
+        texts.append(json.dumps(sentences[::-1]))
+    return np.array(texts, dtype=object)[inverse.ravel()].tolist()
+
+
+def _jsonb_key(key: str) -> tuple[int, bytes]:
+    """jsonb stores (and prints) object keys shorter first, then in byte order."""
+    encoded = key.encode()
+    return len(encoded), encoded
+
+
+def _text_column(values: Floats, places: int) -> Texts:
+    """Numbers as json.dumps writes them (repr of a float, a plain integer), null for NaN.
+
+    A rounded score takes few distinct values (at most 10,001 for 0-100 with two decimals),
+    so each distinct value is turned to text once.
+    """
+    distinct, inverse = _distinct(values, places)
+    texts = [
+        "null" if np.isnan(value) else str(int(value)) if places == 0 else repr(value)
+        for value in distinct.tolist()
+    ]
+    return np.array(texts, dtype=object)[inverse]
+
+
+def _distinct(values: Floats, places: int) -> tuple[Floats, Ints]:
+    """The distinct values and each value's place among them. Rounded to `places`, the values
+    are integers in hundredths (say) over a short range: counted in a table, not sorted."""
+    present = ~np.isnan(values)
+    steps = np.rint(np.where(present, values, 0) * 10**places).astype(np.int64)
+    low, high = (int(steps.min()), int(steps.max())) if len(steps) else (0, 0)
+    if high - low > 1_000_000 or not np.array_equal(steps[present] / 10**places, values[present]):
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct, inverse.ravel()
+    seen = np.zeros(high - low + 2, dtype=bool)
+    slot = np.where(present, steps - low, high - low + 1)  # the last slot: missing
+    seen[slot] = True
+    used = np.flatnonzero(seen)
+    place = np.cumsum(seen) - 1
+    distinct = np.where(used == high - low + 1, np.nan, (used + low) / 10**places)
+    return distinct, place[slot]
 
 
 def _json_rows(code: str, result: BulkScores) -> list[dict[str, object]]:
@@ -297,27 +383,37 @@ def _json_column(values: Floats, places: int) -> list[object]:
 def invalid_cells(
     instrument_code: str, matrix: Floats, columns: Sequence[str]
 ) -> dict[int, tuple[str, str]]:
-    """{row: (item, message)} of the first invalid cell of each row (unknown item: row -1)."""
+    """{row: (item, message)} of the first invalid cell of each row (unknown item: row -1).
+
+    One pass over the whole matrix: each column's range and step broadcast along the rows.
+    """
     entry = instrument(instrument_code)
     items = {item.code: item for item in (*entry.definition.items, *entry.also_accepts)}
-    bad: dict[int, tuple[str, str]] = {}
-    for col, code in enumerate(columns):
+    for code in columns:
         if code not in items:
             return {-1: (code, f"unknown item for {entry.definition.code}")}
-        for row in np.flatnonzero(_bad_column(items[code], matrix[:, col])):
-            value = float(matrix[row, col])
-            bad.setdefault(int(row), (code, f"{value:g} is not a valid answer"))
-    return bad
+    picked = [items[code] for code in columns]
+    bad = _bad_cells(matrix, picked)
+    rows = np.flatnonzero(bad.any(axis=1))
+    first = bad[rows].argmax(axis=1)  # the first invalid column of each of those rows
+    return {
+        row: (columns[col], f"{float(matrix[row, col]):g} is not a valid answer")
+        for row, col in zip(rows.tolist(), first.tolist(), strict=True)
+    }
 
 
-def _bad_column(item: Item, column: Floats) -> Bools:
-    present = ~np.isnan(column)
-    step = 10**item.decimals
-    value = np.where(present, column, 0)
+def _bad_cells(matrix: Floats, items: Sequence[Item]) -> Bools:
+    values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(items))
+    present = ~np.isnan(values)
+    step = np.array([10.0**item.decimals for item in items])
+    lowest = np.array([float(item.minimum) for item in items])
+    highest = np.array([float(item.maximum) for item in items])
+    value = np.where(present, values, 0)
     # A float is on the item's step when it round-trips through that many decimals (0.29 x 100
     # is 28.999... in binary, yet 0.29 has two decimals, as the exact path reads it).
     bad_step = value != np.rint(value * step) / step
-    bad_range = (column < item.minimum) | (column > item.maximum) | np.isinf(column)
+    with np.errstate(invalid="ignore"):
+        bad_range = (values < lowest) | (values > highest) | np.isinf(values)
     return present & (bad_step | bad_range)
 
 
@@ -367,7 +463,7 @@ def _need(scored: Scored, key: str, n: Ints, total: int, needed: int) -> Bools:
     """The "at least `needed` of `total` items" rule: rows that pass, and the reason column."""
     ok = n >= needed
     table = np.array([missing_reason(key, k, total, needed) for k in range(total + 1)], object)
-    scored.reasons.append(Reason(~ok, table[n]))
+    scored.reasons.append(Reason(~ok, table, n))
     return ok
 
 
@@ -384,12 +480,14 @@ def _depends(scored: Scored, key: str, parts: Sequence[tuple[str, Bools]]) -> Bo
         ],
         object,
     )
-    scored.reasons.append(Reason(mask != 0, table[mask]))
+    scored.reasons.append(Reason(mask != 0, table, mask))
     return mask == 0
 
 
 def _constant(scored: Scored, applies: Bools, text: str) -> None:
-    scored.reasons.append(Reason(applies, np.full(len(applies), text, dtype=object)))
+    scored.reasons.append(
+        Reason(applies, np.array([text], dtype=object), np.zeros(len(applies), dtype=np.int64))
+    )
 
 
 def _single(cols: Columns, code: str) -> Scored:

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
+from marrowtrack.outcomes.answer_values import AnswerValues, current_layouts
 from marrowtrack.patients.models import Patient, ReferralCondition
 
 
@@ -213,6 +214,13 @@ class SurveyResponse(BaseModel):
     instrument_version = models.CharField(max_length=40)
     recall_period = models.CharField(max_length=120, blank=True)
     answers = models.JSONField(default=dict)
+    # The answers as numbers in item order, computed by the database from `answers` on every
+    # write, so rescoring reads a row of numbers instead of parsing JSON (ADR 0032).
+    answer_values = models.GeneratedField(
+        expression=AnswerValues(current_layouts()),
+        output_field=models.TextField(null=True),
+        db_persist=True,
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     # Null when the answer date falls outside every window: stored, not assigned.
     timepoint = models.CharField(max_length=20, null=True, blank=True)

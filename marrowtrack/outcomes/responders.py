@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from .scoring import round_half_up
 
 Number = int | float | Decimal | Fraction
@@ -282,6 +284,79 @@ def omeract_oarsi_responder(
     if len(moderate) >= 2:
         return OarsiResult(True, "moderate improvement in at least 2 of 3", moderate, text)
     return OarsiResult(False, None, moderate, text)
+
+
+def distinct_pairs(
+    baseline: np.ndarray, follow_up: np.ndarray
+) -> tuple[list[tuple[float, float]], np.ndarray]:
+    """The distinct (baseline, follow-up) pairs (as Python floats, which `exact` reads) and,
+    for each input position, the index of its pair: a registry's thousands of score pairs
+    hold few distinct ones, so the exact rules run once per distinct pair."""
+    if not len(baseline):
+        return [], np.zeros(0, dtype=np.int64)
+    # One complex number per pair: a 1-d unique, far quicker than unique rows of a matrix.
+    both = np.asarray(baseline, dtype=float) + 1j * np.asarray(follow_up, dtype=float)
+    pairs, inverse = np.unique(both, return_inverse=True)
+    return [(z.real, z.imag) for z in pairs.tolist()], inverse.reshape(-1)
+
+
+# A float computation of a change or a percentage of scores up to a few hundred is off by far
+# less than this: a pair this much above or below a threshold is decided by the floats, a pair
+# closer to it by the exact comparison itself.
+FLOAT_MARGIN = 1e-7
+
+
+def _meets_many(
+    baseline: np.ndarray, follow_up: np.ndarray, percent: Decimal, points: Decimal
+) -> np.ndarray:
+    """`_meets` of paired arrays, each answer the exact one (see FLOAT_MARGIN)."""
+    gain = baseline - follow_up
+    relative = np.divide(gain * 100, baseline, out=np.zeros(len(gain)), where=baseline != 0)
+    need_percent, need_points = float(percent), float(points)
+    clearly_met = (
+        (baseline != 0)
+        & (relative > need_percent + FLOAT_MARGIN)
+        & (gain > need_points + FLOAT_MARGIN)
+    )
+    clearly_not = (
+        (baseline == 0)
+        | (relative < need_percent - FLOAT_MARGIN)
+        | (gain < need_points - FLOAT_MARGIN)
+    )
+    met = clearly_met.copy()
+    close = np.flatnonzero(~clearly_met & ~clearly_not)
+    met[close] = [
+        _meets(b, f, percent, points)
+        for b, f in zip(baseline[close].tolist(), follow_up[close].tolist(), strict=True)
+    ]
+    return met
+
+
+def omeract_oarsi_responders(
+    *,
+    pain: tuple[np.ndarray, np.ndarray],
+    function: tuple[np.ndarray, np.ndarray],
+    patient_global: tuple[np.ndarray, np.ndarray],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> np.ndarray:
+    """`omeract_oarsi_responder(...).responder` of many patients at once: each argument is
+    (baseline scores, follow-up scores) on 0-100 with higher = worse, one entry per patient.
+    A responder has a high improvement in pain or function, or a moderate one in at least 2
+    of the 3 domains; each criterion is `_meets`, decided exactly (tests check the whole
+    against the one-patient function)."""
+    t = thresholds
+    high = np.zeros(len(pain[0]), dtype=bool)
+    moderate = np.zeros(len(pain[0]), dtype=np.int64)
+    for name, (baseline, follow_up) in (
+        ("pain", pain),
+        ("function", function),
+        ("patient_global", patient_global),
+    ):
+        b, f = np.asarray(baseline, dtype=float), np.asarray(follow_up, dtype=float)
+        if name != "patient_global":
+            high |= _meets_many(b, f, t.oarsi_high_percent, t.oarsi_high_points)
+        moderate += _meets_many(b, f, t.oarsi_moderate_percent, t.oarsi_moderate_points)
+    return high | (moderate >= 2)
 
 
 def threshold_names() -> list[str]:

@@ -8,11 +8,25 @@ validated wording unless the reader asks to include the others (docs/outcomes.md
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
@@ -344,6 +358,45 @@ def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> 
 
     Nothing is filtered for validity here: the analytics app counts and names what it
     leaves out (unvalidated wording, out of window, not yet verified)."""
+    return _registry_response_rows(clinic, instruments).values(*REGISTRY_RESPONSE_FIELDS)
+
+
+REGISTRY_SCORE_FIELDS = ("plan_id", "instrument", "timepoint", "asked_for", "status", "wording")
+
+
+class StoredScore(Func):
+    """One stored score (`scores -> instrument -> key`) as JSON text (NULL when absent): the
+    database picks it out of the document, and `stored_number` reads it.
+
+    Text, not the database's own number: parsed as `json.loads` parses the whole document
+    (correctly rounded), a score read this way is bit for bit the score read from the JSON, so
+    the exact meaningful-change comparisons see the same values."""
+
+    output_field = TextField()
+
+    def __init__(self, instrument: str, key: str) -> None:
+        super().__init__(F("scores"))
+        self.instrument, self.key = instrument, key
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        path = f"$.{json.dumps(self.instrument)}.{json.dumps(self.key)}"
+        return f"({column} -> %s)", (*params, path)
+
+    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"(({column} #> %s)::text)", (*params, [self.instrument, self.key])
+
+
+def stored_number(text: str | None) -> float | None:
+    """The number a StoredScore holds, None when it holds none (absent, null, a boolean, a
+    string, a list of reasons): as the read model's `isinstance(value, int | float)`."""
+    if text is None or text[0] not in "-0123456789":
+        return None
+    return float(text)
+
+
+def _registry_response_rows(clinic: Clinic, instruments: tuple[str, ...]) -> QuerySet:
     rows = SurveyResponse.objects.filter(
         patient__clinic=clinic,
         status__in=(
@@ -353,16 +406,35 @@ def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> 
     )
     if instruments:
         rows = rows.filter(instrument__in=instruments)
-    return rows.values(*REGISTRY_RESPONSE_FIELDS).order_by()
+    return rows.order_by()
+
+
+def registry_score_columns(
+    *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
+) -> QuerySet:
+    """The registry responses (as registry_responses) narrowed to what a figure needs: tuples
+    of REGISTRY_SCORE_FIELDS, then one column per (instrument, score key) of `scores` holding
+    that score as JSON text (read it with `stored_number`). The database picks the scores out
+    of the JSON, so the reader never parses whole documents (`bench analytics`)."""
+    numbers = {f"score_{n}": StoredScore(code, key) for n, (code, key) in enumerate(scores)}
+    rows = _registry_response_rows(clinic, instruments).annotate(**numbers)
+    return rows.values_list(*REGISTRY_SCORE_FIELDS, *numbers)
+
+
+def registry_last_answers(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> QuerySet:
+    """(plan id, the latest answered_at) of the registry responses (as registry_responses)
+    of each plan: the last contact, where a time-to-event curve censors."""
+    rows = _registry_response_rows(clinic, instruments).filter(answered_at__isnull=False)
+    return rows.values("plan_id").annotate(last=Max("answered_at")).values_list("plan_id", "last")
 
 
 def registry_followups(*, clinic: Clinic, today: date) -> QuerySet:
     """Every follow-up of the clinic with its status on `today` (scheduled, due, completed,
-    missed, not applicable, withdrawn) and its censoring, as flat dicts."""
+    missed, not applicable, withdrawn), as (plan id, time point, status) tuples."""
     return (
         followups_on(today)
         .filter(plan__patient__clinic=clinic)
-        .values("plan_id", "timepoint", "shown_status", "censored_reason", "censored_on")
+        .values_list("plan_id", "timepoint", "shown_status")
         .order_by()
     )
 

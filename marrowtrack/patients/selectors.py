@@ -205,12 +205,14 @@ def weights_for_export(scope: ExportScope) -> QuerySet[WeightMeasurement]:
     return scope.narrow(rows, clinic_path="patient__clinic")
 
 
-def registry_weights(*, clinic: Clinic) -> dict[int, float]:
-    """{patient id: latest weight in kg} of the clinic's patients (registry covariate: BMI)."""
-    rows = (
-        WeightMeasurement.objects.filter(patient__clinic=clinic, archived_at__isnull=True)
-        .order_by("patient_id", "measured_on", "created_at")
-        .values_list("patient_id", "weight_kg")
+def registry_weights(*, clinic: Clinic, patients: QuerySet | None = None) -> dict[int, float]:
+    """{patient id: latest weight in kg} of the clinic's patients (registry covariate: BMI);
+    only of `patients` (a subquery of patient ids) when given."""
+    measured = WeightMeasurement.objects.filter(patient__clinic=clinic, archived_at__isnull=True)
+    if patients is not None:
+        measured = measured.filter(patient_id__in=patients)
+    rows = measured.order_by("patient_id", "measured_on", "created_at").values_list(
+        "patient_id", "weight_kg"
     )
     return {patient_id: float(kg) for patient_id, kg in rows}
 

@@ -24,3 +24,6 @@ def test_the_benchmark_prints_dashboard_full_scan_and_ratio(clinic, staff):
     assert re.search(r"^dashboard: \d+\.\d{3} s$", text, re.M)
     assert re.search(r"^full scan: \d+\.\d{3} s$", text, re.M)
     assert re.search(r"^ratio: \d+\.\d{2}$", text, re.M)
+    assert re.search(
+        r"^cpu of this process: dashboard \d+\.\d{3} s, full scan \d+\.\d{3} s$", text, re.M
+    )

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from marrowtrack.outcomes.benchmark import run_benchmark, total
+from marrowtrack.outcomes.benchmark import time_case
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services.responses import response_transcribe, response_verify
 from marrowtrack.outcomes.tests.factories import PAPER, koos_answers, make_plan
@@ -39,15 +39,15 @@ def stored(patient, staff):
     return plan
 
 
-def test_every_path_is_timed_per_instrument_and_the_data_is_left_unchanged(stored):
+def test_every_path_is_timed_over_every_response_and_the_data_is_left_unchanged(stored):
     before = list(SurveyResponse.objects.order_by("pk").values_list("scores", "rule_version"))
-    rows = run_benchmark(rewrite=True)
-    assert [(r.instrument, r.responses) for r in rows] == [("KOOS", 1), ("NPRS", 2)]
-    assert rows[0].answers == 42
-    assert all(
-        r.exact_seconds > 0 and r.vectorised_seconds > 0 and r.floor_seconds > 0 for r in rows
-    )
-    assert total(rows).responses == 3
+    timing = time_case(rewrite=True)
+    assert timing.responses == {"KOOS": 1, "NPRS": 2}
+    assert timing.total_responses == 3
+    assert timing.answers == 42 + 2
+    for seconds in (timing.exact, timing.vectorised, timing.floor):
+        assert seconds.wall > 0 and seconds.cpu > 0
+    assert timing.speedup() == timing.exact.cpu / timing.vectorised.cpu
     after = list(SurveyResponse.objects.order_by("pk").values_list("scores", "rule_version"))
     assert after == before
 
@@ -58,8 +58,10 @@ def test_the_command_prints_both_cases_beside_the_floor(stored):
     text = out.getvalue()
     assert "nothing changed: read, score, compare" in text
     assert "rule change: read, score, write every row" in text
-    assert "exact s" in text and "vectorised s" in text and "floor s" in text
-    assert text.count("\nall ") == 2
+    assert text.count("\nexact ") == 2 and text.count("\nvectorised ") == 2
+    assert text.count("\nfloor ") == 2
+    assert "3 responses, 44 answers (KOOS 1, NPRS 2)" in text
+    assert "x the exact path in CPU seconds" in text
 
 
 def test_the_command_asks_for_data_when_the_registry_is_empty(db):

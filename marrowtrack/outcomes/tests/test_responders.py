@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from marrowtrack.outcomes.responders import (
     NoRuleError,
     Thresholds,
+    distinct_pairs,
     improvement,
     meaningful_change,
     omeract_oarsi_responder,
+    omeract_oarsi_responders,
     percent_improvement,
 )
 
@@ -209,3 +212,61 @@ def test_oarsi_flips_higher_is_better_scores_before_applying_the_criteria() -> N
 def test_oarsi_names_its_rule() -> None:
     result = omeract_oarsi_responder(pain=(50, 50), function=(50, 50), patient_global=(50, 50))
     assert result.rule.startswith("OMERACT-OARSI (Pham 2004): pain or function >=50%")
+
+
+def _one_by_one(*domains) -> list[bool]:
+    pain, function, patient_global = ((b.tolist(), f.tolist()) for b, f in domains)
+    return [
+        omeract_oarsi_responder(
+            pain=(pain[0][i], pain[1][i]),
+            function=(function[0][i], function[1][i]),
+            patient_global=(patient_global[0][i], patient_global[1][i]),
+        ).responder
+        for i in range(len(pain[0]))
+    ]
+
+
+def test_the_many_patient_oarsi_responders_equal_the_one_patient_rule_on_random_scores():
+    rng = np.random.default_rng(14)
+    n = 3000
+    # WOMAC pain in steps of 5, WOMAC function on the 0-68 raw scale as 0-100 with 2
+    # decimals, PGA whole numbers: as stored.
+    domains = [
+        (rng.integers(0, 21, n) * 5.0, rng.integers(0, 21, n) * 5.0),
+        (
+            np.round(rng.integers(0, 69, n) * 100 / 68, 2),
+            np.round(rng.integers(0, 69, n) * 100 / 68, 2),
+        ),
+        (rng.integers(0, 101, n).astype(float), rng.integers(0, 101, n).astype(float)),
+    ]
+    many = omeract_oarsi_responders(pain=domains[0], function=domains[1], patient_global=domains[2])
+    assert many.tolist() == _one_by_one(*domains)
+    assert 0 < many.sum() < n  # both answers occur
+
+
+# Changes exactly at a threshold, where float arithmetic lands just below it (33.3 - 13.3 is
+# 19.999999999999996 as floats) or just above it: the exact comparison decides.
+EDGES = [
+    ((33.3, 13.3), (33.3, 13.3), (50.0, 50.0)),  # 20 points, 60 %: high pain and function
+    ((40.0, 20.0), (90.0, 90.0), (90.0, 90.0)),  # 20 points and exactly 50 %: high
+    ((40.0, 20.01), (90.0, 90.0), (90.0, 90.0)),  # just short of 50 %: not high
+    ((50.0, 40.0), (50.0, 40.0), (90.0, 90.0)),  # exactly 10 points and 20 %: 2 moderate
+    ((50.0, 40.01), (50.0, 40.0), (90.0, 90.0)),  # one short: 1 moderate
+    ((0.0, 0.0), (0.3, 0.1), (60.3, 48.24)),  # a baseline of 0 has no percentage
+    ((70.1, 56.08), (60.3, 48.24), (90.0, 90.0)),  # 20 % of decimals: exact
+]
+
+
+@pytest.mark.parametrize(("pain", "function", "patient_global"), EDGES)
+def test_the_many_patient_oarsi_responders_are_exact_at_every_edge(pain, function, patient_global):
+    arrays = [(np.array([b]), np.array([f])) for b, f in (pain, function, patient_global)]
+    many = omeract_oarsi_responders(pain=arrays[0], function=arrays[1], patient_global=arrays[2])
+    assert many.tolist() == _one_by_one(*arrays)
+
+
+def test_distinct_pairs_map_every_position_back_to_its_pair():
+    base = np.array([7.0, 3.0, 7.0, 7.0])
+    follow = np.array([2.0, 3.0, 2.0, 5.0])
+    pairs, inverse = distinct_pairs(base, follow)
+    assert [pairs[i] for i in inverse] == list(zip(base.tolist(), follow.tolist(), strict=True))
+    assert len(pairs) == 3 and all(type(b) is float for b, _ in pairs)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from marrowtrack.outcomes.benchmark import PathTiming, run_benchmark, total
+from marrowtrack.outcomes.benchmark import CaseTiming, submitted_counts, time_case
 
 
 class Command(BaseCommand):
@@ -31,21 +31,30 @@ class Command(BaseCommand):
             cases = cases[1:]
         elif options["unchanged"]:
             cases = cases[:1]
+        if not submitted_counts():
+            raise CommandError("No submitted responses: load data first (marrowtrack demo).")
         for title, rewrite in cases:
-            rows = run_benchmark(rewrite=rewrite)
-            if not rows:
-                raise CommandError("No submitted responses: load data first (marrowtrack demo).")
+            timing = time_case(rewrite=rewrite)
             self.stdout.write(f"\n{title} ({connection.vendor})")
-            self._table(rows)
+            self._table(timing)
 
-    def _table(self, rows: list[PathTiming]) -> None:
+    def _table(self, timing: CaseTiming) -> None:
+        counts = ", ".join(f"{code} {count}" for code, count in timing.responses.items())
         self.stdout.write(
-            f"{'instrument':<13}{'responses':>10}{'exact s':>10}{'vectorised s':>14}"
-            f"{'floor s':>10}{'x faster':>10}{'x floor':>9}"
+            f"{timing.total_responses} responses, {timing.answers} answers ({counts})"
         )
-        for r in [*rows, total(rows)]:
+        self.stdout.write(f"{'path':<12}{'wall s':>10}{'CPU s':>10}{'x exact':>10}")
+        for name, seconds in (
+            ("exact", timing.exact),
+            ("vectorised", timing.vectorised),
+            ("floor", timing.floor),
+        ):
             self.stdout.write(
-                f"{r.instrument:<13}{r.responses:>10}{r.exact_seconds:>10.3f}"
-                f"{r.vectorised_seconds:>14.3f}{r.floor_seconds:>10.3f}"
-                f"{r.speedup:>10.1f}{r.over_floor:>9.1f}"
+                f"{name:<12}{seconds.wall:>10.3f}{seconds.cpu:>10.3f}"
+                f"{timing.exact.cpu / seconds.cpu:>10.1f}"
             )
+        self.stdout.write(
+            f"vectorised: {timing.speedup('cpu'):.1f}x the exact path in CPU seconds "
+            f"({timing.speedup('wall'):.1f}x in wall-clock), "
+            f"{timing.over_floor('cpu'):.1f}x the floor"
+        )

@@ -1,0 +1,196 @@
+"""Each response's answers as a row of numbers, kept by the database (ADR 0032).
+
+`SurveyResponse.answer_values` is a stored generated column: the database itself computes it
+from `answers` on every INSERT and UPDATE, so it cannot disagree with the JSON, whichever code
+wrote the row (services, the demo's bulk loader, a data migration, a raw UPDATE). It holds the
+instrument's known items (its own items, then the ones it also accepts) in that order as a
+JSON array of plain numbers and nulls, e.g. `[2,3,null,4]`; an instrument with one item
+repeats it (`[7,7]`), so every row reads back as an array on both databases.
+
+The column is NULL where the answers are not a plain set of known items: not a JSON object,
+an item the instrument does not know, or (PostgreSQL) a value that is not a number or null.
+`marrowtrack rescore` sends those rows, and any SQLite row whose array holds something other
+than numbers, through the careful path that names the item (services/rescore.py).
+
+Why: rescoring 180,000 responses spent most of its time parsing each row's JSON in Python
+(ADR 0029). With the numbers already in item order, a chunk of rows is one text to parse.
+The expression is built from the instrument definitions (LAYOUTS), so changing an instrument's
+items changes the field and `makemigrations --check` asks for the migration that recomputes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.db import NotSupportedError
+from django.db.models import F, Func, TextField
+
+from .instruments import INSTRUMENTS
+
+Layout = tuple[str, tuple[str, ...]]  # instrument code, item codes in column order
+PLAIN_CODE = re.compile(r"[A-Za-z0-9_]+")
+
+
+def layout_items(code: str) -> tuple[str, ...]:
+    """An instrument's columns: its own items in definition order, then the accepted extras."""
+    entry = INSTRUMENTS[code]
+    return tuple(item.code for item in (*entry.definition.items, *entry.also_accepts))
+
+
+def current_layouts() -> tuple[Layout, ...]:
+    return tuple((code, layout_items(code)) for code in INSTRUMENTS)
+
+
+def stored_width(items: Sequence[str]) -> int:
+    """Numbers per row in the column (a one-item instrument stores its item twice)."""
+    return max(len(items), 2)
+
+
+def _paths(items: Sequence[str]) -> list[str]:
+    return list(items) * 2 if len(items) == 1 else list(items)
+
+
+def _literal(text: str) -> str:
+    if not PLAIN_CODE.fullmatch(text):  # codes go into the schema as literals: keep them plain
+        raise ValueError(f"not a plain code: {text!r}")
+    return f"'{text}'"
+
+
+class AnswerValues(Func):
+    """The generated column's expression, one CASE branch per instrument (see module doc)."""
+
+    output_field = TextField()
+
+    def __init__(self, layouts: Sequence[Layout], **extra: Any) -> None:
+        self.layouts = tuple((code, tuple(items)) for code, items in layouts)
+        for code, items in self.layouts:
+            for text in (code, *items):
+                _literal(text)
+        super().__init__(F("instrument"), F("answers"), **extra)
+
+    def _columns(self, compiler: Any) -> tuple[str, str]:
+        instrument, _ = compiler.compile(self.source_expressions[0])
+        answers, _ = compiler.compile(self.source_expressions[1])
+        return instrument, answers
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        instrument, answers = self._columns(compiler)
+        branches = []
+        for code, items in self.layouts:
+            paths = ", ".join(f"'$.\"{item}\"'" for item in _paths(items))
+            known = ", ".join(f"'$.\"{item}\"'" for item in items)
+            # json_remove of every known item leaves {} exactly when no unknown item is there.
+            branches.append(
+                f"WHEN {_literal(code)} THEN CASE WHEN json_remove({answers}, {known}) = '{{}}' "
+                f"THEN json_extract({answers}, {paths}) END"
+            )
+        return (
+            f"CASE WHEN json_valid({answers}) AND json_type({answers}) = 'object' "
+            f"THEN CASE {instrument} {' '.join(branches)} END END",
+            [],
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        instrument, answers = self._columns(compiler)
+        branches = []
+        for code, items in self.layouts:
+            known = ",".join(items)
+            cells = " || ',' || ".join(
+                f"coalesce({answers} ->> {_literal(item)}, 'null')" for item in _paths(items)
+            )
+            branches.append(
+                f"WHEN {_literal(code)} THEN CASE WHEN ({answers} - '{{{known}}}'::text[]) = "
+                f"'{{}}'::jsonb THEN '[' || {cells} || ']' END"
+            )
+        numbers_only = (
+            f"NOT jsonb_path_exists({answers}, "
+            '\'$.* ? (@.type() != "number" && @.type() != "null")\')'
+        )
+        return (
+            f"CASE WHEN jsonb_typeof({answers}) = 'object' AND {numbers_only} "
+            f"THEN CASE {instrument} {' '.join(branches)} END END",
+            [],
+        )
+
+    def as_sql(self, *args: Any, **extra: Any) -> tuple[str, list]:
+        raise NotSupportedError("answer_values is written for SQLite and PostgreSQL")
+
+
+def parse_numbers(text: str) -> npt.NDArray[np.float64] | None:
+    """The numbers of the column's arrays, e.g. '[1,2.5,null],[3,4]', as one flat float array
+    (NaN for null), read with array operations instead of a JSON parser; None when the text
+    holds anything but non-negative decimals of up to 15 digits and nulls (a sign, an
+    exponent, a string, true/false), for the caller's slower reading.
+
+    Each number is its digits' integer divided by a power of ten: both exact in a double, so the
+    quotient is the double nearest the decimal, as float() and json.loads read it.
+    """
+    if "[" in text and not _flat_arrays(text):
+        return None
+    body = text.replace("[", "").replace("]", "").replace("null", "")  # null: an empty number
+    try:
+        raw = np.frombuffer(body.encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        return None
+    ends = np.flatnonzero(raw == COMMA)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.append(ends, raw.size)  # just past each number
+    lengths = ends - starts
+    if lengths.max() > MAX_DIGITS:
+        return None
+    if (raw == DOT).any():
+        return _parse_decimals(raw, starts, ends)
+    if not ((raw == COMMA) | ((raw >= ZERO) & (raw <= ZERO + 9))).all():
+        return None
+    # The k-th digit from the right of every number at once (zero where a number is shorter).
+    numbers = np.zeros(len(ends))
+    for k in range(int(lengths.max())):
+        digit = raw[np.maximum(ends - 1 - k, 0)].astype(np.float64) - ZERO
+        numbers += np.where(lengths > k, digit, 0) * POWERS[k]
+    numbers[lengths == 0] = np.nan
+    return numbers
+
+
+def _flat_arrays(text: str) -> bool:
+    """'[..],[..],[..]' with no array inside an array: every '[' but the first follows '],'."""
+    opened = text.count("[")
+    return (
+        text.startswith("[")
+        and text.endswith("]")
+        and opened == text.count("]")
+        and opened == text.count("],[") + 1
+    )
+
+
+def _parse_decimals(
+    raw: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64] | None:
+    """parse_numbers for text with decimal points: digits summed per number, then divided."""
+    dot = raw == DOT
+    digit = (raw >= ZERO) & (raw <= ZERO + 9)
+    if not ((raw == COMMA) | dot | digit).all():
+        return None
+    digits_before = np.concatenate(([0], np.cumsum(digit)))
+    dots_before = np.concatenate(([0], np.cumsum(dot)))
+    digits = digits_before[ends] - digits_before[starts]
+    dots = dots_before[ends] - dots_before[starts]
+    if (digits > MAX_DIGITS).any() or (dots > 1).any() or ((dots == 1) & (digits == 0)).any():
+        return None
+    token = np.cumsum(raw == COMMA)  # which number each character belongs to
+    at = np.flatnonzero(digit)
+    after = digits_before[ends[token[at]]] - digits_before[at] - 1  # digits after this one
+    weights = (raw[at] - ZERO) * POWERS[after]
+    numbers = np.bincount(token[at], weights=weights, minlength=len(ends)).astype(np.float64)
+    at = np.flatnonzero(dot)
+    numbers[token[at]] /= POWERS[digits_before[ends[token[at]]] - digits_before[at]]
+    numbers[digits == 0] = np.nan
+    return numbers
+
+
+COMMA, DOT, ZERO = ord(","), ord("."), ord("0")
+MAX_DIGITS = 15  # every integer of 15 digits is exact in a double
+POWERS = 10.0 ** np.arange(MAX_DIGITS + 1)
