@@ -15,7 +15,7 @@ from typing import Any
 
 bind = os.environ.get("MARROWTRACK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("MARROWTRACK_WORKERS", "2"))
-threads = 4
+threads = int(os.environ.get("MARROWTRACK_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
 # No access log of gunicorn's own: its request line carries the query string (a patient's

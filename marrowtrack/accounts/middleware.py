@@ -38,6 +38,14 @@ def _logged_out_redirect(request: HttpRequest, url: str) -> HttpResponse:
     return response
 
 
+def activity_resolution(idle_seconds: float) -> float:
+    """How old the stored last activity may grow before a request writes it again: 30 s,
+    or a thirtieth of a shorter idle limit. Writing it on every request saved the session
+    (a database write) on every page; stored this coarsely, a user is logged off at most
+    this much before the full idle time, never after it."""
+    return min(30.0, idle_seconds / 30)
+
+
 class IdleLogoutMiddleware:
     """Log a signed-in user out after MARROWTRACK_IDLE_MINUTES without a request."""
 
@@ -47,12 +55,14 @@ class IdleLogoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
             now = clock.now().timestamp()
+            idle_seconds = settings.MARROWTRACK_IDLE_MINUTES * 60
             last = request.session.get(SESSION_KEY)
-            if last is not None and now - float(last) > settings.MARROWTRACK_IDLE_MINUTES * 60:
+            if last is not None and now - float(last) > idle_seconds:
                 logout(request)
                 login_url = reverse("accounts:login")
                 return _logged_out_redirect(request, f"{login_url}?next={request.path}")
-            request.session[SESSION_KEY] = now
+            if last is None or now - float(last) >= activity_resolution(idle_seconds):
+                request.session[SESSION_KEY] = now
         return self.get_response(request)
 
 

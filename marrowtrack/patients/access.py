@@ -18,9 +18,11 @@ def patient_for_user(
 ) -> Patient:
     """The patient if the user's role allows `perm` and the patient is in their clinic."""
     require_perm(user, perm)
-    patient = Patient.objects.filter(public_id=public_id, clinic_id=staff_clinic(user).pk).first()
+    clinic = staff_clinic(user)
+    patient = Patient.objects.filter(public_id=public_id, clinic_id=clinic.pk).first()
     if patient is None:
         raise Http404("No such patient in your clinic.")
+    patient.clinic = clinic  # the same row (the filter says so), already read with the user
     return patient
 
 

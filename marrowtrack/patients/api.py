@@ -57,7 +57,7 @@ def patient_create(request: AuthenticatedHttpRequest, payload: schemas.PatientIn
 def patient_read(request: AuthenticatedHttpRequest, public_id: UUID):
     patient = patient_for_user(request.user, public_id)
     services.patient_record_viewed(patient=patient, by=request.user, context="api")
-    return _detail(patient)
+    return selectors.patient_with_record(patient, reread=False)
 
 
 @router.patch("/{uuid:public_id}", response={200: schemas.PatientDetailOut, 409: ConflictOut})

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.pagination import KeysetPage, keyset_page
@@ -140,19 +140,30 @@ def patient_search_page(
     return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
 
 
-def patient_with_record(patient: Patient) -> Patient:
-    """The patient with current (non-archived) weights, allergies, medications, conditions."""
+def _record_rows() -> tuple[Prefetch, ...]:
     live = {"archived_at__isnull": True}
     return (
-        Patient.objects.select_related("clinic")
-        .prefetch_related(
-            Prefetch("weights", WeightMeasurement.objects.filter(**live)),
-            Prefetch("allergies", Allergy.objects.filter(**live)),
-            Prefetch("medications", Medication.objects.filter(**live)),
-            Prefetch("conditions", Condition.objects.filter(**live)),
-        )
-        .get(pk=patient.pk)
+        Prefetch("weights", WeightMeasurement.objects.filter(**live)),
+        Prefetch("allergies", Allergy.objects.filter(**live)),
+        Prefetch("medications", Medication.objects.filter(**live)),
+        Prefetch("conditions", Condition.objects.filter(**live)),
     )
+
+
+def patient_with_record(patient: Patient, *, reread: bool = True) -> Patient:
+    """The patient with current (non-archived) weights, allergies, medications, conditions.
+
+    Read again from the database by default (after a write, the row as stored). A record
+    view passes ``reread=False``: its patient was read a moment ago by the access check, so
+    the child rows are attached to that object (one query fewer per view)."""
+    if reread:
+        return (
+            Patient.objects.select_related("clinic")
+            .prefetch_related(*_record_rows())
+            .get(pk=patient.pk)
+        )
+    prefetch_related_objects([patient], "clinic", *_record_rows())
+    return patient
 
 
 def latest_weight(patient: Patient) -> WeightMeasurement | None:

@@ -77,7 +77,7 @@ def patient_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRe
     patient = patient_for_user(request.user, public_id)
     services.patient_record_viewed(patient=patient, by=request.user)
     context = {
-        "patient": selectors.patient_with_record(patient),
+        "patient": selectors.patient_with_record(patient, reread=False),
         "kinds": ENTRY_KINDS,
         "panels": panels_for(patient, request.user),
         "bmi": selectors.patient_bmi(patient),

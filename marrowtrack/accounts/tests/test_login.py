@@ -8,12 +8,16 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from marrowtrack.accounts.middleware import SESSION_KEY as ACTIVITY_KEY
+from marrowtrack.accounts.middleware import activity_resolution
 from marrowtrack.accounts.models import User
 from marrowtrack.audit.models import AuditEvent
 from marrowtrack.testing.factories import PASSWORD
@@ -293,6 +297,37 @@ def test_a_request_after_the_idle_limit_logs_the_user_out(nurse: User, frozen) -
     assert _logged_in_as(client) is None
     assert AuditEvent.objects.filter(action="logout", actor=nurse).count() == 1
     assert client.get(HOME)["Location"].startswith(LOGIN)
+
+
+def _stored_activity(client: Client) -> float:
+    return float(client.session[ACTIVITY_KEY])
+
+
+def test_pages_opened_seconds_apart_do_not_save_the_session_again(nurse: User, frozen) -> None:
+    client = _logged_in(nurse)
+    client.get(HOME)
+    stored = _stored_activity(client)
+    frozen.shift(timedelta(seconds=5))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(PATIENTS).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert _stored_activity(client) == stored
+
+
+def test_the_stored_activity_moves_on_once_it_is_older_than_the_resolution(
+    nurse: User, frozen
+) -> None:
+    client = _logged_in(nurse)
+    client.get(HOME)
+    stored = _stored_activity(client)
+    frozen.shift(timedelta(seconds=31))
+    client.get(PATIENTS)
+    assert _stored_activity(client) == pytest.approx(stored + 31)
+
+
+def test_coarse_activity_logs_off_early_by_at_most_a_thirtieth_of_the_idle_time() -> None:
+    assert activity_resolution(15 * 60) == 30
+    assert activity_resolution(60) == 2
 
 
 def test_the_login_page_explains_an_idle_logoff(nurse: User, frozen) -> None:

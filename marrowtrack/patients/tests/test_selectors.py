@@ -3,9 +3,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from marrowtrack.patients.selectors import patient_search
-from marrowtrack.testing.factories import PatientFactory
+from marrowtrack.patients.models import Patient
+from marrowtrack.patients.selectors import patient_search, patient_with_record
+from marrowtrack.testing.factories import AllergyFactory, PatientFactory, WeightFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +78,27 @@ def test_archived_patients_are_left_out_unless_asked_for(clinic, people) -> None
     assert people["john"] in set(
         patient_search(clinic=clinic, query="smith", include_archived=True)
     )
+
+
+def _record_of(patient) -> tuple[list, list]:
+    return (
+        sorted(w.public_id for w in patient.weights.all()),
+        sorted(a.public_id for a in patient.allergies.all()),
+    )
+
+
+def test_a_record_view_attaches_the_live_rows_without_reading_the_patient_again(
+    patient,
+) -> None:
+    WeightFactory(patient=patient)
+    AllergyFactory(patient=patient)
+    AllergyFactory(patient=patient, archived_at=timezone.now(), archive_reason="entered twice")
+    just_read = Patient.objects.select_related("clinic").get(pk=patient.pk)
+    with CaptureQueriesContext(connection) as queries:
+        shown = patient_with_record(just_read, reread=False)
+        rows = _record_of(shown)
+    assert shown is just_read
+    assert not [q for q in queries if 'FROM "patients_patient"' in q["sql"]]
+    assert len(queries) == 4  # weights, allergies, medications, conditions
+    assert rows == _record_of(patient_with_record(patient))
+    assert len(rows[1]) == 1  # the archived allergy is left out
