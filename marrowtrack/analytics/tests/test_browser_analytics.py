@@ -212,3 +212,24 @@ def test_the_patient_reads_the_card_of_their_own_condition_on_a_phone(
     text = card.inner_text()
     assert not re.search(r"cure|no risk|guaranteed|regrows cartilage|proven", text, re.I)
     _shot(phone, "portal-card")
+
+
+@pytest.mark.usefixtures("on_today")
+def test_the_dashboard_and_comparison_fit_a_phone(
+    browser, live_server, make_user, knee_registry
+) -> None:
+    make_user(Role.CLINIC_ADMIN, username="admin1")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    login(phone, live_server.url, "admin1")
+    for path, shows in (
+        ("/analytics/?condition=knee_oa", ".chart-svg svg"),
+        ("/analytics/compare/?condition=knee_oa", "#filters-in-force"),
+    ):
+        phone.goto(f"{live_server.url}{path}")
+        expect(phone.locator(shows).first).to_be_visible()
+        # The charts (fixed-size SVGs) and the filter fields shrink to the screen.
+        sideways = phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert sideways == 0, (path, sideways)
+    _shot(phone, "compare-phone")
