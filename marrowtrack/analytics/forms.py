@@ -64,6 +64,19 @@ class DashboardFilterForm(forms.Form):
             self.add_error("treated_to", "The period ends before it starts.")
         return data
 
+    def patient_filters(self) -> dict:
+        """Which patients count (physician, period, sex, age band, severity): the part every
+        page built on the dashboard's filters shares."""
+        d = self.cleaned_data
+        return {
+            "physician_id": d.get("physician"),
+            "treated_from": d.get("treated_from"),
+            "treated_to": d.get("treated_to"),
+            "sex": d.get("sex") or "",
+            "age_band": d.get("age_band") or "",
+            "severity": d.get("severity"),
+        }
+
     def filters(self) -> Filters:
         d = self.cleaned_data
         instrument, key = (d.get("score") or DEFAULT_SCORE).split(":")
@@ -71,13 +84,8 @@ class DashboardFilterForm(forms.Form):
             condition=d["condition"],
             instrument=instrument,
             score_key=key,
-            physician_id=d.get("physician"),
-            treated_from=d.get("treated_from"),
-            treated_to=d.get("treated_to"),
-            sex=d.get("sex") or "",
-            age_band=d.get("age_band") or "",
-            severity=d.get("severity"),
             include_excluded=bool(d.get("include")),
+            **self.patient_filters(),
         )
 
 
@@ -121,13 +129,5 @@ class ReportForm(DashboardFilterForm):
             del self.fields[name]
 
     def filters(self) -> Filters:
-        d = self.cleaned_data
-        return Filters(
-            condition="",  # every condition: the report takes them one by one
-            physician_id=d.get("physician"),
-            treated_from=d.get("treated_from"),
-            treated_to=d.get("treated_to"),
-            sex=d.get("sex") or "",
-            age_band=d.get("age_band") or "",
-            severity=d.get("severity"),
-        )
+        # Every condition: the report takes them one by one.
+        return Filters(condition="", **self.patient_filters())
