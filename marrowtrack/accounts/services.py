@@ -20,6 +20,7 @@ from marrowtrack.audit.models import AuditAction
 from marrowtrack.audit.services import event_record
 from marrowtrack.core import clock
 from marrowtrack.core.exceptions import DomainError, ValidationFailed
+from marrowtrack.core.prepared import PreparedSelect
 
 
 def token_hash(secret: str) -> str:
@@ -54,15 +55,25 @@ def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
+# Every API request looks its token up: the query is built once (core.prepared). The key
+# hash is unique, so the token is one row or none; whether it is still live is decided
+# below, with the clock read per request.
+_TOKEN_BY_HASH = PreparedSelect(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user", "user__clinic").filter(key_hash=key_hash).order_by()
+    ),
+    key_hash=ApiToken._meta.get_field("key_hash"),
+)
+
+
 def api_token_user(secret: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user", "user__clinic")
-        .filter(key_hash=token_hash(secret), revoked_at__isnull=True, expires_at__gt=clock.now())
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
     now = clock.now()
+    found = _TOKEN_BY_HASH.fetch(key_hash=token_hash(secret))
+    token = found[0] if found else None
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    if not token.user.is_active:
+        return None
     # "Last used" to the minute: one write a minute per token, not one per request (every
     # read would otherwise take SQLite's write lock or write a row version on PostgreSQL).
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:

@@ -10,13 +10,14 @@ from functools import partial
 from typing import Any, Protocol
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 
 from marrowtrack.audit.anchor import anchor_append
 from marrowtrack.audit.chain import entry_hash, hashed_fields
 from marrowtrack.audit.models import AuditAction, AuditChainHead, AuditEvent
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
+from marrowtrack.core.prepared import PreparedSelect
 
 # Callers may still pass the older `[old, new]` (or tuple) form; it is normalised below.
 ChangeValue = tuple[Any, Any] | list[Any] | Mapping[str, Any]
@@ -94,11 +95,45 @@ def chain_key_for(clinic: Clinic | None) -> str:
     return str(clinic.public_id) if clinic is not None else SYSTEM_CHAIN
 
 
+# Every audited request locks its chain's head: the query is built once (core.prepared).
+_HEAD_FOR_UPDATE = PreparedSelect(
+    lambda key: AuditChainHead.objects.select_for_update().filter(key=key).order_by(),
+    key=AuditChainHead._meta.get_field("key"),
+)
+
+
 def _locked_head(clinic: Clinic | None) -> AuditChainHead:
+    key = chain_key_for(clinic)
+    found = _HEAD_FOR_UPDATE.fetch(key=key)
+    if found:
+        return found[0]
+    # A chain's first entry: get_or_create settles a race between two first entries.
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        key=chain_key_for(clinic), defaults={"clinic": clinic}
+        key=key, defaults={"clinic": clinic}
     )
     return head
+
+
+def _head_advance(head: AuditChainHead, event: AuditEvent) -> None:
+    """The head now names the new entry. The row is locked (``_locked_head``) until the
+    transaction ends, so no other entry of this chain came in between."""
+    connection = connections[router.db_for_write(AuditChainHead)]
+    table, sequence, hash_, pk = (
+        connection.ops.quote_name(name)
+        for name in (
+            AuditChainHead._meta.db_table,
+            *(AuditChainHead._meta.get_field(f).column for f in ("last_sequence", "last_hash")),
+            AuditChainHead._meta.pk.column,
+        )
+    )
+    # A statement of our own rather than `head.save(update_fields=...)`: the ORM built this
+    # UPDATE anew on every audited request. Names from the model; values bound.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sequence} = %s, {hash_} = %s WHERE {pk} = %s",  # noqa: S608
+            [event.sequence, event.entry_hash, head.pk],
+        )
+    head.last_sequence, head.last_hash = event.sequence, event.entry_hash
 
 
 def event_record(
@@ -143,8 +178,7 @@ def event_record(
     )
     event.entry_hash = entry_hash(hashed_fields(event, chain_key=head.key), event.prev_hash)
     event.save()
-    head.last_sequence, head.last_hash = event.sequence, event.entry_hash
-    head.save(update_fields=["last_sequence", "last_hash"])
+    _head_advance(head, event)
     transaction.on_commit(
         partial(
             anchor_append, chain_key=head.key, sequence=event.sequence, entry_hash=event.entry_hash

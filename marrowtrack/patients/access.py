@@ -8,9 +8,21 @@ from django.http import Http404
 
 from marrowtrack.accounts.access import require_perm, staff_clinic
 from marrowtrack.accounts.models import User
+from marrowtrack.core.prepared import PreparedSelect
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
 
 ChildModel = type[Allergy] | type[Medication] | type[Condition] | type[WeightMeasurement]
+
+
+# Every record view and patient endpoint starts here: the query is built once
+# (core.prepared). `public_id` is unique, so it is one row or none.
+_PATIENT_IN_CLINIC = PreparedSelect(
+    lambda public_id, clinic_id: Patient.objects.filter(
+        public_id=public_id, clinic_id=clinic_id
+    ).order_by(),
+    public_id=Patient._meta.get_field("public_id"),
+    clinic_id=Patient._meta.get_field("clinic"),
+)
 
 
 def patient_for_user(
@@ -19,9 +31,10 @@ def patient_for_user(
     """The patient if the user's role allows `perm` and the patient is in their clinic."""
     require_perm(user, perm)
     clinic = staff_clinic(user)
-    patient = Patient.objects.filter(public_id=public_id, clinic_id=clinic.pk).first()
-    if patient is None:
+    found = _PATIENT_IN_CLINIC.fetch(public_id=public_id, clinic_id=clinic.pk)
+    if not found:
         raise Http404("No such patient in your clinic.")
+    patient = found[0]
     patient.clinic = clinic  # the same row (the filter says so), already read with the user
     return patient
 

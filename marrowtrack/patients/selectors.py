@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
+from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Model, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.pagination import KeysetPage, keyset_page
+from marrowtrack.core.prepared import PreparedSelect
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.core.text import fold
 from marrowtrack.patients.models import Allergy, Condition, Medication, Patient, WeightMeasurement
@@ -150,6 +152,38 @@ def _record_rows() -> tuple[Prefetch, ...]:
     )
 
 
+def _live_rows_of(model: type[Model]) -> PreparedSelect[Any]:
+    return PreparedSelect(
+        lambda patient_id: model._default_manager.filter(
+            archived_at__isnull=True, patient_id=patient_id
+        ),
+        patient_id=model._meta.get_field("patient"),
+    )
+
+
+# A record view reads these four lists every time: built once (core.prepared), in each
+# model's own order, exactly the rows `_record_rows` prefetches.
+_RECORD_LISTS: tuple[tuple[str, PreparedSelect[Any]], ...] = (
+    ("weights", _live_rows_of(WeightMeasurement)),
+    ("allergies", _live_rows_of(Allergy)),
+    ("medications", _live_rows_of(Medication)),
+    ("conditions", _live_rows_of(Condition)),
+)
+
+
+def _attach_record_rows(patient: Patient) -> None:
+    """What `prefetch_related_objects` would store: ``patient.weights.all()`` (and the
+    others) answer from these rows, and each row's ``patient`` is this object."""
+    cache = patient.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows_of in _RECORD_LISTS:
+        rows = rows_of.fetch(patient_id=patient.pk)
+        for row in rows:
+            row.patient = patient
+        related = getattr(patient, name).filter(archived_at__isnull=True)
+        related._result_cache, related._prefetch_done = rows, True
+        cache[name] = related
+
+
 def patient_with_record(patient: Patient, *, reread: bool = True) -> Patient:
     """The patient with current (non-archived) weights, allergies, medications, conditions.
 
@@ -162,7 +196,8 @@ def patient_with_record(patient: Patient, *, reread: bool = True) -> Patient:
             .prefetch_related(*_record_rows())
             .get(pk=patient.pk)
         )
-    prefetch_related_objects([patient], "clinic", *_record_rows())
+    prefetch_related_objects([patient], "clinic")
+    _attach_record_rows(patient)
     return patient
 
 
