@@ -240,6 +240,8 @@ MARROWTRACK_MIN_RECOVERY_MINUTES = env_int("MARROWTRACK_MIN_RECOVERY_MINUTES", 3
 # The patient evidence card shows a group's figures from this many patients on (issue 14
 # item 4; docs/decisions/0028): never below 10, where one patient's result could be guessed.
 MARROWTRACK_EVIDENCE_MIN_GROUP = env_int("MARROWTRACK_EVIDENCE_MIN_GROUP", 20, minimum=10)
+# Django's database sessions, the row read by a query built once (accounts/sessions.py).
+SESSION_ENGINE = "marrowtrack.accounts.sessions"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models import Field, ForeignObjectRel, Model, QuerySet
+from django.db.models import query as django_query
 
 M = TypeVar("M", bound=Model)
 
@@ -42,6 +43,19 @@ class _Compiled:
     init_list: tuple[str, ...]
     related_populators: tuple[Any, ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+
+def _column_field(field: Field | ForeignObjectRel | GenericForeignKey) -> Field:
+    if not isinstance(field, Field) or not field.concrete:
+        raise TypeError(f"A prepared query's parameter is a column, not {field!r}")
+    return field
+
+
+def _related_populators(klass_info: dict[str, Any], select: Any, alias: str) -> list[Any]:
+    # What a QuerySet uses to build its `select_related` objects from a row (Django's own,
+    # unexported; test_prepared compares the objects with the ORM's).
+    populators = django_query.get_related_populators  # type: ignore[attr-defined]
+    return list(populators(klass_info, select, alias))
 
 
 def _stand_in(field: Field, name: str) -> Any:
@@ -61,9 +75,13 @@ class PreparedSelect(Generic[M]):
     """``PreparedSelect(build, key=ApiToken._meta.get_field("key_hash"))`` where
     ``build(key=...)`` returns the QuerySet; ``fetch(key=value)`` returns its rows."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **fields: Field) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        **fields: Field | ForeignObjectRel | GenericForeignKey,
+    ) -> None:
         self._build = build
-        self._fields = fields
+        self._fields = {name: _column_field(field) for name, field in fields.items()}
         # Per connection object (Django's connections are per thread): the converters are
         # bound to the connection that compiled them.
         self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
@@ -98,7 +116,7 @@ class PreparedSelect(Generic[M]):
         queryset = self._build(**stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        if compiler.annotation_col_map or queryset._prefetch_related_lookups:
+        if compiler.annotation_col_map or getattr(queryset, "_prefetch_related_lookups", ()):
             raise ValueError("PreparedSelect takes plain model queries only")
         slots = []
         for name, field in self._fields.items():
@@ -119,7 +137,7 @@ class PreparedSelect(Generic[M]):
             model=klass_info["model"],
             model_columns=(start, end),
             init_list=tuple(s[0].target.attname for s in select[start:end]),
-            related_populators=tuple(get_related_populators(klass_info, select, alias)),
+            related_populators=tuple(_related_populators(klass_info, select, alias)),
             converters=tuple((i, tuple(c), e) for i, (c, e) in converters.items()),
         )
 

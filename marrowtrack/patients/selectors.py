@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
-from django.db.models import F, Model, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.pagination import KeysetPage, keyset_page
@@ -142,16 +142,6 @@ def patient_search_page(
     return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
 
 
-def _record_rows() -> tuple[Prefetch, ...]:
-    live = {"archived_at__isnull": True}
-    return (
-        Prefetch("weights", WeightMeasurement.objects.filter(**live)),
-        Prefetch("allergies", Allergy.objects.filter(**live)),
-        Prefetch("medications", Medication.objects.filter(**live)),
-        Prefetch("conditions", Condition.objects.filter(**live)),
-    )
-
-
 def _live_rows_of(model: type[Model]) -> PreparedSelect[Any]:
     return PreparedSelect(
         lambda patient_id: model._default_manager.filter(
@@ -161,8 +151,9 @@ def _live_rows_of(model: type[Model]) -> PreparedSelect[Any]:
     )
 
 
-# A record view reads these four lists every time: built once (core.prepared), in each
-# model's own order, exactly the rows `_record_rows` prefetches.
+# A record view reads these four lists every time: built once (core.prepared), the live
+# rows in each model's own order (what a prefetch of `patient.weights` filtered to the
+# unarchived rows returns).
 _RECORD_LISTS: tuple[tuple[str, PreparedSelect[Any]], ...] = (
     ("weights", _live_rows_of(WeightMeasurement)),
     ("allergies", _live_rows_of(Allergy)),
@@ -184,6 +175,12 @@ def _attach_record_rows(patient: Patient) -> None:
         cache[name] = related
 
 
+_PATIENT_WITH_CLINIC = PreparedSelect(
+    lambda pk: Patient.objects.select_related("clinic").filter(pk=pk),
+    pk=Patient._meta.get_field("id"),
+)
+
+
 def patient_with_record(patient: Patient, *, reread: bool = True) -> Patient:
     """The patient with current (non-archived) weights, allergies, medications, conditions.
 
@@ -191,12 +188,12 @@ def patient_with_record(patient: Patient, *, reread: bool = True) -> Patient:
     view passes ``reread=False``: its patient was read a moment ago by the access check, so
     the child rows are attached to that object (one query fewer per view)."""
     if reread:
-        return (
-            Patient.objects.select_related("clinic")
-            .prefetch_related(*_record_rows())
-            .get(pk=patient.pk)
-        )
-    prefetch_related_objects([patient], "clinic")
+        found = _PATIENT_WITH_CLINIC.fetch(pk=patient.pk)
+        if not found:
+            raise Patient.DoesNotExist(f"No patient {patient.pk}")
+        patient = found[0]
+    else:
+        prefetch_related_objects([patient], "clinic")
     _attach_record_rows(patient)
     return patient
 

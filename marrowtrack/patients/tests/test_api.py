@@ -435,3 +435,36 @@ def test_height_agent_and_condition_site_round_trip_through_the_api(
     assert condition.status_code == 201 and condition.json()["site"] == "iliac_crest"
     missing_site = api.post(f"/{patient.public_id}/conditions", {"kind": "implant"})
     assert missing_site.status_code == 422 and "site" in missing_site.json()["errors"]
+
+
+def _statements(queries) -> list[str]:
+    # Savepoints and transaction control come from the test's own transaction.
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
+    return [q["sql"] for q in queries if not q["sql"].startswith(control)]
+
+
+def test_a_record_read_and_a_registration_stay_within_their_query_budget(
+    clinic, staff, api_for
+) -> None:
+    """Issue 17: a read is the token, the permissions, the patient, the audit entry (head,
+    entry, head update) and the four lists; a registration the token, the permissions,
+    the MRN counter (one UPDATE ... RETURNING), the patient, the audit entry and the
+    record read back. A change that adds a query per request fails here."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    nurse = api_for(staff["nurse"])
+    # The first registration makes the clinic's MRN counter and stamps the token's use.
+    first = nurse.post("/", {**NEW_PATIENT, "sex": "female"}).json()
+    MedicationFactory(patient=Patient.objects.get(), name="Apixaban", drug_class="anticoagulant")
+    with CaptureQueriesContext(connection) as read:
+        response = nurse.get(f"/{first['id']}")
+    assert response.status_code == 200
+    assert [m["name"] for m in response.json()["medications"]] == ["Apixaban"]
+    assert len(_statements(read)) == 10, _statements(read)
+    with CaptureQueriesContext(connection) as create:
+        response = nurse.post("/", {**NEW_PATIENT, "sex": "male"})
+    assert response.status_code == 201
+    assert response.json()["mrn"] == "MT0000002"
+    assert len(_statements(create)) == 12, _statements(create)
+    assert [q for q in _statements(create) if "core_counter" in q][0].startswith("UPDATE")
