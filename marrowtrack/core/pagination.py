@@ -16,7 +16,7 @@ import binascii
 import json
 import operator
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any, Generic, TypeVar
@@ -166,29 +166,47 @@ def keyset_page(
     be non-null columns of the row itself or its to-one relations.
 
     `branches`: querysets of the same model whose union is `rows` (a search that matches
-    one column or another). See `_page_of_branches` for why and where they are used.
+    one column or another). See `first_rows_of_branches` for why and where they are used.
     """
     if not isinstance(rows, QuerySet):
         return _list_page(list(rows), cursor=cursor, limit=limit)
     order = sort_keys(rows)
     after = _after(rows, order, _decode(cursor)) if cursor else Q()
     if branches:
-        page = _page_of_branches(rows, branches, order, after, limit + 1)
+        page = first_rows_of_branches(rows, branches, order, after, limit + 1)
     else:
         page = rows.order_by(*order).filter(after)[: limit + 1]
-    fetched = list(page)
+    return _page_from(
+        list(page), order, limit, cursor=cursor, count=rows.count if with_count else None
+    )
+
+
+def first_page_from(fetched: list[Any], order: Sequence[str], limit: int) -> KeysetPage[Any]:
+    """The first page of a list from its first `limit + 1` rows in `order`, read by the
+    caller (a prepared query): what `keyset_page` returns for them without a cursor."""
+    return _page_from(fetched, order, limit, cursor="", count=None)
+
+
+def _page_from(
+    fetched: list[Any],
+    order: Sequence[str],
+    limit: int,
+    *,
+    cursor: str,
+    count: Callable[[], int] | None,
+) -> KeysetPage[Any]:
     items = fetched[:limit]
     more = len(fetched) > limit
     next_cursor = _encode([_value(items[-1], key.lstrip("-")) for key in order]) if more else ""
-    count: int | None = None
-    if with_count:
-        count = rows.count()
+    total: int | None = None
+    if count is not None:
+        total = count()
     elif not more and not cursor:
-        count = len(items)
-    return KeysetPage(items, next_cursor, count)
+        total = len(items)
+    return KeysetPage(items, next_cursor, total)
 
 
-def _page_of_branches(
+def first_rows_of_branches(
     rows: QuerySet[Any], branches: Sequence[QuerySet[Any]], order: list[str], after: Q, n: int
 ) -> QuerySet[Any]:
     """The first `n` rows after the cursor, found among the first `n` of each branch.

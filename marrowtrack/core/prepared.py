@@ -38,6 +38,9 @@ class _Compiled:
     # Position in `params` of each named value, and the field that prepares it for the
     # database (as the ORM would: a UUID is text on SQLite, a uuid on PostgreSQL).
     slots: tuple[tuple[int, str, Field], ...]
+    # Text built from a named value: a range's upper end (``value + "\U0010ffff"``) or a
+    # LIKE pattern (``value%``, the value escaped as the lookup escapes it).
+    text_slots: tuple[tuple[int, str, str, str, bool], ...]
     model: type[Model]
     model_columns: tuple[int, int]
     init_list: tuple[str, ...]
@@ -58,8 +61,9 @@ def _related_populators(klass_info: dict[str, Any], select: Any, alias: str) -> 
     return list(populators(klass_info, select, alias))
 
 
-def _stand_in(field: Field, name: str) -> Any:
-    """A value no real query passes, of the type the field prepares."""
+def _stand_in(field: Field, name: str, *, like_marks: bool = False) -> Any:
+    """A value no real query passes, of the type the field prepares. `like_marks` puts
+    LIKE's special characters into a text stand-in, to see whether a lookup escapes it."""
     target = getattr(field, "target_field", field)
     internal = target.get_internal_type()
     if internal == "UUIDField":
@@ -68,7 +72,31 @@ def _stand_in(field: Field, name: str) -> Any:
                     "PositiveIntegerField", "PositiveBigIntegerField", "SmallIntegerField",
                     "PositiveSmallIntegerField", "SmallAutoField"}:  # fmt: skip
         return -(7_340_000_000_000 + sum(map(ord, name)))
-    return f"\x00marrowtrack.prepared.{name}\x00"
+    return _stand_in_text(name, like_marks=like_marks)
+
+
+def _like_escaped(connection: BaseDatabaseWrapper, text: str) -> str:
+    return str(connection.ops.prep_for_like_query(text))
+
+
+def _text_slot(
+    connection: BaseDatabaseWrapper, position: int, name: str, value: str, marked: Any
+) -> tuple[int, str, str, str, bool]:
+    """Where a text parameter holds the named value inside other text, and whether the
+    lookup escaped it for LIKE (seen from the stand-in with ``%_`` in it)."""
+    plain, with_marks = _stand_in_text(name), _stand_in_text(name, like_marks=True)
+    if value.count(plain) != 1:
+        raise ValueError(f"Parameter {name!r} appears twice in one value")
+    before, after = value.split(plain)
+    if marked == before + with_marks + after:
+        return position, name, before, after, False
+    if marked == before + _like_escaped(connection, with_marks) + after:
+        return position, name, before, after, True
+    raise ValueError(f"Parameter {name!r} is changed in a way PreparedSelect cannot repeat")
+
+
+def _stand_in_text(name: str, *, like_marks: bool = False) -> str:
+    return f"\x00marrowtrack.prepared.{name}{'%_' if like_marks else ''}\x00"
 
 
 class PreparedSelect(Generic[M]):
@@ -99,6 +127,9 @@ class PreparedSelect(Generic[M]):
         params = list(compiled.params)
         for position, name, field in compiled.slots:
             params[position] = field.get_db_prep_value(values[name], connection)
+        for position, name, before, after, like in compiled.text_slots:
+            text = str(values[name])
+            params[position] = before + (_like_escaped(connection, text) if like else text) + after
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -118,13 +149,24 @@ class PreparedSelect(Generic[M]):
         sql, params = compiler.as_sql()
         if compiler.annotation_col_map or getattr(queryset, "_prefetch_related_lookups", ()):
             raise ValueError("PreparedSelect takes plain model queries only")
-        slots = []
+        marked: list[Any] = []  # compiled only when a value sits inside other text
+        slots: list[tuple[int, str, Field]] = []
+        text_slots: list[tuple[int, str, str, str, bool]] = []
         for name, field in self._fields.items():
-            prepared = field.get_db_prep_value(stand_ins[name], connection)
-            found = [i for i, value in enumerate(params) if value == prepared]
+            stand_in = stand_ins[name]
+            prepared = field.get_db_prep_value(stand_in, connection)
+            found = 0
+            for i, value in enumerate(params):
+                if value == prepared:
+                    slots.append((i, name, field))
+                elif isinstance(stand_in, str) and isinstance(value, str) and stand_in in value:
+                    marked = marked or self._params_with_like_marks(alias, sql)
+                    text_slots.append(_text_slot(connection, i, name, value, marked[i]))
+                else:
+                    continue
+                found += 1
             if not found:
                 raise ValueError(f"The query does not use its parameter {name!r}")
-            slots += [(i, name, field) for i in found]
         select, klass_info = compiler.select, compiler.klass_info
         assert klass_info is not None
         columns = klass_info["select_fields"]
@@ -134,12 +176,21 @@ class PreparedSelect(Generic[M]):
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
+            text_slots=tuple(text_slots),
             model=klass_info["model"],
             model_columns=(start, end),
             init_list=tuple(s[0].target.attname for s in select[start:end]),
             related_populators=tuple(_related_populators(klass_info, select, alias)),
             converters=tuple((i, tuple(c), e) for i, (c, e) in converters.items()),
         )
+
+    def _params_with_like_marks(self, alias: str, sql: str) -> list[Any]:
+        """The parameters again, with LIKE's special characters in every text stand-in."""
+        marked = {n: _stand_in(f, n, like_marks=True) for n, f in self._fields.items()}
+        again, params = self._build(**marked).query.get_compiler(using=alias).as_sql()
+        if again != sql:
+            raise ValueError("PreparedSelect needs the same SQL whatever the values")
+        return list(params)
 
     @staticmethod
     def _instance(

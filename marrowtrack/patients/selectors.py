@@ -7,13 +7,18 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any
 
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 
 from marrowtrack.core.models import Clinic
-from marrowtrack.core.pagination import KeysetPage, keyset_page
+from marrowtrack.core.pagination import (
+    KeysetPage,
+    first_page_from,
+    first_rows_of_branches,
+    keyset_page,
+)
 from marrowtrack.core.prepared import PreparedSelect
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.core.text import fold
@@ -58,7 +63,11 @@ def _name_words(text: str) -> list[str]:
 
 
 def _in_scope(clinic: Clinic, include_archived: bool) -> QuerySet[Patient]:
-    patients = Patient.objects.filter(clinic=clinic)
+    return _clinic_scope(clinic.pk, include_archived)
+
+
+def _clinic_scope(clinic_id: int, include_archived: bool) -> QuerySet[Patient]:
+    patients = Patient.objects.filter(clinic_id=clinic_id)
     if not include_archived:
         patients = patients.filter(archived_at__isnull=True)
     return patients
@@ -134,12 +143,67 @@ def patient_search_page(
     the given name does), each a range of its own index, so the page is found from the
     first rows of each branch in list order rather than from every match (core.pagination).
     """
-    rows = patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)
     text = query.strip()
     words = _name_words(text) if _is_name_query(text) else []
+    if words and not cursor and not with_count:
+        return _first_name_page(clinic, words, limit=limit, include_archived=include_archived)
+    rows = patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)
     scope = _in_scope(clinic, include_archived)
     branches = [scope.filter(branch) for branch in _name_branches(words)] if words else []
     return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
+
+
+NAME_ORDER = ["family_name_key", "given_name_key", "id"]  # patient_search_ordered's
+
+
+def _first_name_rows(
+    clinic_id: int, words: list[str], *, include_archived: bool, n: int
+) -> QuerySet[Patient]:
+    """What `keyset_page` runs for the first page of a name search (no cursor): the
+    matches in list order, found among the first `n` of each branch."""
+    scope = _clinic_scope(clinic_id, include_archived)
+    branches = _name_branches(words)
+    rows = scope.filter(reduce(operator.or_, branches)).order_by(*NAME_ORDER)
+    firsts = [scope.filter(branch) for branch in branches]
+    return first_rows_of_branches(rows, firsts, NAME_ORDER, Q(), n)
+
+
+@lru_cache(maxsize=64)
+def _prepared_name_rows(two_parts: bool, include_archived: bool, n: int) -> PreparedSelect[Patient]:
+    """The first page's query of a name search, built once per shape (core.prepared):
+    one word or two parts, archived or not, and the page size (a LIMIT in the SQL)."""
+    key, clinic = Patient._meta.get_field("family_name_key"), Patient._meta.get_field("clinic")
+    if two_parts:
+        return PreparedSelect(
+            lambda clinic_id, first, rest: _first_name_rows(
+                clinic_id, [first, rest], include_archived=include_archived, n=n
+            ),
+            clinic_id=clinic,
+            first=key,
+            rest=key,
+        )
+    return PreparedSelect(
+        lambda clinic_id, word: _first_name_rows(
+            clinic_id, [word], include_archived=include_archived, n=n
+        ),
+        clinic_id=clinic,
+        word=key,
+    )
+
+
+def _first_name_page(
+    clinic: Clinic, words: list[str], *, limit: int, include_archived: bool
+) -> KeysetPage[Patient]:
+    """The first page of a name search, the search of the front desk: the same rows and
+    page as `keyset_page` gives, from a query built once (issue 17, ADR 0033)."""
+    if len(words) == 1:
+        prepared = _prepared_name_rows(False, include_archived, limit + 1)
+        fetched = prepared.fetch(clinic_id=clinic.pk, word=words[0])
+    else:
+        # `_name_branches` reads "smi jo ann" as "smi" and "jo ann", in either order.
+        prepared = _prepared_name_rows(True, include_archived, limit + 1)
+        fetched = prepared.fetch(clinic_id=clinic.pk, first=words[0], rest=" ".join(words[1:]))
+    return first_page_from(fetched, NAME_ORDER, limit)
 
 
 def _live_rows_of(model: type[Model]) -> PreparedSelect[Any]:

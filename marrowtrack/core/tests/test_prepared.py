@@ -116,3 +116,22 @@ def test_a_query_that_ignores_its_parameter_or_annotates_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="plain model queries"):
         annotated.fetch(key="x")
+
+
+def test_a_value_inside_a_range_end_and_a_like_pattern_is_escaped_as_the_orm_does(
+    clinic,
+) -> None:
+    for family in ("Ha_rt", "Hart", "Ha%x", "Hax"):
+        PatientFactory(clinic=clinic, family_name=family)
+
+    def build(prefix: str):
+        return Patient.objects.filter(
+            family_name__gte=prefix,
+            family_name__lt=prefix + "\U0010ffff",
+            family_name__startswith=prefix,
+        ).order_by("family_name")
+
+    query = PreparedSelect(build, prefix=Patient._meta.get_field("family_name"))
+    for prefix in ("Ha_", "Ha%", "Ha", "H\\", "Hart"):
+        assert [p.pk for p in query.fetch(prefix=prefix)] == [p.pk for p in build(prefix)]
+    assert [p.family_name for p in query.fetch(prefix="Ha_")] == ["Ha_rt"]

@@ -102,3 +102,45 @@ def test_a_record_view_attaches_the_live_rows_without_reading_the_patient_again(
     assert len(queries) == 4  # weights, allergies, medications, conditions
     assert rows == _record_of(patient_with_record(patient))
     assert len(rows[1]) == 1  # the archived allergy is left out
+
+
+def test_the_first_page_of_a_name_search_is_the_general_pages(clinic, other_clinic) -> None:
+    """The first page of a name search runs a prepared query (issue 17, ADR 0033): it must
+    give the rows, next cursor and count the general keyset page gives, for one word, two
+    and three, LIKE's special characters, archived patients in or out, and any page size."""
+    from marrowtrack.core.pagination import keyset_page
+    from marrowtrack.patients import selectors
+
+    names = [
+        ("Harris", "Ann"), ("Harrison", "John"), ("Harper", "Ann Marie"), ("Smith", "John"),
+        ("Johnson", "Harry"), ("Ha_rt", "Al%an"), ("Hart", "Alban"), ("O'Brien", "Jo"),
+    ]  # fmt: skip
+    for family, given in names:
+        PatientFactory(clinic=clinic, family_name=family, given_name=given)
+    PatientFactory(clinic=other_clinic, family_name="Harris", given_name="Ann")
+    gone = PatientFactory(clinic=clinic, family_name="Harriet", given_name="Ann")
+    Patient.objects.filter(pk=gone.pk).update(archived_at=timezone.now(), archive_reason="x")
+
+    def general(query: str, limit: int, archived: bool):
+        rows = selectors.patient_search_ordered(
+            clinic=clinic, query=query, include_archived=archived
+        )
+        scope = selectors._in_scope(clinic, archived)
+        words = selectors._name_words(query)
+        branches = [scope.filter(b) for b in selectors._name_branches(words)]
+        return keyset_page(rows, limit=limit, branches=branches)
+
+    seen = 0
+    for query in ("har", "ha_", "al%", "hart al", "john harry", "ann ha ma", "o'b", "zq"):
+        for limit in (1, 2, 50):
+            for archived in (False, True):
+                fast = selectors.patient_search_page(
+                    clinic=clinic, query=query, limit=limit, include_archived=archived
+                )
+                slow = general(query, limit, archived)
+                assert [p.pk for p in fast.items] == [p.pk for p in slow.items], query
+                assert (fast.next_cursor, fast.count) == (slow.next_cursor, slow.count), query
+                seen += len(fast.items)
+    assert seen  # the queries found patients
+    found = selectors.patient_search_page(clinic=clinic, query="ha_", limit=50).items
+    assert [p.family_name for p in found] == ["Ha_rt"]  # "_" is a character, not a wildcard
