@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from functools import cached_property
 
 import numpy as np
@@ -36,7 +36,6 @@ from marrowtrack.outcomes.selectors import (
     registry_reinterventions,
     registry_responses,
     registry_score_columns,
-    stored_number,
 )
 from marrowtrack.patients.selectors import registry_weights
 from marrowtrack.procedures.selectors import registry_physicians
@@ -481,37 +480,69 @@ def _scores_narrow(
     instruments: tuple[str, ...],
     plans: dict[int, PlanRow],
     wanted: tuple[tuple[str, str], ...],
-) -> ScoreColumns:
-    """Only the `wanted` scores, picked out of the JSON by the database, as columns."""
+) -> tuple[ScoreColumns, dict[int, date]]:
+    """Only the `wanted` scores, picked out by the database, as columns; and each plan's last
+    contact (as _last_contact) from the same rows, so the responses are read once."""
     rows = list(registry_score_columns(clinic=clinic, scores=wanted, instruments=instruments))
     if not rows:
-        return ScoreColumns.concatenate([])
-    plan_id, asked, stored_tp, asked_for, status, wording, *numbers = zip(*rows, strict=True)
-    plan_ids = np.fromiter(plan_id, dtype=np.int64, count=len(rows))
+        return ScoreColumns.concatenate([]), {}
+    plan_id, asked, stored_tp, asked_for, status, wording, answered, *numbers = (
+        _objects(column) for column in zip(*rows, strict=True)
+    )
+    plan_ids = plan_id.astype(np.int64)
     known = np.isin(plan_ids, np.fromiter(plans, dtype=np.int64, count=len(plans)))
-    timepoint = _objects([t or a or None for t, a in zip(stored_tp, asked_for, strict=True)])
-    excluded = _objects([exclusion_of(*r) for r in zip(status, wording, stored_tp, strict=True)])
-    asked_codes = _objects(asked)
+    timepoint = _timepoints(stored_tp, asked_for)
+    excluded = exclusions_of(status, wording, stored_tp)
     parts = []
     for (code, key), texts in zip(wanted, numbers, strict=True):
-        text = _objects(texts)
-        found = np.flatnonzero(text != None)  # noqa: E711 - elementwise over objects
-        value = np.full(len(text), np.nan)
-        value[found] = np.array([stored_number(t) for t in text[found]], dtype=float)
+        value = texts.astype(float)  # float() of each JSON text, None as NaN
         present = known & ~np.isnan(value)
         n = int(present.sum())
         parts.append(
             ScoreColumns(
                 plan_id=plan_ids[present],
                 instrument=_objects([code] * n),
-                asked=asked_codes[present],
+                asked=asked[present],
                 score_key=_objects([key] * n),
                 timepoint=timepoint[present],
                 value=value[present],
                 excluded=excluded[present],
             )
         )
-    return ScoreColumns.concatenate(parts)
+    answered_second = answered.astype(float)  # None as NaN
+    dated = known & ~np.isnan(answered_second)
+    last = _latest_days(plan_ids[dated], answered_second[dated], clock.zone(clinic))
+    return ScoreColumns.concatenate(parts), last
+
+
+def _timepoints(stored: np.ndarray, asked_for: np.ndarray) -> np.ndarray:
+    """Each response's time point, else the one it was asked for (out of window), else None:
+    `stored or asked_for or None` of every row at once."""
+    timepoint = stored.copy()
+    empty = (timepoint == None) | (timepoint == "")  # noqa: E711 - elementwise over objects
+    timepoint[empty] = asked_for[empty]
+    timepoint[(timepoint == None) | (timepoint == "")] = None  # noqa: E711
+    return timepoint
+
+
+def exclusions_of(status: np.ndarray, wording: np.ndarray, stored_tp: np.ndarray) -> np.ndarray:
+    """`exclusion_of` of every row at once: the first reason that applies, "" when none."""
+    reason = np.full(len(status), "", dtype=object)
+    reason[stored_tp == None] = OUT_OF_WINDOW  # noqa: E711 - elementwise over objects
+    reason[~np.isin(wording, VALIDATED_WORDING)] = UNVALIDATED
+    reason[status != "submitted"] = UNVERIFIED
+    return reason
+
+
+def _latest_days(plan_ids: np.ndarray, seconds: np.ndarray, tz: tzinfo) -> dict[int, date]:
+    """{plan id: the clinic day of its latest answer}, from each answer's EpochSecond."""
+    ids, inverse = np.unique(plan_ids, return_inverse=True)
+    latest = np.full(len(ids), -np.inf)
+    np.maximum.at(latest, inverse, seconds)
+    return {
+        plan: datetime.fromtimestamp(second, tz).date()
+        for plan, second in zip(ids.tolist(), latest.tolist(), strict=True)
+    }
 
 
 def _last_contact(
@@ -545,9 +576,9 @@ def registry_build(
             return Registry(today, plans, [], [], [], [], {})
         if scores is None:
             score_columns = _scores_whole(clinic, instruments, plans)
+            last_contact = _last_contact(clinic, instruments, plans)
         else:
-            score_columns = _scores_narrow(clinic, instruments, plans, scores)
-        last_contact = _last_contact(clinic, instruments, plans)
+            score_columns, last_contact = _scores_narrow(clinic, instruments, plans, scores)
         followups = FollowupColumns.from_tuples(
             list(registry_followups(clinic=clinic, today=today))
         )

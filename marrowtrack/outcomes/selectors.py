@@ -8,12 +8,12 @@ validated wording unless the reader asks to include the others (docs/outcomes.md
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -23,7 +23,6 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
 )
@@ -34,6 +33,7 @@ from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, schedules, scoring
 from marrowtrack.outcomes.charts import HEADLINE, Point
+from marrowtrack.outcomes.registry_scores import ScoreNumberText, kept_column
 from marrowtrack.outcomes.models import (
     VALIDATED_WORDING,
     FollowUp,
@@ -361,39 +361,37 @@ def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> 
     return _registry_response_rows(clinic, instruments).values(*REGISTRY_RESPONSE_FIELDS)
 
 
-REGISTRY_SCORE_FIELDS = ("plan_id", "instrument", "timepoint", "asked_for", "status", "wording")
+REGISTRY_SCORE_FIELDS = (
+    "plan_id",
+    "instrument",
+    "timepoint",
+    "asked_for",
+    "status",
+    "wording",
+    "answered_second",
+)
 
 
-class StoredScore(Func):
-    """One stored score (`scores -> instrument -> key`) as JSON text (NULL when absent): the
-    database picks it out of the document, and `stored_number` reads it.
+class EpochSecond(Func):
+    """A moment as whole seconds since 1970-01-01 UTC (rounded down): one integer per row
+    where a datetime would cost a conversion each (the registry's last contact)."""
 
-    Text, not the database's own number: parsed as `json.loads` parses the whole document
-    (correctly rounded), a score read this way is bit for bit the score read from the JSON, so
-    the exact meaningful-change comparisons see the same values."""
-
-    output_field = TextField()
-
-    def __init__(self, instrument: str, key: str) -> None:
-        super().__init__(F("scores"))
-        self.instrument, self.key = instrument, key
+    output_field = BigIntegerField()
 
     def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
-        path = f"$.{json.dumps(self.instrument)}.{json.dumps(self.key)}"
-        return f"({column} -> %s)", (*params, path)
+        return f"CAST(strftime('%%s', {column}) AS INTEGER)", params
 
     def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
-        return f"(({column} #> %s)::text)", (*params, [self.instrument, self.key])
+        return f"floor(extract(epoch from {column}))::bigint", params
 
 
-def stored_number(text: str | None) -> float | None:
-    """The number a StoredScore holds, None when it holds none (absent, null, a boolean, a
-    string, a list of reasons): as the read model's `isinstance(value, int | float)`."""
-    if text is None or text[0] not in "-0123456789":
-        return None
-    return float(text)
+def _score_text(instrument: str, key: str) -> F | ScoreNumberText:
+    """A score as JSON text: its kept column when there is one (ADR 0031), else picked out of
+    the JSON by the same expression the column is computed with."""
+    column = kept_column(instrument, key)
+    return ScoreNumberText(instrument, key) if column is None else F(column)
 
 
 def _registry_response_rows(clinic: Clinic, instruments: tuple[str, ...]) -> QuerySet:
@@ -413,11 +411,17 @@ def registry_score_columns(
     *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
 ) -> QuerySet:
     """The registry responses (as registry_responses) narrowed to what a figure needs: tuples
-    of REGISTRY_SCORE_FIELDS, then one column per (instrument, score key) of `scores` holding
-    that score as JSON text (read it with `stored_number`). The database picks the scores out
-    of the JSON, so the reader never parses whole documents (`bench analytics`)."""
-    numbers = {f"score_{n}": StoredScore(code, key) for n, (code, key) in enumerate(scores)}
-    rows = _registry_response_rows(clinic, instruments).annotate(**numbers)
+    of REGISTRY_SCORE_FIELDS (`answered_second`: the answer's EpochSecond, None when not
+    answered), then one column per (instrument, score key) of `scores` holding that score as
+    its JSON text, None when it is not a number (`float()` of it is what `json.loads` reads).
+
+    The kept scores (registry_scores.KEPT_SCORES) come from their columns, so with the NPRS and
+    the OMERACT-OARSI domains the read is answered from the index `response_registry_read`
+    alone; another score is picked out of the JSON by the database."""
+    numbers = {f"score_{n}": _score_text(code, key) for n, (code, key) in enumerate(scores)}
+    rows = _registry_response_rows(clinic, instruments).annotate(
+        answered_second=EpochSecond("answered_at"), **numbers
+    )
     return rows.values_list(*REGISTRY_SCORE_FIELDS, *numbers)
 
 
