@@ -33,7 +33,6 @@ from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, schedules, scoring
 from marrowtrack.outcomes.charts import HEADLINE, Point
-from marrowtrack.outcomes.registry_scores import ScoreNumberText, kept_column
 from marrowtrack.outcomes.models import (
     VALIDATED_WORDING,
     FollowUp,
@@ -43,6 +42,7 @@ from marrowtrack.outcomes.models import (
     SurveyResponse,
     TextPack,
 )
+from marrowtrack.outcomes.registry_scores import ScoreNumberText, kept_column
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import ProcedureEncounter
 
