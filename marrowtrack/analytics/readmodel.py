@@ -31,11 +31,14 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.intake.selectors import registry_patient_ids, registry_plans
 from marrowtrack.ops.routers import replica_reads
 from marrowtrack.outcomes.selectors import (
+    NULL_TEXT,
+    REGISTRY_SCORE_FIELDS,
     registry_followups,
     registry_last_answers,
     registry_reinterventions,
     registry_responses,
     registry_score_columns,
+    registry_score_texts,
 )
 from marrowtrack.patients.selectors import registry_weights
 from marrowtrack.procedures.selectors import registry_physicians
@@ -483,12 +486,10 @@ def _scores_narrow(
 ) -> tuple[ScoreColumns, dict[int, date]]:
     """Only the `wanted` scores, picked out by the database, as columns; and each plan's last
     contact (as _last_contact) from the same rows, so the responses are read once."""
-    rows = list(registry_score_columns(clinic=clinic, scores=wanted, instruments=instruments))
-    if not rows:
+    read = _score_read(clinic, instruments, wanted)
+    if not len(read[0]):
         return ScoreColumns.concatenate([]), {}
-    plan_id, asked, stored_tp, asked_for, status, wording, answered, *numbers = (
-        _objects(column) for column in zip(*rows, strict=True)
-    )
+    plan_id, asked, stored_tp, asked_for, status, wording, answered, *numbers = read
     plan_ids = plan_id.astype(np.int64)
     known = np.isin(plan_ids, np.fromiter(plans, dtype=np.int64, count=len(plans)))
     timepoint = _timepoints(stored_tp, asked_for)
@@ -513,6 +514,22 @@ def _scores_narrow(
     dated = known & ~np.isnan(answered_second)
     last = _latest_days(plan_ids[dated], answered_second[dated], clock.zone(clinic))
     return ScoreColumns.concatenate(parts), last
+
+
+def _score_read(
+    clinic: Clinic, instruments: tuple[str, ...], wanted: tuple[tuple[str, str], ...]
+) -> list[np.ndarray]:
+    """The columns of registry_score_columns as object arrays (None for NULL; a number as its
+    text, or None or "nan" when missing), read as one text per column when it can be."""
+    texts = registry_score_texts(clinic=clinic, scores=wanted, instruments=instruments)
+    if texts is None:  # a value holds the separator: row by row
+        rows = list(registry_score_columns(clinic=clinic, scores=wanted, instruments=instruments))
+        columns = [_objects(column) for column in zip(*rows, strict=True)]
+        return columns or [_objects([]) for _ in range(len(REGISTRY_SCORE_FIELDS) + len(wanted))]
+    columns = [_objects(values) for values in texts.values()]
+    for column in columns:
+        column[column == NULL_TEXT] = None
+    return columns
 
 
 def _timepoints(stored: np.ndarray, asked_for: np.ndarray) -> np.ndarray:

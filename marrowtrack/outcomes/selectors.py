@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import (
+    Aggregate,
     BigIntegerField,
     Case,
     CharField,
     Count,
+    Expression,
     F,
     Func,
     Max,
     Min,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
@@ -378,6 +381,11 @@ class EpochSecond(Func):
 
     output_field = BigIntegerField()
 
+    @property
+    def convert_value(self):  # type: ignore[no-untyped-def]
+        """None: the database returns an integer already (Django would convert every row)."""
+        return self._convert_value_noop
+
     def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
         return f"CAST(strftime('%%s', {column}) AS INTEGER)", params
@@ -418,11 +426,68 @@ def registry_score_columns(
     The kept scores (registry_scores.KEPT_SCORES) come from their columns, so with the NPRS and
     the OMERACT-OARSI domains the read is answered from the index `response_registry_read`
     alone; another score is picked out of the JSON by the database."""
+    rows = _registry_score_rows(clinic, scores, instruments)
+    return rows.values_list(*REGISTRY_SCORE_FIELDS, *(f"score_{n}" for n in range(len(scores))))
+
+
+def _registry_score_rows(
+    clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...]
+) -> QuerySet:
     numbers = {f"score_{n}": _score_text(code, key) for n, (code, key) in enumerate(scores)}
-    rows = _registry_response_rows(clinic, instruments).annotate(
+    return _registry_response_rows(clinic, instruments).annotate(
         answered_second=EpochSecond("answered_at"), **numbers
     )
-    return rows.values_list(*REGISTRY_SCORE_FIELDS, *numbers)
+
+
+COLUMN_SEPARATOR = ","  # SQLite's default (group_concat with its own separator costs more)
+NULL_TEXT = "\x1e"  # the ASCII record separator, for a NULL text among them
+
+
+class JoinedTexts(Aggregate):
+    """Every row's value of one column as one text, joined by COLUMN_SEPARATOR, NULL given as
+    `null_as`. Several in one query are fed the same rows in the same order, so their n-th
+    pieces are one row's: the database builds a few long strings instead of the driver one
+    Python tuple per row (as rescoring reads, ADR 0032)."""
+
+    output_field = TextField()
+
+    def __init__(self, expression: str | Expression, *, null_as: str) -> None:
+        super().__init__(expression)
+        self.null_as = null_as
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"group_concat(coalesce({column}, %s))", (*params, self.null_as)
+
+    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"string_agg(coalesce(({column})::text, %s), ',')", (*params, self.null_as)
+
+
+def registry_score_texts(
+    *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
+) -> dict[str, list[str]] | None:
+    """registry_score_columns as columns: {field: every row's value as text}, for the fields
+    of REGISTRY_SCORE_FIELDS and `score_0`, `score_1`, ... of `scores`. A missing number
+    (`answered_second`, a score) reads "nan", a missing time point NULL_TEXT. None when a value
+    holds the separator, a comma (a time point code could): read the rows with
+    registry_score_columns then."""
+    numbers = {
+        "answered_second": EpochSecond("answered_at"),
+        **{f"score_{n}": _score_text(code, key) for n, (code, key) in enumerate(scores)},
+    }
+    joined = {
+        **{name: JoinedTexts(name, null_as=NULL_TEXT) for name in REGISTRY_SCORE_FIELDS[:-1]},
+        **{name: JoinedTexts(number, null_as="nan") for name, number in numbers.items()},
+    }
+    texts = _registry_response_rows(clinic, instruments).aggregate(rows=Count("*"), **joined)
+    count = texts.pop("rows")
+    if not count:
+        return {name: [] for name in joined}
+    columns = {name: text.split(COLUMN_SEPARATOR) for name, text in texts.items()}
+    if any(len(values) != count for values in columns.values()):
+        return None
+    return columns
 
 
 def registry_last_answers(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> QuerySet:

@@ -5,6 +5,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def table_statistics_refresh(apps, schema_editor):
+    """The table was rebuilt (SQLite) or rewritten (PostgreSQL): its planner statistics are
+    gone or stale, and without them SQLite may not read the new index. (On PostgreSQL the
+    index-only scan also wants a VACUUM, which cannot run inside this migration's
+    transaction: autovacuum or `marrowtrack demo`/`import` do it; docs/performance.md.)"""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("ANALYZE outcomes_surveyresponse")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -39,4 +48,5 @@ class Migration(migrations.Migration):
             model_name='surveyresponse',
             index=models.Index(fields=['instrument', 'status', 'patient', 'plan', 'timepoint', 'asked_for', 'wording', 'answered_at', 'score_nprs_total', 'score_womac_pain', 'score_womac_function', 'score_pga_total'], name='response_registry_read'),
         ),
+        migrations.RunPython(table_statistics_refresh, migrations.RunPython.noop),
     ]
