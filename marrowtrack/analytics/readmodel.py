@@ -19,10 +19,12 @@ outcomes and recovery each expose `registry_*` selectors (docs/decisions/0022).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from functools import cached_property
+from operator import attrgetter
 
 import numpy as np
 
@@ -321,6 +323,22 @@ class Registry:
         status = self.followups.status
         return np.flatnonzero((status == "completed") | (status == "missed"))
 
+    @cached_property
+    def followup_timepoint_codes(self) -> tuple[list[str], np.ndarray]:
+        """(the follow-ups' time points, each follow-up's as an index into them)."""
+        names, codes = np.unique(self.followups.timepoint.astype(str), return_inverse=True)
+        return [str(name) for name in names.tolist()], codes.reshape(-1)
+
+    @cached_property
+    def followups_completed(self) -> np.ndarray:
+        return self.followups.status == "completed"
+
+    def followups_per_timepoint(self, at: np.ndarray) -> Counter[str]:
+        """How many of the follow-ups `at` (indices) each time point has."""
+        names, codes = self.followup_timepoint_codes
+        counts = np.bincount(codes[at], minlength=len(names))
+        return Counter({name: int(n) for name, n in zip(names, counts.tolist(), strict=True) if n})
+
     def left_out(self, instrument: str, key: str) -> np.ndarray:
         """The indices of one score's entries that do not count by default."""
         at = self.score_columns.entries_of(instrument, key)
@@ -383,18 +401,23 @@ class PlanColumns:
     def of(cls, plans: dict[int, PlanRow]) -> PlanColumns:
         rows = [plans[k] for k in sorted(plans)]
 
-        def ints(values: Iterable[int | None]) -> np.ndarray:
-            return np.fromiter((-1 if v is None else v for v in values), np.int64, len(rows))
+        def field(name: str) -> list:  # map and attrgetter: no Python frame per plan
+            return list(map(attrgetter(name), rows))
+
+        def ints(values: list[int | None]) -> np.ndarray:
+            """Integers, -1 for None (None reads NaN as a float first)."""
+            floats = np.array(values, dtype=float)
+            return np.where(np.isnan(floats), -1, floats).astype(np.int64)
 
         return cls(
-            id=ints(p.id for p in rows),
-            condition=_objects([p.condition for p in rows]),
-            treatment=_objects([p.treatment for p in rows]),
-            physician_id=ints(p.physician_id for p in rows),
-            treated_on=ints(p.treated_on.toordinal() for p in rows),
-            sex=_objects([p.sex for p in rows]),
-            age_band=_objects([p.age_band for p in rows]),
-            severity=ints(p.severity for p in rows),
+            id=np.array(field("id"), dtype=np.int64),
+            condition=_objects(field("condition")),
+            treatment=_objects(field("treatment")),
+            physician_id=ints(field("physician_id")),
+            treated_on=np.array(list(map(date.toordinal, field("treated_on"))), dtype=np.int64),
+            sex=_objects(field("sex")),
+            age_band=_objects(field("age_band")),
+            severity=ints(field("severity")),
             rows=rows,
         )
 
