@@ -35,6 +35,7 @@ from marrowtrack.ops.routers import replica_reads
 from marrowtrack.outcomes.selectors import (
     NULL_TEXT,
     REGISTRY_SCORE_FIELDS,
+    registry_followup_texts,
     registry_followups,
     registry_last_answers,
     registry_reinterventions,
@@ -180,7 +181,8 @@ class ScoreColumns:
         """{time point: (plan ids ascending, values)} of one score: per plan and time point the
         score that counts. An instrument asked in its own right wins over the same scores
         derived from another form at the same time point (as in
-        outcomes.selectors.results_table); among equals the last one read wins."""
+        outcomes.selectors.results_table); among equals the last one read wins (the reads
+        are in answer order: the later answer)."""
         names, codes = self.timepoint_codes
         at = self.entries_of(instrument, key)
         at = at[codes[at] >= 0]
@@ -512,7 +514,13 @@ def _scores_narrow(
     read = _score_read(clinic, instruments, wanted)
     if not len(read[0]):
         return ScoreColumns.concatenate([]), {}
-    plan_id, asked, stored_tp, asked_for, status, wording, answered, *numbers = read
+    # In answer order, as registry_responses (a later answer wins among equals: `latest`).
+    answered_second = read[-len(wanted) - 1].astype(float)  # None as NaN
+    order = np.lexsort((read[0].astype(np.int64), np.nan_to_num(answered_second, nan=-np.inf)))
+    _, plan_id, asked, stored_tp, asked_for, status, wording, _, *numbers = (
+        column[order] for column in read
+    )
+    answered_second = answered_second[order]
     plan_ids = plan_id.astype(np.int64)
     known = np.isin(plan_ids, np.fromiter(plans, dtype=np.int64, count=len(plans)))
     timepoint = _timepoints(stored_tp, asked_for)
@@ -533,7 +541,6 @@ def _scores_narrow(
                 excluded=excluded[present],
             )
         )
-    answered_second = answered.astype(float)  # None as NaN
     dated = known & ~np.isnan(answered_second)
     last = _latest_days(plan_ids[dated], answered_second[dated], clock.zone(clinic))
     return ScoreColumns.concatenate(parts), last
@@ -597,6 +604,19 @@ def _last_contact(
     }
 
 
+def _followups(clinic: Clinic, today: date) -> FollowupColumns:
+    """Every follow-up of the clinic with its status on `today`, read as one text per column
+    when it can be (registry_followup_texts), else row by row."""
+    texts = registry_followup_texts(clinic=clinic, today=today)
+    if texts is None:
+        return FollowupColumns.from_tuples(list(registry_followups(clinic=clinic, today=today)))
+    return FollowupColumns(
+        np.array(texts["plan_id"], dtype=np.int64),
+        _objects(texts["timepoint"]),
+        _objects(texts["shown_status"]),
+    )
+
+
 def registry_build(
     *,
     clinic: Clinic,
@@ -619,9 +639,7 @@ def registry_build(
             last_contact = _last_contact(clinic, instruments, plans)
         else:
             score_columns, last_contact = _scores_narrow(clinic, instruments, plans, scores)
-        followups = FollowupColumns.from_tuples(
-            list(registry_followups(clinic=clinic, today=today))
-        )
+        followups = _followups(clinic, today)
         events = list(registry_adverse_events(clinic=clinic))
         reinterventions = list(registry_reinterventions(clinic=clinic))
     return Registry(today, plans, score_columns, followups, events, reinterventions, last_contact)

@@ -359,12 +359,17 @@ def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> 
     """Submitted and awaiting-verification responses of the clinic as flat dicts: the rows
     of the registry's read model (one per response; its scores hold every derived score).
 
-    Nothing is filtered for validity here: the analytics app counts and names what it
-    leaves out (unvalidated wording, out of window, not yet verified)."""
-    return _registry_response_rows(clinic, instruments).values(*REGISTRY_RESPONSE_FIELDS)
+    In answer order (unanswered first, then by EpochSecond, then by id), where a reader lets
+    the last of two answers count. Nothing is filtered for validity here: the analytics app
+    counts and names what it leaves out (unvalidated wording, out of window, not yet
+    verified)."""
+    rows = _registry_response_rows(clinic, instruments)
+    in_answer_order = (EpochSecond("answered_at").asc(nulls_first=True), "id")
+    return rows.order_by(*in_answer_order).values(*REGISTRY_RESPONSE_FIELDS)
 
 
 REGISTRY_SCORE_FIELDS = (
+    "id",
     "plan_id",
     "instrument",
     "timepoint",
@@ -418,10 +423,11 @@ def _registry_response_rows(clinic: Clinic, instruments: tuple[str, ...]) -> Que
 def registry_score_columns(
     *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
 ) -> QuerySet:
-    """The registry responses (as registry_responses) narrowed to what a figure needs: tuples
-    of REGISTRY_SCORE_FIELDS (`answered_second`: the answer's EpochSecond, None when not
-    answered), then one column per (instrument, score key) of `scores` holding that score as
-    its JSON text, None when it is not a number (`float()` of it is what `json.loads` reads).
+    """The registry responses (as registry_responses, in no particular order: the reader
+    orders them) narrowed to what a figure needs: tuples of REGISTRY_SCORE_FIELDS
+    (`answered_second`: the answer's EpochSecond, None when not answered), then one column
+    per (instrument, score key) of `scores` holding that score as its JSON text, None when it
+    is not a number (`float()` of it is what `json.loads` reads).
 
     The kept scores (registry_scores.KEPT_SCORES) come from their columns, so with the NPRS and
     the OMERACT-OARSI domains the read is answered from the index `response_registry_read`
@@ -480,7 +486,13 @@ def registry_score_texts(
         **{name: JoinedTexts(name, null_as=NULL_TEXT) for name in REGISTRY_SCORE_FIELDS[:-1]},
         **{name: JoinedTexts(number, null_as="nan") for name, number in numbers.items()},
     }
-    texts = _registry_response_rows(clinic, instruments).aggregate(rows=Count("*"), **joined)
+    return _joined_columns(_registry_response_rows(clinic, instruments), joined)
+
+
+def _joined_columns(rows: QuerySet, joined: dict[str, JoinedTexts]) -> dict[str, list[str]] | None:
+    """{name: the rows' values} from one JoinedTexts each; None when a value held the
+    separator (a column then splits into more pieces than there are rows)."""
+    texts = rows.aggregate(rows=Count("*"), **joined)
     count = texts.pop("rows")
     if not count:
         return {name: [] for name in joined}
@@ -506,6 +518,18 @@ def registry_followups(*, clinic: Clinic, today: date) -> QuerySet:
         .values_list("plan_id", "timepoint", "shown_status")
         .order_by()
     )
+
+
+def registry_followup_texts(*, clinic: Clinic, today: date) -> dict[str, list[str]] | None:
+    """registry_followups as columns (`plan_id`, `timepoint`, `shown_status`: every follow-up's
+    value as text, as registry_score_texts); None when a time point code holds a comma."""
+    rows = FollowUp.objects.filter(plan__patient__clinic=clinic)
+    joined = {
+        "plan_id": JoinedTexts("plan_id", null_as=NULL_TEXT),
+        "timepoint": JoinedTexts("timepoint", null_as=NULL_TEXT),
+        "shown_status": JoinedTexts(effective_status(today), null_as=NULL_TEXT),
+    }
+    return _joined_columns(rows, joined)
 
 
 def registry_reinterventions(*, clinic: Clinic) -> QuerySet:

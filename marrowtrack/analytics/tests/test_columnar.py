@@ -27,7 +27,11 @@ from marrowtrack.analytics.tests.registry import OFFSET, TODAY, plan_with
 from marrowtrack.outcomes import analysis
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
 from marrowtrack.outcomes.registry_scores import KEPT_SCORES, kept_column
-from marrowtrack.outcomes.selectors import registry_score_texts
+from marrowtrack.outcomes.selectors import (
+    registry_followup_texts,
+    registry_followups,
+    registry_score_texts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +162,23 @@ def test_a_time_point_holding_the_separator_is_read_row_by_row(generated, clinic
     whole, narrow = _build(clinic), _build(clinic, scores=pairs)
     assert _entries(narrow, pairs) == _entries(whole, pairs)
     assert any(r.timepoint == "6m,late" for r in narrow.scores)
+
+
+def _followups_equal_their_rows(registry, clinic) -> None:
+    rows = list(registry_followups(clinic=clinic, today=registry.today))
+    assert len(rows) > 50
+    columns = registry.followups
+    read = zip(columns.plan_id.tolist(), columns.timepoint, columns.status, strict=True)
+    assert sorted(read) == sorted(rows)
+
+
+def test_the_follow_ups_read_as_texts_equal_their_rows(generated, clinic):
+    registry = _build(clinic)
+    assert registry_followup_texts(clinic=clinic, today=registry.today) is not None
+    _followups_equal_their_rows(registry, clinic)
+    FollowUp.objects.filter(timepoint="6m").update(timepoint="6m,late")
+    assert registry_followup_texts(clinic=clinic, today=registry.today) is None
+    _followups_equal_their_rows(_build(clinic), clinic)
 
 
 def _row_by_row(registry, filters):
