@@ -549,16 +549,20 @@ def _scores_narrow(
 def _score_read(
     clinic: Clinic, instruments: tuple[str, ...], wanted: tuple[tuple[str, str], ...]
 ) -> list[np.ndarray]:
-    """The columns of registry_score_columns as object arrays (None for NULL; a number as its
-    text, or None or "nan" when missing), read as one text per column when it can be."""
+    """The columns of registry_score_columns as arrays: texts as objects (None for NULL),
+    numbers as floats (NaN when missing) or as their texts (None when missing), read as one
+    text per column when it can be (registry_score_texts)."""
     texts = registry_score_texts(clinic=clinic, scores=wanted, instruments=instruments)
     if texts is None:  # a value holds the separator: row by row
         rows = list(registry_score_columns(clinic=clinic, scores=wanted, instruments=instruments))
         columns = [_objects(column) for column in zip(*rows, strict=True)]
         return columns or [_objects([]) for _ in range(len(REGISTRY_SCORE_FIELDS) + len(wanted))]
-    columns = [_objects(values) for values in texts.values()]
+    columns = [
+        values if isinstance(values, np.ndarray) else _objects(values) for values in texts.values()
+    ]
     for column in columns:
-        column[column == NULL_TEXT] = None
+        if column.dtype == object:
+            column[column == NULL_TEXT] = None
     return columns
 
 
@@ -611,7 +615,7 @@ def _followups(clinic: Clinic, today: date) -> FollowupColumns:
     if texts is None:
         return FollowupColumns.from_tuples(list(registry_followups(clinic=clinic, today=today)))
     return FollowupColumns(
-        np.array(texts["plan_id"], dtype=np.int64),
+        np.asarray(texts["plan_id"]).astype(np.int64),
         _objects(texts["timepoint"]),
         _objects(texts["shown_status"]),
     )

@@ -9,9 +9,12 @@ validated wording unless the reader asks to include the others (docs/outcomes.md
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import (
     Aggregate,
     BigIntegerField,
@@ -35,6 +38,7 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, schedules, scoring
+from marrowtrack.outcomes.answer_values import parse_numbers
 from marrowtrack.outcomes.charts import HEADLINE, Point
 from marrowtrack.outcomes.models import (
     VALIDATED_WORDING,
@@ -470,36 +474,62 @@ class JoinedTexts(Aggregate):
         return f"string_agg(coalesce(({column})::text, %s), ',')", (*params, self.null_as)
 
 
+JoinedColumns = dict[str, "list[str] | npt.NDArray[np.float64]"]
+
+
 def registry_score_texts(
     *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
-) -> dict[str, list[str]] | None:
-    """registry_score_columns as columns: {field: every row's value as text}, for the fields
-    of REGISTRY_SCORE_FIELDS and `score_0`, `score_1`, ... of `scores`. A missing number
-    (`answered_second`, a score) reads "nan", a missing time point NULL_TEXT. None when a value
-    holds the separator, a comma (a time point code could): read the rows with
+) -> JoinedColumns | None:
+    """registry_score_columns as columns, for the fields of REGISTRY_SCORE_FIELDS and
+    `score_0`, `score_1`, ... of `scores`: the numbers (`id`, `plan_id`, `answered_second`, the
+    scores) as float arrays, NaN where missing; the texts as lists, NULL_TEXT for a NULL. None
+    when a text holds the separator, a comma (a time point code could): read the rows with
     registry_score_columns then."""
+    texts = ("instrument", "timepoint", "asked_for", "status", "wording")
     numbers = {
+        "id": F("id"),
+        "plan_id": F("plan_id"),
         "answered_second": EpochSecond("answered_at"),
         **{f"score_{n}": _score_text(code, key) for n, (code, key) in enumerate(scores)},
     }
     joined = {
-        **{name: JoinedTexts(name, null_as=NULL_TEXT) for name in REGISTRY_SCORE_FIELDS[:-1]},
-        **{name: JoinedTexts(number, null_as="nan") for name, number in numbers.items()},
+        **{name: JoinedTexts(name, null_as=NULL_TEXT) for name in texts},
+        **{name: JoinedTexts(number, null_as="null") for name, number in numbers.items()},
     }
-    return _joined_columns(_registry_response_rows(clinic, instruments), joined)
-
-
-def _joined_columns(rows: QuerySet, joined: dict[str, JoinedTexts]) -> dict[str, list[str]] | None:
-    """{name: the rows' values} from one JoinedTexts each; None when a value held the
-    separator (a column then splits into more pieces than there are rows)."""
-    texts = rows.aggregate(rows=Count("*"), **joined)
-    count = texts.pop("rows")
-    if not count:
-        return {name: [] for name in joined}
-    columns = {name: text.split(COLUMN_SEPARATOR) for name, text in texts.items()}
-    if any(len(values) != count for values in columns.values()):
+    columns = _joined_columns(_registry_response_rows(clinic, instruments), joined, numbers)
+    if columns is None:
         return None
+    return {name: columns[name] for name in (*REGISTRY_SCORE_FIELDS, *list(numbers)[3:])}
+
+
+def _joined_columns(
+    rows: QuerySet, joined: dict[str, JoinedTexts], numbers: Iterable[str]
+) -> JoinedColumns | None:
+    """{name: the rows' values} from one JoinedTexts each, the `numbers` (NULL as "null")
+    read as floats; None when a text held the separator (it then splits into more pieces
+    than there are rows)."""
+    found = rows.aggregate(rows=Count("*"), **joined)
+    count = found.pop("rows")
+    columns: JoinedColumns = {}
+    for name, text in found.items():
+        if name in numbers:
+            columns[name] = _joined_numbers(text or "", count)
+        else:
+            columns[name] = text.split(COLUMN_SEPARATOR) if count else []
+            if len(columns[name]) != count:
+                return None
     return columns
+
+
+def _joined_numbers(text: str, count: int) -> npt.NDArray[np.float64]:
+    """A joined column of numbers as floats: by parse_numbers (array operations, the double
+    json.loads would read), or one float() each when it declines (a sign, an exponent)."""
+    if not count:
+        return np.zeros(0)
+    parsed = parse_numbers(text)
+    if parsed is not None:
+        return parsed
+    return np.array([float("nan" if n == "null" else n) for n in text.split(",")], dtype=float)
 
 
 def registry_last_answers(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> QuerySet:
@@ -520,16 +550,16 @@ def registry_followups(*, clinic: Clinic, today: date) -> QuerySet:
     )
 
 
-def registry_followup_texts(*, clinic: Clinic, today: date) -> dict[str, list[str]] | None:
-    """registry_followups as columns (`plan_id`, `timepoint`, `shown_status`: every follow-up's
-    value as text, as registry_score_texts); None when a time point code holds a comma."""
+def registry_followup_texts(*, clinic: Clinic, today: date) -> JoinedColumns | None:
+    """registry_followups as columns (`plan_id` as floats, `timepoint` and `shown_status` as
+    texts, as registry_score_texts); None when a time point code holds a comma."""
     rows = FollowUp.objects.filter(plan__patient__clinic=clinic)
     joined = {
-        "plan_id": JoinedTexts("plan_id", null_as=NULL_TEXT),
+        "plan_id": JoinedTexts("plan_id", null_as="null"),
         "timepoint": JoinedTexts("timepoint", null_as=NULL_TEXT),
         "shown_status": JoinedTexts(effective_status(today), null_as=NULL_TEXT),
     }
-    return _joined_columns(rows, joined)
+    return _joined_columns(rows, joined, ("plan_id",))
 
 
 def registry_reinterventions(*, clinic: Clinic) -> QuerySet:
