@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from functools import cached_property
 from operator import attrgetter
+from typing import cast
 
 import numpy as np
 
@@ -616,8 +617,8 @@ def _followups(clinic: Clinic, today: date) -> FollowupColumns:
         return FollowupColumns.from_tuples(list(registry_followups(clinic=clinic, today=today)))
     return FollowupColumns(
         np.asarray(texts["plan_id"]).astype(np.int64),
-        _objects(texts["timepoint"]),
-        _objects(texts["shown_status"]),
+        _objects(cast(list[str], texts["timepoint"])),
+        _objects(cast(list[str], texts["shown_status"])),
     )
 
 
