@@ -19,6 +19,7 @@ Every instrument with changed rows gets one audit entry, in the same transaction
 from __future__ import annotations
 
 import json
+import math
 import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stor
 from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.models import SurveyResponse
 
-CHUNK = 50_000  # primary keys per window
+CHUNK = 200_000  # primary keys per window
 SEPARATOR = "\x1e"  # between one group's stored texts: JSON text never holds it unescaped
 Row = tuple[int, str, str, str, str]  # pk, instrument, answers JSON, scores JSON, rule_version
 Floats = npt.NDArray[np.float64]
@@ -288,9 +289,13 @@ def _score_group(group: Group) -> tuple[npt.NDArray[np.object_], str, Bools]:
     postgresql = connection.vendor == "postgresql"
     if kept.shape[1] <= DEDUPLICATED_WIDTH:
         unique, inverse = _unique_rows(kept)
-        texts, version = bulk.score_texts_matrix(code, unique, items, jsonb_order=postgresql)
+        texts, version = bulk.score_texts_matrix(
+            code, unique, items, jsonb_order=postgresql, checked=True
+        )
         return np.array(texts, dtype=object)[inverse], version, left
-    texts, version = bulk.score_texts_matrix(code, kept, items, jsonb_order=postgresql)
+    texts, version = bulk.score_texts_matrix(
+        code, kept, items, jsonb_order=postgresql, checked=True
+    )
     out = np.empty(len(texts), dtype=object)
     out[:] = texts
     return out, version, left
@@ -332,11 +337,36 @@ def _changed_rows(
 
 
 def _unique_rows(matrix: Floats) -> tuple[Floats, npt.NDArray[np.intp]]:
-    """The distinct rows (compared as bytes) and, per row, the index of its distinct row."""
-    matrix = np.ascontiguousarray(matrix)
+    """The distinct rows and, per row, the index of its distinct row."""
+    keys = _row_keys(matrix)
+    if keys is not None:
+        distinct, inverse = bulk.distinct_keys(keys)
+        one_of_each = np.empty(len(distinct), dtype=np.intp)
+        one_of_each[inverse] = np.arange(len(inverse))  # a row of each distinct key
+        return matrix[one_of_each], inverse
+    matrix = np.ascontiguousarray(matrix)  # compared as bytes
     as_bytes = matrix.view(np.dtype((np.void, matrix.dtype.itemsize * matrix.shape[1])))
     _, first, inverse = np.unique(as_bytes.ravel(), return_index=True, return_inverse=True)
     return matrix[first], inverse.ravel()
+
+
+def _row_keys(matrix: Floats) -> npt.NDArray[np.int64] | None:
+    """One integer per row, equal exactly when the rows are equal (each answer's place in its
+    column's range, 0 for missing, in mixed radix), when every answer is a whole number and
+    the ranges multiply to less than 2**62; None otherwise."""
+    present = ~np.isnan(matrix)
+    whole = np.where(present, matrix, 0)
+    if not len(matrix) or not np.array_equal(np.rint(whole), whole):
+        return None
+    codes = whole.astype(np.int64)
+    low, high = codes.min(axis=0), codes.max(axis=0)
+    radix = high - low + 2
+    if math.prod(radix.tolist()) >= 2**62:
+        return None
+    keys = np.zeros(len(matrix), dtype=np.int64)
+    for col in range(matrix.shape[1]):
+        keys = keys * radix[col] + np.where(present[:, col], codes[:, col] - low[col] + 1, 0)
+    return keys
 
 
 def _score_careful(rows: Sequence[Row], changes: Changes, report: RescoreReport) -> None:
