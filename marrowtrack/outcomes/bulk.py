@@ -387,11 +387,12 @@ def _text_column(values: Floats, places: int) -> Texts:
     so each distinct value is turned to text once.
     """
     distinct, inverse = _distinct(values, places)
-    texts = [
-        "null" if math.isnan(value) else str(int(value)) if places == 0 else repr(value)
-        for value in distinct.tolist()
-    ]
-    return np.array(texts, dtype=object)[inverse]
+    missing = np.isnan(distinct)
+    whole = np.where(missing, 0, distinct).astype(np.int64)
+    numbers = whole.tolist() if places == 0 else distinct.tolist()
+    texts = np.array(list(map(repr, numbers)), dtype=object)  # as json.dumps writes them
+    texts[missing] = "null"
+    return texts[inverse]
 
 
 def _distinct(values: Floats, places: int) -> tuple[Floats, Ints]:
