@@ -40,7 +40,7 @@ from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stor
 from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.models import SurveyResponse
 
-CHUNK = 200_000  # primary keys per window
+CHUNK = 100_000  # primary keys per window
 SEPARATOR = "\x1e"  # between one group's stored texts: JSON text never holds it unescaped
 Row = tuple[int, str, str, str, str]  # pk, instrument, answers JSON, scores JSON, rule_version
 Floats = npt.NDArray[np.float64]

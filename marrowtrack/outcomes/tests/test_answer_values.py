@@ -9,13 +9,14 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marrowtrack.outcomes import scoring
 from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stored_width
 from marrowtrack.outcomes.models import SurveyResponse
-from marrowtrack.outcomes.services.rescore import read_window, rescore_all
+from marrowtrack.outcomes.services.rescore import _unique_rows, read_window, rescore_all
 from marrowtrack.outcomes.tests.factories import make_plan
 from marrowtrack.outcomes.tests.test_bulk import CODES, _answer_set
 
@@ -174,6 +175,49 @@ def test_rescore_audits_each_instrument_it_changed_once(plan) -> None:
     changed = [{field: new for field, _, new in e.change_rows} for e in entries]
     assert [(c["instrument"], c["rescored"]) for c in changed] == [("NPRS", 3), ("PGA", 1)]
     assert {e.reason for e in entries} == {"Bulk rescoring"}
+
+
+@pytest.mark.django_db
+def test_rescore_writes_rows_whose_version_or_scores_changed_not_their_spelling(plan) -> None:
+    current = scoring.score_json("NPRS", {"NPRS": 4})
+    same = _store(plan, "NPRS", {"NPRS": 4}, scores=current[0], rule_version=current[1])
+    respelled = _store(plan, "NPRS", {"NPRS": 4}, rule_version=current[1])
+    wrong = _store(
+        plan, "NPRS", {"NPRS": 4}, scores={"NPRS": {"total": 9}}, rule_version=current[1]
+    )
+    old_version = _store(plan, "NPRS", {"NPRS": 4}, scores=current[0], rule_version="old")
+    table = SurveyResponse._meta.db_table
+    compact = json.dumps(current[0], separators=(",", ":"))  # equal as JSON, not as text
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET scores = %s WHERE id = %s", [compact, respelled.pk])  # noqa: S608
+    report = rescore_all(by=None)
+    assert report.changed == {"NPRS": 2}
+    for response in (same, respelled, wrong, old_version):
+        response.refresh_from_db()
+        assert (response.scores, response.rule_version) == current
+    assert SurveyResponse.objects.filter(pk=same.pk, updated_at=same.updated_at).exists()
+
+
+def test_unique_rows_give_back_every_row() -> None:
+    whole = np.array([[1, np.nan], [1, np.nan], [2, 3], [np.nan, np.nan], [2, 3]])
+    decimals = np.array([[0.5, 1], [0.5, 1], [0.25, np.nan]])
+    for matrix, distinct in ((whole, 3), (decimals, 2)):  # integer keys, then bytes
+        unique, inverse = _unique_rows(matrix)
+        assert len(unique) == distinct
+        assert np.array_equal(unique[inverse], matrix, equal_nan=True)
+
+
+@pytest.mark.django_db
+def test_rescore_puts_the_sqlite_page_cache_back(plan) -> None:
+    _store(plan, "NPRS", {"NPRS": 4})
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        rescore_all(by=None)
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone() == (before,)
 
 
 # parse_numbers --------------------------------------------------------------------------------
