@@ -106,6 +106,7 @@ def _page_cache_for_rewriting() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+TEMP_TABLE_ROWS = 10_000  # rows to write from which SQLite goes through a temporary table
 REWRITE_CACHE_KIB = 256 * 1024  # at most 256 MB (the 100,000-patient demo's responses: 91 MB)
 
 
@@ -466,12 +467,13 @@ def _differs(text: str, version: str, stored: str, stored_version: str) -> bool:
 
 
 def write_changed(changes: Changes) -> int:
-    """Write new scores, rule versions and the update time of the given rows, in one statement.
+    """Write new scores, rule versions and the update time of the given rows.
 
     Plain UPDATE by primary key (Django's bulk_update builds one CASE per row and field, which
     costs more than the scoring at registry size); on PostgreSQL one UPDATE ... FROM the rows
-    as one JSON array, on SQLite one prepared UPDATE run by executemany. The scores go as JSON
-    text, stored as every other write stores it, on either database.
+    as one JSON array; on SQLite, for many rows, one UPDATE ... FROM a temporary table of them,
+    for a few, one prepared UPDATE run by executemany. The scores go as JSON text, stored as
+    every other write stores it, on either database.
     """
     if not changes.pks:
         return 0
@@ -482,27 +484,41 @@ def write_changed(changes: Changes) -> int:
         quote(meta.get_field(name).column) for name in ("scores", "rule_version", "updated_at")
     )
     now = meta.get_field("updated_at").get_db_prep_save(clock.now(), connection)
+    rows = list(zip(changes.pks, changes.texts, changes.versions, strict=True))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The rows go as one JSON document: json.dumps escapes the texts in C, where a
             # text[] parameter is escaped element by element in Python (3x the scoring).
-            rows = json.dumps(list(zip(changes.pks, changes.texts, changes.versions, strict=True)))
             cursor.execute(
                 f"UPDATE {table} SET {scores} = (v.row ->> 1)::jsonb, "  # noqa: S608 - names from the model
                 f"{version} = v.row ->> 2, {updated} = %s "
                 f"FROM json_array_elements(%s::json) AS v(row) "
                 f"WHERE {table}.{pk} = (v.row ->> 0)::bigint",
-                [now, rows],
+                [now, json.dumps(rows)],
             )
+        elif len(rows) >= TEMP_TABLE_ROWS and _sqlite_updates_from():
+            # Each UPDATE run by executemany finds its row by itself; one UPDATE joined to a
+            # table of the rows costs about a quarter less for the whole registry.
+            cursor.execute(
+                "CREATE TEMP TABLE rescored (id INTEGER PRIMARY KEY, scores TEXT, version TEXT)"
+            )
+            try:
+                cursor.executemany("INSERT INTO temp.rescored VALUES (%s, %s, %s)", rows)
+                cursor.execute(
+                    f"UPDATE {table} SET {scores} = r.scores, {version} = r.version, "  # noqa: S608 - names from the model
+                    f"{updated} = %s FROM temp.rescored AS r WHERE r.id = {table}.{pk}",
+                    [now],
+                )
+            finally:
+                cursor.execute("DROP TABLE temp.rescored")
         else:
             cursor.executemany(
                 f"UPDATE {table} SET {scores} = %s, {version} = %s, {updated} = %s "  # noqa: S608 - names from the model
                 f"WHERE {pk} = %s",
-                [
-                    (text, rule_version, now, row)
-                    for row, text, rule_version in zip(
-                        changes.pks, changes.texts, changes.versions, strict=True
-                    )
-                ],
+                [(text, rule_version, now, row) for row, text, rule_version in rows],
             )
-    return len(changes.pks)
+    return len(rows)
+
+
+def _sqlite_updates_from() -> bool:
+    return connection.Database.sqlite_version_info >= (3, 33)  # UPDATE ... FROM came in 3.33

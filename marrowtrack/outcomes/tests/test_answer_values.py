@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from marrowtrack.outcomes import scoring
 from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stored_width
 from marrowtrack.outcomes.models import SurveyResponse
+from marrowtrack.outcomes.services import rescore
 from marrowtrack.outcomes.services.rescore import _unique_rows, read_window, rescore_all
 from marrowtrack.outcomes.tests.factories import make_plan
 from marrowtrack.outcomes.tests.test_bulk import CODES, _answer_set
@@ -175,6 +176,19 @@ def test_rescore_audits_each_instrument_it_changed_once(plan) -> None:
     changed = [{field: new for field, _, new in e.change_rows} for e in entries]
     assert [(c["instrument"], c["rescored"]) for c in changed] == [("NPRS", 3), ("PGA", 1)]
     assert {e.reason for e in entries} == {"Bulk rescoring"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("temp_table_rows", [1, 10**9])  # through a temporary table, or not
+def test_rescore_writes_many_rows_as_it_writes_a_few(plan, monkeypatch, temp_table_rows) -> None:
+    monkeypatch.setattr(rescore, "TEMP_TABLE_ROWS", temp_table_rows)
+    entries = [("NPRS", {"NPRS": 4}), ("KOOS", {"P1": 2, "S1": None}), ("PGA", {})]
+    responses = [(_store(plan, code, answers), code, answers) for code, answers in entries]
+    assert rescore_all(by=None).total_changed == 3
+    for response, code, answers in responses:
+        response.refresh_from_db()
+        assert (response.scores, response.rule_version) == scoring.score_json(code, answers)
+    assert rescore_all(by=None).total_changed == 0
 
 
 @pytest.mark.django_db
