@@ -192,6 +192,19 @@ def test_rescore_writes_many_rows_as_it_writes_a_few(plan, monkeypatch, temp_tab
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("version", ["v2", "v2\twith a tab"])  # a tab: no COPY on PostgreSQL
+def test_write_changed_stores_texts_with_escapes_as_written(plan, version) -> None:
+    rows = [_store(plan, "NPRS", {"NPRS": 4}), _store(plan, "NPRS", {"NPRS": 5})]
+    scores = [{"NPRS": {"total": 4, "reasons": ['a "quoted" \\ caf\u00e9']}}, {"NPRS": {}}]
+    texts = [json.dumps(scores[0]), json.dumps(scores[1], ensure_ascii=False)]
+    changes = rescore.Changes([row.pk for row in rows], texts, [version, version])
+    assert rescore.write_changed(changes) == 2
+    for row, expected in zip(rows, scores, strict=True):
+        row.refresh_from_db()
+        assert (row.scores, row.rule_version) == (expected, version)
+
+
+@pytest.mark.django_db
 def test_rescore_writes_rows_whose_version_or_scores_changed_not_their_spelling(plan) -> None:
     current = scoring.score_json("NPRS", {"NPRS": 4})
     same = _store(plan, "NPRS", {"NPRS": 4}, scores=current[0], rule_version=current[1])
