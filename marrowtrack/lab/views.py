@@ -20,7 +20,6 @@ from marrowtrack.lab import forms, services
 from marrowtrack.lab.access import container_for_user, run_for_user
 from marrowtrack.lab.models import Location, ProcessingRun
 from marrowtrack.lab.permissions import CUSTODY, PROCESS
-from marrowtrack.lab.timezones import in_clinic_time
 
 
 def error_text(exc: DomainError) -> str:
@@ -42,7 +41,6 @@ def run_context(run: ProcessingRun, **extra: object) -> dict[str, object]:
 
 
 @login_required
-@in_clinic_time
 def run_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     run = run_for_user(request.user, public_id)
     return render(request, "lab/run_detail.html", run_context(run))
@@ -50,7 +48,6 @@ def run_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespon
 
 @login_required
 @require_POST
-@in_clinic_time
 def late_result(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     run = run_for_user(request.user, public_id, PROCESS)
     form = forms.LateResultForm(request.POST)
@@ -66,7 +63,6 @@ def late_result(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
 
 
 @login_required
-@in_clinic_time
 def container_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     container = container_for_user(request.user, public_id)
     context = {
@@ -79,7 +75,6 @@ def container_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> Http
 
 @login_required
 @require_POST
-@in_clinic_time
 def handoff(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A released syringe leaves the lab for the procedure room; the receiver signs for it."""
     require_perm(request.user, CUSTODY)
@@ -99,7 +94,6 @@ def handoff(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_clinic_time
 def receive_returned(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A syringe taken back from the procedure room is scanned into the lab."""
     require_perm(request.user, PROCESS)
@@ -117,7 +111,6 @@ def receive_returned(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_clinic_time
 def discard(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     container = container_for_user(request.user, public_id, CUSTODY)
     form = forms.DiscardForm(request.POST)

@@ -31,7 +31,6 @@ from marrowtrack.lab.labels import render_labels_pdf
 from marrowtrack.lab.models import Container
 from marrowtrack.lab.permissions import PROCESS, TRACE, VIEW
 from marrowtrack.lab.procedure_day import plan_sites, site_display
-from marrowtrack.lab.timezones import in_clinic_time
 from marrowtrack.lab.views import error_text, run_context
 from marrowtrack.procedures import selectors, services
 from marrowtrack.procedures.access import encounter_for_user
@@ -39,7 +38,6 @@ from marrowtrack.procedures.states import ProcedureState
 
 
 @login_required
-@in_clinic_time
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, VIEW)
     clinic = staff_clinic(request.user)
@@ -56,7 +54,6 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_clinic_time
 def receive(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, PROCESS)
     form = forms.ReceiveForm(request.POST)
@@ -90,7 +87,6 @@ def _run_initial(encounter: object) -> dict[str, object]:
 
 
 @login_required
-@in_clinic_time
 def run_new(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, PROCESS)
     form = forms.RunForm(
@@ -111,7 +107,6 @@ def run_new(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_clinic_time
 def run_release(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     run = run_for_user(request.user, public_id, PROCESS)
     form = forms.ReleaseForm(request.POST)
@@ -146,7 +141,6 @@ def run_release(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpRespo
 
 
 @login_required
-@in_clinic_time
 def labels(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id)
     require_perm(request.user, VIEW)
@@ -174,7 +168,6 @@ def labels(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-@in_clinic_time
 def trace(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_perm(request.user, TRACE)
     form = forms.TraceForm(request.GET or None)

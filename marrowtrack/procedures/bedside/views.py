@@ -26,7 +26,6 @@ from marrowtrack.lab.models import Container
 from marrowtrack.lab.permissions import CUSTODY
 from marrowtrack.lab.procedure_day import plan_sites
 from marrowtrack.lab.services import custody_return_to_lab
-from marrowtrack.lab.timezones import in_clinic_time
 from marrowtrack.procedures import services
 from marrowtrack.procedures.access import encounter_for_user
 from marrowtrack.procedures.bedside import forms, selectors
@@ -78,7 +77,6 @@ def _context(request: HttpRequest, encounter: ProcedureEncounter, **extra: Any) 
 
 
 @login_required
-@in_clinic_time
 def bedside_page(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     return render(request, "procedures/bedside.html", _context(request, encounter))
@@ -116,7 +114,6 @@ def _field_errors(form: Any, exc: DomainError) -> None:
 
 @login_required
 @require_POST
-@in_clinic_time
 def verify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.BedsideForm(request.POST, sites=plan_sites(encounter.plan))
@@ -147,7 +144,6 @@ def verify(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_clinic_time
 def inject(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.InjectionForm(request.POST, sites=plan_sites(encounter.plan), auto_id="inj_%s")
@@ -171,7 +167,6 @@ def inject(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-@in_clinic_time
 def return_to_lab(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     encounter = encounter_for_user(request.user, public_id, STEP)
     form = forms.ReturnForm(request.POST)
