@@ -269,7 +269,7 @@ def _of_group(group: np.ndarray, positions: np.ndarray) -> np.ndarray:
 def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
     columns = registry.plan_columns
     chosen = filters.mask(columns)
-    follow, scored = registry.followups, registry.score_columns
+    scored = registry.score_columns
     # Follow-ups due (window closed, or completed) and the filter score's entries that do not
     # count by default: short lists of indices that each treatment group then splits.
     due = registry.followups_due
@@ -281,12 +281,8 @@ def dashboard_compute(registry: Registry, filters: Filters) -> Dashboard:
         group = chosen & (columns.treatment == treatment)
         plans = [columns.rows[i] for i in np.flatnonzero(group)]
         mine = due[_of_group(group, registry.followup_positions[due])]
-        due_by = Counter(follow.timepoint[mine].tolist())
-        completed_by = Counter(
-            tp
-            for tp, status in zip(follow.timepoint[mine], follow.status[mine], strict=True)
-            if status == "completed"
-        )
+        due_by = registry.followups_per_timepoint(mine)
+        completed_by = registry.followups_per_timepoint(mine[registry.followups_completed[mine]])
         left = left_out[_of_group(group, registry.score_positions[left_out])]
         excluded: dict[str, Counter] = {reason: Counter() for reason in EXCLUSION_REASONS}
         for reason, tp in zip(scored.excluded[left], scored.timepoint[left], strict=True):

@@ -19,10 +19,13 @@ outcomes and recovery each expose `registry_*` selectors (docs/decisions/0022).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from functools import cached_property
+from operator import attrgetter
+from typing import cast
 
 import numpy as np
 
@@ -31,12 +34,15 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.intake.selectors import registry_patient_ids, registry_plans
 from marrowtrack.ops.routers import replica_reads
 from marrowtrack.outcomes.selectors import (
+    NULL_TEXT,
+    REGISTRY_SCORE_FIELDS,
+    registry_followup_texts,
     registry_followups,
     registry_last_answers,
     registry_reinterventions,
     registry_responses,
     registry_score_columns,
-    stored_number,
+    registry_score_texts,
 )
 from marrowtrack.patients.selectors import registry_weights
 from marrowtrack.procedures.selectors import registry_physicians
@@ -176,7 +182,8 @@ class ScoreColumns:
         """{time point: (plan ids ascending, values)} of one score: per plan and time point the
         score that counts. An instrument asked in its own right wins over the same scores
         derived from another form at the same time point (as in
-        outcomes.selectors.results_table); among equals the last one read wins."""
+        outcomes.selectors.results_table); among equals the last one read wins (the reads
+        are in answer order: the later answer)."""
         names, codes = self.timepoint_codes
         at = self.entries_of(instrument, key)
         at = at[codes[at] >= 0]
@@ -319,6 +326,22 @@ class Registry:
         status = self.followups.status
         return np.flatnonzero((status == "completed") | (status == "missed"))
 
+    @cached_property
+    def followup_timepoint_codes(self) -> tuple[list[str], np.ndarray]:
+        """(the follow-ups' time points, each follow-up's as an index into them)."""
+        names, codes = np.unique(self.followups.timepoint.astype(str), return_inverse=True)
+        return [str(name) for name in names.tolist()], codes.reshape(-1)
+
+    @cached_property
+    def followups_completed(self) -> np.ndarray:
+        return self.followups.status == "completed"
+
+    def followups_per_timepoint(self, at: np.ndarray) -> Counter[str]:
+        """How many of the follow-ups `at` (indices) each time point has."""
+        names, codes = self.followup_timepoint_codes
+        counts = np.bincount(codes[at], minlength=len(names))
+        return Counter({name: int(n) for name, n in zip(names, counts.tolist(), strict=True) if n})
+
     def left_out(self, instrument: str, key: str) -> np.ndarray:
         """The indices of one score's entries that do not count by default."""
         at = self.score_columns.entries_of(instrument, key)
@@ -381,18 +404,23 @@ class PlanColumns:
     def of(cls, plans: dict[int, PlanRow]) -> PlanColumns:
         rows = [plans[k] for k in sorted(plans)]
 
-        def ints(values: Iterable[int | None]) -> np.ndarray:
-            return np.fromiter((-1 if v is None else v for v in values), np.int64, len(rows))
+        def field(name: str) -> list:  # map and attrgetter: no Python frame per plan
+            return list(map(attrgetter(name), rows))
+
+        def ints(values: list[int | None]) -> np.ndarray:
+            """Integers, -1 for None (None reads NaN as a float first)."""
+            floats = np.array(values, dtype=float)
+            return np.where(np.isnan(floats), -1, floats).astype(np.int64)
 
         return cls(
-            id=ints(p.id for p in rows),
-            condition=_objects([p.condition for p in rows]),
-            treatment=_objects([p.treatment for p in rows]),
-            physician_id=ints(p.physician_id for p in rows),
-            treated_on=ints(p.treated_on.toordinal() for p in rows),
-            sex=_objects([p.sex for p in rows]),
-            age_band=_objects([p.age_band for p in rows]),
-            severity=ints(p.severity for p in rows),
+            id=np.array(field("id"), dtype=np.int64),
+            condition=_objects(field("condition")),
+            treatment=_objects(field("treatment")),
+            physician_id=ints(field("physician_id")),
+            treated_on=np.array(list(map(date.toordinal, field("treated_on"))), dtype=np.int64),
+            sex=_objects(field("sex")),
+            age_band=_objects(field("age_band")),
+            severity=ints(field("severity")),
             rows=rows,
         )
 
@@ -481,37 +509,92 @@ def _scores_narrow(
     instruments: tuple[str, ...],
     plans: dict[int, PlanRow],
     wanted: tuple[tuple[str, str], ...],
-) -> ScoreColumns:
-    """Only the `wanted` scores, picked out of the JSON by the database, as columns."""
-    rows = list(registry_score_columns(clinic=clinic, scores=wanted, instruments=instruments))
-    if not rows:
-        return ScoreColumns.concatenate([])
-    plan_id, asked, stored_tp, asked_for, status, wording, *numbers = zip(*rows, strict=True)
-    plan_ids = np.fromiter(plan_id, dtype=np.int64, count=len(rows))
+) -> tuple[ScoreColumns, dict[int, date]]:
+    """Only the `wanted` scores, picked out by the database, as columns; and each plan's last
+    contact (as _last_contact) from the same rows, so the responses are read once."""
+    read = _score_read(clinic, instruments, wanted)
+    if not len(read[0]):
+        return ScoreColumns.concatenate([]), {}
+    # In answer order, as registry_responses (a later answer wins among equals: `latest`).
+    answered_second = read[-len(wanted) - 1].astype(float)  # None as NaN
+    order = np.lexsort((read[0].astype(np.int64), np.nan_to_num(answered_second, nan=-np.inf)))
+    _, plan_id, asked, stored_tp, asked_for, status, wording, _, *numbers = (
+        column[order] for column in read
+    )
+    answered_second = answered_second[order]
+    plan_ids = plan_id.astype(np.int64)
     known = np.isin(plan_ids, np.fromiter(plans, dtype=np.int64, count=len(plans)))
-    timepoint = _objects([t or a or None for t, a in zip(stored_tp, asked_for, strict=True)])
-    excluded = _objects([exclusion_of(*r) for r in zip(status, wording, stored_tp, strict=True)])
-    asked_codes = _objects(asked)
+    timepoint = _timepoints(stored_tp, asked_for)
+    excluded = exclusions_of(status, wording, stored_tp)
     parts = []
     for (code, key), texts in zip(wanted, numbers, strict=True):
-        text = _objects(texts)
-        found = np.flatnonzero(text != None)  # noqa: E711 - elementwise over objects
-        value = np.full(len(text), np.nan)
-        value[found] = np.array([stored_number(t) for t in text[found]], dtype=float)
+        value = texts.astype(float)  # float() of each JSON text, None as NaN
         present = known & ~np.isnan(value)
         n = int(present.sum())
         parts.append(
             ScoreColumns(
                 plan_id=plan_ids[present],
                 instrument=_objects([code] * n),
-                asked=asked_codes[present],
+                asked=asked[present],
                 score_key=_objects([key] * n),
                 timepoint=timepoint[present],
                 value=value[present],
                 excluded=excluded[present],
             )
         )
-    return ScoreColumns.concatenate(parts)
+    dated = known & ~np.isnan(answered_second)
+    last = _latest_days(plan_ids[dated], answered_second[dated], clock.zone(clinic))
+    return ScoreColumns.concatenate(parts), last
+
+
+def _score_read(
+    clinic: Clinic, instruments: tuple[str, ...], wanted: tuple[tuple[str, str], ...]
+) -> list[np.ndarray]:
+    """The columns of registry_score_columns as arrays: texts as objects (None for NULL),
+    numbers as floats (NaN when missing) or as their texts (None when missing), read as one
+    text per column when it can be (registry_score_texts)."""
+    texts = registry_score_texts(clinic=clinic, scores=wanted, instruments=instruments)
+    if texts is None:  # a value holds the separator: row by row
+        rows = list(registry_score_columns(clinic=clinic, scores=wanted, instruments=instruments))
+        columns = [_objects(column) for column in zip(*rows, strict=True)]
+        return columns or [_objects([]) for _ in range(len(REGISTRY_SCORE_FIELDS) + len(wanted))]
+    columns = [
+        values if isinstance(values, np.ndarray) else _objects(values) for values in texts.values()
+    ]
+    for column in columns:
+        if column.dtype == object:
+            column[column == NULL_TEXT] = None
+    return columns
+
+
+def _timepoints(stored: np.ndarray, asked_for: np.ndarray) -> np.ndarray:
+    """Each response's time point, else the one it was asked for (out of window), else None:
+    `stored or asked_for or None` of every row at once."""
+    timepoint = stored.copy()
+    empty = (timepoint == None) | (timepoint == "")  # noqa: E711 - elementwise over objects
+    timepoint[empty] = asked_for[empty]
+    timepoint[(timepoint == None) | (timepoint == "")] = None  # noqa: E711
+    return timepoint
+
+
+def exclusions_of(status: np.ndarray, wording: np.ndarray, stored_tp: np.ndarray) -> np.ndarray:
+    """`exclusion_of` of every row at once: the first reason that applies, "" when none."""
+    reason = np.full(len(status), "", dtype=object)
+    reason[stored_tp == None] = OUT_OF_WINDOW  # noqa: E711 - elementwise over objects
+    reason[~np.isin(wording, VALIDATED_WORDING)] = UNVALIDATED
+    reason[status != "submitted"] = UNVERIFIED
+    return reason
+
+
+def _latest_days(plan_ids: np.ndarray, seconds: np.ndarray, tz: tzinfo) -> dict[int, date]:
+    """{plan id: the clinic day of its latest answer}, from each answer's EpochSecond."""
+    ids, inverse = np.unique(plan_ids, return_inverse=True)
+    latest = np.full(len(ids), -np.inf)
+    np.maximum.at(latest, inverse, seconds)
+    return {
+        plan: datetime.fromtimestamp(second, tz).date()
+        for plan, second in zip(ids.tolist(), latest.tolist(), strict=True)
+    }
 
 
 def _last_contact(
@@ -524,6 +607,19 @@ def _last_contact(
         for plan_id, last in registry_last_answers(clinic=clinic, instruments=instruments)
         if plan_id in plans
     }
+
+
+def _followups(clinic: Clinic, today: date) -> FollowupColumns:
+    """Every follow-up of the clinic with its status on `today`, read as one text per column
+    when it can be (registry_followup_texts), else row by row."""
+    texts = registry_followup_texts(clinic=clinic, today=today)
+    if texts is None:
+        return FollowupColumns.from_tuples(list(registry_followups(clinic=clinic, today=today)))
+    return FollowupColumns(
+        np.asarray(texts["plan_id"]).astype(np.int64),
+        _objects(cast(list[str], texts["timepoint"])),
+        _objects(cast(list[str], texts["shown_status"])),
+    )
 
 
 def registry_build(
@@ -545,12 +641,10 @@ def registry_build(
             return Registry(today, plans, [], [], [], [], {})
         if scores is None:
             score_columns = _scores_whole(clinic, instruments, plans)
+            last_contact = _last_contact(clinic, instruments, plans)
         else:
-            score_columns = _scores_narrow(clinic, instruments, plans, scores)
-        last_contact = _last_contact(clinic, instruments, plans)
-        followups = FollowupColumns.from_tuples(
-            list(registry_followups(clinic=clinic, today=today))
-        )
+            score_columns, last_contact = _scores_narrow(clinic, instruments, plans, scores)
+        followups = _followups(clinic, today)
         events = list(registry_adverse_events(clinic=clinic))
         reinterventions = list(registry_reinterventions(clinic=clinic))
     return Registry(today, plans, score_columns, followups, events, reinterventions, last_contact)

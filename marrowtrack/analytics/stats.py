@@ -166,8 +166,15 @@ def kaplan_meier(
     room = at_risk > events
     terms = np.divide(events, at_risk * (at_risk - events), where=room, out=np.zeros(len(times)))
     greenwood = np.cumsum(np.where(events > 0, terms, 0.0))
-    for i in range(len(times)):
-        s, g = float(survival[i]), float(greenwood[i])
+    for time, n, e, c, s, g in zip(
+        times.tolist(),
+        at_risk.tolist(),
+        events.tolist(),
+        censored.tolist(),
+        survival.tolist(),
+        greenwood.tolist(),
+        strict=True,
+    ):  # Python numbers first: indexing numpy arrays one element at a time costs more
         low = high = None
         if 0 < s < 1 and g > 0:
             # log(-log S) has variance greenwood / log(S)^2.
@@ -176,9 +183,7 @@ def kaplan_meier(
             high = s ** math.exp(-half)
         elif s == 1:
             low = high = 1.0
-        steps.append(
-            KMStep(float(times[i]), int(at_risk[i]), int(events[i]), int(censored[i]), s, low, high)
-        )
+        steps.append(KMStep(time, n, e, c, s, low, high))
     return steps
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain
+from functools import cache
+from itertools import chain, repeat
 from operator import itemgetter
+from string import Formatter
 
 import numpy as np
 import numpy.typing as npt
@@ -188,14 +190,19 @@ def score_matrix(
 
 
 def score_matrix_full(
-    instrument_code: str, matrix: npt.ArrayLike, columns: Sequence[str] | None = None
+    instrument_code: str,
+    matrix: npt.ArrayLike,
+    columns: Sequence[str] | None = None,
+    *,
+    checked: bool = False,
 ) -> BulkScores:
-    """Scores and reasons per respondent; raises AnswerError on the first invalid cell."""
+    """Scores and reasons per respondent; raises AnswerError on the first invalid cell
+    (`checked`: the caller has already run invalid_cells on these columns and found none)."""
     entry = instrument(instrument_code)
     definition = entry.definition
     codes = list(columns or definition.item_codes)
     values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(codes))
-    bad = invalid_cells(instrument_code, values, codes)
+    bad = {} if checked else invalid_cells(instrument_code, values, codes)
     if bad:
         row, (code, message) = min(bad.items())
         raise AnswerError(code, f"row {row}: {message}")
@@ -231,16 +238,23 @@ def score_json_matrix(
 
 
 def score_texts_matrix(
-    instrument_code: str, matrix: Floats, columns: Sequence[str], *, jsonb_order: bool = False
+    instrument_code: str,
+    matrix: Floats,
+    columns: Sequence[str],
+    *,
+    jsonb_order: bool = False,
+    checked: bool = False,
 ) -> tuple[list[str], str]:
     """The stored scores of every row as JSON text, exactly json.dumps(score_json(...)[0]):
-    each column's numbers turned to text once per distinct value, then one str.format per row
+    each column's numbers turned to text once per distinct value, then each row's pieces joined
     (one template for the instrument and the ones derived from it).
 
     `jsonb_order` puts the keys in the order PostgreSQL's jsonb prints them (shorter keys
     first, then by bytes), so the text equals a stored jsonb value's text when the scores do.
+    `checked`: the caller has already found no invalid cell (invalid_cells), so the matrix is
+    not checked again.
     """
-    results = _derived_results(instrument_code, matrix, columns)
+    results = _derived_results(instrument_code, matrix, columns, checked=checked)
     version = "; ".join(rule_version for _, _, rule_version in results)
     if jsonb_order:
         results.sort(key=lambda result: _jsonb_key(result[0]))
@@ -251,17 +265,34 @@ def score_texts_matrix(
         fields.append(field)
         values.extend(texts)
     template = "{{" + ", ".join(fields) + "}}"
-    return list(map(template.format, *values)), version
+    return fill_rows(template, values), version
+
+
+def fill_rows(template: str, columns: Sequence[Sequence[str]]) -> list[str]:
+    """template.format(*row) for each row of the columns (one text per row and field), by
+    joining each row's literal pieces and values: str.format parses the template again for
+    every row, which costs twice the join."""
+    if not columns or len({len(column) for column in columns}) != 1:
+        raise ValueError("fill_rows needs at least one column, all of one length")
+    values = iter(columns)
+    pieces: list[Iterable[str]] = []
+    for literal, field_name, _, _ in Formatter().parse(template):
+        if literal:
+            pieces.append(repeat(literal))
+        if field_name is not None:
+            pieces.append(next(values))
+    # The literals repeat without end; the columns, all of one length, end the rows.
+    return list(map("".join, zip(*pieces, strict=False)))
 
 
 def _derived_results(
-    instrument_code: str, matrix: Floats, columns: Sequence[str]
+    instrument_code: str, matrix: Floats, columns: Sequence[str], *, checked: bool = False
 ) -> list[tuple[str, BulkScores, str]]:
     entry = instrument(instrument_code)
     results = [
         (
             instrument_code,
-            score_matrix_full(instrument_code, matrix, columns),
+            score_matrix_full(instrument_code, matrix, columns, checked=checked),
             entry.definition.rule_version,
         )
     ]
@@ -269,11 +300,34 @@ def _derived_results(
         source_to_target = {source: target for target, source in derivation.item_map}
         picked = [col for col, code in enumerate(columns) if code in source_to_target]
         target_columns = [source_to_target[columns[col]] for col in picked]
-        result = score_matrix_full(derivation.target, matrix[:, picked], target_columns)
+        result = score_matrix_full(
+            derivation.target,
+            matrix[:, picked],
+            target_columns,
+            checked=checked and _accepts_the_same(instrument_code, derivation.target),
+        )
         results.append(
             (derivation.target, result, derived_rule_version(derivation, instrument_code))
         )
     return results
+
+
+@cache
+def _accepts_the_same(source: str, target: str) -> bool:
+    """Each derived item accepts exactly the answers of the item it is taken from (same range
+    and decimals), so answers valid for the source need no second check for the target."""
+    derivation = next(d for d in derivations(source) if d.target == target)
+    entry, derived = instrument(source), instrument(target)
+    items = {item.code: item for item in (*entry.definition.items, *entry.also_accepts)}
+    targets = {item.code: item for item in (*derived.definition.items, *derived.also_accepts)}
+    return all(
+        _answers_of(items[source_code]) == _answers_of(targets[target_code])
+        for target_code, source_code in derivation.item_map
+    )
+
+
+def _answers_of(item: Item) -> tuple[int, int, int]:
+    return item.minimum, item.maximum, item.decimals
 
 
 def _json_texts(
@@ -308,7 +362,7 @@ def _reason_texts(result: BulkScores) -> list[str]:
     key = np.zeros(result.rows, dtype=np.int64)
     for reason in columns:
         key = key * (len(reason.table) + 1) + np.where(reason.applies, reason.index + 1, 0)
-    distinct, inverse = np.unique(key, return_inverse=True)
+    distinct, inverse = distinct_keys(key)
     texts = []
     for combination in distinct.tolist():
         sentences = []
@@ -317,7 +371,7 @@ def _reason_texts(result: BulkScores) -> list[str]:
             if place:
                 sentences.append(reason.table[place - 1])
         texts.append(json.dumps(sentences[::-1]))
-    return np.array(texts, dtype=object)[inverse.ravel()].tolist()
+    return np.array(texts, dtype=object)[inverse].tolist()
 
 
 def _jsonb_key(key: str) -> tuple[int, bytes]:
@@ -333,11 +387,12 @@ def _text_column(values: Floats, places: int) -> Texts:
     so each distinct value is turned to text once.
     """
     distinct, inverse = _distinct(values, places)
-    texts = [
-        "null" if np.isnan(value) else str(int(value)) if places == 0 else repr(value)
-        for value in distinct.tolist()
-    ]
-    return np.array(texts, dtype=object)[inverse]
+    missing = np.isnan(distinct)
+    whole = np.where(missing, 0, distinct).astype(np.int64)
+    numbers = whole.tolist() if places == 0 else distinct.tolist()
+    texts = np.array(list(map(repr, numbers)), dtype=object)  # as json.dumps writes them
+    texts[missing] = "null"
+    return texts[inverse]
 
 
 def _distinct(values: Floats, places: int) -> tuple[Floats, Ints]:
@@ -345,17 +400,30 @@ def _distinct(values: Floats, places: int) -> tuple[Floats, Ints]:
     are integers in hundredths (say) over a short range: counted in a table, not sorted."""
     present = ~np.isnan(values)
     steps = np.rint(np.where(present, values, 0) * 10**places).astype(np.int64)
-    low, high = (int(steps.min()), int(steps.max())) if len(steps) else (0, 0)
-    if high - low > 1_000_000 or not np.array_equal(steps[present] / 10**places, values[present]):
+    if not np.array_equal(steps[present] / 10**places, values[present]):
         distinct, inverse = np.unique(values, return_inverse=True)
         return distinct, inverse.ravel()
-    seen = np.zeros(high - low + 2, dtype=bool)
-    slot = np.where(present, steps - low, high - low + 1)  # the last slot: missing
+    low = int(steps.min()) if len(steps) else 0
+    # Missing values take the key just below the lowest value, so they come first, as NaN.
+    keys, inverse = distinct_keys(np.where(present, steps, low - 1))
+    distinct = np.where(keys == low - 1, np.nan, keys / 10**places)
+    return distinct, inverse
+
+
+def distinct_keys(keys: Ints) -> tuple[Ints, Ints]:
+    """The distinct integers in order and each one's place among them, as np.unique gives.
+    Keys over a short range (answer codes, scores in hundredths) are counted in a table of the
+    range instead of sorted, which costs a few times less."""
+    low, high = (int(keys.min()), int(keys.max())) if len(keys) else (0, -1)
+    if high - low > max(1_000_000, 4 * len(keys)):
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        return distinct, inverse.ravel()
+    seen = np.zeros(high - low + 1, dtype=bool)
+    slot = keys - low
     seen[slot] = True
     used = np.flatnonzero(seen)
     place = np.cumsum(seen) - 1
-    distinct = np.where(used == high - low + 1, np.nan, (used + low) / 10**places)
-    return distinct, place[slot]
+    return used + low, place[slot]
 
 
 def _json_rows(code: str, result: BulkScores) -> list[dict[str, object]]:

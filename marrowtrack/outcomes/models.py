@@ -15,6 +15,7 @@ from django.db.models import Q
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
 from marrowtrack.outcomes.answer_values import AnswerValues, current_layouts
+from marrowtrack.outcomes.registry_scores import ScoreNumberText
 from marrowtrack.patients.models import Patient, ReferralCondition
 
 
@@ -233,6 +234,28 @@ class SurveyResponse(BaseModel):
     )
     verification = models.CharField(max_length=20, choices=Verification.choices, blank=True)
     scores = models.JSONField(default=dict, blank=True)
+    # The scores the registry dashboard reads, as JSON text kept by the database from
+    # `scores` on every write (registry_scores.KEPT_SCORES; ADR 0031).
+    score_nprs_total = models.GeneratedField(
+        expression=ScoreNumberText("NPRS", "total"),
+        output_field=models.TextField(null=True),
+        db_persist=True,
+    )
+    score_womac_pain = models.GeneratedField(
+        expression=ScoreNumberText("WOMAC", "pain"),
+        output_field=models.TextField(null=True),
+        db_persist=True,
+    )
+    score_womac_function = models.GeneratedField(
+        expression=ScoreNumberText("WOMAC", "function"),
+        output_field=models.TextField(null=True),
+        db_persist=True,
+    )
+    score_pga_total = models.GeneratedField(
+        expression=ScoreNumberText("PGA", "total"),
+        output_field=models.TextField(null=True),
+        db_persist=True,
+    )
     rule_version = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.IN_PROGRESS)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Pages saved so far")
@@ -279,6 +302,25 @@ class SurveyResponse(BaseModel):
         indexes = [
             models.Index(fields=["plan", "timepoint"], name="response_plan_timepoint"),
             models.Index(fields=["patient", "answered_at"], name="response_patient_time"),
+            # Everything the registry dashboard reads, so the read never visits the wide rows
+            # (SQLite reads this b-tree alone; PostgreSQL scans it index-only). ADR 0031.
+            models.Index(
+                fields=[
+                    "instrument",
+                    "status",
+                    "patient",
+                    "plan",
+                    "timepoint",
+                    "asked_for",
+                    "wording",
+                    "answered_at",
+                    "score_nprs_total",
+                    "score_womac_pain",
+                    "score_womac_function",
+                    "score_pga_total",
+                ],
+                name="response_registry_read",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -306,6 +307,11 @@ def distinct_pairs(
 FLOAT_MARGIN = 1e-7
 
 
+@lru_cache(maxsize=65536)  # pure: the registry asks the same close pairs at every time point
+def _meets_exactly(baseline: float, follow_up: float, percent: Decimal, points: Decimal) -> bool:
+    return _meets(baseline, follow_up, percent, points)
+
+
 def _meets_many(
     baseline: np.ndarray, follow_up: np.ndarray, percent: Decimal, points: Decimal
 ) -> np.ndarray:
@@ -326,7 +332,7 @@ def _meets_many(
     met = clearly_met.copy()
     close = np.flatnonzero(~clearly_met & ~clearly_not)
     met[close] = [
-        _meets(b, f, percent, points)
+        _meets_exactly(b, f, percent, points)
         for b, f in zip(baseline[close].tolist(), follow_up[close].tolist(), strict=True)
     ]
     return met

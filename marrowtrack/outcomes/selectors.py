@@ -8,15 +8,20 @@ validated wording unless the reader asks to include the others (docs/outcomes.md
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import (
+    Aggregate,
+    BigIntegerField,
     Case,
     CharField,
     Count,
+    Expression,
     F,
     Func,
     Max,
@@ -33,6 +38,7 @@ from marrowtrack.core.models import Clinic
 from marrowtrack.core.scope import ExportScope
 from marrowtrack.intake.models import TreatmentPlan
 from marrowtrack.outcomes import catalogue, schedules, scoring
+from marrowtrack.outcomes.answer_values import parse_numbers
 from marrowtrack.outcomes.charts import HEADLINE, Point
 from marrowtrack.outcomes.models import (
     VALIDATED_WORDING,
@@ -43,6 +49,7 @@ from marrowtrack.outcomes.models import (
     SurveyResponse,
     TextPack,
 )
+from marrowtrack.outcomes.registry_scores import ScoreNumberText, kept_column
 from marrowtrack.patients.models import Patient
 from marrowtrack.procedures.models import ProcedureEncounter
 
@@ -356,44 +363,52 @@ def registry_responses(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> 
     """Submitted and awaiting-verification responses of the clinic as flat dicts: the rows
     of the registry's read model (one per response; its scores hold every derived score).
 
-    Nothing is filtered for validity here: the analytics app counts and names what it
-    leaves out (unvalidated wording, out of window, not yet verified)."""
-    return _registry_response_rows(clinic, instruments).values(*REGISTRY_RESPONSE_FIELDS)
+    In answer order (unanswered first, then by EpochSecond, then by id), where a reader lets
+    the last of two answers count. Nothing is filtered for validity here: the analytics app
+    counts and names what it leaves out (unvalidated wording, out of window, not yet
+    verified)."""
+    rows = _registry_response_rows(clinic, instruments)
+    in_answer_order = (EpochSecond("answered_at").asc(nulls_first=True), "id")
+    return rows.order_by(*in_answer_order).values(*REGISTRY_RESPONSE_FIELDS)
 
 
-REGISTRY_SCORE_FIELDS = ("plan_id", "instrument", "timepoint", "asked_for", "status", "wording")
+REGISTRY_SCORE_FIELDS = (
+    "id",
+    "plan_id",
+    "instrument",
+    "timepoint",
+    "asked_for",
+    "status",
+    "wording",
+    "answered_second",
+)
 
 
-class StoredScore(Func):
-    """One stored score (`scores -> instrument -> key`) as JSON text (NULL when absent): the
-    database picks it out of the document, and `stored_number` reads it.
+class EpochSecond(Func):
+    """A moment as whole seconds since 1970-01-01 UTC (rounded down): one integer per row
+    where a datetime would cost a conversion each (the registry's last contact)."""
 
-    Text, not the database's own number: parsed as `json.loads` parses the whole document
-    (correctly rounded), a score read this way is bit for bit the score read from the JSON, so
-    the exact meaningful-change comparisons see the same values."""
+    output_field = BigIntegerField()
 
-    output_field = TextField()
-
-    def __init__(self, instrument: str, key: str) -> None:
-        super().__init__(F("scores"))
-        self.instrument, self.key = instrument, key
+    @property
+    def convert_value(self):  # type: ignore[no-untyped-def]
+        """None: the database returns an integer already (Django would convert every row)."""
+        return self._convert_value_noop
 
     def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
-        path = f"$.{json.dumps(self.instrument)}.{json.dumps(self.key)}"
-        return f"({column} -> %s)", (*params, path)
+        return f"CAST(strftime('%%s', {column}) AS INTEGER)", params
 
     def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
         column, params = compiler.compile(self.source_expressions[0])
-        return f"(({column} #> %s)::text)", (*params, [self.instrument, self.key])
+        return f"floor(extract(epoch from {column}))::bigint", params
 
 
-def stored_number(text: str | None) -> float | None:
-    """The number a StoredScore holds, None when it holds none (absent, null, a boolean, a
-    string, a list of reasons): as the read model's `isinstance(value, int | float)`."""
-    if text is None or text[0] not in "-0123456789":
-        return None
-    return float(text)
+def _score_text(instrument: str, key: str) -> F | ScoreNumberText:
+    """A score as JSON text: its kept column when there is one (ADR 0031), else picked out of
+    the JSON by the same expression the column is computed with."""
+    column = kept_column(instrument, key)
+    return ScoreNumberText(instrument, key) if column is None else F(column)
 
 
 def _registry_response_rows(clinic: Clinic, instruments: tuple[str, ...]) -> QuerySet:
@@ -412,13 +427,109 @@ def _registry_response_rows(clinic: Clinic, instruments: tuple[str, ...]) -> Que
 def registry_score_columns(
     *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
 ) -> QuerySet:
-    """The registry responses (as registry_responses) narrowed to what a figure needs: tuples
-    of REGISTRY_SCORE_FIELDS, then one column per (instrument, score key) of `scores` holding
-    that score as JSON text (read it with `stored_number`). The database picks the scores out
-    of the JSON, so the reader never parses whole documents (`bench analytics`)."""
-    numbers = {f"score_{n}": StoredScore(code, key) for n, (code, key) in enumerate(scores)}
-    rows = _registry_response_rows(clinic, instruments).annotate(**numbers)
-    return rows.values_list(*REGISTRY_SCORE_FIELDS, *numbers)
+    """The registry responses (as registry_responses, in no particular order: the reader
+    orders them) narrowed to what a figure needs: tuples of REGISTRY_SCORE_FIELDS
+    (`answered_second`: the answer's EpochSecond, None when not answered), then one column
+    per (instrument, score key) of `scores` holding that score as its JSON text, None when it
+    is not a number (`float()` of it is what `json.loads` reads).
+
+    The kept scores (registry_scores.KEPT_SCORES) come from their columns, so with the NPRS and
+    the OMERACT-OARSI domains the read is answered from the index `response_registry_read`
+    alone; another score is picked out of the JSON by the database."""
+    rows = _registry_score_rows(clinic, scores, instruments)
+    return rows.values_list(*REGISTRY_SCORE_FIELDS, *(f"score_{n}" for n in range(len(scores))))
+
+
+def _registry_score_rows(
+    clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...]
+) -> QuerySet:
+    numbers = {f"score_{n}": _score_text(code, key) for n, (code, key) in enumerate(scores)}
+    return _registry_response_rows(clinic, instruments).annotate(
+        answered_second=EpochSecond("answered_at"), **numbers
+    )
+
+
+COLUMN_SEPARATOR = ","  # SQLite's default (group_concat with its own separator costs more)
+NULL_TEXT = "\x1e"  # the ASCII record separator, for a NULL text among them
+
+
+class JoinedTexts(Aggregate):
+    """Every row's value of one column as one text, joined by COLUMN_SEPARATOR, NULL given as
+    `null_as`. Several in one query are fed the same rows in the same order, so their n-th
+    pieces are one row's: the database builds a few long strings instead of the driver one
+    Python tuple per row (as rescoring reads, ADR 0032)."""
+
+    output_field = TextField()
+
+    def __init__(self, expression: str | Expression, *, null_as: str) -> None:
+        super().__init__(expression)
+        self.null_as = null_as
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"group_concat(coalesce({column}, %s))", (*params, self.null_as)
+
+    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"string_agg(coalesce(({column})::text, %s), ',')", (*params, self.null_as)
+
+
+JoinedColumns = dict[str, "list[str] | npt.NDArray[np.float64]"]
+
+
+def registry_score_texts(
+    *, clinic: Clinic, scores: tuple[tuple[str, str], ...], instruments: tuple[str, ...] = ()
+) -> JoinedColumns | None:
+    """registry_score_columns as columns, for the fields of REGISTRY_SCORE_FIELDS and
+    `score_0`, `score_1`, ... of `scores`: the numbers (`id`, `plan_id`, `answered_second`, the
+    scores) as float arrays, NaN where missing; the texts as lists, NULL_TEXT for a NULL. None
+    when a text holds the separator, a comma (a time point code could): read the rows with
+    registry_score_columns then."""
+    texts = ("instrument", "timepoint", "asked_for", "status", "wording")
+    numbers = {
+        "id": F("id"),
+        "plan_id": F("plan_id"),
+        "answered_second": EpochSecond("answered_at"),
+        **{f"score_{n}": _score_text(code, key) for n, (code, key) in enumerate(scores)},
+    }
+    joined = {
+        **{name: JoinedTexts(name, null_as=NULL_TEXT) for name in texts},
+        **{name: JoinedTexts(number, null_as="null") for name, number in numbers.items()},
+    }
+    columns = _joined_columns(_registry_response_rows(clinic, instruments), joined, numbers)
+    if columns is None:
+        return None
+    return {name: columns[name] for name in (*REGISTRY_SCORE_FIELDS, *list(numbers)[3:])}
+
+
+def _joined_columns(
+    rows: QuerySet, joined: dict[str, JoinedTexts], numbers: Iterable[str]
+) -> JoinedColumns | None:
+    """{name: the rows' values} from one JoinedTexts each, the `numbers` (NULL as "null")
+    read as floats; None when a text held the separator (it then splits into more pieces
+    than there are rows)."""
+    found = rows.aggregate(rows=Count("*"), **joined)
+    count = found.pop("rows")
+    columns: JoinedColumns = {}
+    for name, text in found.items():
+        if name in numbers:
+            columns[name] = _joined_numbers(text or "", count)
+        else:
+            columns[name] = text.split(COLUMN_SEPARATOR) if count else []
+            if len(columns[name]) != count:
+                return None
+    return columns
+
+
+def _joined_numbers(text: str, count: int) -> npt.NDArray[np.float64]:
+    """A joined column of numbers as floats: by parse_numbers (array operations, the double
+    json.loads would read), or one float() each when it declines (a sign, an exponent)."""
+    if not count:
+        return np.zeros(0)
+    parsed = parse_numbers(text)
+    if parsed is not None:
+        return parsed
+    return np.array([float("nan" if n == "null" else n) for n in text.split(",")], dtype=float)
 
 
 def registry_last_answers(*, clinic: Clinic, instruments: tuple[str, ...] = ()) -> QuerySet:
@@ -437,6 +548,18 @@ def registry_followups(*, clinic: Clinic, today: date) -> QuerySet:
         .values_list("plan_id", "timepoint", "shown_status")
         .order_by()
     )
+
+
+def registry_followup_texts(*, clinic: Clinic, today: date) -> JoinedColumns | None:
+    """registry_followups as columns (`plan_id` as floats, `timepoint` and `shown_status` as
+    texts, as registry_score_texts); None when a time point code holds a comma."""
+    rows = FollowUp.objects.filter(plan__patient__clinic=clinic)
+    joined = {
+        "plan_id": JoinedTexts("plan_id", null_as="null"),
+        "timepoint": JoinedTexts("timepoint", null_as=NULL_TEXT),
+        "shown_status": JoinedTexts(effective_status(today), null_as=NULL_TEXT),
+    }
+    return _joined_columns(rows, joined, ("plan_id",))
 
 
 def registry_reinterventions(*, clinic: Clinic) -> QuerySet:

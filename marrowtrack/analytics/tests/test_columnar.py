@@ -26,6 +26,12 @@ from marrowtrack.analytics.readmodel import (
 from marrowtrack.analytics.tests.registry import OFFSET, TODAY, plan_with
 from marrowtrack.outcomes import analysis
 from marrowtrack.outcomes.models import FollowUp, SurveyResponse
+from marrowtrack.outcomes.registry_scores import KEPT_SCORES, kept_column
+from marrowtrack.outcomes.selectors import (
+    registry_followup_texts,
+    registry_followups,
+    registry_score_texts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +122,63 @@ def test_the_scores_the_database_picks_out_are_the_json_scores(generated, clinic
     assert _entries(narrow, pairs) == _entries(whole, pairs)
     assert len(narrow.score_columns) > 300
     assert narrow.last_contact == whole.last_contact and whole.last_contact
+
+
+def _kept_equal_the_json() -> int:
+    """Every response's kept score columns against its scores JSON: the same double when the
+    JSON holds a number, None otherwise. Returns how many numbers were compared."""
+    columns = [kept_column(code, key) for code, key in KEPT_SCORES]
+    compared = 0
+    for scores, *kept in SurveyResponse.objects.values_list("scores", *columns):
+        for (code, key), text in zip(KEPT_SCORES, kept, strict=True):
+            value = (scores.get(code) or {}).get(key) if isinstance(scores, dict) else None
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            assert (text is None) == (not number), (code, key, value, text)
+            if number:
+                assert float(text) == value  # the same double as json.loads reads
+                compared += 1
+    return compared
+
+
+TRICKY = (0.30000000000000004, 1e-07, 123456789.12345679, 2.5e-300, 99.99999999999999, -7, 0)
+
+
+def test_the_kept_score_columns_equal_the_json_on_insert_and_update(generated):
+    assert _kept_equal_the_json() > 200
+    responses = list(SurveyResponse.objects.order_by("pk")[: len(TRICKY) * 2])
+    for response, value in zip(responses, TRICKY * 2, strict=True):
+        response.scores = {"NPRS": {"total": value}, "WOMAC": {"pain": value, "function": True}}
+        response.save()
+    SurveyResponse.objects.filter(instrument="PGA").update(scores={"PGA": {"total": "12"}})
+    SurveyResponse.objects.filter(instrument="NPRS").update(scores=["not", "an", "object"])
+    assert _kept_equal_the_json() >= len(TRICKY) * 2
+    assert not SurveyResponse.objects.filter(score_pga_total__isnull=False).exists()
+
+
+def test_a_time_point_holding_the_separator_is_read_row_by_row(generated, clinic):
+    SurveyResponse.objects.filter(timepoint="6m").update(timepoint="6m,late", asked_for="6m,late")
+    pairs = scores_shown("NPRS", "total", oarsi=True)
+    assert registry_score_texts(clinic=clinic, scores=pairs) is None
+    whole, narrow = _build(clinic), _build(clinic, scores=pairs)
+    assert _entries(narrow, pairs) == _entries(whole, pairs)
+    assert any(r.timepoint == "6m,late" for r in narrow.scores)
+
+
+def _followups_equal_their_rows(registry, clinic) -> None:
+    rows = list(registry_followups(clinic=clinic, today=registry.today))
+    assert len(rows) > 50
+    columns = registry.followups
+    read = zip(columns.plan_id.tolist(), columns.timepoint, columns.status, strict=True)
+    assert sorted(read) == sorted(rows)
+
+
+def test_the_follow_ups_read_as_texts_equal_their_rows(generated, clinic):
+    registry = _build(clinic)
+    assert registry_followup_texts(clinic=clinic, today=registry.today) is not None
+    _followups_equal_their_rows(registry, clinic)
+    FollowUp.objects.filter(timepoint="6m").update(timepoint="6m,late")
+    assert registry_followup_texts(clinic=clinic, today=registry.today) is None
+    _followups_equal_their_rows(_build(clinic), clinic)
 
 
 def _row_by_row(registry, filters):

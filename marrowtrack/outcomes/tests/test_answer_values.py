@@ -9,13 +9,15 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marrowtrack.outcomes import scoring
 from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stored_width
 from marrowtrack.outcomes.models import SurveyResponse
-from marrowtrack.outcomes.services.rescore import read_window, rescore_all
+from marrowtrack.outcomes.services import rescore
+from marrowtrack.outcomes.services.rescore import _unique_rows, read_window, rescore_all
 from marrowtrack.outcomes.tests.factories import make_plan
 from marrowtrack.outcomes.tests.test_bulk import CODES, _answer_set
 
@@ -174,6 +176,75 @@ def test_rescore_audits_each_instrument_it_changed_once(plan) -> None:
     changed = [{field: new for field, _, new in e.change_rows} for e in entries]
     assert [(c["instrument"], c["rescored"]) for c in changed] == [("NPRS", 3), ("PGA", 1)]
     assert {e.reason for e in entries} == {"Bulk rescoring"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("temp_table_rows", [1, 10**9])  # through a temporary table, or not
+def test_rescore_writes_many_rows_as_it_writes_a_few(plan, monkeypatch, temp_table_rows) -> None:
+    monkeypatch.setattr(rescore, "TEMP_TABLE_ROWS", temp_table_rows)
+    entries = [("NPRS", {"NPRS": 4}), ("KOOS", {"P1": 2, "S1": None}), ("PGA", {})]
+    responses = [(_store(plan, code, answers), code, answers) for code, answers in entries]
+    assert rescore_all(by=None).total_changed == 3
+    for response, code, answers in responses:
+        response.refresh_from_db()
+        assert (response.scores, response.rule_version) == scoring.score_json(code, answers)
+    assert rescore_all(by=None).total_changed == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", ["v2", "v2\twith a tab"])  # a tab: no COPY on PostgreSQL
+def test_write_changed_stores_texts_with_escapes_as_written(plan, version) -> None:
+    rows = [_store(plan, "NPRS", {"NPRS": 4}), _store(plan, "NPRS", {"NPRS": 5})]
+    scores = [{"NPRS": {"total": 4, "reasons": ['a "quoted" \\ caf\u00e9']}}, {"NPRS": {}}]
+    texts = [json.dumps(scores[0]), json.dumps(scores[1], ensure_ascii=False)]
+    changes = rescore.Changes([row.pk for row in rows], texts, [version, version])
+    assert rescore.write_changed(changes) == 2
+    for row, expected in zip(rows, scores, strict=True):
+        row.refresh_from_db()
+        assert (row.scores, row.rule_version) == (expected, version)
+
+
+@pytest.mark.django_db
+def test_rescore_writes_rows_whose_version_or_scores_changed_not_their_spelling(plan) -> None:
+    current = scoring.score_json("NPRS", {"NPRS": 4})
+    same = _store(plan, "NPRS", {"NPRS": 4}, scores=current[0], rule_version=current[1])
+    respelled = _store(plan, "NPRS", {"NPRS": 4}, rule_version=current[1])
+    wrong = _store(
+        plan, "NPRS", {"NPRS": 4}, scores={"NPRS": {"total": 9}}, rule_version=current[1]
+    )
+    old_version = _store(plan, "NPRS", {"NPRS": 4}, scores=current[0], rule_version="old")
+    table = SurveyResponse._meta.db_table
+    compact = json.dumps(current[0], separators=(",", ":"))  # equal as JSON, not as text
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET scores = %s WHERE id = %s", [compact, respelled.pk])  # noqa: S608
+    report = rescore_all(by=None)
+    assert report.changed == {"NPRS": 2}
+    for response in (same, respelled, wrong, old_version):
+        response.refresh_from_db()
+        assert (response.scores, response.rule_version) == current
+    assert SurveyResponse.objects.filter(pk=same.pk, updated_at=same.updated_at).exists()
+
+
+def test_unique_rows_give_back_every_row() -> None:
+    whole = np.array([[1, np.nan], [1, np.nan], [2, 3], [np.nan, np.nan], [2, 3]])
+    decimals = np.array([[0.5, 1], [0.5, 1], [0.25, np.nan]])
+    for matrix, distinct in ((whole, 3), (decimals, 2)):  # integer keys, then bytes
+        unique, inverse = _unique_rows(matrix)
+        assert len(unique) == distinct
+        assert np.array_equal(unique[inverse], matrix, equal_nan=True)
+
+
+@pytest.mark.django_db
+def test_rescore_puts_the_sqlite_page_cache_back(plan) -> None:
+    _store(plan, "NPRS", {"NPRS": 4})
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        rescore_all(by=None)
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone() == (before,)
 
 
 # parse_numbers --------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from marrowtrack.outcomes.bulk import (
     answers_to_matrix,
     checked_matrix,
+    distinct_keys,
+    fill_rows,
     round_ratio,
     score_json_many,
     score_matrix,
@@ -96,6 +98,8 @@ def test_every_row_stores_exactly_what_the_exact_scorer_stores(code: str, data) 
     for answers, text in zip(answer_sets, texts, strict=True):
         exact, exact_version = score_json(code, answers)
         assert (text, version) == (json.dumps(exact), exact_version), answers
+    # rescore checks the cells once, before scoring: unchecked again, the texts are the same.
+    assert score_texts_matrix(code, matrix, columns, checked=True) == (texts, version)
 
 
 @st.composite
@@ -211,3 +215,49 @@ def test_answers_to_matrix_rejects_a_boolean_answer() -> None:
     with pytest.raises(AnswerError) as caught:
         answers_to_matrix("NPRS", [{"NPRS": True}])
     assert caught.value.item_code == "NPRS"
+
+
+def test_derived_instruments_accept_the_answers_of_their_source_items() -> None:
+    """rescore checks a matrix once, for the answered instrument; the derived ones (KOOS JR,
+    WOMAC, HOOS JR) are then not checked again, which holds only while their items accept
+    the same answers as the items they are taken from."""
+    from marrowtrack.outcomes.bulk import _accepts_the_same
+    from marrowtrack.outcomes.scoring import derivations
+
+    pairs = [(code, d.target) for code in CODES for d in derivations(code)]
+    assert pairs and all(_accepts_the_same(source, target) for source, target in pairs)
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["1", "22.5", "null", '"a {b}"', "[]"]), st.text(max_size=3)),
+        max_size=8,
+    )
+)
+@settings(database=None)
+def test_fill_rows_gives_what_str_format_gives(rows) -> None:
+    template = '{{"x": {}, "y": "{}"}}'
+    columns = [[first for first, _ in rows], [second for _, second in rows]]
+    if not rows:
+        columns = [[], []]
+    assert fill_rows(template, columns) == [template.format(*row) for row in rows]
+
+
+def test_fill_rows_refuses_columns_of_different_lengths_or_none() -> None:
+    with pytest.raises(ValueError):
+        fill_rows("{}{}", [["1"], ["2", "3"]])
+    with pytest.raises(ValueError):
+        fill_rows("{{}}", [])
+
+
+@given(
+    keys=st.lists(st.integers(-5, 40), max_size=50)
+    | st.lists(st.integers(-(2**40), 2**40), max_size=50)
+)
+@settings(database=None)
+def test_distinct_keys_equal_np_unique_over_short_and_long_ranges(keys) -> None:
+    values = np.array(keys, dtype=np.int64)
+    distinct, inverse = distinct_keys(values)
+    expected, expected_inverse = np.unique(values, return_inverse=True)
+    assert distinct.tolist() == expected.tolist()
+    assert inverse.tolist() == expected_inverse.ravel().tolist()
