@@ -154,13 +154,16 @@ class Window:
 
     rows: int
     code_of_row: npt.NDArray[np.int64]  # the row's instrument: its place in INSTRUMENTS
-    ids: str  # "1,5,9"
+    ids: str | None  # "1,5,9"; None until asked for (SQLite, see read_window)
     values: str  # "[2,3,null],[1,1,4],..."
     scores: str  # stored scores JSON texts, joined by SEPARATOR
     versions: str  # stored rule versions, joined by SEPARATOR
     careful: list[int]
+    bounds: tuple[int, int] = (0, 0)  # the (low, high] window, to read the ids when asked
 
     def pks(self) -> npt.NDArray[np.int64]:
+        if self.ids is None:
+            self.ids = _window_ids(*self.bounds, self.rows)
         return _integers(self.ids, self.rows)
 
     def stored(self) -> tuple[list[str], list[str]]:
@@ -192,10 +195,17 @@ class Window:
 
 def read_window(low: int, high: int) -> Window:
     """The window's submitted rows in one statement and one scan, each column as one text: no
-    Python object per row until a text is split, no JSON parsed per row."""
+    Python object per row until a text is split, no JSON parsed per row.
+
+    On SQLite the primary keys are left out (their text is a tenth of the statement's time) and
+    read by a second statement only when a row is to be written: inside the rescoring's
+    transaction SQLite reads one snapshot, so both statements see the same rows in the same
+    order. PostgreSQL (read committed) could see a row committed between two statements, so
+    there the ids come with the rest.
+    """
     params = [SurveyResponse.Status.SUBMITTED, low, high]
     with connection.cursor() as cursor:
-        cursor.execute(_window_sql(careful=False), params)
+        cursor.execute(_window_sql(careful=False, ids=connection.vendor != "sqlite"), params)
         rows, readable, codes, ids, values, scores, versions = cursor.fetchone()
         careful = None
         if readable != rows:  # some rows have no answer_values: leave them out of the texts
@@ -206,7 +216,25 @@ def read_window(low: int, high: int) -> Window:
         return Window(0, np.empty(0, dtype=np.int64), "", "", "", "", careful_pks)
     index = {code: number for number, code in enumerate(INSTRUMENTS)}
     code_of_row = np.fromiter(map(index.__getitem__, codes.split(",")), np.int64, rows)
-    return Window(rows, code_of_row, ids, values, scores, versions, careful_pks)
+    return Window(rows, code_of_row, ids, values, scores, versions, careful_pks, (low, high))
+
+
+def _window_ids(low: int, high: int, rows: int) -> str:
+    """SQLite: the primary keys of the rows read_window read without them, in the same order."""
+    meta, quote = SurveyResponse._meta, connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in _WINDOW_FIELDS}
+    params = [SurveyResponse.Status.SUBMITTED, low, high]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), group_concat({column['id']}, ',') FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+            f"WHERE {column['status']} = %s AND {column['id']} > %s AND {column['id']} <= %s "
+            f"AND {column['answer_values']} IS NOT NULL",
+            params,
+        )
+        count, ids = cursor.fetchone()
+    if count != rows:
+        raise RuntimeError("the window's rows changed while it was rescored")
+    return str(ids or "")
 
 
 def _integers(text: str, count: int) -> npt.NDArray[np.int64]:
@@ -217,10 +245,10 @@ def _integers(text: str, count: int) -> npt.NDArray[np.int64]:
     return numbers.astype(np.int64)
 
 
-def _window_sql(*, careful: bool) -> str:
+def _window_sql(*, careful: bool, ids: bool = True) -> str:
     """The window's statement; `careful` keeps the rows without answer_values out of the
     texts (aggregates skip NULL, each keeping the same rows in the same order) and lists
-    their primary keys apart."""
+    their primary keys apart; without `ids`, NULL stands for the primary keys' text."""
     meta = SurveyResponse._meta
     quote = connection.ops.quote_name
     column = {name: quote(meta.get_field(name).column) for name in _WINDOW_FIELDS}
@@ -237,7 +265,7 @@ def _window_sql(*, careful: bool) -> str:
         "COUNT(*)",
         f"COUNT({values})",
         per_row(column["instrument"], "','"),
-        per_row(as_text.format(column["id"]), "','"),
+        per_row(as_text.format(column["id"]), "','") if ids else "NULL",
         joined.format(values, "','"),
         per_row(as_text.format(column["scores"]), separator),
         per_row(column["rule_version"], separator),
