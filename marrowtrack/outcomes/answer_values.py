@@ -129,30 +129,66 @@ def parse_numbers(text: str) -> npt.NDArray[np.float64] | None:
     Each number is its digits' integer divided by a power of ten: both exact in a double, so the
     quotient is the double nearest the decimal, as float() and json.loads read it.
     """
-    if "[" in text and not _flat_arrays(text):
-        return None
     try:
         data = text.encode("ascii")
     except UnicodeEncodeError:
         return None
-    # Brackets dropped and null made an empty number, on bytes (C loops over the whole text).
-    raw = np.frombuffer(data.translate(None, b"[]").replace(b"null", b""), dtype=np.uint8)
-    # Arrays of one entry per number are large (1.6 million numbers in the demo's registry):
-    # made once and changed in place, since fresh memory costs as much as the arithmetic.
-    comma = raw == COMMA
-    ends = np.flatnonzero(np.append(comma, True))  # just past each number
+    if b"[" in data and not _flat_arrays(np.frombuffer(data, dtype=np.uint8)):
+        return None
+    raw = np.frombuffer(data.translate(None, b"[]"), dtype=np.uint8)  # brackets dropped, in C
+    if not raw.size:
+        return np.full(1, np.nan)
+    numbers = _parse_whole_numbers(raw)
+    if numbers is None and (raw == DOT).any():
+        raw = np.frombuffer(raw.tobytes().replace(b"null", b""), dtype=np.uint8)
+        ends, lengths = _token_ends(raw)
+        return _parse_decimals(raw, ends - lengths, ends)
+    return numbers
+
+
+def _flat_arrays(raw: npt.NDArray[np.uint8]) -> bool:
+    """'[..],[..],[..]' with no array inside an array: every '[' but the first follows '],'."""
+    opened, closed = np.flatnonzero(raw == OPEN), np.flatnonzero(raw == CLOSE)
+    return (
+        len(opened) == len(closed) > 0
+        and opened[0] == 0
+        and closed[-1] == len(raw) - 1
+        and np.array_equal(opened[1:], closed[:-1] + 2)
+        and bool((raw[closed[:-1] + 1] == COMMA).all())
+    )
+
+
+def _token_ends(raw: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Where each comma-separated token ends (just past it) and its length."""
+    ends = np.append(np.flatnonzero(raw == COMMA), len(raw))
     lengths = np.diff(ends, prepend=-1)
     lengths -= 1
+    return ends, lengths
+
+
+def _parse_whole_numbers(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64] | None:
+    """The tokens of whole numbers and nulls (an empty token reads as null, as before brackets
+    were dropped); None when a byte is anything else.
+
+    The nulls stay in the text (few rows have any, and removing them costs a search of the
+    whole text): a token of four bytes that spell null reads as NaN, and every byte outside
+    those tokens must be a digit or a comma.
+    """
+    ends, lengths = _token_ends(raw)
+    digits = raw - ZERO  # uint8 wraps around: only '0'-'9' fall below 10
+    others = len(raw) - int(np.count_nonzero(digits < 10))  # commas and letters
+    starts = ends - lengths
+    null = np.flatnonzero(lengths == NULL_LENGTH)
+    null = null[raw[starts[null]] == NULL[0]]
+    for offset in range(1, NULL_LENGTH):
+        if len(null) and not (raw[starts[null] + offset] == NULL[offset]).all():
+            return None
+    if others != len(ends) - 1 + NULL_LENGTH * len(null):
+        return None
+    lengths[null] = 0
     longest = int(lengths.max())
     if longest > MAX_DIGITS:
         return None
-    digits = raw - ZERO  # uint8 wraps around: only '0'-'9' fall below 10
-    valid = digits < 10
-    valid |= comma
-    if not valid.all():
-        return _parse_decimals(raw, ends - lengths, ends) if (raw == DOT).any() else None
-    if not raw.size:
-        return np.full(len(ends), np.nan)
     # Every number's last digit at once, then the tens, hundreds... of the longer ones only
     # (most answers have one digit).
     last = ends - 1
@@ -164,17 +200,6 @@ def parse_numbers(text: str) -> npt.NDArray[np.float64] | None:
         numbers[longer] += digits[ends[longer] - 1 - k] * POWERS[k]
     numbers[lengths == 0] = np.nan
     return numbers
-
-
-def _flat_arrays(text: str) -> bool:
-    """'[..],[..],[..]' with no array inside an array: every '[' but the first follows '],'."""
-    opened = text.count("[")
-    return (
-        text.startswith("[")
-        and text.endswith("]")
-        and opened == text.count("]")
-        and opened == text.count("],[") + 1
-    )
 
 
 def _parse_decimals(
@@ -202,6 +227,8 @@ def _parse_decimals(
     return numbers
 
 
-COMMA, DOT, ZERO = ord(","), ord("."), ord("0")
+COMMA, DOT, ZERO, OPEN, CLOSE = ord(","), ord("."), ord("0"), ord("["), ord("]")
+NULL = b"null"
+NULL_LENGTH = len(NULL)
 MAX_DIGITS = 15  # every integer of 15 digits is exact in a double
 POWERS = 10.0 ** np.arange(MAX_DIGITS + 1)

@@ -267,7 +267,21 @@ def test_parse_numbers_reads_what_json_reads(rows) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[1,-2]", "[1e5]", '["3"]', "[true]", "[1.2.3]", "[1234567890123456]", "[[3],[3]]", "[1,[2]]"],
+    [
+        "[1,-2]",
+        "[1e5]",
+        '["3"]',
+        "[true]",
+        "[1.2.3]",
+        "[1234567890123456]",
+        "[[3],[3]]",
+        "[1,[2]]",
+        "[nope]",  # four letters in the place of a null
+        "[1null]",
+        "[nul,1]",
+        "[nulll]",
+        "[null,null1]",
+    ],
 )
 def test_parse_numbers_leaves_anything_else_to_the_slower_reading(text) -> None:
     assert parse_numbers(text) is None
