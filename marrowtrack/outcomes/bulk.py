@@ -472,17 +472,23 @@ def invalid_cells(
 
 def _bad_cells(matrix: Floats, items: Sequence[Item]) -> Bools:
     values = np.asarray(matrix, dtype=np.float64).reshape(-1, len(items))
-    present = ~np.isnan(values)
-    step = np.array([10.0**item.decimals for item in items])
     lowest = np.array([float(item.minimum) for item in items])
     highest = np.array([float(item.maximum) for item in items])
-    value = np.where(present, values, 0)
-    # A float is on the item's step when it round-trips through that many decimals (0.29 x 100
-    # is 28.999... in binary, yet 0.29 has two decimals, as the exact path reads it).
-    bad_step = value != np.rint(value * step) / step
     with np.errstate(invalid="ignore"):
-        bad_range = (values < lowest) | (values > highest) | np.isinf(values)
-    return present & (bad_step | bad_range)
+        bad = values < lowest
+        bad |= values > highest
+    if not (np.isfinite(lowest).all() and np.isfinite(highest).all()):
+        bad |= np.isinf(values)
+    if all(item.decimals == 0 for item in items):
+        bad |= values != np.rint(values)  # whole answers only (NaN too: cleared below)
+    else:
+        step = np.array([10.0**item.decimals for item in items])
+        value = np.where(np.isnan(values), 0, values)
+        # A float is on the item's step when it round-trips through that many decimals (0.29 x
+        # 100 is 28.999... in binary, yet 0.29 has two decimals, as the exact path reads it).
+        bad |= value != np.rint(value * step) / step
+    bad &= ~np.isnan(values)  # a missing answer is never invalid
+    return bad
 
 
 def reasons_per_row(reasons: Sequence[Reason], rows: int) -> list[list[str]]:

@@ -199,6 +199,23 @@ def test_bulk_rejects_a_non_integer_value() -> None:
     assert caught.value.item_code == "L1"
 
 
+@pytest.mark.parametrize(
+    ("code", "value"),
+    [
+        *[(code, value) for code in ("NPRS", "ASES") for value in (math.inf, -math.inf, -1.0)],
+        ("NPRS", 2.5),  # whole-number items
+        ("ASES", 2.555),  # items with decimals
+    ],
+)
+def test_bulk_rejects_infinite_negative_and_off_step_values(code, value) -> None:
+    items = list(instrument(code).definition.item_codes)
+    matrix = np.full((2, len(items)), np.nan)  # missing answers are never invalid
+    matrix[1, 0] = value
+    with pytest.raises(AnswerError, match=r"row 1") as caught:
+        score_matrix(code, matrix)
+    assert caught.value.item_code == items[0]
+
+
 def test_bulk_rejects_a_vas_with_three_decimals() -> None:
     with pytest.raises(AnswerError) as caught:
         score_matrix("ASES", np.array([[2.555] + [1] * 10]))
