@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from marrowtrack.outcomes import scoring
 from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stored_width
+from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.models import SurveyResponse
 from marrowtrack.outcomes.services import rescore
 from marrowtrack.outcomes.services.rescore import _unique_rows, read_window, rescore_all
@@ -285,3 +286,21 @@ def test_parse_numbers_reads_what_json_reads(rows) -> None:
 )
 def test_parse_numbers_leaves_anything_else_to_the_slower_reading(text) -> None:
     assert parse_numbers(text) is None
+
+
+# the window's instruments ------------------------------------------------------------------
+
+
+@given(codes=st.lists(st.sampled_from(list(INSTRUMENTS)), min_size=1, max_size=40))
+@settings(database=None)
+def test_instrument_numbers_are_the_places_of_the_codes(codes) -> None:
+    numbers = rescore._instrument_numbers(",".join(codes), len(codes))
+    assert numbers.tolist() == [list(INSTRUMENTS).index(code) for code in codes]
+
+
+@pytest.mark.parametrize("text", ["NPRS,KXXS", "KOOS,NPRS,", "NPRS,,KOOS", "KOOS,nprs"])
+def test_instrument_numbers_refuse_a_code_that_only_looks_like_one(text) -> None:
+    """KXXS has KOOS's length, first and last letters: the spelling check sends it the plain
+    way, which names it."""
+    with pytest.raises(KeyError):
+        rescore._instrument_numbers(text, text.count(",") + 1)
