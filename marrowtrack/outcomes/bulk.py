@@ -209,6 +209,9 @@ def score_matrix_full(
     index = {code: col for col, code in enumerate(codes)}
 
     def cols(wanted: Sequence[str]) -> Floats:
+        places = [index.get(code) for code in wanted]
+        if wanted and None not in places:  # one take of the columns, not one array each
+            return values[:, places]
         picked = [values[:, index[c]] if c in index else _missing(len(values)) for c in wanted]
         return np.column_stack(picked) if picked else np.empty((len(values), 0))
 
