@@ -295,7 +295,9 @@ def _window_sql(*, careful: bool, ids: bool = True) -> str:
     if connection.vendor == "postgresql":
         joined, as_text, separator = "string_agg({}, {})", "{}::text", "chr(30)"
     else:
-        joined, as_text, separator = "group_concat({}, {})", "{}", "char(30)"
+        # The separator as a literal: SQLite calls char(30) again for every row (a fifth of
+        # the statement's time); PostgreSQL folds chr(30) once.
+        joined, as_text, separator = "group_concat({}, {})", "{}", f"'{SEPARATOR}'"
 
     def per_row(value: str, between: str, *, when: str = f"{values} IS NOT NULL") -> str:
         return joined.format(f"CASE WHEN {when} THEN {value} END" if careful else value, between)
