@@ -54,6 +54,7 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Texts = npt.NDArray[np.object_]
+Coded = tuple[Texts, Ints]  # a column of texts: its distinct texts, each row's place among them
 Ratio = tuple[Ints, Ints, Bools]  # numerator, denominator, scorable
 Part = Ratio | Floats  # a ratio to round, or an already exact table value
 Columns = Callable[[Sequence[str]], Floats]
@@ -261,14 +262,27 @@ def score_texts_matrix(
     version = "; ".join(rule_version for _, _, rule_version in results)
     if jsonb_order:
         results.sort(key=lambda result: _jsonb_key(result[0]))
-    fields: list[str] = []
-    values: list[list[str]] = []
-    for code, result, _ in results:
-        field, texts = _json_texts(code, result, jsonb_order=jsonb_order)
-        fields.append(field)
-        values.extend(texts)
-    template = "{{" + ", ".join(fields) + "}}"
-    return fill_rows(template, values), version
+    pieces: list[tuple[str, Coded]] = []  # each value column with the literal text before it
+    before = "{"
+    for number, (code, result, _) in enumerate(results):
+        before += f'{", " if number else ""}"{code}": {{'
+        for place, (name, column) in enumerate(_json_columns(code, result, jsonb_order)):
+            pieces.append((f'{before}{", " if place else ""}"{name}": ', column))
+            before = ""
+        before += "}"
+    return _join_rows(pieces, before + "}"), version
+
+
+def _join_rows(pieces: Sequence[tuple[str, Coded]], after: str) -> list[str]:
+    """Each row's text: the literals and the row's value texts in turn, then `after`. Each
+    literal is joined to the distinct texts of the value after it (once per distinct text, not
+    once per row), so a row joins one piece per value instead of two."""
+    columns = []
+    for number, (before, (texts, inverse)) in enumerate(pieces):
+        end = after if number == len(pieces) - 1 else ""
+        folded = np.array([before + text + end for text in texts.tolist()], dtype=object)
+        columns.append(folded[inverse].tolist())
+    return columns[0] if len(columns) == 1 else fill_rows("{}" * len(columns), columns)
 
 
 def fill_rows(template: str, columns: Sequence[Sequence[str]]) -> list[str]:
@@ -333,25 +347,25 @@ def _answers_of(item: Item) -> tuple[int, int, int]:
     return item.minimum, item.maximum, item.decimals
 
 
-def _json_texts(
-    code: str, result: BulkScores, *, jsonb_order: bool = False
-) -> tuple[str, list[list[str]]]:
-    """The template '"CODE": {{"key": {}, ..., "reasons": {}}}' and the text of each of its
-    values per row, as json.dumps writes them."""
+def _json_columns(code: str, result: BulkScores, jsonb_order: bool) -> list[tuple[str, Coded]]:
+    """The instrument's keys with their values' texts as json.dumps writes them, in the order
+    json.dumps (or jsonb) writes the keys."""
     places = {key.key: key.places for key in instrument(code).definition.score_keys}
     names = [*places, "reasons"]
     if jsonb_order:
         names.sort(key=_jsonb_key)
-    fields = ", ".join(f'"{name}": {{}}' for name in names)
-    reasons = _reason_texts(result)
-    values = [
-        reasons if name == "reasons" else _text_column(result.scores[name], places[name]).tolist()
+    return [
+        (
+            name,
+            _reason_texts(result)
+            if name == "reasons"
+            else _text_codes(result.scores[name], places[name]),
+        )
         for name in names
     ]
-    return f'"{code}": {{{{{fields}}}}}', values
 
 
-def _reason_texts(result: BulkScores) -> list[str]:
+def _reason_texts(result: BulkScores) -> Coded:
     """Each row's reasons as JSON text: one json.dumps per distinct combination of sentences.
 
     A row's combination is one integer (each reason column's sentence number, or 0 where it
@@ -359,9 +373,10 @@ def _reason_texts(result: BulkScores) -> list[str]:
     """
     columns = result.reason_columns
     if not columns:
-        return ["[]"] * result.rows
+        return np.array(["[]"], dtype=object), np.zeros(result.rows, dtype=np.int64)
     if math.prod(len(reason.table) + 1 for reason in columns) >= 2**62:  # too many to number
-        return [json.dumps(reasons) for reasons in result.reasons]
+        texts = np.array([json.dumps(reasons) for reasons in result.reasons], dtype=object)
+        return texts, np.arange(result.rows)
     key = np.zeros(result.rows, dtype=np.int64)
     for reason in columns:
         key = key * (len(reason.table) + 1) + np.where(reason.applies, reason.index + 1, 0)
@@ -374,7 +389,7 @@ def _reason_texts(result: BulkScores) -> list[str]:
             if place:
                 sentences.append(reason.table[place - 1])
         texts.append(json.dumps(sentences[::-1]))
-    return np.array(texts, dtype=object)[inverse].tolist()
+    return np.array(texts, dtype=object), inverse
 
 
 def _jsonb_key(key: str) -> tuple[int, bytes]:
@@ -383,8 +398,9 @@ def _jsonb_key(key: str) -> tuple[int, bytes]:
     return len(encoded), encoded
 
 
-def _text_column(values: Floats, places: int) -> Texts:
-    """Numbers as json.dumps writes them (repr of a float, a plain integer), null for NaN.
+def _text_codes(values: Floats, places: int) -> Coded:
+    """Numbers as json.dumps writes them (repr of a float, a plain integer), null for NaN: the
+    distinct texts and each value's place among them.
 
     A rounded score takes few distinct values (at most 10,001 for 0-100 with two decimals),
     so each distinct value is turned to text once.
@@ -395,7 +411,7 @@ def _text_column(values: Floats, places: int) -> Texts:
     numbers = whole.tolist() if places == 0 else distinct.tolist()
     texts = np.array(list(map(repr, numbers)), dtype=object)  # as json.dumps writes them
     texts[missing] = "null"
-    return texts[inverse]
+    return texts, inverse
 
 
 def _distinct(values: Floats, places: int) -> tuple[Floats, Ints]:
