@@ -1,17 +1,18 @@
 """Rescoring the whole registry from the stored raw answers, vectorised end to end (ADR 0032).
 
 The registry is read once, in windows of primary keys, in one transaction. Per window the
-database hands over one group per instrument: the rows' ids, their answers as numbers in item
-order (`answer_values`, a column the database computes from the JSON, answer_values.py), their
-stored scores and rule versions, each as one text (no Python object per row, no JSON parse per
-row). The answers become one matrix; identical answer rows are scored once; scores, reasons
-and derived instruments come from the vectorised rules (bulk.py, equal to the exact scorer on
-every row, property-tested in tests/test_bulk.py) as the JSON text json.dumps would give (in
-jsonb's key order on PostgreSQL, so equal scores give equal text); the texts are compared with
-the stored ones and only the rows whose scores or rule versions change are written, in one
-statement per window. Rows whose answers are not plain numbers of known items (no
-`answer_values`), or that the current rules refuse, go through the careful path, which parses
-their JSON and names the item; a refused row keeps its old scores and is reported.
+database hands over one group per instrument: the rows' ids (on SQLite only when a row is to be
+written), their answers as numbers in item order (`answer_values`, a column the database
+computes from the JSON, answer_values.py), their stored scores and rule versions, each as one
+text (no Python object per row, no JSON parse per row). The answers become one matrix;
+identical answer rows are scored once; scores, reasons and derived instruments come from the
+vectorised rules (bulk.py, equal to the exact scorer on every row, property-tested in
+tests/test_bulk.py) as the JSON text json.dumps would give (in jsonb's key order on PostgreSQL,
+so equal scores give equal text); the texts are compared with the stored ones and only the rows
+whose scores or rule versions change are written, in one statement per window. Rows whose
+answers are not plain numbers of known items (no `answer_values`), or that the current rules
+refuse, go through the careful path, which parses their JSON and names the item; a refused row
+keeps its old scores and is reported.
 `exact=True` runs the same windows with the exact scorer row by row (the benchmark's baseline).
 Every instrument with changed rows gets one audit entry, in the same transaction.
 """
