@@ -54,10 +54,16 @@ def _paths(items: Sequence[str]) -> list[str]:
     return list(items) * 2 if len(items) == 1 else list(items)
 
 
-def _literal(text: str) -> str:
-    if not PLAIN_CODE.fullmatch(text):  # codes go into the schema as literals: keep them plain
+def plain_code(text: str) -> str:
+    """`text` itself when it is a plain code (letters, digits, underscores), else ValueError:
+    instrument and item codes go into the schema's expressions as literals."""
+    if not PLAIN_CODE.fullmatch(text):
         raise ValueError(f"not a plain code: {text!r}")
-    return f"'{text}'"
+    return text
+
+
+def _literal(text: str) -> str:
+    return f"'{plain_code(text)}'"
 
 
 class AnswerValues(Func):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from marrowtrack.core.models import BaseModel, Clinic
 from marrowtrack.intake.models import Laterality, Target, TreatmentPlan
 from marrowtrack.outcomes.answer_values import AnswerValues, current_layouts
-from marrowtrack.outcomes.registry_scores import ScoreNumberText
+from marrowtrack.outcomes.registry_scores import kept_score_field
 from marrowtrack.patients.models import Patient, ReferralCondition
 
 
@@ -236,26 +236,10 @@ class SurveyResponse(BaseModel):
     scores = models.JSONField(default=dict, blank=True)
     # The scores the registry dashboard reads, as JSON text kept by the database from
     # `scores` on every write (registry_scores.KEPT_SCORES; ADR 0031).
-    score_nprs_total = models.GeneratedField(
-        expression=ScoreNumberText("NPRS", "total"),
-        output_field=models.TextField(null=True),
-        db_persist=True,
-    )
-    score_womac_pain = models.GeneratedField(
-        expression=ScoreNumberText("WOMAC", "pain"),
-        output_field=models.TextField(null=True),
-        db_persist=True,
-    )
-    score_womac_function = models.GeneratedField(
-        expression=ScoreNumberText("WOMAC", "function"),
-        output_field=models.TextField(null=True),
-        db_persist=True,
-    )
-    score_pga_total = models.GeneratedField(
-        expression=ScoreNumberText("PGA", "total"),
-        output_field=models.TextField(null=True),
-        db_persist=True,
-    )
+    score_nprs_total = kept_score_field("NPRS", "total")
+    score_womac_pain = kept_score_field("WOMAC", "pain")
+    score_womac_function = kept_score_field("WOMAC", "function")
+    score_pga_total = kept_score_field("PGA", "total")
     rule_version = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.IN_PROGRESS)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Pages saved so far")

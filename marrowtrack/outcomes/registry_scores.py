@@ -24,9 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import NotSupportedError
-from django.db.models import F, Func, TextField
+from django.db.models import F, Func, GeneratedField, TextField
 
-from .answer_values import PLAIN_CODE
+from .answer_values import plain_code
 
 KEPT_SCORES: tuple[tuple[str, str], ...] = (
     ("NPRS", "total"),
@@ -43,12 +43,6 @@ def kept_column(instrument: str, key: str) -> str | None:
     return f"score_{instrument.lower()}_{key}"
 
 
-def _plain(text: str) -> str:
-    if not PLAIN_CODE.fullmatch(text):  # codes go into the schema as literals: keep them plain
-        raise ValueError(f"not a plain code: {text!r}")
-    return text
-
-
 class ScoreNumberText(Func):
     """The generated column's expression: `scores -> instrument -> key` as JSON text when it
     is a number, else NULL (and NULL when `scores` is not valid JSON, so no write fails)."""
@@ -56,7 +50,7 @@ class ScoreNumberText(Func):
     output_field = TextField()
 
     def __init__(self, instrument: str, key: str, **extra: Any) -> None:
-        self.instrument, self.key = _plain(instrument), _plain(key)
+        self.instrument, self.key = plain_code(instrument), plain_code(key)
         super().__init__(F("scores"), **extra)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
@@ -76,3 +70,13 @@ class ScoreNumberText(Func):
 
     def as_sql(self, *args: Any, **extra: Any) -> tuple[str, list]:
         raise NotSupportedError("the kept scores are written for SQLite and PostgreSQL")
+
+
+def kept_score_field(instrument: str, key: str) -> GeneratedField:
+    """The model field of a kept score (named by `kept_column`): stored, computed by the
+    database from `scores` on every write."""
+    return GeneratedField(
+        expression=ScoreNumberText(instrument, key),
+        output_field=TextField(null=True),
+        db_persist=True,
+    )

@@ -3,6 +3,8 @@ clinic administrator list and revoke them (page and API)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +13,7 @@ from marrowtrack.accounts.models import ApiToken
 from marrowtrack.accounts.services import api_token_issue, password_change
 from marrowtrack.accounts.staff import staff_reset_credentials, staff_update
 from marrowtrack.audit.models import AuditEvent
+from marrowtrack.core import clock
 from marrowtrack.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +140,23 @@ def test_last_use_is_written_once_a_minute_not_on_every_request(staff) -> None:
     with time_machine.travel(start + timedelta(minutes=2), tick=False):
         api_token_user(secret)
         assert ApiToken.objects.get(pk=token.pk).last_used_at == start + timedelta(minutes=2)
+
+
+def test_a_token_stops_working_the_moment_it_expires(staff) -> None:
+    token, secret = api_token_issue(user=staff["nurse"])
+    assert _works(secret)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now() + timedelta(seconds=30))
+    assert _works(secret)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=clock.now())
+    assert not _works(secret)
+
+
+def test_a_revoked_token_and_a_deactivated_users_token_are_refused(staff) -> None:
+    token, secret = api_token_issue(user=staff["nurse"])
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())
+    assert not _works(secret)
+    physician = staff["physician"]
+    _, other = api_token_issue(user=physician)
+    assert _works(other)
+    type(physician).objects.filter(pk=physician.pk).update(is_active=False)
+    assert not _works(other)
