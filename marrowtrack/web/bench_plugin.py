@@ -13,10 +13,11 @@ every row inside execute); SQLite hands rows over as Django fetches them, so the
 time to the first row (which still holds any sort of every match).
 
 Comparing two data sizes (issue 18: p95 within 20 % from 10,000 to 100,000 patients):
-`--save FILE` keeps a run's figures as JSON; a later run on the other database with
-`--against FILE` prints both runs side by side with the change of p95 and flags any list
-above 20 %. `--compare SMALLER LARGER` prints two saved runs, e.g. of two benches started
-at the same time on the two databases, which then share whatever else loads the machine.
+`--sizes SMALL LARGE` times both databases in one run, two worker processes taking turns
+in small batches, so the machine's drift lands on both alike (bench_sizes.py; ADR 0035).
+That is the comparison to trust on a shared or virtual machine. `--save FILE` keeps a
+run's figures as JSON, `--against FILE` prints a run beside a saved one, `--compare SMALLER
+LARGER` two saved ones: runs made at different times, for looking back, not for 20 %.
 
 Everything runs inside one transaction that is rolled back at the end (the bench issues an
 API token and may touch sessions), so the database is left as it was. The bench command
@@ -26,15 +27,18 @@ API token and may touch sessions), so the database is left as it was. The bench 
 from __future__ import annotations
 
 import json
-import statistics
+import os
+import sys
 import time
-from argparse import ArgumentParser
+from argparse import SUPPRESS, ArgumentParser
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.test import Client
@@ -47,11 +51,23 @@ from marrowtrack.core.pagination import cursor_after
 from marrowtrack.intake.selectors import plans_for_clinic_ordered
 from marrowtrack.patients.models import Patient
 from marrowtrack.patients.selectors import patient_search_ordered
+from marrowtrack.web.bench_sizes import (
+    Figures,
+    Series,
+    SizesError,
+    check_counts,
+    comparison_header,
+    comparison_row,
+    figures_of,
+    run_sizes,
+    sides_from,
+)
 
 NAME = "lists"
 DEEP = 5_000  # how far into a list the "deep page" cursor points
 PAGE = 60  # more than one page of the lists timed (50)
-FLAT = 0.20  # the largest p95 growth at 10 times the data that still counts as flat
+REPEATS_ONE_RUN = 30
+REPEATS_SIZES = 200  # two sizes in one run: enough requests for a stable p95
 
 
 @dataclass(frozen=True)
@@ -62,16 +78,12 @@ class Case:
     api: bool = False
 
 
-@dataclass(frozen=True)
-class Figures:
-    p50: float
-    p95: float
-    queries: int
-    sql_p50: float  # the part of p50 spent in the database: what a query plan changes
-
-
 def add_arguments(parser: ArgumentParser) -> None:
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help=f"Requests per list (default {REPEATS_ONE_RUN}; {REPEATS_SIZES} with --sizes).",
+    )
     parser.add_argument("--save", type=Path, help="Write this run's figures to a JSON file.")
     parser.add_argument(
         "--against",
@@ -83,9 +95,20 @@ def add_arguments(parser: ArgumentParser) -> None:
         nargs=2,
         type=Path,
         metavar=("SMALLER", "LARGER"),
-        help="Print two files from --save side by side and stop (for two runs made at the "
-        "same time, so that both saw the same load on the machine).",
+        help="Print two files from --save side by side and stop.",
     )
+    parser.add_argument(
+        "--sizes",
+        nargs=2,
+        metavar=("SMALL", "LARGE"),
+        help="Time two databases in one run, in alternating batches (each a var directory, "
+        "a SQLite file or a database URL): the way to compare sizes on a machine whose "
+        "speed drifts.",
+    )
+    parser.add_argument(
+        "--batch", type=int, default=10, help="With --sizes: requests per turn (default 10)."
+    )
+    parser.add_argument("--worker", action="store_true", help=SUPPRESS)  # one side of --sizes
 
 
 def _deep_cursor(rows: QuerySet[Any]) -> str:
@@ -150,21 +173,24 @@ def _client(user: User, api: bool) -> Client:
     return client
 
 
-@dataclass(frozen=True)
-class Samples:
-    total_ms: list[float]  # each request, whole
-    sql_ms: list[float]  # each request, the time spent in cursor.execute (see above)
-    status: int
-    queries: int
-
-
-def _time(request: Callable[[], Any], repeats: int) -> Samples:
+def _count_queries(request: Callable[[], Any]) -> Series:
+    """One request (which also warms the caches), for its status and number of queries."""
     queries: list[str] = []
-    in_sql = [0.0]
 
     def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
         queries.append(sql)
         return execute(sql, *args)
+
+    # An execute wrapper, not the query log: Django clears that log as each request starts.
+    with connection.execute_wrapper(count):
+        status = request().status_code
+    return Series(queries=len(queries), status=status)
+
+
+def _timed(request: Callable[[], Any], repeats: int) -> dict[str, list[float]]:
+    """Each request's wall time, this thread's CPU time and the time in cursor.execute
+    (milliseconds); CPU time does not count waiting for a core, a lock or the database."""
+    in_sql = [0.0]
 
     def clock_sql(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
         started = time.perf_counter()
@@ -173,21 +199,23 @@ def _time(request: Callable[[], Any], repeats: int) -> Samples:
         finally:
             in_sql[0] += (time.perf_counter() - started) * 1000
 
-    # An execute wrapper, not the query log: Django clears that log as each request starts.
-    with connection.execute_wrapper(count):
-        status = request().status_code  # warm caches; also the query count of one request
-    total, sql = [], []
+    wall, cpu, sql = [], [], []
     with connection.execute_wrapper(clock_sql):
         for _ in range(repeats):
             in_sql[0] = 0.0
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             request()
-            total.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
             sql.append(in_sql[0])
-    return Samples(total, sql, status, len(queries))
+    return {"wall": wall, "cpu": cpu, "sql": sql}
 
 
 def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
+    if options.get("worker"):
+        return serve_worker()
+    if options.get("sizes"):
+        return _run_sizes(options, write)
     if options.get("compare"):
         smaller, larger = options["compare"]
         _compare(_load(smaller), *_load(larger), write)
@@ -196,16 +224,16 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
     if clinic is None:
         write("No clinic: load data first (marrowtrack demo --patients 10000).")
         return
+    repeats = options["repeats"] or REPEATS_ONE_RUN
     earlier = _load(options["against"]) if options.get("against") else None
-    patients = Patient.objects.filter(clinic=clinic).count()
-    title = f"{connection.vendor}, {patients} patients"
-    write(f"{connection.vendor}: {patients} patients in {clinic.name}; {options['repeats']} runs")
-    write(f"  deep pages start {DEEP} rows in, or one page before the end of a shorter list")
-    write(f"  name searches look for '{_name_prefix(clinic)}' (the first patient's family name)")
+    title = _title(clinic)
+    write(f"{title} in {clinic.name}; {repeats} runs")
+    for note in _notes(clinic):
+        write(f"  {note}")
     figures: dict[str, Figures] = {}
     with transaction.atomic():
         for case in _cases(clinic):
-            found = _report(case, clinic, options["repeats"], write)
+            found = _report(case, clinic, repeats, write)
             if found is not None:
                 figures[case.label] = found
         transaction.set_rollback(True)
@@ -214,6 +242,80 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
         write(f"  figures saved to {options['save']}")
     if earlier is not None:
         _compare(earlier, title, figures, write)
+
+
+def _title(clinic: Clinic) -> str:
+    patients = Patient.objects.filter(clinic=clinic).count()
+    return f"{connection.vendor}, {patients} patients"
+
+
+def _notes(clinic: Clinic) -> list[str]:
+    return [
+        f"deep pages start {DEEP} rows in, or one page before the end of a shorter list",
+        f"name searches look for '{_name_prefix(clinic)}' (the first patient's family name)",
+    ]
+
+
+def _run_sizes(options: dict[str, Any], write: Callable[[str], None]) -> None:
+    """Two databases in one run (bench_sizes): arguments checked before any worker starts."""
+    clashing = [name for name in ("save", "against", "compare") if options.get(name)]
+    if clashing:
+        raise CommandError(f"--sizes measures both sizes itself; drop --{clashing[0]}")
+    repeats = options["repeats"] or REPEATS_SIZES
+    try:
+        check_counts(repeats, options["batch"])
+        small, large = sides_from(*options["sizes"])
+        run_sizes(small, large, repeats, options["batch"], write)
+    except SizesError as error:
+        raise CommandError(str(error)) from error
+
+
+def serve_worker() -> None:
+    """The worker of `--sizes`: reads one JSON request a line from stdin, answers one line.
+    Requests: {"warm": label} -> status and queries; {"run": label, "count": n} -> the
+    batch's times. Ends (rolling everything back) at the end of its input."""
+    answers = _protocol_channel()
+    clinic = Clinic.objects.order_by("pk").first()
+    if clinic is None:
+        answers({"error": "no clinic: load data first (marrowtrack demo --patients 10000)"})
+        return
+    with transaction.atomic():
+        requests, notes = _worker_requests(clinic)
+        answers({"title": _title(clinic), "notes": notes, "lists": list(requests)})
+        for line in sys.stdin:
+            asked = json.loads(line)
+            if "warm" in asked:
+                found = _count_queries(requests[asked["warm"]])
+                answers({"status": found.status, "queries": found.queries})
+            else:
+                answers(_timed(requests[asked["run"]], asked["count"]))
+        transaction.set_rollback(True)
+
+
+def _worker_requests(clinic: Clinic) -> tuple[dict[str, Callable[[], Any]], list[str]]:
+    requests: dict[str, Callable[[], Any]] = {}
+    notes = _notes(clinic)
+    for case in _cases(clinic):
+        user = _user_with(clinic, case.perm)
+        if user is None:
+            notes.append(f"{case.label} skipped: no staff member may see it")
+            continue
+        requests[case.label] = partial(_client(user, case.api).get, case.path)
+    return requests, notes
+
+
+def _protocol_channel() -> Callable[[dict[str, Any]], None]:
+    """Answers go to the real stdout; anything else that prints (a log line, a warning)
+    is sent to stderr instead, so it cannot break the protocol."""
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+
+    def answer(message: dict[str, Any]) -> None:
+        channel.write(json.dumps(message) + "\n")
+        channel.flush()
+
+    return answer
 
 
 def _save(path: Path, title: str, figures: dict[str, Figures]) -> None:
@@ -233,19 +335,13 @@ def _compare(
     write: Callable[[str], None],
 ) -> None:
     before_title, before = earlier
-    write(f"\n  p50 / p95 (sql p50) ms: {before_title} | {title} | p95 change | queries")
+    write(comparison_header(before_title, title))
     for label, now in figures.items():
         then = before.get(label)
         if then is None:
             write(f"  {label:<30} not in the earlier run")
             continue
-        change = (now.p95 - then.p95) / then.p95 if then.p95 else 0.0
-        flag = "  > 20 %" if change > FLAT else ""
-        write(
-            f"  {label:<30} {then.p50:6.1f} / {then.p95:6.1f} ({then.sql_p50:5.1f}) | "
-            f"{now.p50:6.1f} / {now.p95:6.1f} ({now.sql_p50:5.1f}) | {change:+5.0%}{flag} | "
-            f"{then.queries} / {now.queries}"
-        )
+        write(comparison_row(label, then, now))
 
 
 def _report(
@@ -255,16 +351,12 @@ def _report(
     if user is None:
         write(f"  {case.label:<34} skipped: no staff member may see it")
         return None
-    client = _client(user, case.api)
-    found = _time(lambda: client.get(case.path), repeats)
-    p50, p95 = statistics.median(found.total_ms), _p95(found.total_ms)
-    sql_p50 = statistics.median(found.sql_ms)
+    request = partial(_client(user, case.api).get, case.path)
+    found = _count_queries(request)
+    found.add(_timed(request, repeats))
+    figures = figures_of(found)
     write(
-        f"  {case.label:<34} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  sql p50 {sql_p50:6.1f} ms  "
-        f"{found.queries:3d} queries  HTTP {found.status}"
+        f"  {case.label:<34} p50 {figures.p50:7.1f} ms  p95 {figures.p95:7.1f} ms  "
+        f"sql p50 {figures.sql_p50:6.1f} ms  {found.queries:3d} queries  HTTP {found.status}"
     )
-    return Figures(p50=p50, p95=p95, queries=found.queries, sql_p50=sql_p50)
-
-
-def _p95(samples: list[float]) -> float:
-    return sorted(samples)[int(0.95 * (len(samples) - 1))]
+    return figures
