@@ -40,7 +40,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 from django.test import Client
 
 from marrowtrack.accounts.models import User
@@ -108,6 +109,9 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument(
         "--batch", type=int, default=10, help="With --sizes: requests per turn (default 10)."
     )
+    parser.add_argument(
+        "--only", default="", metavar="TEXT", help="Only the lists whose name contains TEXT."
+    )
     parser.add_argument("--worker", action="store_true", help=SUPPRESS)  # one side of --sizes
 
 
@@ -125,17 +129,32 @@ def _name_prefix(clinic: Clinic) -> str:
     return sample.family_name_key[:3] if sample else "a"
 
 
-def _cases(clinic: Clinic) -> list[Case]:
-    prefix = _name_prefix(clinic)
+def _common_given_prefix(clinic: Clinic) -> str:
+    """The clinic's commonest two-letter start of a given name ('jo' in the demo at every
+    size): the search whose given-name branch has the most matches to order."""
+    starts = (
+        Patient.objects.filter(clinic=clinic)
+        .annotate(start=Substr("given_name_key", 1, 2))
+        .values("start")
+        .annotate(patients=Count("id"))
+        .order_by("-patients", "start")
+    )
+    commonest = starts.first()
+    return commonest["start"] if commonest else "a"
+
+
+def _cases(clinic: Clinic, only: str = "") -> list[Case]:
+    prefix, given = _name_prefix(clinic), _common_given_prefix(clinic)
     recent = patient_search_ordered(clinic=clinic, query="")
     trail = AuditEvent.objects.filter(clinic=clinic).order_by("-occurred_at", "-id")
     plans = plans_for_clinic_ordered(clinic=clinic)
     view_patients, view_audit = "patients.view_patient", "audit.view_auditevent"
     view_plans = "intake.view_treatmentplan"
-    return [
+    cases = [
         Case("page: patients, newest", "/patients/", view_patients),
         Case("page: patients, deep", f"/patients/?after={_deep_cursor(recent)}", view_patients),
         Case("page: patients, name search", f"/patients/?q={prefix}", view_patients),
+        Case("page: patients, given-name search", f"/patients/?q={given}", view_patients),
         Case("page: audit, newest", "/audit/", view_audit),
         Case("page: audit, deep", f"/audit/?after={_deep_cursor(trail)}", view_audit),
         Case("page: plans, newest", "/plans/", view_plans),
@@ -156,6 +175,7 @@ def _cases(clinic: Clinic) -> list[Case]:
         Case("api: products", "/api/v1/lab/products", "lab.view_container", api=True),
         Case("api: nurse tasks", "/api/v1/recovery/tasks", "recovery.view_nursetask", True),
     ]
+    return [case for case in cases if only in case.label]
 
 
 def _user_with(clinic: Clinic, perm: str) -> User | None:
@@ -213,7 +233,7 @@ def _timed(request: Callable[[], Any], repeats: int) -> dict[str, list[float]]:
 
 def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
     if options.get("worker"):
-        return serve_worker()
+        return serve_worker(options["only"])
     if options.get("sizes"):
         return _run_sizes(options, write)
     if options.get("compare"):
@@ -232,7 +252,7 @@ def run(options: dict[str, Any], write: Callable[[str], None]) -> None:
         write(f"  {note}")
     figures: dict[str, Figures] = {}
     with transaction.atomic():
-        for case in _cases(clinic):
+        for case in _cases(clinic, options["only"]):
             found = _report(case, clinic, repeats, write)
             if found is not None:
                 figures[case.label] = found
@@ -253,6 +273,7 @@ def _notes(clinic: Clinic) -> list[str]:
     return [
         f"deep pages start {DEEP} rows in, or one page before the end of a shorter list",
         f"name searches look for '{_name_prefix(clinic)}' (the first patient's family name)",
+        f"the given-name search for '{_common_given_prefix(clinic)}' (the commonest start)",
     ]
 
 
@@ -264,13 +285,13 @@ def _run_sizes(options: dict[str, Any], write: Callable[[str], None]) -> None:
     repeats = options["repeats"] or REPEATS_SIZES
     try:
         check_counts(repeats, options["batch"])
-        small, large = sides_from(*options["sizes"])
-        run_sizes(small, large, repeats, options["batch"], write)
+        sides = sides_from(*options["sizes"])
+        run_sizes(sides, repeats, options["batch"], options["only"], write)
     except SizesError as error:
         raise CommandError(str(error)) from error
 
 
-def serve_worker() -> None:
+def serve_worker(only: str) -> None:
     """The worker of `--sizes`: reads one JSON request a line from stdin, answers one line.
     Requests: {"warm": label} -> status and queries; {"run": label, "count": n} -> the
     batch's times. Ends (rolling everything back) at the end of its input."""
@@ -280,7 +301,7 @@ def serve_worker() -> None:
         answers({"error": "no clinic: load data first (marrowtrack demo --patients 10000)"})
         return
     with transaction.atomic():
-        requests, notes = _worker_requests(clinic)
+        requests, notes = _worker_requests(clinic, only)
         answers({"title": _title(clinic), "notes": notes, "lists": list(requests)})
         for line in sys.stdin:
             asked = json.loads(line)
@@ -292,10 +313,10 @@ def serve_worker() -> None:
         transaction.set_rollback(True)
 
 
-def _worker_requests(clinic: Clinic) -> tuple[dict[str, Callable[[], Any]], list[str]]:
+def _worker_requests(clinic: Clinic, only: str) -> tuple[dict[str, Callable[[], Any]], list[str]]:
     requests: dict[str, Callable[[], Any]] = {}
     notes = _notes(clinic)
-    for case in _cases(clinic):
+    for case in _cases(clinic, only):
         user = _user_with(clinic, case.perm)
         if user is None:
             notes.append(f"{case.label} skipped: no staff member may see it")
@@ -339,7 +360,7 @@ def _compare(
     for label, now in figures.items():
         then = before.get(label)
         if then is None:
-            write(f"  {label:<30} not in the earlier run")
+            write(f"  {label:<34} not in the earlier run")
             continue
         write(comparison_row(label, then, now))
 

@@ -162,7 +162,7 @@ def comparison_row(label: str, then: Figures, now: Figures) -> str:
     if then.queries != now.queries:
         queries += "  queries differ"
     return (
-        f"  {label:<30} {then.p50:6.1f} / {then.p95:6.1f} ({then.sql_p50:5.1f}) | "
+        f"  {label:<34} {then.p50:6.1f} / {then.p95:6.1f} ({then.sql_p50:5.1f}) | "
         f"{now.p50:6.1f} / {now.p95:6.1f} ({now.sql_p50:5.1f}) | {grown:+5.0%}{cpu}{flag} | "
         f"{queries}"
     )
@@ -182,10 +182,10 @@ def verdict(pairs: dict[str, tuple[Figures, Figures]]) -> str:
 class Worker:
     """A `bench lists --worker` subprocess bound to one database, spoken to in JSON lines."""
 
-    def __init__(self, side: Side, repeats: int) -> None:
+    def __init__(self, side: Side, only: str) -> None:
         self.side = side
         command = [sys.executable, "-m", "marrowtrack", "bench", "lists", "--worker"]
-        command += ["--repeats", str(repeats)]
+        command += ["--only", only]
         # Its stderr (a JSON log line per request) goes to a file, shown if it fails.
         self.log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(  # noqa: S603 - our interpreter and command
@@ -233,9 +233,9 @@ class Worker:
 
 
 def run_sizes(
-    small: Side, large: Side, repeats: int, batch: int, write: Callable[[str], None]
+    sides: tuple[Side, Side], repeats: int, batch: int, only: str, write: Callable[[str], None]
 ) -> dict[str, tuple[Figures, Figures]]:
-    workers = [Worker(small, repeats), Worker(large, repeats)]
+    workers = [Worker(sides[0], only), Worker(sides[1], only)]
     try:
         _introduce(workers, repeats, batch, write)
         pairs = _measure_every_list(workers, repeats, batch, write)
@@ -266,13 +266,13 @@ def _measure_every_list(
     pairs = {}
     for label in small_lists:
         if label not in large_lists:
-            write(f"  {label:<30} skipped: not timed at {workers[1].side.given}")
+            write(f"  {label:<34} skipped: not timed at {workers[1].side.given}")
             continue
         small, large = (_warmed(worker, label) for worker in workers)
         for side, count in rounds(repeats, batch):
             (small, large)[side].add(workers[side].ask(run=label, count=count))
         pairs[label] = figures_of(small), figures_of(large)
-        write(f"  {label:<30} done")
+        write(f"  {label:<34} done")
     return pairs
 
 

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from marrowtrack.web import bench_sizes
+from marrowtrack.testing.factories import ClinicFactory, PatientFactory
+from marrowtrack.web import bench_plugin, bench_sizes
 from marrowtrack.web.bench_sizes import (
     Figures,
     Side,
@@ -184,3 +185,24 @@ def test_the_command_checks_the_sides_before_starting_workers(
         call_command("bench", "lists", "--sizes", URL, "/no/such/place")
     with pytest.raises(CommandError, match="--repeats 5"):
         call_command("bench", "lists", "--sizes", URL, URL, "--repeats", "5")
+
+
+@pytest.mark.django_db
+def test_the_given_name_search_looks_for_the_commonest_start() -> None:
+    clinic = ClinicFactory()
+    for given in ("Joan", "John", "Mary", "Marta", "Josef", "Ann"):
+        PatientFactory(clinic=clinic, given_name=given)
+    PatientFactory(given_name="Maria")  # another clinic's patients do not count
+    PatientFactory(given_name="Mark")
+    assert bench_plugin._common_given_prefix(clinic) == "jo"
+
+
+@pytest.mark.django_db
+def test_only_keeps_the_lists_whose_name_contains_the_text() -> None:
+    clinic = PatientFactory().clinic
+    labels = [case.label for case in bench_plugin._cases(clinic, "search")]
+    assert labels == [
+        "page: patients, name search",
+        "page: patients, given-name search",
+        "api: patients, name search",
+    ]
