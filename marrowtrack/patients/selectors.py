@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import lru_cache, reduce
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 
 from marrowtrack.core.models import Clinic
@@ -46,16 +47,46 @@ def _prefix(field: str, text: str) -> Q:
     )
 
 
-def _name_branches(words: list[str]) -> list[Q]:
+def _name_branches(words: list[str], *, walk_given: bool = False) -> list[Q]:
     """'smi' starts a family or given name; 'smi jo' / 'jo smi' find John Smith. One Q per
-    way a patient can match; their OR is the name filter."""
+    way a patient can match; their OR is the name filter.
+
+    `walk_given`: the given-name branch without its range, so SQLite cannot serve it from
+    `patient_given_key` and walks `patient_name_order` (list order) instead: the way to a
+    page when many given names start with the word (`_walks_given_names`)."""
     if len(words) == 1:
-        return [_prefix("family_name_key", words[0]), _prefix("given_name_key", words[0])]
+        given = (
+            Q(given_name_key__startswith=words[0])
+            if walk_given
+            else _prefix("given_name_key", words[0])
+        )
+        return [_prefix("family_name_key", words[0]), given]
     first, second = words[0], " ".join(words[1:])
     return [
         _prefix("family_name_key", first) & _prefix("given_name_key", second),
         _prefix("family_name_key", second) & _prefix("given_name_key", first),
     ]
+
+
+# From this many given-name matches on, walking the list order reads fewer rows than
+# sorting every match: a page of 51 is found after about 51 x (clinic / matches) rows, at
+# most about 4,600 at 90,000 patients, against the matches (6,214 for 'jo') sorted.
+GIVEN_WALK_FROM = 1000
+
+
+def _walks_given_names(clinic_id: int, words: list[str], include_archived: bool) -> bool:
+    """SQLite only (PostgreSQL's statistics already choose per prefix, docs/performance.md):
+    does a one-word search's given-name branch have many matches? A count that stops at
+    GIVEN_WALK_FROM over the `patient_given_key` range alone, so it reads at most that many
+    index entries and no rows (archived patients count too: this only picks a plan)."""
+    if len(words) != 1 or connection.vendor != "sqlite":
+        return False
+    start = words[0]
+    given = Patient.objects.filter(
+        clinic_id=clinic_id, given_name_key__gte=start, given_name_key__lt=start + "\U0010ffff"
+    )
+    # No order (the model's default would sort the matches before the LIMIT).
+    return given.order_by().values("pk")[:GIVEN_WALK_FROM].count() >= GIVEN_WALK_FROM
 
 
 def _name_words(text: str) -> list[str]:
@@ -149,7 +180,10 @@ def patient_search_page(
         return _first_name_page(clinic, words, limit=limit, include_archived=include_archived)
     rows = patient_search_ordered(clinic=clinic, query=query, include_archived=include_archived)
     scope = _in_scope(clinic, include_archived)
-    branches = [scope.filter(branch) for branch in _name_branches(words)] if words else []
+    branches = []
+    if words:
+        walk = _walks_given_names(clinic.pk, words, include_archived)
+        branches = [scope.filter(branch) for branch in _name_branches(words, walk_given=walk)]
     return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
 
 
@@ -157,26 +191,28 @@ NAME_ORDER = ["family_name_key", "given_name_key", "id"]  # patient_search_order
 
 
 def _first_name_rows(
-    clinic_id: int, words: list[str], *, include_archived: bool, n: int
+    clinic_id: int, words: list[str], *, include_archived: bool, n: int, walk_given: bool
 ) -> QuerySet[Patient]:
     """What `keyset_page` runs for the first page of a name search (no cursor): the
     matches in list order, found among the first `n` of each branch."""
     scope = _clinic_scope(clinic_id, include_archived)
-    branches = _name_branches(words)
-    rows = scope.filter(reduce(operator.or_, branches)).order_by(*NAME_ORDER)
-    firsts = [scope.filter(branch) for branch in branches]
+    rows = scope.filter(reduce(operator.or_, _name_branches(words))).order_by(*NAME_ORDER)
+    firsts = [scope.filter(branch) for branch in _name_branches(words, walk_given=walk_given)]
     return first_rows_of_branches(rows, firsts, NAME_ORDER, Q(), n)
 
 
 @lru_cache(maxsize=64)
-def _prepared_name_rows(two_parts: bool, include_archived: bool, n: int) -> PreparedSelect[Patient]:
+def _prepared_name_rows(
+    two_parts: bool, include_archived: bool, n: int, walk_given: bool = False
+) -> PreparedSelect[Patient]:
     """The first page's query of a name search, built once per shape (core.prepared):
-    one word or two parts, archived or not, and the page size (a LIMIT in the SQL)."""
+    one word or two parts, archived or not, the page size (a LIMIT in the SQL), and how
+    the given-name branch is read (`_name_branches`)."""
     key, clinic = Patient._meta.get_field("family_name_key"), Patient._meta.get_field("clinic")
     if two_parts:
         return PreparedSelect(
             lambda clinic_id, first, rest: _first_name_rows(
-                clinic_id, [first, rest], include_archived=include_archived, n=n
+                clinic_id, [first, rest], include_archived=include_archived, n=n, walk_given=False
             ),
             clinic_id=clinic,
             first=key,
@@ -184,7 +220,7 @@ def _prepared_name_rows(two_parts: bool, include_archived: bool, n: int) -> Prep
         )
     return PreparedSelect(
         lambda clinic_id, word: _first_name_rows(
-            clinic_id, [word], include_archived=include_archived, n=n
+            clinic_id, [word], include_archived=include_archived, n=n, walk_given=walk_given
         ),
         clinic_id=clinic,
         word=key,
@@ -197,7 +233,8 @@ def _first_name_page(
     """The first page of a name search, the search of the front desk: the same rows and
     page as `keyset_page` gives, from a query built once (issue 17, ADR 0033)."""
     if len(words) == 1:
-        prepared = _prepared_name_rows(False, include_archived, limit + 1)
+        walk = _walks_given_names(clinic.pk, words, include_archived)
+        prepared = _prepared_name_rows(False, include_archived, limit + 1, walk)
         fetched = prepared.fetch(clinic_id=clinic.pk, word=words[0])
     else:
         # `_name_branches` reads "smi jo ann" as "smi" and "jo ann", in either order.

@@ -144,3 +144,61 @@ def test_the_first_page_of_a_name_search_is_the_general_pages(clinic, other_clin
     assert seen  # the queries found patients
     found = selectors.patient_search_page(clinic=clinic, query="ha_", limit=50).items
     assert [p.family_name for p in found] == ["Ha_rt"]  # "_" is a character, not a wildcard
+
+
+def _page_plans(clinic, query: str, cursor: str = "") -> list[str]:
+    """EXPLAIN QUERY PLAN of the query that reads a name-search page (the one with LIMIT)."""
+    from marrowtrack.patients.selectors import patient_search_page
+
+    with CaptureQueriesContext(connection) as queries:
+        patient_search_page(clinic=clinic, query=query, cursor=cursor, limit=2)
+    page = [q["sql"] for q in queries if "LIMIT" in q["sql"] and "COUNT" not in q["sql"]]
+    with connection.cursor() as cursor_:
+        cursor_.execute(f"EXPLAIN QUERY PLAN {page[-1]}")
+        return [row[-1] for row in cursor_.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan of the given branch")
+def test_a_common_given_name_start_walks_the_list_order_on_sqlite(
+    clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many given names start 'jo': SQLite walks `patient_name_order` and stops at the page
+    instead of reading and sorting every 'jo' from `patient_given_key`; few ('zo': one)
+    keeps that index, so a rare start never walks the whole clinic (docs/performance.md)."""
+    from marrowtrack.patients import selectors
+
+    monkeypatch.setattr(selectors, "GIVEN_WALK_FROM", 3)
+    for given in ("John", "Joan", "Josef", "Joseph", "Zoe"):
+        PatientFactory(clinic=clinic, family_name="Abbot", given_name=given)
+    first = selectors.patient_search_page(clinic=clinic, query="jo", limit=2)
+    for cursor in ("", first.next_cursor):
+        common = " ".join(_page_plans(clinic, "jo", cursor))
+        assert "patient_given_key" not in common and "patient_name_order" in common, common
+    rare = " ".join(_page_plans(clinic, "zo"))
+    assert "patient_given_key" in rare, rare
+
+
+def test_a_walked_given_name_branch_finds_the_same_pages(
+    clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marrowtrack.patients import selectors
+
+    names = [("Abbot", "John"), ("Jones", "Ann"), ("Baker", "Joan"), ("Cole", "Jo"),
+             ("Joyce", "Jo"), ("Dunn", "Mary"), ("Evans", "Josef")]  # fmt: skip
+    for family, given in names:
+        PatientFactory(clinic=clinic, family_name=family, given_name=given)
+
+    def pages(query: str) -> list[list[int]]:
+        found, cursor, shown = None, "", []
+        while found is None or cursor:
+            found = selectors.patient_search_page(
+                clinic=clinic, query=query, cursor=cursor, limit=2
+            )
+            shown.append([p.pk for p in found.items])
+            cursor = found.next_cursor
+        return shown
+
+    indexed = {query: pages(query) for query in ("jo", "j", "ma")}
+    monkeypatch.setattr(selectors, "GIVEN_WALK_FROM", 1)
+    assert {query: pages(query) for query in indexed} == indexed
+    assert sum(len(page) for page in indexed["jo"]) == 6
