@@ -348,10 +348,21 @@ def patient_bmi(patient: Patient) -> tuple[Decimal, WeightMeasurement] | None:
     """BMI from the recorded height and the latest weight (shown with that weight's date)."""
     from marrowtrack.patients.weights import bmi
 
-    weight = latest_weight(patient)
-    if patient.height_cm is None or weight is None:
+    if patient.height_cm is None:
+        return None
+    weight = _attached_latest_weight(patient)
+    if weight is None:
         return None
     return bmi(weight.weight_kg, patient.height_cm), weight
+
+
+def _attached_latest_weight(patient: Patient) -> WeightMeasurement | None:
+    """`latest_weight`, from the live weights a record view attached (`patient_with_record`:
+    the same rows in the same order, newest first) when it did, without another query."""
+    attached = getattr(patient, "_prefetched_objects_cache", {}).get("weights")
+    if attached is None:
+        return latest_weight(patient)
+    return next(iter(attached), None)
 
 
 # FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and
