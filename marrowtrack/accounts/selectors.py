@@ -28,9 +28,11 @@ def tokens_of(owner: User) -> QuerySet[ApiToken]:
 def _prepared_first_tokens(n: int) -> PreparedSelect[ApiToken]:
     """A user's first `n` tokens, newest first, built once per page size (core.prepared)."""
     return PreparedSelect(
-        lambda user_id: ApiToken.objects.filter(user_id=user_id)
-        .select_related("user")
-        .order_by(*TOKEN_ORDER)[:n],
+        lambda user_id: (
+            ApiToken.objects.filter(user_id=user_id)
+            .select_related("user")
+            .order_by(*TOKEN_ORDER)[:n]
+        ),
         user_id=ApiToken._meta.get_field("user"),
     )
 

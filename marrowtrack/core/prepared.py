@@ -25,9 +25,8 @@ from typing import Any, Generic, TypeVar
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, ForeignObjectRel, Model, QuerySet
+from django.db.models import Field, ForeignObjectRel, Model, QuerySet, signals
 from django.db.models import query as django_query
-from django.db.models import signals
 from django.db.models import sql as django_sql
 
 M = TypeVar("M", bound=Model)
@@ -276,7 +275,4 @@ class PreparedInsert(Generic[M]):
 
 
 def _has_save_receivers(model: type[Model]) -> bool:
-    return any(
-        signal.has_listeners(model)
-        for signal in (signals.pre_save, signals.post_save)
-    )
+    return any(signal.has_listeners(model) for signal in (signals.pre_save, signals.post_save))

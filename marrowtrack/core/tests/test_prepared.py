@@ -189,7 +189,9 @@ def test_an_audit_entry_is_inserted_without_building_its_insert_again(clinic, mo
     compiled = []
     as_sql = SQLInsertCompiler.as_sql
     monkeypatch.setattr(
-        SQLInsertCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or as_sql(self, *a, **k)
+        SQLInsertCompiler,
+        "as_sql",
+        lambda self, *a, **k: compiled.append(1) or as_sql(self, *a, **k),
     )
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         for n in range(3):
