@@ -235,7 +235,8 @@ def _attach_record_rows(patient: Patient) -> None:
         for row in rows:
             row.patient = patient
         related = _live_list(patient, name)
-        related._result_cache, related._prefetch_done = rows, True
+        related._result_cache = rows
+        related._prefetch_done = True  # type: ignore[attr-defined]  # Django's, not in the stubs
         cache[name] = related
 
 
