@@ -173,6 +173,15 @@ def _database_config(url: str) -> dict[str, Any]:
         # connection and its four PRAGMAs cost about 5 % of a request under load
         # (docs/performance.md). Safe with WAL and threads (each thread has its own), and
         # with `restore`, which writes through SQLite's backup API, not by replacing the file.
+    elif config["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "MARROWTRACK_PG_SERVER_BINDING", default=True
+    ):
+        # Parameters bound by the server, and a statement a connection has run 5 times
+        # prepared (Django turns psycopg's preparing off unless asked): the server then
+        # skips parsing and planning it. PostgreSQL's CPU per request fell by a quarter to
+        # a half (docs/performance.md, ADR 0037). Off for a pooler that does not keep
+        # prepared statements (PgBouncer in transaction mode before 1.21).
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marrowtrack.outcomes import scoring
+from marrowtrack.outcomes import bulk, scoring
 from marrowtrack.outcomes.answer_values import layout_items, parse_numbers, stored_width
 from marrowtrack.outcomes.instruments import INSTRUMENTS
 from marrowtrack.outcomes.models import SurveyResponse
@@ -233,6 +233,72 @@ def test_unique_rows_give_back_every_row() -> None:
         unique, inverse = _unique_rows(matrix)
         assert len(unique) == distinct
         assert np.array_equal(unique[inverse], matrix, equal_nan=True)
+
+
+@pytest.mark.django_db
+@DB_SETTINGS
+@given(entries=st.lists(_answers_with_any_instrument(), min_size=1, max_size=10))
+def test_rescore_never_calls_np_unique(plan, monkeypatch, entries) -> None:
+    """np.unique's first call in a process imports numpy.ma (about 0.02 s), which every run of
+    `marrowtrack rescore` paid; rows of decimals take the distinct-rows path that sorts bytes."""
+    for code, answers in entries:
+        _store(plan, code, answers, scores={"stale": True})
+    _store(plan, "NPRS", {"NPRS": 4}, scores={"stale": True})  # whole numbers: integer keys
+
+    def refused(*args, **kwargs):
+        raise AssertionError("np.unique called")
+
+    monkeypatch.setattr(np, "unique", refused)
+    decimals = np.array([[0.5, 1], [0.5, 1], [0.25, np.nan]])
+    assert len(_unique_rows(decimals)[0]) == 2
+    assert rescore_all(by=None).total_changed == len(entries) + 1
+    SurveyResponse.objects.all().delete()
+
+
+@given(
+    values=st.lists(
+        st.one_of(st.floats(-1e6, 1e6), st.sampled_from([0.5, 1.0, np.nan])),
+        max_size=30,
+    )
+)
+@settings(database=None)
+def test_sorted_distinct_gives_what_np_unique_gives(values) -> None:
+    floats = np.array(values, dtype=np.float64)
+    integers = np.nan_to_num(floats).astype(np.int64)
+    rows = np.ascontiguousarray(np.resize(floats, (len(floats) // 2, 2)))
+    as_bytes = rows.view(np.dtype((np.void, 16))).ravel()
+    for array in (floats, integers, as_bytes):
+        distinct, first, inverse = bulk.sorted_distinct(array)
+        expected = np.unique(array, return_index=True, return_inverse=True)
+        if array.dtype.kind == "V":  # np.unique keeps each NaN bit pattern as its own value
+            assert np.array_equal(array[first][inverse], array)
+            assert len(set(array.tolist())) == len(distinct)
+            continue
+        assert np.array_equal(distinct, expected[0], equal_nan=True)
+        assert first.tolist() == expected[1].tolist()
+        assert inverse.tolist() == expected[2].ravel().tolist()
+
+
+@pytest.mark.django_db
+def test_rescore_keeps_the_sqlite_page_cache_when_nothing_is_written(plan, monkeypatch) -> None:
+    """A pass that writes nothing reads each page once: a large cache would only take fresh
+    memory from the system (a tenth of that pass at 100,000 patients)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    _store(plan, "NPRS", {"NPRS": 4})
+    rescore_all(by=None)  # now current
+    seen: list[str] = []
+
+    def noted(run, sql, params, many, context):
+        seen.append(sql)
+        return run(sql, params, many, context)
+
+    with connection.execute_wrapper(noted):
+        assert rescore_all(by=None).total_changed == 0
+        assert not any("cache_size" in sql for sql in seen)
+        SurveyResponse.objects.update(rule_version="old")
+        assert rescore_all(by=None).total_changed == 1
+    assert any(f"cache_size = -{rescore.REWRITE_CACHE_KIB}" in sql for sql in seen)
 
 
 @pytest.mark.django_db

@@ -69,3 +69,24 @@ def test_the_command_asks_for_data_when_the_registry_is_empty(db):
 
     with pytest.raises(CommandError, match="load data first"):
         call_command("outcomes_bench", "--unchanged", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("vectorised_first", [False, True])
+def test_the_paths_run_in_the_order_asked_for(stored, monkeypatch, vectorised_first):
+    """Runs alternate which path goes first: the first path in a process also pays what a
+    process does once."""
+    from marrowtrack.outcomes.services import rescore
+
+    ran: list[bool] = []
+    real = rescore.rescore_all
+
+    def noted(**kwargs):
+        ran.append(kwargs["exact"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(rescore, "rescore_all", noted)
+    out = io.StringIO()
+    options = ["--vectorised-first"] if vectorised_first else []
+    call_command("outcomes_bench", "--unchanged", *options, stdout=out)
+    assert ran == ([False, True] if vectorised_first else [True, False])
+    assert ("vectorised first" if vectorised_first else "exact first") in out.getvalue()

@@ -1,5 +1,6 @@
-"""`marrowtrack outcomes_bench [--rewrite | --unchanged]`: rescoring, the whole path from
-stored answers to stored scores, exact vs vectorised, beside a plain numpy floor (one run)."""
+"""`marrowtrack outcomes_bench [--rewrite | --unchanged] [--vectorised-first]`: rescoring, the
+whole path from stored answers to stored scores, exact vs vectorised, beside a plain numpy floor
+(one run)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             "--rewrite", action="store_true", help="only the every-row-rewritten case"
         )
         only.add_argument("--unchanged", action="store_true", help="only the nothing-changed case")
+        parser.add_argument(
+            "--vectorised-first",
+            action="store_true",
+            help="time the vectorised path before the exact one (alternate it between runs)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         cases = [("nothing changed: read, score, compare", False)]
@@ -34,8 +40,9 @@ class Command(BaseCommand):
         if not submitted_counts():
             raise CommandError("No submitted responses: load data first (marrowtrack demo).")
         for title, rewrite in cases:
-            timing = time_case(rewrite=rewrite)
-            self.stdout.write(f"\n{title} ({connection.vendor})")
+            timing = time_case(rewrite=rewrite, vectorised_first=options["vectorised_first"])
+            order = "vectorised first" if options["vectorised_first"] else "exact first"
+            self.stdout.write(f"\n{title} ({connection.vendor}, {order})")
             self._table(timing)
 
     def _table(self, timing: CaseTiming) -> None:
