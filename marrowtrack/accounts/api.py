@@ -16,6 +16,7 @@ from pydantic import Field
 from marrowtrack.accounts.access import require_perm
 from marrowtrack.accounts.http import AuthenticatedHttpRequest
 from marrowtrack.accounts.models import ApiToken, User
+from marrowtrack.accounts.selectors import tokens_page
 from marrowtrack.accounts.services import (
     api_token_issue,
     api_tokens_revoke,
@@ -23,7 +24,7 @@ from marrowtrack.accounts.services import (
     two_factor_missing,
 )
 from marrowtrack.accounts.staff import MANAGE, staff_for_admin
-from marrowtrack.core.pagination import Page, PageQuery, api_page
+from marrowtrack.core.pagination import Page, PageQuery
 from marrowtrack.core.schemas import ErrorOut
 
 router = Router(tags=["auth"])
@@ -132,8 +133,8 @@ def token_list(request: AuthenticatedHttpRequest, page: Query[PageQuery], user: 
     """Your own tokens, or (clinic administrator) a staff member's: `?user=<id>`.
     Newest first, keyset pages."""
     owner = staff_for_admin(request.user, user) if user else request.user
-    tokens = ApiToken.objects.filter(user=owner).select_related("user")
-    return api_page(tokens.order_by("-created_at", "-id"), page)
+    found = tokens_page(owner, cursor=page.cursor, limit=page.limit, with_count=page.count)
+    return found.envelope()
 
 
 @router.post("/tokens/{uuid:public_id}/revoke", response=RevokedOut)

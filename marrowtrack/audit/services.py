@@ -17,7 +17,7 @@ from marrowtrack.audit.chain import entry_hash, hashed_fields
 from marrowtrack.audit.models import AuditAction, AuditChainHead, AuditEvent
 from marrowtrack.core import clock
 from marrowtrack.core.models import Clinic
-from marrowtrack.core.prepared import PreparedSelect
+from marrowtrack.core.prepared import PreparedInsert, PreparedSelect
 
 # Callers may still pass the older `[old, new]` (or tuple) form; it is normalised below.
 ChangeValue = tuple[Any, Any] | list[Any] | Mapping[str, Any]
@@ -102,6 +102,9 @@ _HEAD_FOR_UPDATE = PreparedSelect(
 )
 
 
+_ENTRY_INSERT = PreparedInsert(AuditEvent)
+
+
 def _locked_head(clinic: Clinic | None) -> AuditChainHead:
     key = chain_key_for(clinic)
     found = _HEAD_FOR_UPDATE.fetch(key=key)
@@ -177,7 +180,7 @@ def event_record(
         prev_hash=head.last_hash,
     )
     event.entry_hash = entry_hash(hashed_fields(event, chain_key=head.key), event.prev_hash)
-    event.save()
+    _ENTRY_INSERT.insert(event)  # what event.save() does, its INSERT built once
     _head_advance(head, event)
     transaction.on_commit(
         partial(

@@ -25,8 +25,9 @@ from typing import Any, Generic, TypeVar
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, ForeignObjectRel, Model, QuerySet
+from django.db.models import Field, ForeignObjectRel, Model, QuerySet, signals
 from django.db.models import query as django_query
+from django.db.models import sql as django_sql
 
 M = TypeVar("M", bound=Model)
 
@@ -207,3 +208,71 @@ class PreparedSelect(Generic[M]):
         for populator in compiled.related_populators:
             populator.populate(values, instance)
         return instance  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    fields: tuple[Field, ...]
+    returning: tuple[Field, ...]
+
+
+class PreparedInsert(Generic[M]):
+    """``PreparedInsert(AuditEvent).insert(event)``: what ``event.save()`` does for a new
+    row of a plain model, with the INSERT the ORM compiled once per connection.
+
+    For append-only rows written on every request (the audit entry of each record view):
+    `Model.save` built its INSERT anew each time. The values are prepared by each field as
+    the ORM prepares them (``pre_save``, then ``get_db_prep_save``) and the database's
+    generated columns come back by RETURNING, as they do from `save`. No signals are sent:
+    only for models that have none (a model with receivers is refused), and only new
+    rows (an instance with a primary key is refused)."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _CompiledInsert] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def insert(self, instance: M) -> None:
+        if instance.pk is not None or type(instance) is not self._model:
+            raise ValueError("PreparedInsert writes new rows of its own model only")
+        if _has_save_receivers(self._model):
+            raise ValueError(f"{self._model.__name__} has save signal receivers: use save()")
+        alias = router.db_for_write(self._model, instance=instance)
+        connection = connections[alias]
+        if not connection.features.can_return_columns_from_insert:
+            instance.save(using=alias)
+            return
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection, alias)
+        params = [
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in compiled.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            returned = cursor.fetchone()
+        for value, field in zip(returned, compiled.returning, strict=True):
+            setattr(instance, field.attname, value)
+        instance._state.adding, instance._state.db = False, alias
+
+    def _compile(self, connection: BaseDatabaseWrapper, alias: str) -> _CompiledInsert:
+        meta = self._model._meta
+        fields = tuple(
+            f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field
+        )
+        returning = tuple(meta.db_returning_fields)
+        query = django_sql.InsertQuery(self._model)
+        query.insert_values(fields, [self._model()])
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = list(returning)
+        statements = compiler.as_sql()
+        if len(statements) != 1 or statements[0][0].count("%s") != len(fields):
+            raise ValueError(f"No plain INSERT for {self._model.__name__}")
+        return _CompiledInsert(sql=statements[0][0], fields=fields, returning=returning)
+
+
+def _has_save_receivers(model: type[Model]) -> bool:
+    return any(signal.has_listeners(model) for signal in (signals.pre_save, signals.post_save))

@@ -271,9 +271,32 @@ def _attach_record_rows(patient: Patient) -> None:
         rows = rows_of.fetch(patient_id=patient.pk)
         for row in rows:
             row.patient = patient
-        related = getattr(patient, name).filter(archived_at__isnull=True)
-        related._result_cache, related._prefetch_done = rows, True
+        related = _live_list(patient, name)
+        related._result_cache = rows
+        related._prefetch_done = True  # type: ignore[attr-defined]  # Django's, not in the stubs
         cache[name] = related
+
+
+LIVE = {"archived_at__isnull": True}
+
+
+def _live_list(patient: Patient, name: str) -> QuerySet[Any]:
+    """``getattr(patient, name).filter(archived_at__isnull=True)``, its WHERE clause left
+    unbuilt until a caller chains another query onto the list.
+
+    The related manager hands out its queryset with the patient condition deferred (Django
+    builds it only when the SQL is needed, for prefetching's sake); a second `filter` would
+    build both at once, and that was a sixth of an API read's CPU (docs/performance.md).
+    Here the live-rows condition joins the deferred one. Where Django did not defer (another
+    version), the plain `filter` makes the same queryset."""
+    patient.__dict__.get("_prefetched_objects_cache", {}).pop(name, None)  # a fresh queryset
+    related = getattr(patient, name).get_queryset()
+    deferred = related._deferred_filter
+    if deferred is None or deferred[0]:
+        return related.filter(**LIVE)
+    negate, args, kwargs = deferred
+    related._deferred_filter = (negate, args, {**kwargs, **LIVE})
+    return related
 
 
 _PATIENT_WITH_CLINIC = PreparedSelect(
@@ -363,10 +386,21 @@ def patient_bmi(patient: Patient) -> tuple[Decimal, WeightMeasurement] | None:
     """BMI from the recorded height and the latest weight (shown with that weight's date)."""
     from marrowtrack.patients.weights import bmi
 
-    weight = latest_weight(patient)
-    if patient.height_cm is None or weight is None:
+    if patient.height_cm is None:
+        return None
+    weight = _attached_latest_weight(patient)
+    if weight is None:
         return None
     return bmi(weight.weight_kg, patient.height_cm), weight
+
+
+def _attached_latest_weight(patient: Patient) -> WeightMeasurement | None:
+    """`latest_weight`, from the live weights a record view attached (`patient_with_record`:
+    the same rows in the same order, newest first) when it did, without another query."""
+    attached = getattr(patient, "_prefetched_objects_cache", {}).get("weights")
+    if attached is None:
+        return latest_weight(patient)
+    return next(iter(attached), None)
 
 
 # FHIR export (interop): each selector narrows its rows to the scope (core/scope.py) and

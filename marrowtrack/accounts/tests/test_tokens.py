@@ -160,3 +160,26 @@ def test_a_revoked_token_and_a_deactivated_users_token_are_refused(staff) -> Non
     assert _works(other)
     type(physician).objects.filter(pk=physician.pk).update(is_active=False)
     assert not _works(other)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_the_first_page_of_tokens_is_the_general_keyset_page(staff, limit, monkeypatch) -> None:
+    """The first page comes from a prepared query (issue 17): the same rows, order (ties on
+    the creation time broken by id) and cursor as `keyset_page`, without building it."""
+    from marrowtrack.accounts import selectors
+    from marrowtrack.core.pagination import keyset_page
+
+    nurse = staff["nurse"]
+    tokens = [api_token_issue(user=nurse)[0] for _ in range(4)]
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens[:2]]).update(created_at=clock.now())
+    api_token_issue(user=staff["physician"])  # someone else's: never listed
+    general = keyset_page(selectors.tokens_of(nurse), limit=limit)
+
+    def general_path(*args, **kwargs):
+        raise AssertionError("the first page took the general keyset path")
+
+    monkeypatch.setattr(selectors, "keyset_page", general_path)
+    first = selectors.tokens_page(nurse, cursor="", limit=limit, with_count=False)
+    assert [t.pk for t in first.items] == [t.pk for t in general.items]
+    assert {t.user.pk for t in first.items} == {nurse.pk}
+    assert (first.next_cursor, first.count) == (general.next_cursor, general.count)

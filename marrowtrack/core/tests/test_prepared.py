@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, signals
 from django.test.utils import CaptureQueriesContext
 
 from marrowtrack.accounts.models import ApiToken
-from marrowtrack.audit.models import AuditChainHead
+from marrowtrack.audit.models import AuditChainHead, AuditEvent
 from marrowtrack.core import clock
-from marrowtrack.core.prepared import PreparedSelect
+from marrowtrack.core.prepared import PreparedInsert, PreparedSelect
 from marrowtrack.patients.models import Patient, WeightMeasurement
 from marrowtrack.testing.factories import PatientFactory, UserFactory, WeightFactory
 
@@ -135,3 +135,88 @@ def test_a_value_inside_a_range_end_and_a_like_pattern_is_escaped_as_the_orm_doe
     for prefix in ("Ha_", "Ha%", "Ha", "H\\", "Hart"):
         assert [p.pk for p in query.fetch(prefix=prefix)] == [p.pk for p in build(prefix)]
     assert [p.family_name for p in query.fetch(prefix="Ha_")] == ["Ha_rt"]
+
+
+def _audit_entry(head: AuditChainHead, sequence: int, actor) -> AuditEvent:
+    return AuditEvent(
+        chain=head,
+        sequence=sequence,
+        occurred_at=clock.now(),
+        actor=actor,
+        actor_label="Nurse Ratched",
+        clinic=actor.clinic,
+        action="view",
+        name="patient.view",
+        entity="patient",
+        entity_id=str(uuid.uuid4()),
+        patient_id="",
+        changes={"weight": {"old": None, "new": "71.5"}, "née": ["a", 2, None]},
+        extra={"via": "api", "ratio": 0.25},
+        reason="",
+        prev_hash="0" * 64,
+        entry_hash="f" * 64,
+    )
+
+
+def test_a_prepared_insert_stores_what_save_stores(clinic) -> None:
+    actor = UserFactory(clinic=clinic)
+    head = AuditChainHead.objects.create(key="chain-insert", clinic=clinic)
+    saved, inserted = _audit_entry(head, 1, actor), _audit_entry(head, 2, actor)
+    inserted.occurred_at, inserted.entity_id = saved.occurred_at, saved.entity_id
+    with transaction.atomic():
+        saved.save()
+        PreparedInsert(AuditEvent).insert(inserted)
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding
+    stored = {e.sequence: _fields(e) for e in AuditEvent.objects.filter(chain=head)}
+    differ = {"id", "sequence"}
+    assert {k: v for k, v in stored[2].items() if k not in differ} == {
+        k: v for k, v in stored[1].items() if k not in differ
+    }
+    assert stored[2]["id"] == inserted.pk
+
+
+def test_an_audit_entry_is_inserted_without_building_its_insert_again(clinic, monkeypatch) -> None:
+    """event_record writes every record view's entry: its INSERT is compiled once per
+    connection (issue 17), not on every call as `save()` does."""
+    from django.db.models.sql.compiler import SQLInsertCompiler
+
+    from marrowtrack.audit.services import event_record
+
+    actor = UserFactory(clinic=clinic)
+    with transaction.atomic():
+        event_record(actor=actor, action="view", target="warm-up")
+    compiled = []
+    as_sql = SQLInsertCompiler.as_sql
+    monkeypatch.setattr(
+        SQLInsertCompiler,
+        "as_sql",
+        lambda self, *a, **k: compiled.append(1) or as_sql(self, *a, **k),
+    )
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        for n in range(3):
+            event_record(actor=actor, action="view", target=f"entry {n}")
+    assert compiled == []
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 3
+    assert AuditEvent.objects.filter(entity__startswith="entry").count() == 3
+
+
+def test_a_prepared_insert_refuses_a_stored_row_and_a_model_with_save_receivers(clinic) -> None:
+    actor = UserFactory(clinic=clinic)
+    head = AuditChainHead.objects.create(key="chain-refuse", clinic=clinic)
+    entry = _audit_entry(head, 1, actor)
+    with transaction.atomic():
+        PreparedInsert(AuditEvent).insert(entry)
+        with pytest.raises(ValueError, match="new rows"):
+            PreparedInsert(AuditEvent).insert(entry)
+    received = []
+
+    def receiver(**kwargs):
+        received.append(kwargs)
+
+    signals.post_save.connect(receiver, sender=AuditChainHead)
+    try:
+        with pytest.raises(ValueError, match="signal receivers"):
+            PreparedInsert(AuditChainHead).insert(AuditChainHead(key="chain-signal"))
+    finally:
+        signals.post_save.disconnect(receiver, sender=AuditChainHead)

@@ -139,3 +139,25 @@ def test_a_local_condition_needs_its_site_and_side(patient, staff, data, field):
 def test_an_infection_elsewhere_needs_no_side(patient, staff):
     data = {"kind": "infection_local", "site": "elsewhere", "detail": "dental abscess"}
     assert services.condition_add(patient=patient, by=staff["nurse"], data=data).site == "elsewhere"
+
+
+def test_the_record_pages_bmi_uses_the_weights_the_page_attached(patient, staff):
+    """The record page reads the live weights once (`patient_with_record`): its BMI comes
+    from them (newest first, archived ones out), not from another query (issue 17)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    data = {"height_cm": Decimal("165")}
+    patient = services.patient_update(patient=patient, by=staff["nurse"], data=data, version=1)
+    WeightFactory(patient=patient, weight_kg=Decimal("80"), measured_on=TODAY - timedelta(9))
+    WeightFactory(patient=patient, weight_kg=Decimal("120"), measured_on=TODAY)
+    WeightFactory(
+        patient=patient, weight_kg=Decimal("60"), measured_on=TODAY, archived_at=timezone.now()
+    )
+    shown = selectors.patient_with_record(patient)
+    with CaptureQueriesContext(connection) as queries:
+        value, weight = selectors.patient_bmi(shown)
+    assert len(queries) == 0
+    assert (value, weight) == selectors.patient_bmi(patient)  # read by its own query
+    assert value == Decimal("44.1")
