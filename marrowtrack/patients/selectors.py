@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 
+from marrowtrack.core.database import planned_for_their_values
 from marrowtrack.core.models import Clinic
 from marrowtrack.core.pagination import (
     KeysetPage,
@@ -173,7 +174,25 @@ def patient_search_page(
     A name search is the union of its branches (the family name starts with the word, or
     the given name does), each a range of its own index, so the page is found from the
     first rows of each branch in list order rather than from every match (core.pagination).
+    Which index serves a branch best depends on the words typed, so on PostgreSQL the page's
+    statements are planned for their values rather than prepared (ADR 0037).
     """
+    with planned_for_their_values():
+        return _search_page(
+            clinic, query, cursor=cursor, limit=limit,
+            include_archived=include_archived, with_count=with_count,
+        )  # fmt: skip
+
+
+def _search_page(
+    clinic: Clinic,
+    query: str,
+    *,
+    cursor: str,
+    limit: int,
+    include_archived: bool,
+    with_count: bool,
+) -> KeysetPage[Patient]:
     text = query.strip()
     words = _name_words(text) if _is_name_query(text) else []
     if words and not cursor and not with_count:

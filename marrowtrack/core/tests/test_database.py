@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from marrowtrack.core.database import planner_statistics_refresh
+from marrowtrack.core.database import planned_for_their_values, planner_statistics_refresh
 from marrowtrack.testing.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +40,24 @@ def test_outside_a_transaction_postgresql_also_vacuums_so_index_only_scans_skip_
         # VACUUM records how many pages it found all-visible (ANALYZE alone leaves 0).
         cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'patients_patient'")
         assert cursor.fetchone()[0] >= 1
+
+
+def _prepared_statements_naming(text: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{text}%"]
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_statements_planned_for_their_values_are_not_prepared() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None  # settings: repeated statements are prepared
+    with planned_for_their_values(), connection.cursor() as cursor:
+        for value in range(threshold + 2):
+            cursor.execute("SELECT %s::int AS planned_per_value_probe", [value])
+    assert _prepared_statements_naming("planned_per_value_probe") == 0
+    assert connection.connection.prepare_threshold == threshold  # put back afterwards

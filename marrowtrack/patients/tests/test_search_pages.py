@@ -162,3 +162,20 @@ def test_on_postgresql_the_branches_are_merged_by_union(clinic, people) -> None:
         pytest.skip("PostgreSQL only")
     (page_sql,) = _sql_of(lambda: patient_search_page(clinic=clinic, query="jo", limit=3))
     assert page_sql.count("UNION") == 1
+
+
+@pytest.mark.postgres
+def test_on_postgresql_search_statements_are_planned_for_each_word(clinic, people) -> None:
+    """A common and a rare start of a name want different plans (ADR 0037): the search's
+    statements are never prepared, however often the front desk runs them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for _ in range(connection.connection.prepare_threshold + 2):
+        patient_search_page(clinic=clinic, query="jo", limit=3)
+        patient_search_page(clinic=clinic, query="jo", limit=3, cursor="", with_count=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["SELECT%given_name_key%"],
+        )
+        assert cursor.fetchall() == []
