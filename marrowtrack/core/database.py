@@ -33,7 +33,7 @@ def planned_for_their_values(using: str = "default") -> Iterator[None]:
     A prepared statement ends up with one generic plan for every value, which is right for
     lookups by key and wrong where the best plan depends on the value: a name search reads
     the given-name index and sorts its matches for a rare prefix, and walks the list order
-    for a common one ('jo': 5.6 ms planned per value, 18.8 ms with the generic plan at
+    for a common one ('jo': 5.3 ms planned per value, 16.5 ms with the generic plan at
     90,000 patients, docs/performance.md). psycopg skips preparing while the connection's
     `prepare_threshold` is None; the threshold is put back afterwards."""
     connection = connections[using]

@@ -75,7 +75,7 @@ def _name_branches(words: list[str], *, walk_given: bool = False) -> list[Q]:
 GIVEN_WALK_FROM = 1000
 
 
-def _walks_given_names(clinic_id: int, words: list[str], include_archived: bool) -> bool:
+def _walks_given_names(clinic_id: int, words: list[str]) -> bool:
     """SQLite only (PostgreSQL's statistics already choose per prefix, docs/performance.md):
     does a one-word search's given-name branch have many matches? A count that stops at
     GIVEN_WALK_FROM over the `patient_given_key` range alone, so it reads at most that many
@@ -201,7 +201,7 @@ def _search_page(
     scope = _in_scope(clinic, include_archived)
     branches = []
     if words:
-        walk = _walks_given_names(clinic.pk, words, include_archived)
+        walk = _walks_given_names(clinic.pk, words)
         branches = [scope.filter(branch) for branch in _name_branches(words, walk_given=walk)]
     return keyset_page(rows, cursor=cursor, limit=limit, with_count=with_count, branches=branches)
 
@@ -252,7 +252,7 @@ def _first_name_page(
     """The first page of a name search, the search of the front desk: the same rows and
     page as `keyset_page` gives, from a query built once (issue 17, ADR 0033)."""
     if len(words) == 1:
-        walk = _walks_given_names(clinic.pk, words, include_archived)
+        walk = _walks_given_names(clinic.pk, words)
         prepared = _prepared_name_rows(False, include_archived, limit + 1, walk)
         fetched = prepared.fetch(clinic_id=clinic.pk, word=words[0])
     else:
